@@ -1,0 +1,520 @@
+/**
+ * The core's `Transport` over WebRTC data channels (simple-peer), one channel per peer.
+ *
+ *  - Connect on demand: `send` to a peer without a connection dials it through the Signaler and
+ *    queues frames (bounded) meanwhile; queued frames are dropped and counted if the dial fails,
+ *    times out, is refused by the budget or by the remote.
+ *  - Glare (both sides dial at once): the dial from the lower node id wins; the higher id drops
+ *    its own attempt and answers. Every attempt has a random `sid`, so stale signals are dropped.
+ *  - Framing: one frame per data-channel message plus one kind byte (see frame.ts); frames over
+ *    `maxFrameBytes` are dropped and counted, never fragmented.
+ *  - Back-pressure: a frame is dropped ('backpressure') while the channel's bufferedAmount is
+ *    above `maxBufferedBytes` — DHT traffic is datagram-like and the RPC layer retries.
+ *  - A connection that closes or fails without a BYE reports `onPeerDown`; protected peers
+ *    (routing neighbours, chat partners) are redialed, a bounded number of times.
+ *  - The connection budget (ConnectionPool) bounds open connections and the lifetime count.
+ *  - ICE servers: none by default (loopback, tests); set from the signaling server's hello
+ *    reply or settings with `setIceServers`. Never a public STUN/TURN server by default.
+ *
+ * Platform-neutral: pass `wrtc` in Node (`@roamhq/wrtc`); browsers use their own RTCPeerConnection.
+ */
+import SimplePeerDefault from 'simple-peer';
+import type { Instance as PeerInstance, Options as PeerOptions } from 'simple-peer';
+import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
+import { cryptoRng, type Rng } from '../../shared/env/rng';
+import type { PeerId, Transport } from '../../shared/env/transport';
+import { bytesToHex } from '../../shared/crypto/bytes';
+import { ConnectionPool, type ConnectionPoolInit } from './connection-pool';
+import { NetError, type NetErrorCode } from './errors';
+import { decodeFrame, encodeBye, encodeData, SAFE_MESSAGE_BYTES } from './frame';
+import type { SignalData, SignalPayload, Signaler } from './signaler';
+
+export type SimplePeerCtor = new (opts?: PeerOptions) => PeerInstance;
+
+export const DROP_REASONS = [
+  'frame_too_large', // outgoing or incoming frame above maxFrameBytes
+  'queue_full', // too many frames queued for a peer that is still connecting
+  'backpressure', // channel bufferedAmount above maxBufferedBytes
+  'connect_failed', // queued frames lost: ICE/DTLS failed, or the connection closed while connecting
+  'connect_timeout', // queued frames lost: no connection within connectTimeoutMs
+  'rejected', // queued frames lost: the remote refused our offer
+  'pool_full', // queued frames lost / offer refused: every slot protected or connecting
+  'lifetime_limit', // queued frames lost / offer refused: lifetime connection budget spent
+  'send_failed', // the data channel threw on send
+  'bad_frame', // incoming message that is not a valid frame
+  'stale_signal', // signal for an attempt we no longer have
+  'glare_ignored', // the remote's offer lost the glare tie-break
+  'bad_peer_id', // send() or a signal naming a malformed peer id, or ourselves
+  'destroyed', // send() after destroy()
+] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+export interface WebRtcTransportInit {
+  /** Largest frame payload; bigger frames are dropped. @default 16384 */
+  maxFrameBytes?: number;
+  /** Frames queued per peer while connecting. @default 64 */
+  maxQueuedFrames?: number;
+  /** Drop frames while the channel buffers more than this. @default 1_048_576 */
+  maxBufferedBytes?: number;
+  /** Give up a dial after this long. @default 15_000 */
+  connectTimeoutMs?: number;
+  /** simple-peer trickle ICE. @default true */
+  trickle?: boolean;
+  /** ICE servers for new connections. @default [] (host candidates only) */
+  iceServers?: RTCIceServer[];
+  /** How often idle connections are swept. @default 30_000 */
+  idleSweepMs?: number;
+  /** Delay before redialing a protected peer whose connection failed. @default 1_000 */
+  reconnectDelayMs?: number;
+  /** Consecutive failed redials of a protected peer before giving up. @default 3 */
+  maxReconnects?: number;
+  /** How long a closing connection lingers so its BYE flushes. @default 100 */
+  byeLingerMs?: number;
+  /** The connection budget. */
+  pool?: ConnectionPoolInit;
+}
+
+export interface WebRtcTransportComponents {
+  /** This node's id (40 lower-case hex). */
+  id: PeerId;
+  signaler: Signaler;
+  clock?: Clock;
+  rng?: Rng;
+  /** Node: `@roamhq/wrtc`. Browsers: leave undefined. */
+  wrtc?: PeerOptions['wrtc'];
+  /** Override the simple-peer constructor (e.g. a prebundled build). */
+  SimplePeer?: SimplePeerCtor;
+}
+
+export interface TransportStats {
+  /** Connections whose data channel is open. */
+  open: number;
+  connecting: number;
+  /** RTCPeerConnections created by this transport (the pool's lifetime count). */
+  lifetimeConnections: number;
+  framesIn: number;
+  framesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  drops: Record<DropReason, number>;
+  peerDowns: number;
+  reconnects: number;
+  glares: number;
+  /** Dial-to-open times of the last (up to) 256 dials this side initiated, ms. */
+  setupMs: number[];
+}
+
+type LinkState = 'connecting' | 'open';
+
+interface Link {
+  peer: PeerId;
+  sid: string;
+  initiator: boolean;
+  sp: PeerInstance;
+  state: LinkState;
+  startedAt: number;
+  timer: TimerHandle | undefined;
+  /** The remote said BYE: its close is deliberate, not a failure. */
+  byeReceived: boolean;
+  waiters: Array<{ resolve: () => void; reject: (e: NetError) => void }>;
+}
+
+const PEER_ID_RE = /^[0-9a-f]{40}$/;
+
+export class WebRtcTransport implements Transport {
+  readonly id: PeerId;
+  readonly pool: ConnectionPool;
+  private readonly cfg: Required<Omit<WebRtcTransportInit, 'pool' | 'iceServers'>>;
+  private iceServers: RTCIceServer[];
+  private readonly signaler: Signaler;
+  private readonly clock: Clock;
+  private readonly rng: Rng;
+  private readonly wrtc: PeerOptions['wrtc'];
+  private readonly Peer: SimplePeerCtor;
+  private readonly links = new Map<PeerId, Link>();
+  private readonly queues = new Map<PeerId, Uint8Array[]>();
+  private readonly lingering = new Set<PeerInstance>();
+  private readonly reconnectTimers = new Map<PeerId, TimerHandle>();
+  private readonly reconnectFailures = new Map<PeerId, number>();
+  private frameHandler: (from: PeerId, frame: Uint8Array) => void = () => {};
+  private downHandlers: Array<(peer: PeerId) => void> = [];
+  private upHandlers: Array<(peer: PeerId) => void> = [];
+  private sweepTimer: TimerHandle | undefined;
+  private destroyed = false;
+  private readonly counters = {
+    framesIn: 0,
+    framesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    peerDowns: 0,
+    reconnects: 0,
+    glares: 0,
+  };
+  private readonly drops = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  private readonly setupMs: number[] = [];
+
+  constructor(components: WebRtcTransportComponents, init: WebRtcTransportInit = {}) {
+    if (!PEER_ID_RE.test(components.id)) throw new NetError('BAD_ARGUMENT', 'id must be 40 lower-case hex chars');
+    this.id = components.id;
+    this.signaler = components.signaler;
+    this.clock = components.clock ?? systemClock;
+    this.rng = components.rng ?? cryptoRng;
+    this.wrtc = components.wrtc;
+    this.Peer = components.SimplePeer ?? (SimplePeerDefault as unknown as SimplePeerCtor);
+    this.cfg = {
+      maxFrameBytes: Math.min(init.maxFrameBytes ?? SAFE_MESSAGE_BYTES, SAFE_MESSAGE_BYTES),
+      maxQueuedFrames: init.maxQueuedFrames ?? 64,
+      maxBufferedBytes: init.maxBufferedBytes ?? 1_048_576,
+      connectTimeoutMs: init.connectTimeoutMs ?? 15_000,
+      trickle: init.trickle ?? true,
+      idleSweepMs: init.idleSweepMs ?? 30_000,
+      reconnectDelayMs: init.reconnectDelayMs ?? 1_000,
+      maxReconnects: init.maxReconnects ?? 3,
+      byeLingerMs: init.byeLingerMs ?? 100,
+    };
+    this.iceServers = [...(init.iceServers ?? [])];
+    this.pool = new ConnectionPool(this.clock, init.pool);
+    this.signaler.onSignal((from, signal) => this.handleSignal(from, signal));
+    this.scheduleSweep();
+  }
+
+  // ---- Transport ----
+
+  send(to: PeerId, frame: Uint8Array): void {
+    if (this.destroyed) return this.drop('destroyed');
+    if (!PEER_ID_RE.test(to) || to === this.id) return this.drop('bad_peer_id');
+    if (frame.length > this.cfg.maxFrameBytes) return this.drop('frame_too_large');
+    const link = this.links.get(to);
+    if (link?.state === 'open') return this.write(link, frame);
+    const q = this.queues.get(to) ?? [];
+    if (q.length >= this.cfg.maxQueuedFrames) return this.drop('queue_full');
+    q.push(frame);
+    this.queues.set(to, q);
+    if (!link) this.dial(to);
+  }
+
+  onFrame(handler: (from: PeerId, frame: Uint8Array) => void): void {
+    this.frameHandler = handler;
+  }
+
+  onPeerDown(handler: (peer: PeerId) => void): void {
+    this.downHandlers.push(handler);
+  }
+
+  // ---- extras for the node, the page and tests ----
+
+  /** Called whenever a data channel to a peer opens. */
+  onPeerUp(handler: (peer: PeerId) => void): void {
+    this.upHandlers.push(handler);
+  }
+
+  /** Open a connection (if needed); resolves when the data channel is open. */
+  connect(peer: PeerId): Promise<void> {
+    if (this.destroyed) return Promise.reject(new NetError('DESTROYED'));
+    if (!PEER_ID_RE.test(peer) || peer === this.id) return Promise.reject(new NetError('BAD_ARGUMENT', 'bad peer id'));
+    const existing = this.links.get(peer);
+    if (existing?.state === 'open') return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const link = existing ?? this.dial(peer);
+      if (link instanceof NetError) reject(link);
+      else link.waiters.push({ resolve, reject });
+    });
+  }
+
+  /** Close the connection to `peer` deliberately (the remote is told it is not a failure). */
+  close(peer: PeerId): void {
+    const link = this.links.get(peer);
+    if (link) this.closeQuietly(link, 'connect_failed');
+  }
+
+  /** Pin `peer` in the budget (tag e.g. 'routing' or 'chat'); protected peers are redialed. */
+  protect(peer: PeerId, tag: string): void {
+    this.pool.protect(peer, tag);
+  }
+
+  unprotect(peer: PeerId, tag: string): void {
+    this.pool.unprotect(peer, tag);
+  }
+
+  /** ICE servers for connections created from now on (e.g. from the signaling hello reply). */
+  setIceServers(servers: RTCIceServer[]): void {
+    this.iceServers = [...servers];
+  }
+
+  /** Peers with an open data channel. */
+  peers(): PeerId[] {
+    return [...this.links.values()].filter((l) => l.state === 'open').map((l) => l.peer);
+  }
+
+  isConnected(peer: PeerId): boolean {
+    return this.links.get(peer)?.state === 'open';
+  }
+
+  stats(): TransportStats {
+    let open = 0;
+    for (const l of this.links.values()) if (l.state === 'open') open++;
+    return {
+      open,
+      connecting: this.links.size - open,
+      lifetimeConnections: this.pool.lifetime,
+      ...this.counters,
+      drops: { ...this.drops },
+      setupMs: [...this.setupMs],
+    };
+  }
+
+  /** Close every connection and stop all timers. Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.sweepTimer !== undefined) this.clock.clearTimeout(this.sweepTimer);
+    for (const t of this.reconnectTimers.values()) this.clock.clearTimeout(t);
+    this.reconnectTimers.clear();
+    for (const link of [...this.links.values()]) {
+      this.forget(link);
+      this.failWaiters(link, new NetError('DESTROYED'));
+      link.sp.destroy();
+    }
+    for (const sp of this.lingering) sp.destroy();
+    this.lingering.clear();
+    this.queues.clear();
+  }
+
+  // ---- dialing and signaling ----
+
+  private dial(peer: PeerId): Link | NetError {
+    const link = this.createLink(peer, bytesToHex(this.rng.bytes(8)), true);
+    if (link instanceof NetError) this.failQueue(peer, link.code === 'POOL_FULL' ? 'pool_full' : 'lifetime_limit');
+    return link;
+  }
+
+  /** Admit through the budget, evicting LRU victims, and start a simple-peer. */
+  private createLink(peer: PeerId, sid: string, initiator: boolean): Link | NetError {
+    const adm = this.pool.admit(peer);
+    if (!adm.ok) return new NetError(adm.code);
+    for (const victim of adm.evict) {
+      const v = this.links.get(victim);
+      if (v) this.closeQuietly(v, 'pool_full', true);
+    }
+    const sp = new this.Peer({
+      initiator,
+      trickle: this.cfg.trickle,
+      config: { iceServers: this.iceServers },
+      iceCompleteTimeout: 200,
+      ...(this.wrtc ? { wrtc: this.wrtc } : {}),
+    });
+    const link: Link = {
+      peer,
+      sid,
+      initiator,
+      sp,
+      state: 'connecting',
+      startedAt: this.clock.now(),
+      timer: undefined,
+      byeReceived: false,
+      waiters: [],
+    };
+    link.timer = this.clock.setTimeout(() => this.failLink(link, 'connect_timeout', 'CONNECT_TIMEOUT'), this.cfg.connectTimeoutMs);
+    this.links.set(peer, link);
+    sp.on('signal', (data: SignalData) => {
+      if (this.links.get(peer) === link) this.signaler.send(peer, { sid, data });
+    });
+    sp.on('connect', () => this.onOpen(link));
+    sp.on('data', (msg: unknown) => this.onData(link, msg));
+    sp.on('error', () => {
+      /* 'close' follows; the reason is counted there */
+    });
+    sp.on('close', () => this.failLink(link, 'connect_failed', 'CONNECT_FAILED'));
+    return link;
+  }
+
+  private handleSignal(from: PeerId, signal: SignalPayload): void {
+    if (this.destroyed) return;
+    if (!PEER_ID_RE.test(from) || from === this.id) return this.drop('bad_peer_id');
+    const link = this.links.get(from);
+    if ('reject' in signal) {
+      if (link && link.sid === signal.sid && link.initiator && link.state === 'connecting') {
+        this.failLink(link, 'rejected', 'REJECTED');
+      } else this.drop('stale_signal');
+      return;
+    }
+    if (link && link.sid === signal.sid) {
+      this.feed(link, signal.data);
+      return;
+    }
+    if (signal.data.type !== 'offer') return this.drop('stale_signal');
+    // A new offer from `from`.
+    if (link) {
+      if (link.initiator && link.state === 'connecting') {
+        this.counters.glares++;
+        // Both dialed at once: the lower id's dial wins.
+        if (this.id < from) return this.drop('glare_ignored');
+      }
+      // We lose the glare, or the remote redialed (it lost the old connection): replace ours.
+      this.replace(link);
+    }
+    const created = this.createLink(from, signal.sid, false);
+    if (created instanceof NetError) {
+      this.drop(created.code === 'POOL_FULL' ? 'pool_full' : 'lifetime_limit');
+      this.signaler.send(from, { sid: signal.sid, reject: created.code });
+      this.failQueue(from, created.code === 'POOL_FULL' ? 'pool_full' : 'lifetime_limit');
+      if (link) {
+        this.pool.release(from);
+        this.failWaiters(link, created);
+      }
+      return;
+    }
+    if (link) created.waiters.push(...link.waiters);
+    this.feed(created, signal.data);
+  }
+
+  private feed(link: Link, data: SignalData): void {
+    try {
+      link.sp.signal(data as Parameters<PeerInstance['signal']>[0]);
+    } catch {
+      this.drop('stale_signal');
+    }
+  }
+
+  // ---- connection events ----
+
+  private onOpen(link: Link): void {
+    if (this.links.get(link.peer) !== link || link.state === 'open') return;
+    link.state = 'open';
+    this.clearTimer(link);
+    this.pool.markOpen(link.peer);
+    this.reconnectFailures.delete(link.peer);
+    if (link.initiator) {
+      this.setupMs.push(this.clock.now() - link.startedAt);
+      if (this.setupMs.length > 256) this.setupMs.shift();
+    }
+    const q = this.queues.get(link.peer);
+    this.queues.delete(link.peer);
+    for (const f of q ?? []) this.write(link, f);
+    for (const w of link.waiters.splice(0)) w.resolve();
+    for (const h of this.upHandlers) h(link.peer);
+  }
+
+  private onData(link: Link, msg: unknown): void {
+    if (this.links.get(link.peer) !== link) return;
+    const f = decodeFrame(msg, this.cfg.maxFrameBytes);
+    if (f.kind === 'bad') return this.drop(f.reason);
+    if (f.kind === 'bye') {
+      link.byeReceived = true;
+      this.closeQuietly(link, 'connect_failed');
+      return;
+    }
+    this.counters.framesIn++;
+    this.counters.bytesIn += f.payload.length;
+    this.pool.touch(link.peer);
+    this.frameHandler(link.peer, f.payload);
+  }
+
+  private write(link: Link, frame: Uint8Array): void {
+    if (link.sp.bufferSize > this.cfg.maxBufferedBytes) return this.drop('backpressure');
+    try {
+      link.sp.send(encodeData(frame));
+    } catch {
+      return this.drop('send_failed');
+    }
+    this.counters.framesOut++;
+    this.counters.bytesOut += frame.length;
+    this.pool.touch(link.peer);
+  }
+
+  /** The connection closed, failed or timed out (not deliberately by us). */
+  private failLink(link: Link, queueReason: DropReason, code: NetErrorCode): void {
+    if (this.links.get(link.peer) !== link) return;
+    const wasOpen = link.state === 'open';
+    this.forget(link);
+    link.sp.destroy();
+    this.failQueue(link.peer, queueReason);
+    this.failWaiters(link, new NetError(code));
+    if (link.byeReceived) return;
+    this.counters.peerDowns++;
+    for (const h of this.downHandlers) h(link.peer);
+    this.maybeReconnect(link.peer, wasOpen);
+  }
+
+  /** Close deliberately: tell the remote (BYE) and let the BYE flush before destroying. */
+  private closeQuietly(link: Link, queueReason: DropReason, poolAlreadyReleased = false): void {
+    if (this.links.get(link.peer) !== link) return;
+    if (poolAlreadyReleased) {
+      this.links.delete(link.peer);
+      this.clearTimer(link);
+    } else this.forget(link);
+    this.failQueue(link.peer, queueReason);
+    this.failWaiters(link, new NetError('CONNECT_FAILED', 'closed'));
+    if (link.state === 'open' && !link.byeReceived) {
+      try {
+        link.sp.send(encodeBye());
+      } catch {
+        /* closing anyway */
+      }
+    }
+    this.lingering.add(link.sp);
+    this.clock.setTimeout(() => {
+      this.lingering.delete(link.sp);
+      link.sp.destroy();
+    }, this.cfg.byeLingerMs);
+  }
+
+  /** Glare or redial: drop our attempt silently; the slot and queue pass to its replacement. */
+  private replace(link: Link): void {
+    this.links.delete(link.peer);
+    this.clearTimer(link);
+    link.sp.destroy();
+  }
+
+  private forget(link: Link): void {
+    this.links.delete(link.peer);
+    this.clearTimer(link);
+    this.pool.release(link.peer);
+  }
+
+  private maybeReconnect(peer: PeerId, wasOpen: boolean): void {
+    if (this.destroyed || !this.pool.isProtected(peer) || this.reconnectTimers.has(peer)) return;
+    const failures = wasOpen ? 0 : (this.reconnectFailures.get(peer) ?? 0) + 1;
+    this.reconnectFailures.set(peer, failures);
+    if (failures > this.cfg.maxReconnects) return;
+    const t = this.clock.setTimeout(() => {
+      this.reconnectTimers.delete(peer);
+      if (this.destroyed || this.links.has(peer) || !this.pool.isProtected(peer)) return;
+      this.counters.reconnects++;
+      this.dial(peer);
+    }, this.cfg.reconnectDelayMs * (failures + 1));
+    this.reconnectTimers.set(peer, t);
+  }
+
+  private scheduleSweep(): void {
+    this.sweepTimer = this.clock.setTimeout(() => {
+      if (this.destroyed) return;
+      for (const p of this.pool.idle()) {
+        const l = this.links.get(p);
+        if (l) this.closeQuietly(l, 'connect_failed');
+        else this.pool.release(p);
+      }
+      this.scheduleSweep();
+    }, this.cfg.idleSweepMs);
+  }
+
+  private clearTimer(link: Link): void {
+    if (link.timer !== undefined) this.clock.clearTimeout(link.timer);
+    link.timer = undefined;
+  }
+
+  private failQueue(peer: PeerId, reason: DropReason): void {
+    const q = this.queues.get(peer);
+    if (!q) return;
+    this.queues.delete(peer);
+    this.drops[reason] += q.length;
+  }
+
+  private failWaiters(link: Link, err: NetError): void {
+    for (const w of link.waiters.splice(0)) w.reject(err);
+  }
+
+  private drop(reason: DropReason): void {
+    this.drops[reason]++;
+  }
+}
