@@ -1,0 +1,433 @@
+/**
+ * The signaling core: connection state, hello, bootstrap sampling, relay, limits, heartbeats.
+ * Sans-IO: it never touches a socket. server.ts adapts each ws connection to `ConnIO` and feeds
+ * frames in; tests and the bench can drive it the same way. Remote garbage is dropped, counted
+ * by reason and answered with an error frame, never thrown.
+ */
+import type { Clock } from '../shared/env/clock';
+import type { Rng } from '../shared/env/rng';
+import { hexToBytes } from '../shared/crypto/bytes';
+import {
+  CLOSE_CODES,
+  SIGNALING_VERSION,
+  helloSigningBytes,
+  parseClientMessage,
+  type ErrorMsg,
+  type HelloMsg,
+  type IceServer,
+  type Json,
+  type SignalErrorCode,
+  type SignalLimits,
+} from '../shared/protocol/signaling';
+import type { Logger } from './log';
+import type { SignalMetrics } from './metrics';
+import { TokenBucket } from './token-bucket';
+
+/** What the hub needs from one client socket. */
+export interface ConnIO {
+  send(frame: string): void;
+  /** Bytes queued for this client and not yet written to the kernel. */
+  buffered(): number;
+  /** Polite close: close frame with code and reason. */
+  close(code: number, reason: string): void;
+  /** Hard close: destroy the socket now. */
+  terminate(): void;
+  /** Stop / restart reading from the socket (TCP backpressure throttles the sender). */
+  pause(): void;
+  resume(): void;
+  /** Transport-level ping; the answer arrives as `hub.pong(conn)`. */
+  ping(): void;
+}
+
+export interface HubLimits {
+  /** Global cap on open connections. @default 10000 */
+  maxConnections: number;
+  /** Cap on open connections from one address. @default 32 */
+  maxConnectionsPerIp: number;
+  /** Largest frame accepted, bytes. @default 16384 */
+  maxFrameBytes: number;
+  /** Token bucket: sustained messages per second per connection. @default 50 */
+  ratePerSec: number;
+  /** Token bucket size (burst). @default 200 */
+  burst: number;
+  /** A connection must say hello within this, ms. @default 10000 */
+  helloTimeoutMs: number;
+  /** Interval at which clients should ping and the server pings silent clients, ms. @default 25000 */
+  heartbeatMs: number;
+  /** Close a connection silent (not even a pong) this long, ms. @default 60000 */
+  idleTimeoutMs: number;
+  /** A client whose unsent backlog passes this is cut off as a slow consumer, bytes. @default 65536 */
+  maxBufferedBytes: number;
+  /** Peers in a bootstrap sample (<= 8). @default 8 */
+  bootstrapPeers: number;
+}
+
+export const DEFAULT_LIMITS: HubLimits = {
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 32,
+  maxFrameBytes: 16 * 1024,
+  ratePerSec: 50,
+  burst: 200,
+  helloTimeoutMs: 10_000,
+  heartbeatMs: 25_000,
+  idleTimeoutMs: 60_000,
+  maxBufferedBytes: 64 * 1024,
+  bootstrapPeers: 8,
+};
+
+export interface HubComponents {
+  clock: Clock;
+  rng: Rng;
+  /** Ed25519 verify; never throws. */
+  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+  /** Node id (40 hex) of a public key. */
+  nodeIdOf(publicKey: Uint8Array): string;
+  metrics: SignalMetrics;
+  log: Logger;
+}
+
+/** One client connection. Kept small: this is what idle memory per connection is made of. */
+export class Conn {
+  nodeId: string | null = null;
+  nonce: string | null;
+  /** Index in the hub's live array while authenticated (O(1) random sampling), else -1. */
+  slot = -1;
+  lastSeen: number;
+  readonly openedAt: number;
+  bucket: TokenBucket;
+  /** Reading is paused until a token is available. */
+  paused = false;
+  /** Last time a RATE_LIMITED error frame was sent (at most one per second). */
+  limitedNoticeAt = 0;
+  closed = false;
+
+  constructor(
+    readonly io: ConnIO,
+    readonly ip: string,
+    nonce: string,
+    now: number,
+    limits: HubLimits,
+  ) {
+    this.nonce = nonce;
+    this.lastSeen = now;
+    this.openedAt = now;
+    this.bucket = new TokenBucket(limits.ratePerSec, limits.burst, now);
+  }
+}
+
+export class SignalHub {
+  readonly limits: HubLimits;
+  private readonly conns = new Set<Conn>();
+  private readonly byId = new Map<string, Conn>();
+  private readonly live: Conn[] = [];
+  private readonly perIp = new Map<string, number>();
+  private sweepTimer: unknown = null;
+  private shuttingDown = false;
+
+  constructor(
+    private readonly c: HubComponents,
+    limits: Partial<HubLimits> = {},
+    private readonly iceServers: IceServer[] = [],
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.limits.bootstrapPeers = Math.min(8, Math.max(0, this.limits.bootstrapPeers));
+  }
+
+  get size(): number {
+    return this.conns.size;
+  }
+  get peerCount(): number {
+    return this.live.length;
+  }
+
+  /** Called before the WebSocket upgrade: null to admit, or the reason to refuse. */
+  admit(ip: string): SignalErrorCode | null {
+    if (this.shuttingDown) return 'GOING_AWAY';
+    if (this.conns.size >= this.limits.maxConnections) return 'SERVER_FULL';
+    if ((this.perIp.get(ip) ?? 0) >= this.limits.maxConnectionsPerIp) return 'IP_LIMIT';
+    return null;
+  }
+
+  /** A socket finished its upgrade; returns null (and closes it) when over a cap. */
+  open(io: ConnIO, ip: string): Conn | null {
+    const refused = this.admit(ip);
+    if (refused) {
+      this.c.metrics.reject(refused.toLowerCase());
+      io.send(JSON.stringify({ t: 'error', code: refused } satisfies ErrorMsg));
+      io.close(refused === 'GOING_AWAY' ? CLOSE_CODES.GOING_AWAY : CLOSE_CODES.TRY_AGAIN_LATER, refused);
+      return null;
+    }
+    const now = this.c.clock.now();
+    const nonce = hex(this.c.rng.bytes(32));
+    const conn = new Conn(io, ip, nonce, now, this.limits);
+    this.conns.add(conn);
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.c.metrics.connections = this.conns.size;
+    this.send(conn, `{"t":"challenge","v":${SIGNALING_VERSION},"nonce":"${nonce}"}`);
+    return conn;
+  }
+
+  /** The socket is gone (whoever closed it). Idempotent. */
+  closed(conn: Conn): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    this.conns.delete(conn);
+    const n = (this.perIp.get(conn.ip) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(conn.ip);
+    else this.perIp.set(conn.ip, n);
+    this.unlist(conn);
+    if (conn.paused) this.c.metrics.rateLimitedNow--;
+    this.c.metrics.connections = this.conns.size;
+  }
+
+  pong(conn: Conn): void {
+    conn.lastSeen = this.c.clock.now();
+  }
+
+  /** A frame arrived. `size` is its byte length. */
+  message(conn: Conn, text: string | null, size: number): void {
+    if (conn.closed) return;
+    const now = this.c.clock.now();
+    const m = this.c.metrics;
+    m.messagesIn++;
+    m.bytesIn += size;
+    conn.lastSeen = now;
+    if (!conn.bucket.take(now)) return this.limited(conn, now);
+    if (text === null) return this.reject(conn, 'MALFORMED', 'binary frames are not supported');
+    if (size > this.limits.maxFrameBytes) return this.reject(conn, 'OVERSIZED', `frame over ${this.limits.maxFrameBytes} bytes`);
+    const p = parseClientMessage(text, this.limits.maxFrameBytes);
+    if (!p.ok) return this.reject(conn, p.code, p.detail, p.ref);
+    const msg = p.msg;
+    switch (msg.t) {
+      case 'ping':
+        this.send(conn, msg.id === undefined ? '{"t":"pong"}' : `{"t":"pong","id":${msg.id}}`);
+        return;
+      case 'pong':
+        return;
+      case 'hello':
+        return this.hello(conn, msg);
+      case 'bootstrap': {
+        if (conn.nodeId === null) return this.reject(conn, 'NOT_AUTHENTICATED', 'hello first', msg.id);
+        const peers = JSON.stringify(this.sample(conn));
+        this.send(conn, msg.id === undefined ? `{"t":"peers","peers":${peers}}` : `{"t":"peers","id":${msg.id},"peers":${peers}}`);
+        return;
+      }
+      case 'relay':
+        if (conn.nodeId === null) return this.reject(conn, 'NOT_AUTHENTICATED', 'hello first', msg.id);
+        return this.relay(conn, msg.to, msg.payload, msg.id);
+    }
+  }
+
+  private hello(conn: Conn, msg: HelloMsg): void {
+    const m = this.c.metrics;
+    if (conn.nodeId !== null || conn.nonce === null) return this.reject(conn, 'ALREADY_AUTHENTICATED', 'hello once');
+    const publicKey = hexToBytes(msg.publicKey);
+    const ok = this.c.verify(hexToBytes(msg.signature), helloSigningBytes(conn.nonce), publicKey);
+    if (!ok) {
+      m.helloFailed++;
+      this.reject(conn, 'BAD_SIGNATURE', 'signature does not verify for this challenge');
+      return this.shut(conn, CLOSE_CODES.POLICY, 'BAD_SIGNATURE');
+    }
+    m.helloOk++;
+    const nodeId = this.c.nodeIdOf(publicKey);
+    const old = this.byId.get(nodeId);
+    if (old) {
+      // The newest session that proves the key wins; the old one is told why and must not auto-reconnect.
+      this.sendError(old, { t: 'error', code: 'REPLACED', message: 'this node id connected again elsewhere' });
+      this.shut(old, CLOSE_CODES.REPLACED, 'REPLACED');
+    }
+    conn.nonce = null;
+    conn.nodeId = nodeId;
+    this.byId.set(nodeId, conn);
+    conn.slot = this.live.length;
+    this.live.push(conn);
+    m.peers = this.live.length;
+    const l = this.limits;
+    const limits: SignalLimits = { maxFrameBytes: l.maxFrameBytes, ratePerSec: l.ratePerSec, burst: l.burst };
+    this.send(
+      conn,
+      JSON.stringify({ t: 'welcome', nodeId, iceServers: this.iceServers, peers: this.sample(conn), heartbeatMs: l.heartbeatMs, limits }),
+    );
+    this.c.log.debug('hello', { nodeId, ip: conn.ip });
+  }
+
+  private relay(conn: Conn, to: string, payload: Json, id: number | undefined): void {
+    const target = this.byId.get(to);
+    if (!target) {
+      this.c.metrics.drop('unknown_target');
+      return this.sendError(conn, withRef({ t: 'error', code: 'UNKNOWN_TARGET', target: to }, id));
+    }
+    let body: string;
+    try {
+      body = JSON.stringify(payload);
+    } catch {
+      return this.reject(conn, 'MALFORMED', 'payload not serializable', id);
+    }
+    if (!this.send(target, `{"t":"relay","from":"${conn.nodeId}","payload":${body}}`)) {
+      this.c.metrics.drop('target_slow');
+      return this.sendError(conn, withRef({ t: 'error', code: 'UNKNOWN_TARGET', target: to, message: 'target dropped (slow consumer)' }, id));
+    }
+    this.c.metrics.relayed++;
+  }
+
+  /** Up to `bootstrapPeers` distinct random live peers other than `self`. */
+  sample(self: Conn): string[] {
+    const k = this.limits.bootstrapPeers;
+    const n = this.live.length;
+    const others = self.slot >= 0 ? n - 1 : n;
+    const out: string[] = [];
+    if (others <= k) {
+      for (const c of this.live) if (c !== self && c.nodeId) out.push(c.nodeId);
+      shuffle(out, this.c.rng);
+      return out;
+    }
+    const picked = new Set<number>();
+    while (out.length < k) {
+      const i = this.c.rng.int(n);
+      if (i === self.slot || picked.has(i)) continue;
+      picked.add(i);
+      out.push(this.live[i]!.nodeId!);
+    }
+    return out;
+  }
+
+  /** Heartbeat sweep: hello timeouts, idle timeouts, pings to quiet clients, slow consumers. */
+  sweep(): void {
+    const now = this.c.clock.now();
+    const l = this.limits;
+    for (const conn of this.conns) {
+      if (conn.nodeId === null && now - conn.openedAt > l.helloTimeoutMs) {
+        this.sendError(conn, { t: 'error', code: 'HELLO_TIMEOUT' });
+        this.shut(conn, CLOSE_CODES.POLICY, 'HELLO_TIMEOUT');
+      } else if (now - conn.lastSeen > l.idleTimeoutMs) {
+        this.sendError(conn, { t: 'error', code: 'IDLE_TIMEOUT' });
+        this.shut(conn, CLOSE_CODES.POLICY, 'IDLE_TIMEOUT');
+      } else if (conn.io.buffered() > l.maxBufferedBytes) {
+        this.slow(conn);
+      } else if (now - conn.lastSeen > l.heartbeatMs) {
+        conn.io.ping();
+      }
+    }
+  }
+
+  /** Start the periodic sweep on the injected clock. */
+  start(): void {
+    const l = this.limits;
+    const every = Math.max(50, Math.min(l.heartbeatMs, l.helloTimeoutMs, l.idleTimeoutMs) / 4);
+    const tick = (): void => {
+      this.sweep();
+      this.sweepTimer = this.c.clock.setTimeout(tick, every);
+    };
+    this.sweepTimer = this.c.clock.setTimeout(tick, every);
+  }
+
+  /** Close every client with 1001 going away; refuse new ones. */
+  shutdown(): void {
+    this.shuttingDown = true;
+    if (this.sweepTimer !== null) this.c.clock.clearTimeout(this.sweepTimer);
+    this.sweepTimer = null;
+    for (const conn of [...this.conns]) {
+      this.sendError(conn, { t: 'error', code: 'GOING_AWAY', message: 'server shutting down' });
+      this.shut(conn, CLOSE_CODES.GOING_AWAY, 'GOING_AWAY');
+    }
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  /** Send a frame unless the client's backlog is over the limit (then it is cut off). */
+  private send(conn: Conn, frame: string): boolean {
+    if (conn.closed) return false;
+    if (conn.io.buffered() > this.limits.maxBufferedBytes) {
+      this.slow(conn);
+      return false;
+    }
+    this.c.metrics.bytesOut += frame.length;
+    conn.io.send(frame);
+    return true;
+  }
+
+  private sendError(conn: Conn, err: ErrorMsg): void {
+    this.send(conn, JSON.stringify(err));
+  }
+
+  /** Count and answer a bad frame; the connection stays open. */
+  private reject(conn: Conn, code: SignalErrorCode, message: string, ref?: number): void {
+    this.c.metrics.drop(code.toLowerCase());
+    this.sendError(conn, withRef({ t: 'error', code, message }, ref));
+  }
+
+  private limited(conn: Conn, now: number): void {
+    const m = this.c.metrics;
+    m.drop('rate_limited');
+    if (!conn.paused) {
+      conn.paused = true;
+      m.rateLimitedNow++;
+      m.rateLimitedTotal++;
+      conn.io.pause();
+      // Frames already buffered may still arrive while paused: they are dropped above, cheaply.
+      const wait = Math.max(20, conn.bucket.waitMs(now));
+      this.c.clock.setTimeout(() => {
+        if (conn.closed || !conn.paused) return;
+        conn.paused = false;
+        m.rateLimitedNow--;
+        conn.io.resume();
+      }, wait);
+    }
+    if (now - conn.limitedNoticeAt >= 1000) {
+      conn.limitedNoticeAt = now;
+      this.sendError(conn, { t: 'error', code: 'RATE_LIMITED', message: `over ${this.limits.ratePerSec}/s (burst ${this.limits.burst})` });
+    }
+  }
+
+  private slow(conn: Conn): void {
+    this.c.metrics.drop('slow_consumer');
+    this.c.metrics.close('slow_consumer');
+    this.c.log.debug('slow consumer', { nodeId: conn.nodeId, ip: conn.ip, buffered: conn.io.buffered() });
+    this.forget(conn);
+    conn.io.terminate();
+  }
+
+  /** Close politely and forget the connection at once (the socket may linger while closing). */
+  private shut(conn: Conn, code: number, reason: SignalErrorCode): void {
+    this.c.metrics.close(reason.toLowerCase());
+    this.forget(conn);
+    conn.io.close(code, reason);
+  }
+
+  private forget(conn: Conn): void {
+    this.closed(conn);
+    this.c.metrics.peers = this.live.length;
+  }
+
+  private unlist(conn: Conn): void {
+    if (conn.slot < 0) return;
+    const last = this.live.pop()!;
+    if (last !== conn) {
+      this.live[conn.slot] = last;
+      last.slot = conn.slot;
+    }
+    conn.slot = -1;
+    if (conn.nodeId !== null && this.byId.get(conn.nodeId) === conn) this.byId.delete(conn.nodeId);
+    this.c.metrics.peers = this.live.length;
+  }
+}
+
+function withRef(err: ErrorMsg, ref: number | undefined): ErrorMsg {
+  if (ref !== undefined) err.ref = ref;
+  return err;
+}
+
+function hex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}
+
+function shuffle<T>(a: T[], rng: Rng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * createSignalServer: one HTTP port that serves the static web app, the signaling WebSocket at
+ * /signal, /healthz and /metrics. The protocol logic lives in hub.ts; this file is the ws/http glue.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { systemClock, type Clock } from '../shared/env/clock';
+import { cryptoRng, type Rng } from '../shared/env/rng';
+import { SIGNAL_PATH, type IceServer } from '../shared/protocol/signaling';
+import { SignalHub, type ConnIO, type HubLimits, type Conn } from './hub';
+import { createLogger, type Logger } from './log';
+import { SignalMetrics } from './metrics';
+import { sha1Hex, verifyEd25519 } from './node-crypto';
+import { createStaticHandler } from './static';
+
+export interface SignalServerOptions extends Partial<HubLimits> {
+  /** TCP port; 0 picks a free one (tests). @default 8080 */
+  port?: number;
+  /** Bind address. @default '127.0.0.1' */
+  host?: string;
+  /** Directory of the built web app; null serves only the placeholder page. @default 'dist' */
+  staticDir?: string | null;
+  /** Origins allowed to open /signal (exact match, e.g. 'https://chat.example.org'); empty = any. @default [] */
+  allowedOrigins?: string[];
+  /** STUN/TURN servers pushed to clients in welcome. @default [] */
+  iceServers?: IceServer[];
+  /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). @default false */
+  trustProxy?: boolean;
+  /** How long close() waits for clients to acknowledge 1001 before cutting them, ms. @default 2000 */
+  shutdownGraceMs?: number;
+  log?: Logger;
+  clock?: Clock;
+  rng?: Rng;
+}
+
+export interface SignalServer {
+  /** http://host:port */
+  readonly url: string;
+  /** ws://host:port/signal */
+  readonly wsUrl: string;
+  readonly port: number;
+  readonly hub: SignalHub;
+  readonly metrics: SignalMetrics;
+  /** Close every client with 1001 going away, then stop listening. */
+  close(): Promise<void>;
+}
+
+/** Upgrades refused over the caps get an error frame and a close; past this many in flight they get a bare 503. */
+const MAX_REJECTING = 64;
+
+class WsIO implements ConnIO {
+  constructor(private readonly ws: WebSocket) {}
+  send(frame: string): void {
+    this.ws.send(frame);
+  }
+  buffered(): number {
+    return this.ws.bufferedAmount;
+  }
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+  terminate(): void {
+    this.ws.terminate();
+  }
+  pause(): void {
+    this.ws.pause();
+  }
+  resume(): void {
+    this.ws.resume();
+  }
+  ping(): void {
+    this.ws.ping();
+  }
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  let ip = req.socket.remoteAddress ?? 'unknown';
+  if (trustProxy) {
+    const xff = req.headers['x-forwarded-for'];
+    const last = (Array.isArray(xff) ? xff.join(',') : (xff ?? '')).split(',').pop()?.trim();
+    if (last) ip = last.slice(0, 64);
+  }
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string, code: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nX-Signal-Error: ${code}\r\nContent-Length: ${code.length + 1}\r\n\r\n${code}\n`);
+  socket.destroy();
+}
+
+export async function createSignalServer(opts: SignalServerOptions = {}): Promise<SignalServer> {
+  const log = opts.log ?? createLogger('info');
+  const metrics = new SignalMetrics();
+  const clock = opts.clock ?? systemClock;
+  const allowed = new Set(opts.allowedOrigins ?? []);
+  const trustProxy = opts.trustProxy ?? false;
+  const hub = new SignalHub(
+    { clock, rng: opts.rng ?? cryptoRng, verify: verifyEd25519, nodeIdOf: sha1Hex, metrics, log },
+    opts,
+    opts.iceServers ?? [],
+  );
+  const serveStatic = createStaticHandler(opts.staticDir === undefined ? 'dist' : opts.staticDir);
+  const startedAt = Date.now();
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    // Frames up to 2x the limit are read and answered with OVERSIZED; beyond that ws closes with 1009.
+    maxPayload: hub.limits.maxFrameBytes * 2,
+    perMessageDeflate: false,
+    clientTracking: true,
+  });
+
+  const http: Server = createServer((req, res) => {
+    const pathname = (req.url ?? '/').split('?', 1)[0]!;
+    if (pathname === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      return void res.end(
+        JSON.stringify({ status: 'ok', connections: hub.size, peers: hub.peerCount, uptimeS: Math.round((Date.now() - startedAt) / 1000) }),
+      );
+    }
+    if (pathname === '/metrics') {
+      const mu = process.memoryUsage();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+      return void res.end(metrics.render({ process_resident_memory_bytes: mu.rss, nodejs_heap_used_bytes: mu.heapUsed }));
+    }
+    serveStatic(req, res, pathname).catch((err: unknown) => {
+      log.error('static', { err: String(err) });
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  // Bound what a slow or idle HTTP client can hold.
+  http.headersTimeout = 10_000;
+  http.requestTimeout = 30_000;
+  http.keepAliveTimeout = 5_000;
+
+  let rejecting = 0;
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const pathname = (req.url ?? '/').split('?', 1)[0];
+    if (pathname !== SIGNAL_PATH) {
+      metrics.reject('bad_path');
+      return refuseUpgrade(socket, 404, 'Not Found', 'NOT_FOUND');
+    }
+    const origin = req.headers.origin;
+    if (allowed.size > 0 && (origin === undefined || !allowed.has(origin))) {
+      metrics.reject('origin_forbidden');
+      return refuseUpgrade(socket, 403, 'Forbidden', 'ORIGIN_FORBIDDEN');
+    }
+    const ip = clientIp(req, trustProxy);
+    const refused = hub.admit(ip);
+    if (refused && rejecting >= MAX_REJECTING) {
+      metrics.reject(refused.toLowerCase());
+      return refuseUpgrade(socket, 503, 'Service Unavailable', refused);
+    }
+    if (refused) rejecting++;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (refused) ws.once('close', () => rejecting--);
+      const conn: Conn | null = hub.open(new WsIO(ws), ip);
+      if (!conn) return;
+      ws.on('message', (data: RawData, isBinary: boolean) => {
+        const buf = data as Buffer;
+        hub.message(conn, isBinary ? null : buf.toString(), buf.length);
+      });
+      ws.on('pong', () => hub.pong(conn));
+      ws.on('close', () => hub.closed(conn));
+      ws.on('error', (err: Error & { code?: string }) => {
+        // ws closes the socket itself (1009 for oversized, 1002/1007 for bad frames).
+        metrics.drop(err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'oversized' : 'bad_frame');
+        log.debug('ws error', { ip, code: err.code ?? null });
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  http.on('error', (err) => log.error('http', { err: String(err) }));
+  hub.start();
+
+  const addr = http.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8080);
+  const host = opts.host ?? '127.0.0.1';
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${hostPart}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      hub.shutdown();
+      const deadline = Date.now() + (opts.shutdownGraceMs ?? 2000);
+      while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      wss.close();
+    })();
+    return closing;
+  };
+
+  return { url, wsUrl: `ws://${hostPart}:${port}${SIGNAL_PATH}`, port, hub, metrics, close };
+}
