@@ -1,0 +1,32 @@
+/** Defaults for the DHT core. Each can be overridden through `DhtInit`. */
+export const ID_BYTES = 20;
+export const ID_BITS = 160;
+
+export const DEFAULTS = {
+  /** Bucket size and replication level. */
+  k: 20,
+  /** Lookup parallelism: requests kept in flight. */
+  alpha: 3,
+  /**
+   * Bits resolved per routing level (Kademlia §4.2 "accelerated lookups"): each level's far
+   * subtree is split into 2^s sub-buckets so its depth is a multiple of b. b = 1 is plain Kademlia.
+   */
+  bitsPerLevel: 3,
+  /** Lookup ends once this many of the closest live candidates have answered. */
+  beta: 3,
+  /** Replacement cache size per bucket. */
+  replacements: 8,
+  /** Hard RPC timeout bounds, ms. */
+  minTimeoutMs: 250,
+  maxTimeoutMs: 5_000,
+  /** RTT assumed for a peer we have never measured, ms (before any sample). */
+  initialRttMs: 500,
+  /** Bucket refresh interval, ms (~15 min, as in Kademlia's tRefresh = 1 h, tightened for browsers). */
+  refreshIntervalMs: 15 * 60_000,
+  /** Consecutive timeouts before a contact is dropped even without a replacement. */
+  maxFailures: 2,
+  /** Outstanding requests per node (bounds memory under load). */
+  maxInflight: 512,
+  /** Contacts a NODES reply may carry. */
+  maxNodesPerReply: 32,
+} as const;

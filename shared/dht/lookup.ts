@@ -1,0 +1,243 @@
+/**
+ * Iterative Kademlia lookup as a pure engine: it is given seed contacts and a query function,
+ * keeps `alpha` requests in flight, and reports progress as events. It knows nothing about
+ * transports or wire formats.
+ *
+ * - A request slower than its soft timeout (from the peer's RTT estimate) stops counting toward
+ *   alpha, so another request is launched; its answer, if it comes late, is still used.
+ * - The lookup ends when the `beta` closest candidates not known to be dead have all answered, or
+ *   when no candidate is left to ask. Each answer's depth (round trips from the start along the
+ *   chain of referrals) is tracked, and `rounds` is the deepest answer the lookup used.
+ */
+import type { Clock, TimerHandle } from '../env/clock';
+import { compareDistance, type NodeId } from './node-id';
+
+export interface LookupPeer {
+  readonly id: NodeId;
+  readonly hex: string;
+}
+
+export interface QueryOutcome<V> {
+  closer: LookupPeer[];
+  value?: V;
+}
+
+/** Ask one peer. Call `done(outcome)` on an answer, `done(null)` on failure/timeout. */
+export type QueryFn<V> = (peer: LookupPeer, done: (outcome: QueryOutcome<V> | null) => void) => void;
+
+export type LookupEvent<V> =
+  | { type: 'query'; peer: string; depth: number }
+  | { type: 'response'; peer: string; depth: number; closer: number; value?: V }
+  | { type: 'slow'; peer: string }
+  | { type: 'failure'; peer: string };
+
+export interface LookupResult {
+  target: NodeId;
+  /** Up to k closest candidates not known to be dead, closest first. */
+  closest: LookupPeer[];
+  /** Which of `closest` answered during this lookup. */
+  answered: boolean[];
+  queries: number;
+  responses: number;
+  failures: number;
+  /** Requests plus responses. */
+  messages: number;
+  rounds: number;
+  startedAt: number;
+  durationMs: number;
+  /** Stopped by the caller (e.g. a value was found) rather than by convergence. */
+  stopped: boolean;
+}
+
+export interface LookupOptions<V> {
+  target: NodeId;
+  /** Our own id hex: never added as a candidate. */
+  selfHex: string;
+  seeds: LookupPeer[];
+  query: QueryFn<V>;
+  clock: Clock;
+  /** Soft timeout for a peer, ms. */
+  softTimeoutMs: (peer: LookupPeer) => number;
+  k: number;
+  alpha: number;
+  beta: number;
+  /** Hard cap on requests per lookup. */
+  maxQueries?: number;
+  onEvent?: (e: LookupEvent<V>) => void;
+  onDone: (r: LookupResult) => void;
+}
+
+const NEW = 0;
+const INFLIGHT = 1;
+const SLOW = 2;
+const ANSWERED = 3;
+const FAILED = 4;
+
+interface Candidate extends LookupPeer {
+  depth: number;
+  state: number;
+  timer: TimerHandle | undefined;
+}
+
+export class Lookup<V> {
+  private readonly cands: Candidate[] = [];
+  private readonly seen = new Set<string>();
+  private active = 0;
+  private slow = 0;
+  private queries = 0;
+  private responses = 0;
+  private failures = 0;
+  private rounds = 0;
+  private finished = false;
+  private stopped = false;
+  private readonly startedAt: number;
+  private readonly cap: number;
+
+  constructor(private readonly o: LookupOptions<V>) {
+    this.startedAt = o.clock.now();
+    this.cap = Math.max(o.k * 3, 32);
+    for (const s of o.seeds) this.add(s, 1);
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  start(): this {
+    this.step();
+    return this;
+  }
+
+  /** End now (e.g. a value was found): outstanding answers are ignored. */
+  stop(): void {
+    if (this.finished) return;
+    this.stopped = true;
+    this.finish();
+  }
+
+  private add(p: LookupPeer, depth: number): void {
+    if (p.hex === this.o.selfHex || this.seen.has(p.hex)) return;
+    const c: Candidate = { id: p.id, hex: p.hex, depth, state: NEW, timer: undefined };
+    const list = this.cands;
+    const t = this.o.target;
+    // Binary search for the insertion point by distance.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareDistance(list[mid]!.id, c.id, t) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo >= this.cap) return;
+    this.seen.add(p.hex);
+    list.splice(lo, 0, c);
+    if (list.length > this.cap) {
+      // Drop the farthest candidate that is not in flight.
+      for (let i = list.length - 1; i >= 0; i--) {
+        const s = list[i]!.state;
+        if (s !== INFLIGHT && s !== SLOW) {
+          list.splice(i, 1);
+          break;
+        }
+      }
+    }
+  }
+
+  private step(): void {
+    if (this.finished) return;
+    // Converged: the beta closest live-looking candidates have all answered.
+    let considered = 0;
+    let converged = true;
+    for (const c of this.cands) {
+      if (c.state === FAILED || c.state === SLOW) continue;
+      if (c.state !== ANSWERED) {
+        converged = false;
+        break;
+      }
+      if (++considered >= this.o.beta) break;
+    }
+    if (converged && considered > 0) return this.finish();
+
+    const maxQ = this.o.maxQueries ?? 100;
+    for (const c of this.cands) {
+      if (this.active >= this.o.alpha || this.queries >= maxQ) break;
+      if (c.state === NEW) this.launch(c);
+    }
+    if (this.active === 0 && this.slow === 0) this.finish();
+  }
+
+  private launch(c: Candidate): void {
+    c.state = INFLIGHT;
+    this.active++;
+    this.queries++;
+    this.o.onEvent?.({ type: 'query', peer: c.hex, depth: c.depth });
+    c.timer = this.o.clock.setTimeout(() => {
+      c.timer = undefined;
+      if (c.state !== INFLIGHT || this.finished) return;
+      c.state = SLOW;
+      this.active--;
+      this.slow++;
+      this.o.onEvent?.({ type: 'slow', peer: c.hex });
+      this.step();
+    }, this.o.softTimeoutMs(c));
+    this.o.query(c, (outcome) => this.settle(c, outcome));
+  }
+
+  private settle(c: Candidate, outcome: QueryOutcome<V> | null): void {
+    if (c.state !== INFLIGHT && c.state !== SLOW) return;
+    if (c.timer !== undefined) {
+      this.o.clock.clearTimeout(c.timer);
+      c.timer = undefined;
+    }
+    if (c.state === INFLIGHT) this.active--;
+    else this.slow--;
+    if (this.finished) return;
+    if (!outcome) {
+      c.state = FAILED;
+      this.failures++;
+      this.o.onEvent?.({ type: 'failure', peer: c.hex });
+    } else {
+      c.state = ANSWERED;
+      this.responses++;
+      if (c.depth > this.rounds) this.rounds = c.depth;
+      for (const p of outcome.closer) this.add(p, c.depth + 1);
+      const ev: LookupEvent<V> = { type: 'response', peer: c.hex, depth: c.depth, closer: outcome.closer.length };
+      if (outcome.value !== undefined) ev.value = outcome.value;
+      this.o.onEvent?.(ev);
+    }
+    this.step();
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const closest: LookupPeer[] = [];
+    const answered: boolean[] = [];
+    for (const c of this.cands) {
+      if (closest.length >= this.o.k) break;
+      if (c.state === FAILED || c.state === SLOW) continue;
+      closest.push({ id: c.id, hex: c.hex });
+      answered.push(c.state === ANSWERED);
+    }
+    for (const c of this.cands) {
+      if (c.timer !== undefined) {
+        this.o.clock.clearTimeout(c.timer);
+        c.timer = undefined;
+      }
+    }
+    const now = this.o.clock.now();
+    this.o.onDone({
+      target: this.o.target,
+      closest,
+      answered,
+      queries: this.queries,
+      responses: this.responses,
+      failures: this.failures,
+      messages: this.queries + this.responses,
+      rounds: this.rounds,
+      startedAt: this.startedAt,
+      durationMs: now - this.startedAt,
+      stopped: this.stopped,
+    });
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * A Kademlia DHT node. Sans-IO: Transport, Clock and Rng are injected components, plain numbers
+ * come in `init`. The same class runs in a browser tab, in Node and in the simulator.
+ *
+ * Request types beyond PING/FIND_NODE (records, overlay routing) are served by extensions
+ * registered with `use()`, so this file stays about routing.
+ */
+import type { Clock, TimerHandle } from '../env/clock';
+import type { Rng } from '../env/rng';
+import type { Transport } from '../env/transport';
+import type { RequestMessage } from '../protocol/wire';
+import { DEFAULTS } from './constants';
+import { Lookup, type LookupEvent, type LookupPeer, type LookupResult, type QueryFn } from './lookup';
+import { idToHex, isNodeId, randomIdAtLevel, type NodeId } from './node-id';
+import { RoutingTable } from './routing-table';
+import { Rpc, type ResponseBody } from './rpc';
+import { DhtError } from './errors';
+
+export interface DhtComponents {
+  transport: Transport;
+  clock: Clock;
+  rng: Rng;
+}
+
+export interface DhtInit {
+  /** This node's id (SHA-1 of its public key in real deployments). */
+  id: NodeId;
+  /** @default 20 */ k?: number;
+  /** @default 3 */ alpha?: number;
+  /** @default 3 */ beta?: number;
+  /** @default 3 */ bitsPerLevel?: number;
+  /** @default 8 */ replacements?: number;
+  /** @default 250 */ minTimeoutMs?: number;
+  /** @default 5000 */ maxTimeoutMs?: number;
+  /** @default 500 */ initialRttMs?: number;
+  /** @default 900000 */ refreshIntervalMs?: number;
+  /** @default 2 */ maxFailures?: number;
+  /** @default 512 */ maxInflight?: number;
+  /** Run periodic bucket refresh. @default true */
+  maintenance?: boolean;
+}
+
+/** Serves one or more request types; returns false to let the node answer BAD_REQUEST. */
+export interface DhtExtension {
+  handle(from: LookupPeer, msg: RequestMessage, reply: (res: ResponseBody) => void): boolean;
+  /** A contact entered the routing table (used for key handoff). */
+  onNewContact?(peer: LookupPeer): void;
+}
+
+export interface LookupOpts<V> {
+  beta?: number;
+  alpha?: number;
+  seeds?: LookupPeer[];
+  query?: QueryFn<V>;
+  onEvent?: (e: LookupEvent<V>) => void;
+  /** Receives the running lookup right after it starts (so a caller can stop() it). */
+  onStart?: (l: Lookup<V>) => void;
+}
+
+export class DhtNode {
+  readonly id: NodeId;
+  readonly hex: string;
+  readonly table: RoutingTable;
+  readonly rpc: Rpc;
+  readonly k: number;
+  readonly alpha: number;
+  readonly beta: number;
+  private readonly init: Required<Omit<DhtInit, 'id'>>;
+  private readonly extensions: DhtExtension[] = [];
+  private refreshTimer: TimerHandle | undefined;
+  private destroyed = false;
+
+  constructor(
+    readonly components: DhtComponents,
+    init: DhtInit,
+  ) {
+    if (!isNodeId(init.id)) throw DhtError.badArgument('id must be 20 bytes');
+    this.init = {
+      k: init.k ?? DEFAULTS.k,
+      alpha: init.alpha ?? DEFAULTS.alpha,
+      beta: init.beta ?? DEFAULTS.beta,
+      bitsPerLevel: init.bitsPerLevel ?? DEFAULTS.bitsPerLevel,
+      replacements: init.replacements ?? DEFAULTS.replacements,
+      minTimeoutMs: init.minTimeoutMs ?? DEFAULTS.minTimeoutMs,
+      maxTimeoutMs: init.maxTimeoutMs ?? DEFAULTS.maxTimeoutMs,
+      initialRttMs: init.initialRttMs ?? DEFAULTS.initialRttMs,
+      refreshIntervalMs: init.refreshIntervalMs ?? DEFAULTS.refreshIntervalMs,
+      maxFailures: init.maxFailures ?? DEFAULTS.maxFailures,
+      maxInflight: init.maxInflight ?? DEFAULTS.maxInflight,
+      maintenance: init.maintenance ?? true,
+    };
+    this.id = init.id;
+    this.hex = idToHex(init.id);
+    this.k = this.init.k;
+    this.alpha = this.init.alpha;
+    this.beta = this.init.beta;
+    this.table = new RoutingTable(this.id, this.init);
+    this.rpc = new Rpc(components.transport, components.clock, components.rng, this.init, {
+      onRequest: (from, msg, reply) => this.onRequest(from, msg, reply),
+      onAlive: (peer) => this.onAlive(peer),
+      onTimeout: (peer) => {
+        this.table.recordFailure(peer.id);
+      },
+      rttOf: (peer) => this.table.get(peer.id),
+    });
+    components.transport.onPeerDown?.((peer) => {
+      // A closed connection is not proof of death (budget eviction closes healthy links); the
+      // next request to it decides. Nothing to do here but count.
+      this.rpc.counters.inc('peer.down');
+      void peer;
+    });
+  }
+
+  get clock(): Clock {
+    return this.components.clock;
+  }
+
+  use(ext: DhtExtension): void {
+    this.extensions.push(ext);
+  }
+
+  // ---- liveness and the routing table -------------------------------------------------------
+
+  private onAlive(peer: LookupPeer): void {
+    if (this.destroyed) return;
+    const now = this.clock.now();
+    const r = this.table.observe(peer.id, peer.hex, now);
+    if (r.kind === 'added') {
+      for (const e of this.extensions) e.onNewContact?.(peer);
+    } else if (r.kind === 'full' && !r.bucket.pinging) {
+      const b = r.bucket;
+      b.pinging = true;
+      this.rpc.request(r.oldest, { type: 'ping' }, () => {
+        b.pinging = false;
+      });
+    }
+  }
+
+  // ---- serving requests ---------------------------------------------------------------------
+
+  private onRequest(from: LookupPeer, msg: RequestMessage, reply: (res: ResponseBody) => void): void {
+    switch (msg.type) {
+      case 'ping':
+        return reply({ type: 'pong' });
+      case 'find_node':
+        return reply({ type: 'nodes', nodes: this.closestIds(msg.target, from.hex) });
+      default:
+        for (const e of this.extensions) if (e.handle(from, msg, reply)) return;
+        this.rpc.counters.inc('drop.unhandled_request');
+        reply({ type: 'error', code: 'BAD_REQUEST' });
+    }
+  }
+
+  /** Ids of the k contacts closest to target, excluding `exclude` (the requester). */
+  closestIds(target: NodeId, exclude?: string): Uint8Array[] {
+    return this.table.closest(target, this.k, exclude).map((c) => c.id);
+  }
+
+  // ---- lookups --------------------------------------------------------------------------------
+
+  /** Iterative lookup for `target`; `cb` gets the result. */
+  lookup<V = never>(target: NodeId, cb: (r: LookupResult) => void, opts: LookupOpts<V> = {}): Lookup<V> {
+    const now = this.clock.now();
+    this.table.touch(target, now);
+    const seeds = opts.seeds ?? this.table.closest(target, this.k);
+    const query: QueryFn<V> =
+      opts.query ??
+      ((peer, done) => {
+        this.rpc.request(peer, { type: 'find_node', target }, (res) => {
+          if (!res || res.type !== 'nodes') return done(null);
+          done({ closer: res.nodes.map(toPeer) });
+        });
+      });
+    const l = new Lookup<V>({
+      target,
+      selfHex: this.hex,
+      seeds,
+      query,
+      clock: this.clock,
+      softTimeoutMs: (peer) => this.rpc.softTimeoutMs(peer),
+      k: this.k,
+      alpha: opts.alpha ?? this.alpha,
+      beta: opts.beta ?? this.beta,
+      onDone: cb,
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    });
+    opts.onStart?.(l);
+    l.start();
+    return l;
+  }
+
+  findNode(target: NodeId): Promise<LookupResult> {
+    return new Promise((resolve) => this.lookup(target, resolve));
+  }
+
+  ping(peer: LookupPeer): Promise<number | null> {
+    return new Promise((resolve) => this.rpc.request(peer, { type: 'ping' }, (res, rtt) => resolve(res ? rtt : null)));
+  }
+
+  // ---- joining and maintenance ----------------------------------------------------------------
+
+  /**
+   * Join through `seeds` (e.g. the signaling server's sample): look up our own id, then refresh
+   * every level farther than our closest neighbour (Kademlia §2.3).
+   */
+  join(seeds: NodeId[], cb?: (r: { lookups: number; contacts: number }) => void): void {
+    const peers = seeds.filter((s) => isNodeId(s)).map(toPeer);
+    if (peers.length === 0) {
+      cb?.({ lookups: 0, contacts: this.table.size });
+      return;
+    }
+    this.lookup(
+      this.id,
+      () => {
+        const deepest = this.table.deepestLevel();
+        let left = 0;
+        const finish = () => {
+          if (--left > 0) return;
+          if (this.init.maintenance) this.scheduleRefresh();
+          cb?.({ lookups: deepest + 1, contacts: this.table.size });
+        };
+        left = 1;
+        for (let level = 0; level < deepest; level++) {
+          left++;
+          this.refreshLevel(level, finish);
+        }
+        finish();
+      },
+      { seeds: peers },
+    );
+  }
+
+  private refreshLevel(level: number, cb: () => void): void {
+    const s = this.table.subBits(level);
+    const sub = s ? this.components.rng.int(1 << s) : 0;
+    const target = randomIdAtLevel(this.id, level, this.components.rng, s, sub);
+    this.lookup(target, () => cb());
+  }
+
+  private scheduleRefresh(): void {
+    if (this.destroyed) return;
+    const every = this.init.refreshIntervalMs / 4;
+    // Jitter so a network of nodes does not refresh in lockstep.
+    const delay = every * (0.75 + 0.5 * this.components.rng.next());
+    this.refreshTimer = this.clock.setTimeout(() => {
+      this.refreshStale();
+      this.scheduleRefresh();
+    }, delay);
+  }
+
+  /** Refresh buckets no lookup has touched for refreshIntervalMs. Returns how many started. */
+  refreshStale(): number {
+    const now = this.clock.now();
+    let started = 0;
+    for (const b of this.table.buckets()) {
+      if (now - b.lastTouched < this.init.refreshIntervalMs) continue;
+      b.lastTouched = now;
+      const s = this.table.subBits(b.level);
+      this.lookup(randomIdAtLevel(this.id, b.level, this.components.rng, s, b.sub), () => {});
+      started++;
+    }
+    return started;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.refreshTimer !== undefined) this.clock.clearTimeout(this.refreshTimer);
+    this.rpc.destroy();
+  }
+}
+
+export function toPeer(id: NodeId): LookupPeer {
+  return { id, hex: idToHex(id) };
+}

@@ -1,0 +1,224 @@
+/**
+ * Kademlia routing table: buckets of up to k contacts, least-recently-seen first, each with a
+ * replacement cache. Level L holds contacts sharing exactly L leading bits with us. With
+ * bitsPerLevel = b > 1, level L's subtree is further split into 2^s sub-buckets (s chosen so the
+ * depth becomes a multiple of b): Kademlia's accelerated lookups (§4.2), equivalent to the relaxed
+ * bucket-splitting rule. A full bucket never evicts on its own: it asks the owner to ping the
+ * least-recently-seen contact (`observe` returns 'full'), and only a failure removes it.
+ */
+import { ID_BITS } from './constants';
+import { bitsAt, commonPrefixLength, compareDistance, type NodeId } from './node-id';
+import type { RttSample } from './rtt';
+
+export interface Contact extends RttSample {
+  readonly id: NodeId;
+  readonly hex: string;
+  lastSeen: number;
+  failures: number;
+}
+
+export interface Bucket {
+  readonly level: number;
+  readonly sub: number;
+  /** Least-recently-seen first. */
+  contacts: Contact[];
+  /** Most recent last. */
+  replacements: Contact[];
+  /** Last time a lookup targeted this bucket's range (for refresh). */
+  lastTouched: number;
+  /** A ping to the head contact is outstanding. */
+  pinging: boolean;
+}
+
+export type ObserveResult =
+  | { kind: 'self' }
+  | { kind: 'updated'; contact: Contact }
+  | { kind: 'added'; contact: Contact }
+  | { kind: 'full'; bucket: Bucket; oldest: Contact };
+
+export interface RoutingTableInit {
+  k: number;
+  bitsPerLevel: number;
+  replacements: number;
+  maxFailures: number;
+}
+
+export function newContact(id: NodeId, hex: string, now: number): Contact {
+  return { id, hex, lastSeen: now, failures: 0, srtt: 0, rttvar: 0 };
+}
+
+export class RoutingTable {
+  private readonly levels: (Bucket | undefined)[][] = [];
+  private count = 0;
+
+  constructor(
+    readonly self: NodeId,
+    private readonly init: RoutingTableInit,
+  ) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Extra split bits for level L so that level depth (L+1)+s is a multiple of b. */
+  subBits(level: number): number {
+    const b = this.init.bitsPerLevel;
+    if (b <= 1) return 0;
+    const s = (b - ((level + 1) % b)) % b;
+    return Math.min(s, ID_BITS - level - 1);
+  }
+
+  private locate(id: NodeId): { level: number; sub: number } | undefined {
+    const level = commonPrefixLength(this.self, id);
+    if (level >= ID_BITS) return undefined;
+    const s = this.subBits(level);
+    return { level, sub: s ? bitsAt(id, level + 1, s) : 0 };
+  }
+
+  bucketFor(id: NodeId, create: boolean): Bucket | undefined {
+    const at = this.locate(id);
+    if (!at) return undefined;
+    let subs = this.levels[at.level];
+    if (!subs) {
+      if (!create) return undefined;
+      subs = this.levels[at.level] = new Array(1 << this.subBits(at.level));
+    }
+    let b = subs[at.sub];
+    if (!b && create) b = subs[at.sub] = { level: at.level, sub: at.sub, contacts: [], replacements: [], lastTouched: 0, pinging: false };
+    return b;
+  }
+
+  get(id: NodeId): Contact | undefined {
+    const b = this.bucketFor(id, false);
+    if (!b) return undefined;
+    for (const c of b.contacts) if (compareBytes(c.id, id)) return c;
+    return undefined;
+  }
+
+  /** A peer proved alive (it sent us a valid message): move it to the tail or try to add it. */
+  observe(id: NodeId, hex: string, now: number): ObserveResult {
+    const b = this.bucketFor(id, true);
+    if (!b) return { kind: 'self' };
+    const list = b.contacts;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      if (c.hex === hex) {
+        c.lastSeen = now;
+        c.failures = 0;
+        if (i !== list.length - 1) {
+          list.splice(i, 1);
+          list.push(c);
+        }
+        return { kind: 'updated', contact: c };
+      }
+    }
+    if (list.length < this.init.k) {
+      const c = takeReplacement(b, hex) ?? newContact(id, hex, now);
+      c.lastSeen = now;
+      list.push(c);
+      this.count++;
+      return { kind: 'added', contact: c };
+    }
+    // Full: remember the newcomer as a replacement; the owner pings the oldest.
+    const rep = takeReplacement(b, hex) ?? newContact(id, hex, now);
+    rep.lastSeen = now;
+    b.replacements.push(rep);
+    if (b.replacements.length > this.init.replacements) b.replacements.shift();
+    return { kind: 'full', bucket: b, oldest: list[0]! };
+  }
+
+  /**
+   * A request to this contact timed out. Drops it when a replacement is waiting or it has failed
+   * too often; returns true if it was removed.
+   */
+  recordFailure(id: NodeId): boolean {
+    const b = this.bucketFor(id, false);
+    if (!b) return false;
+    const i = b.contacts.findIndex((c) => compareBytes(c.id, id));
+    if (i < 0) {
+      const r = b.replacements.findIndex((c) => compareBytes(c.id, id));
+      if (r >= 0) b.replacements.splice(r, 1);
+      return false;
+    }
+    const c = b.contacts[i]!;
+    c.failures++;
+    if (c.failures < this.init.maxFailures && b.replacements.length === 0) return false;
+    this.removeAt(b, i);
+    return true;
+  }
+
+  remove(id: NodeId): boolean {
+    const b = this.bucketFor(id, false);
+    if (!b) return false;
+    const i = b.contacts.findIndex((c) => compareBytes(c.id, id));
+    if (i < 0) return false;
+    this.removeAt(b, i);
+    return true;
+  }
+
+  private removeAt(b: Bucket, i: number): void {
+    b.contacts.splice(i, 1);
+    this.count--;
+    const rep = b.replacements.pop();
+    if (rep) {
+      b.contacts.push(rep);
+      this.count++;
+    }
+  }
+
+  /**
+   * The n contacts closest to target. Levels partition the id space by distance: the target's own
+   * level first, then every deeper level (all at similar distance), then shallower levels in
+   * decreasing order. Whole groups are gathered until n are found, then sorted.
+   */
+  closest(target: NodeId, n: number, exclude?: string): Contact[] {
+    const m = commonPrefixLength(this.self, target);
+    const out: Contact[] = [];
+    const take = (level: number) => {
+      const subs = this.levels[level];
+      if (!subs) return;
+      for (const b of subs) if (b) for (const c of b.contacts) if (c.hex !== exclude) out.push(c);
+    };
+    if (m < ID_BITS) take(m);
+    if (out.length < n) for (let l = m + 1; l < this.levels.length; l++) take(l);
+    for (let l = Math.min(m, this.levels.length) - 1; l >= 0 && out.length < n; l--) take(l);
+    out.sort((a, b) => compareDistance(a.id, b.id, target));
+    if (out.length > n) out.length = n;
+    return out;
+  }
+
+  /** Mark the bucket covering target as used by a lookup (delays its refresh). */
+  touch(target: NodeId, now: number): void {
+    const b = this.bucketFor(target, false);
+    if (b) b.lastTouched = now;
+  }
+
+  buckets(): Bucket[] {
+    const out: Bucket[] = [];
+    for (const subs of this.levels) if (subs) for (const b of subs) if (b) out.push(b);
+    return out;
+  }
+
+  /** Deepest level holding any contact (-1 when empty). */
+  deepestLevel(): number {
+    for (let l = this.levels.length - 1; l >= 0; l--) {
+      const subs = this.levels[l];
+      if (subs && subs.some((b) => b && b.contacts.length > 0)) return l;
+    }
+    return -1;
+  }
+
+  *contacts(): IterableIterator<Contact> {
+    for (const subs of this.levels) if (subs) for (const b of subs) if (b) yield* b.contacts;
+  }
+}
+
+function takeReplacement(b: Bucket, hex: string): Contact | undefined {
+  const i = b.replacements.findIndex((c) => c.hex === hex);
+  return i >= 0 ? b.replacements.splice(i, 1)[0] : undefined;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return a.length === b.length;
+}

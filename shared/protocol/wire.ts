@@ -1,0 +1,192 @@
+/**
+ * The DHT wire format, version 1. Every frame:
+ *   u8  version (high nibble) | reserved (low nibble, 0)
+ *   u8  message type
+ *   u32 request id (a response echoes its request's id)
+ *   ... body (per type, below)
+ * The decoder is strict: it bounds every length before allocating, rejects unknown types,
+ * bad versions, out-of-range values and trailing bytes with a WireError.
+ */
+import type { DhtRecord } from '../records/types';
+import { STORE_REFUSALS, type StoreRefusal } from '../records/types';
+import { Reader, Writer } from './byte-io';
+import { WireError } from './wire-error';
+import { readRecord, writeRecord } from './wire-records';
+
+export const WIRE_VERSION = 1;
+/** No valid frame is larger; bigger frames are dropped before decoding. */
+export const MAX_FRAME_BYTES = 8192;
+export const MAX_NODES = 32;
+export const MAX_RELAY_PAYLOAD = 6000;
+const ID = 20;
+
+/** Error codes a responder can send: store refusals first, then generic ones. */
+export const WIRE_ERROR_CODES = [...STORE_REFUSALS, 'BAD_REQUEST', 'OVERLOADED', 'NOT_FOUND', 'UNREACHABLE'] as const;
+export type WireErrorReply = (typeof WIRE_ERROR_CODES)[number];
+
+export type Message =
+  | { type: 'ping'; rid: number }
+  | { type: 'pong'; rid: number }
+  | { type: 'find_node'; rid: number; target: Uint8Array }
+  | { type: 'nodes'; rid: number; nodes: Uint8Array[] }
+  /** BEP 44 get; `seq` (optional) asks the holder to omit a record whose seq is not above it. */
+  | { type: 'find_value'; rid: number; target: Uint8Array; seq?: number }
+  | { type: 'value'; rid: number; record?: DhtRecord; nodes: Uint8Array[] }
+  /** `cas`: only store if the current seq equals it (BEP 44 compare-and-swap). */
+  | { type: 'store'; rid: number; target: Uint8Array; record: DhtRecord; cas?: number }
+  | { type: 'stored'; rid: number; seq: number }
+  | { type: 'error'; rid: number; code: WireErrorReply }
+  /**
+   * Overlay routing: carry an opaque, end-to-end signed payload toward `target` hop by hop
+   * (used for signaling through the overlay). `ttl` is decremented at each hop.
+   */
+  | { type: 'route'; rid: number; target: Uint8Array; ttl: number; payload: Uint8Array }
+  | { type: 'routed'; rid: number; delivered: boolean };
+
+export type MessageType = Message['type'];
+export type RequestMessage = Extract<Message, { type: 'ping' | 'find_node' | 'find_value' | 'store' | 'route' }>;
+export type ResponseMessage = Exclude<Message, RequestMessage>;
+
+const TYPE_CODES: Record<MessageType, number> = {
+  ping: 0x01,
+  pong: 0x02,
+  find_node: 0x03,
+  nodes: 0x04,
+  find_value: 0x05,
+  value: 0x06,
+  store: 0x07,
+  stored: 0x08,
+  error: 0x09,
+  route: 0x0a,
+  routed: 0x0b,
+};
+const TYPE_BY_CODE = new Map<number, MessageType>(Object.entries(TYPE_CODES).map(([k, v]) => [v, k as MessageType]));
+
+export function isRequest(m: Message): m is RequestMessage {
+  return m.type === 'ping' || m.type === 'find_node' || m.type === 'find_value' || m.type === 'store' || m.type === 'route';
+}
+
+function writeNodes(w: Writer, nodes: Uint8Array[]): void {
+  const n = Math.min(nodes.length, MAX_NODES);
+  w.u8(n);
+  for (let i = 0; i < n; i++) w.bytes(nodes[i]!);
+}
+
+function readNodes(r: Reader): Uint8Array[] {
+  const n = r.length(1, MAX_NODES, 'nodes');
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) out.push(r.bytes(ID));
+  return out;
+}
+
+export function encode(m: Message): Uint8Array {
+  const w = new Writer(m.type === 'value' || m.type === 'store' || m.type === 'route' ? 1280 : 64);
+  w.u8(WIRE_VERSION << 4).u8(TYPE_CODES[m.type]).u32(m.rid);
+  switch (m.type) {
+    case 'ping':
+    case 'pong':
+      break;
+    case 'find_node':
+      w.bytes(m.target);
+      break;
+    case 'nodes':
+      writeNodes(w, m.nodes);
+      break;
+    case 'find_value':
+      w.bytes(m.target).u8(m.seq === undefined ? 0 : 1);
+      if (m.seq !== undefined) w.u53(m.seq);
+      break;
+    case 'value':
+      w.u8(m.record ? 1 : 0);
+      if (m.record) writeRecord(w, m.record);
+      writeNodes(w, m.nodes);
+      break;
+    case 'store':
+      w.bytes(m.target).u8(m.cas === undefined ? 0 : 1);
+      if (m.cas !== undefined) w.u53(m.cas);
+      writeRecord(w, m.record);
+      break;
+    case 'stored':
+      w.u53(m.seq);
+      break;
+    case 'error':
+      w.u8(WIRE_ERROR_CODES.indexOf(m.code));
+      break;
+    case 'route':
+      w.bytes(m.target).u8(m.ttl).u16(m.payload.length).bytes(m.payload);
+      break;
+    case 'routed':
+      w.u8(m.delivered ? 1 : 0);
+      break;
+  }
+  return w.finish();
+}
+
+function flag(r: Reader): boolean {
+  const f = r.u8();
+  if (f > 1) throw new WireError('BAD_VALUE', `flag ${f}`);
+  return f === 1;
+}
+
+/** Decode one frame or throw WireError. Never returns a partially valid message. */
+export function decode(frame: Uint8Array): Message {
+  if (frame.length > MAX_FRAME_BYTES) throw new WireError('FRAME_TOO_LARGE', `${frame.length} bytes`);
+  const r = new Reader(frame);
+  const vb = r.u8();
+  if (vb !== WIRE_VERSION << 4) throw new WireError('BAD_VERSION', `0x${vb.toString(16)}`);
+  const type = TYPE_BY_CODE.get(r.u8());
+  if (!type) throw new WireError('UNKNOWN_TYPE');
+  const rid = r.u32();
+  let m: Message;
+  switch (type) {
+    case 'ping':
+    case 'pong':
+      m = { type, rid };
+      break;
+    case 'find_node':
+      m = { type, rid, target: r.bytes(ID) };
+      break;
+    case 'nodes':
+      m = { type, rid, nodes: readNodes(r) };
+      break;
+    case 'find_value': {
+      const target = r.bytes(ID);
+      m = flag(r) ? { type, rid, target, seq: r.u53() } : { type, rid, target };
+      break;
+    }
+    case 'value': {
+      const record = flag(r) ? readRecord(r) : undefined;
+      const nodes = readNodes(r);
+      m = record ? { type, rid, record, nodes } : { type, rid, nodes };
+      break;
+    }
+    case 'store': {
+      const target = r.bytes(ID);
+      const cas = flag(r) ? r.u53() : undefined;
+      const record = readRecord(r);
+      m = cas === undefined ? { type, rid, target, record } : { type, rid, target, record, cas };
+      break;
+    }
+    case 'stored':
+      m = { type, rid, seq: r.u53() };
+      break;
+    case 'error': {
+      const code = WIRE_ERROR_CODES[r.u8()];
+      if (!code) throw new WireError('BAD_VALUE', 'error code');
+      m = { type, rid, code };
+      break;
+    }
+    case 'route': {
+      const target = r.bytes(ID);
+      const ttl = r.u8();
+      const payload = r.bytes(r.length(2, MAX_RELAY_PAYLOAD, 'payload'));
+      m = { type, rid, target, ttl, payload };
+      break;
+    }
+    case 'routed':
+      m = { type, rid, delivered: flag(r) };
+      break;
+  }
+  r.end();
+  return m;
+}

@@ -1,0 +1,206 @@
+/**
+ * A simulated network that carries the real nodes' frames on virtual time. It models per-link
+ * latency (a stable per-pair draw around `latencyMs`), loss, per-node bandwidth caps, partitions,
+ * pairs that can never connect (NAT), crashes and graceful leaves, and optionally what a WebRTC
+ * overlay costs: a new connection takes `setupRtts` round trips before its first message, each
+ * node holds at most `maxOpen` connections (least recently used closed first), and every
+ * connection ever opened is counted.
+ */
+import type { PeerId, Transport } from '../env/transport';
+import type { Rng } from '../env/rng';
+import type { VirtualClock } from './virtual-clock';
+import { pairHash } from './stats';
+import { Counters } from '../dht/counters';
+
+export interface ConnectionModel {
+  /** Round trips spent on signaling + ICE + DTLS before the first message. @default 3 */
+  setupRtts: number;
+  /** Open connections per node; the least recently used is closed beyond it. @default 24 */
+  maxOpen: number;
+}
+
+export interface SimNetworkOptions {
+  /** Mean one-way latency, ms. @default 50 */
+  latencyMs?: number;
+  /** Per-link latency spread: a link's latency is latencyMs × U(1 - jitter, 1 + jitter). @default 0.6 */
+  jitter?: number;
+  /** Probability a frame is lost. @default 0 */
+  loss?: number;
+  /** Per-node up and down bandwidth, bytes/s (0 = unlimited). @default 0 */
+  bandwidth?: number;
+  /** Fraction of node pairs that can never talk directly. @default 0 */
+  unreachable?: number;
+  /** Model WebRTC connection cost and caps. @default undefined (datagram-like) */
+  connections?: ConnectionModel;
+}
+
+export class SimEndpoint implements Transport {
+  handler: ((from: PeerId, frame: Uint8Array) => void) | undefined;
+  downHandler: ((peer: PeerId) => void) | undefined;
+  alive = true;
+  group = 0;
+  upBusyUntil = 0;
+  downBusyUntil = 0;
+  /** Open connections, least recently used first (Map keeps insertion order). */
+  readonly open = new Map<PeerId, number>();
+  connectionsCreated = 0;
+  framesSent = 0;
+  bytesSent = 0;
+
+  constructor(
+    readonly hex: PeerId,
+    readonly index: number,
+    private readonly net: SimNetwork,
+  ) {}
+
+  send(to: PeerId, frame: Uint8Array): void {
+    this.net.deliver(this, to, frame);
+  }
+  onFrame(handler: (from: PeerId, frame: Uint8Array) => void): void {
+    this.handler = handler;
+  }
+  onPeerDown(handler: (peer: PeerId) => void): void {
+    this.downHandler = handler;
+  }
+}
+
+export class SimNetwork {
+  readonly counters = new Counters();
+  private readonly endpoints = new Map<PeerId, SimEndpoint>();
+  private nextIndex = 0;
+  private partitioned = false;
+  readonly opts: Required<Omit<SimNetworkOptions, 'connections'>> & { connections: ConnectionModel | undefined };
+
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly rng: Rng,
+    opts: SimNetworkOptions = {},
+  ) {
+    this.opts = {
+      latencyMs: opts.latencyMs ?? 50,
+      jitter: opts.jitter ?? 0.6,
+      loss: opts.loss ?? 0,
+      bandwidth: opts.bandwidth ?? 0,
+      unreachable: opts.unreachable ?? 0,
+      connections: opts.connections,
+    };
+  }
+
+  endpoint(hex: PeerId): SimEndpoint {
+    const e = new SimEndpoint(hex, this.nextIndex++, this);
+    this.endpoints.set(hex, e);
+    return e;
+  }
+
+  get(hex: PeerId): SimEndpoint | undefined {
+    return this.endpoints.get(hex);
+  }
+
+  /** One-way latency between two endpoints, ms (stable per pair). */
+  latency(a: SimEndpoint, b: SimEndpoint): number {
+    const u = pairHash(a.index, b.index, 1) / 4294967296;
+    const { latencyMs, jitter } = this.opts;
+    return latencyMs * (1 - jitter + 2 * jitter * u);
+  }
+
+  canReach(a: SimEndpoint, b: SimEndpoint): boolean {
+    if (this.partitioned && a.group !== b.group) return false;
+    const f = this.opts.unreachable;
+    return !(f > 0 && pairHash(a.index, b.index, 2) / 4294967296 < f);
+  }
+
+  /** Split the network: nodes with different group numbers cannot talk until heal(). */
+  partition(groupOf: (e: SimEndpoint) => number): void {
+    for (const e of this.endpoints.values()) e.group = groupOf(e);
+    this.partitioned = true;
+  }
+
+  heal(): void {
+    this.partitioned = false;
+  }
+
+  /** Silent crash: the node stops answering; nobody is told. */
+  crash(hex: PeerId): void {
+    const e = this.endpoints.get(hex);
+    if (!e) return;
+    e.alive = false;
+    e.open.clear();
+  }
+
+  /** Graceful leave: open connections close, and their other ends are told. */
+  leave(hex: PeerId): void {
+    const e = this.endpoints.get(hex);
+    if (!e) return;
+    for (const peer of e.open.keys()) {
+      const o = this.endpoints.get(peer);
+      if (o && o.alive) {
+        o.open.delete(hex);
+        o.downHandler?.(hex);
+      }
+    }
+    this.crash(hex);
+  }
+
+  deliver(from: SimEndpoint, to: PeerId, frame: Uint8Array): void {
+    if (!from.alive) return;
+    this.counters.inc('frames');
+    const dst = this.endpoints.get(to);
+    if (!dst || !dst.alive) return this.counters.inc('drop.dead');
+    if (!this.canReach(from, dst)) return this.counters.inc('drop.unreachable');
+    if (this.opts.loss > 0 && this.rng.next() < this.opts.loss) return this.counters.inc('drop.loss');
+    const now = this.clock.now();
+    let delay = this.latency(from, dst);
+    const conn = this.opts.connections;
+    if (conn) delay += this.connect(from, dst, now, conn);
+    const bw = this.opts.bandwidth;
+    if (bw > 0) {
+      const tx = (frame.length / bw) * 1000;
+      const depart = Math.max(now, from.upBusyUntil) + tx;
+      from.upBusyUntil = depart;
+      const arrive = Math.max(depart + delay, dst.downBusyUntil + tx);
+      dst.downBusyUntil = arrive;
+      delay = arrive - now;
+    }
+    from.framesSent++;
+    from.bytesSent += frame.length;
+    this.counters.inc('bytes', frame.length);
+    const fromHex = from.hex;
+    this.clock.setTimeout(() => {
+      if (dst.alive) dst.handler?.(fromHex, frame);
+    }, delay);
+  }
+
+  /** Extra delay (ms) before a frame from a to b can leave: 0 on an open connection. */
+  private connect(a: SimEndpoint, b: SimEndpoint, now: number, m: ConnectionModel): number {
+    // Map values are the time the connection becomes usable; re-inserting marks it most recent.
+    const readyAt = a.open.get(b.hex);
+    if (readyAt !== undefined) {
+      a.open.delete(b.hex);
+      a.open.set(b.hex, readyAt);
+      b.open.delete(a.hex);
+      b.open.set(a.hex, readyAt);
+      return Math.max(0, readyAt - now);
+    }
+    const ready = now + m.setupRtts * 2 * this.latency(a, b);
+    a.connectionsCreated++;
+    this.counters.inc('connections');
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      x.open.set(y.hex, ready);
+      if (x.open.size > m.maxOpen) {
+        const lru = x.open.keys().next().value as PeerId;
+        x.open.delete(lru);
+        const o = this.endpoints.get(lru);
+        o?.open.delete(x.hex);
+        this.counters.inc('evictions');
+      }
+    }
+    return ready - now;
+  }
+
+  *all(): IterableIterator<SimEndpoint> {
+    yield* this.endpoints.values();
+  }
+}

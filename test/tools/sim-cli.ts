@@ -1,0 +1,119 @@
+/**
+ * npm run sim -- --nodes N --lookups L --seed S [--latency-ms 50] [--kill 0.25] [--k 20]
+ *                [--alpha 3] [--beta 3] [--b 3] [--loss 0] [--bandwidth 0] [--unreachable 0]
+ *                [--scenario NAME] [--json]
+ * Builds a simulated network of real DHT nodes and reports lookup quality against ground truth.
+ * With --json the last line is one JSON object.
+ */
+import { parseArgs } from 'node:util';
+import { createTestnet } from '../../shared/sim/testnet';
+import { runLookups } from '../../shared/sim/scenarios/lookups';
+import { scenarios } from '../../shared/sim/scenarios/index';
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '1000' },
+    lookups: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '1' },
+    'latency-ms': { type: 'string', default: '50' },
+    kill: { type: 'string', default: '0' },
+    k: { type: 'string', default: '20' },
+    alpha: { type: 'string', default: '3' },
+    beta: { type: 'string', default: '3' },
+    b: { type: 'string', default: '3' },
+    loss: { type: 'string', default: '0' },
+    bandwidth: { type: 'string', default: '0' },
+    unreachable: { type: 'string', default: '0' },
+    webrtc: { type: 'boolean', default: false },
+    scenario: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+  allowPositionals: false,
+});
+
+if (values.help) {
+  console.log('usage: npm run sim -- --nodes N --lookups L --seed S [--latency-ms 50] [--kill 0.25] [--k 20] [--alpha 3] [--beta 3] [--b 3] [--loss 0] [--bandwidth BYTES_PER_S] [--unreachable 0.1] [--webrtc] [--scenario NAME] [--json]');
+  console.log(`scenarios: ${Object.keys(scenarios).join(', ')}`);
+  process.exit(0);
+}
+
+const num = (name: keyof typeof values): number => {
+  const v = Number(values[name]);
+  if (!Number.isFinite(v) || v < 0) {
+    console.error(`--${name} must be a non-negative number`);
+    process.exit(2);
+  }
+  return v;
+};
+
+let peakHeap = 0;
+const sampleHeap = () => {
+  const h = process.memoryUsage().heapUsed;
+  if (h > peakHeap) peakHeap = h;
+};
+const heapTimer = setInterval(sampleHeap, 200);
+const started = performance.now();
+const seed = num('seed');
+const log = (s: string) => (values.json ? process.stderr.write(s + '\n') : console.log(s));
+
+async function main(): Promise<Record<string, unknown>> {
+  if (values.scenario) {
+    const run = scenarios[values.scenario];
+    if (!run) {
+      console.error(`unknown scenario ${values.scenario}; known: ${Object.keys(scenarios).join(', ')}`);
+      process.exit(2);
+    }
+    return await run({ seed, nodes: values.nodes === '1000' ? undefined : num('nodes'), log, sampleHeap });
+  }
+  const nodes = num('nodes');
+  const tn = createTestnet(nodes, {
+    seed,
+    network: {
+      latencyMs: num('latency-ms'),
+      loss: num('loss'),
+      bandwidth: num('bandwidth'),
+      unreachable: num('unreachable'),
+      ...(values.webrtc ? { connections: { setupRtts: 3, maxOpen: 24 } } : {}),
+    },
+    dht: { k: num('k'), alpha: num('alpha'), beta: num('beta'), bitsPerLevel: num('b') },
+    onProgress: (j, n) => {
+      sampleHeap();
+      log(`joined ${j}/${n}  (${((performance.now() - started) / 1000).toFixed(1)} s wall, ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB heap)`);
+    },
+  });
+  const joinWall = (performance.now() - started) / 1000;
+  const s = runLookups(tn, { lookups: num('lookups'), kill: num('kill') });
+  sampleHeap();
+  const contacts = tn.live().reduce((a, n) => a + n.node.table.size, 0) / Math.max(1, tn.live().length);
+  return {
+    nodes,
+    lookups: s.lookups,
+    success: s.success,
+    kAccuracy: Number(s.kAccuracy.toFixed(4)),
+    rounds: s.rounds,
+    latencyMs: s.latencyMs,
+    messages: { p50: s.messages.p50, p90: s.messages.p90 },
+    killed: s.killed,
+    contactsPerNode: Math.round(contacts),
+    joinWallSeconds: Number(joinWall.toFixed(1)),
+    wallSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    peakHeapMB: Math.round(peakHeap / 2 ** 20),
+    heapKBPerNode: Math.round(peakHeap / 1024 / nodes),
+    seed,
+  };
+}
+
+main()
+  .then((summary) => {
+    clearInterval(heapTimer);
+    if (!values.json) {
+      for (const [k, v] of Object.entries(summary)) console.log(`${k.padEnd(18)} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
+    }
+    console.log(JSON.stringify(summary));
+  })
+  .catch((e) => {
+    clearInterval(heapTimer);
+    console.error(`sim failed (seed ${seed}):`, e);
+    process.exit(1);
+  });
