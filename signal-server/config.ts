@@ -1,0 +1,164 @@
+/**
+ * CLI/env configuration: every option comes from a flag or an environment variable (flag wins).
+ * `parseConfig(argv, env)` is pure so it can be tested; main.ts applies it.
+ */
+import type { IceServer } from '../shared/protocol/signaling';
+import { DEFAULT_LIMITS, type HubLimits } from './hub';
+import { isLogLevel, type LogLevel } from './log';
+import type { SignalServerOptions } from './server';
+
+type Kind = 'int' | 'string' | 'list' | 'bool' | 'json';
+
+interface OptionSpec {
+  flag: string;
+  env: string;
+  kind: Kind;
+  help: string;
+  def: string;
+}
+
+const LIMIT_FLAGS: { key: keyof HubLimits; flag: string; help: string }[] = [
+  { key: 'maxConnections', flag: 'max-connections', help: 'global cap on open WebSocket connections' },
+  { key: 'maxConnectionsPerIp', flag: 'max-per-ip', help: 'cap on connections from one address' },
+  { key: 'maxFrameBytes', flag: 'max-frame-bytes', help: 'largest accepted frame, bytes (<= 16384)' },
+  { key: 'ratePerSec', flag: 'rate', help: 'token bucket: messages per second per connection' },
+  { key: 'burst', flag: 'burst', help: 'token bucket: burst size' },
+  { key: 'helloTimeoutMs', flag: 'hello-timeout-ms', help: 'time allowed to complete hello, ms' },
+  { key: 'heartbeatMs', flag: 'heartbeat-ms', help: 'client ping interval / server ping of quiet clients, ms' },
+  { key: 'idleTimeoutMs', flag: 'idle-timeout-ms', help: 'close connections silent this long, ms' },
+  { key: 'maxBufferedBytes', flag: 'max-buffered-bytes', help: 'cut off clients whose unsent backlog passes this, bytes' },
+  { key: 'bootstrapPeers', flag: 'bootstrap-peers', help: 'peers per bootstrap sample (<= 8)' },
+];
+
+const envName = (flag: string): string => 'SIGNAL_' + flag.toUpperCase().replace(/-/g, '_');
+
+export const OPTIONS: OptionSpec[] = [
+  { flag: 'port', env: 'SIGNAL_PORT', kind: 'int', help: 'TCP port (0 = any free port)', def: '8080' },
+  { flag: 'host', env: 'SIGNAL_HOST', kind: 'string', help: 'bind address (use 0.0.0.0 or :: to listen publicly)', def: '127.0.0.1' },
+  { flag: 'static', env: 'SIGNAL_STATIC', kind: 'string', help: "directory of the built web app ('' = none)", def: 'dist' },
+  { flag: 'allowed-origins', env: 'SIGNAL_ALLOWED_ORIGINS', kind: 'list', help: 'comma-separated Origins allowed on /signal (empty = any)', def: '' },
+  { flag: 'trust-proxy', env: 'SIGNAL_TRUST_PROXY', kind: 'bool', help: 'take the client address from X-Forwarded-For (behind a reverse proxy)', def: 'false' },
+  { flag: 'ice-servers', env: 'SIGNAL_ICE_SERVERS', kind: 'json', help: 'JSON array of RTCIceServer objects pushed to clients', def: '[]' },
+  { flag: 'stun', env: 'SIGNAL_STUN', kind: 'list', help: 'comma-separated STUN URLs (stun:host:3478)', def: '' },
+  { flag: 'turn', env: 'SIGNAL_TURN', kind: 'list', help: 'comma-separated TURN URLs (turn:host:3478?transport=udp,turns:host:5349)', def: '' },
+  { flag: 'turn-username', env: 'SIGNAL_TURN_USERNAME', kind: 'string', help: 'TURN username', def: '' },
+  { flag: 'turn-credential', env: 'SIGNAL_TURN_CREDENTIAL', kind: 'string', help: 'TURN password/credential', def: '' },
+  ...LIMIT_FLAGS.map((l) => ({ flag: l.flag, env: envName(l.flag), kind: 'int' as const, help: l.help, def: String(DEFAULT_LIMITS[l.key]) })),
+  { flag: 'shutdown-grace-ms', env: 'SIGNAL_SHUTDOWN_GRACE_MS', kind: 'int', help: 'time clients get to acknowledge the 1001 close on shutdown, ms', def: '2000' },
+  { flag: 'log-level', env: 'SIGNAL_LOG_LEVEL', kind: 'string', help: 'debug | info | warn | error | silent', def: 'info' },
+];
+
+export function helpText(): string {
+  const lines = [
+    'p2p-signal: the p2p-chat signaling/bootstrap server (HTTP static app, WebSocket /signal, /healthz, /metrics)',
+    '',
+    'Usage: p2p-signal [--flag value | --flag=value]...   (every flag also reads from its environment variable)',
+    '',
+  ];
+  for (const o of OPTIONS) {
+    lines.push(`  --${o.flag.padEnd(20)} ${o.env.padEnd(28)} ${o.help} [default: ${o.def === '' ? 'none' : o.def}]`);
+  }
+  lines.push(`  --${'help'.padEnd(20)} ${''.padEnd(28)} print this help`);
+  return lines.join('\n') + '\n';
+}
+
+export type ParsedConfig =
+  | { ok: true; help: true }
+  | { ok: true; help: false; options: SignalServerOptions; logLevel: LogLevel }
+  | { ok: false; error: string };
+
+/** Parse argv (without node and script) and env into server options. Never throws. */
+export function parseConfig(argv: readonly string[], env: Record<string, string | undefined>): ParsedConfig {
+  const byFlag = new Map(OPTIONS.map((o) => [o.flag, o]));
+  const raw = new Map<string, string>();
+  for (const o of OPTIONS) {
+    const v = env[o.env];
+    if (v !== undefined) raw.set(o.flag, v);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--help' || a === '-h') return { ok: true, help: true };
+    if (!a.startsWith('--')) return { ok: false, error: `unexpected argument ${a}` };
+    const eq = a.indexOf('=');
+    const flag = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+    const spec = byFlag.get(flag);
+    if (!spec) return { ok: false, error: `unknown flag --${flag} (see --help)` };
+    let value: string | undefined;
+    if (eq >= 0) value = a.slice(eq + 1);
+    else if (spec.kind === 'bool' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--'))) value = 'true';
+    else value = argv[++i];
+    if (value === undefined) return { ok: false, error: `--${flag} needs a value` };
+    raw.set(flag, value);
+  }
+  const get = (flag: string): string => raw.get(flag) ?? byFlag.get(flag)!.def;
+  const int = (flag: string): number | string => {
+    const s = get(flag).trim();
+    const n = Number(s);
+    return /^\d+$/.test(s) && Number.isSafeInteger(n) ? n : `--${flag} must be a non-negative integer, got ${JSON.stringify(s)}`;
+  };
+  const list = (flag: string): string[] =>
+    get(flag)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+
+  const opts: SignalServerOptions = {};
+  const port = int('port');
+  if (typeof port === 'string') return { ok: false, error: port };
+  if (port > 65535) return { ok: false, error: '--port out of range' };
+  opts.port = port;
+  opts.host = get('host');
+  const stat = get('static');
+  opts.staticDir = stat === '' ? null : stat;
+  opts.allowedOrigins = list('allowed-origins');
+  const tp = get('trust-proxy').toLowerCase();
+  if (!['true', 'false', '1', '0', 'yes', 'no'].includes(tp)) return { ok: false, error: '--trust-proxy must be true or false' };
+  opts.trustProxy = ['true', '1', 'yes'].includes(tp);
+  for (const l of LIMIT_FLAGS) {
+    const v = int(l.flag);
+    if (typeof v === 'string') return { ok: false, error: v };
+    opts[l.key] = v;
+  }
+  if ((opts.maxFrameBytes ?? 0) > 16384 || (opts.maxFrameBytes ?? 0) < 1024) return { ok: false, error: '--max-frame-bytes must be 1024..16384' };
+  if ((opts.ratePerSec ?? 0) < 1 || (opts.burst ?? 0) < 1) return { ok: false, error: '--rate and --burst must be >= 1' };
+  const grace = int('shutdown-grace-ms');
+  if (typeof grace === 'string') return { ok: false, error: grace };
+  opts.shutdownGraceMs = grace;
+
+  let ice: IceServer[];
+  try {
+    const parsed: unknown = JSON.parse(get('ice-servers'));
+    if (!Array.isArray(parsed) || !parsed.every(isIceServer)) throw new Error();
+    ice = parsed;
+  } catch {
+    return { ok: false, error: '--ice-servers must be a JSON array of {urls, username?, credential?}' };
+  }
+  const stun = list('stun');
+  if (stun.length) ice.push({ urls: stun });
+  const turn = list('turn');
+  if (turn.length) {
+    const t: IceServer = { urls: turn };
+    if (get('turn-username')) t.username = get('turn-username');
+    if (get('turn-credential')) t.credential = get('turn-credential');
+    ice.push(t);
+  }
+  for (const s of ice) {
+    const urls = Array.isArray(s.urls) ? s.urls : [s.urls];
+    if (!urls.every((u) => /^(stun|stuns|turn|turns):/.test(u))) return { ok: false, error: `ICE server URL must start with stun:, stuns:, turn: or turns: (${urls.join(',')})` };
+  }
+  opts.iceServers = ice;
+  const level = get('log-level');
+  if (!isLogLevel(level)) return { ok: false, error: '--log-level must be debug, info, warn, error or silent' };
+  return { ok: true, help: false, options: opts, logLevel: level };
+}
+
+function isIceServer(v: unknown): v is IceServer {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  const urls = o.urls;
+  return (
+    (typeof urls === 'string' || (Array.isArray(urls) && urls.length > 0 && urls.every((u) => typeof u === 'string'))) &&
+    (o.username === undefined || typeof o.username === 'string') &&
+    (o.credential === undefined || typeof o.credential === 'string')
+  );
+}

@@ -1,0 +1,442 @@
+/**
+ * Client for the signaling/bootstrap server (protocol: shared/protocol/signaling.ts, docs/signaling.md).
+ * Platform-neutral: pass the WebSocket constructor (the browser's, or `ws` in Node). It answers the
+ * server's challenge with a signed hello, asks for bootstrap samples, relays opaque payloads,
+ * keeps the connection alive with pings, and reconnects with exponential backoff and jitter.
+ * It also implements the transport's `Signaler` (web/net/signaler.ts) over the relay.
+ *
+ *   const c = new SignalClient({ url: 'wss://chat.example.org/signal', keyPair, WebSocket });
+ *   c.on('relay', ({ from, payload }) => ...);
+ *   const welcome = await c.connect();
+ *   const peers = await c.bootstrap();
+ *   c.relay(peers[0], { sid, data: offer });
+ */
+import { sign as ed25519Sign, nodeIdHexFromPublicKey, type KeyPair } from '../../shared/crypto/ed25519';
+import { bytesToHex } from '../../shared/crypto/bytes';
+import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
+import type { Rng } from '../../shared/env/rng';
+import type { PeerId } from '../../shared/env/transport';
+import {
+  CLOSE_CODES,
+  MAX_REQUEST_ID,
+  SIGNALING_VERSION,
+  encodeMessage,
+  helloSigningBytes,
+  parseServerMessage,
+  type ClientMessage,
+  type ErrorMsg,
+  type Json,
+  type NodeIdHex,
+  type ServerMessage,
+  type SignalErrorCode,
+  type WelcomeMsg,
+} from '../../shared/protocol/signaling';
+import { Backoff, type BackoffOptions } from './backoff';
+import { parseSignalPayload, type SignalHandler, type SignalPayload, type Signaler } from './signaler';
+
+/** Handler types are declared method-style so both the DOM's and ws's event types fit. */
+type Handler<E> = { bivarianceHack(ev: E): void }['bivarianceHack'];
+
+/** The subset of the WebSocket API the client uses (DOM WebSocket and `ws` both have it). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** Something that can sign the hello: a key pair, or a key held elsewhere (WebCrypto, an extension). */
+export interface HelloSigner {
+  publicKey: Uint8Array;
+  sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+export type SignalClientState = 'idle' | 'connecting' | 'authenticating' | 'open' | 'reconnecting' | 'closed';
+
+export type SignalClientErrorCode = SignalErrorCode | 'NOT_CONNECTED' | 'TIMEOUT' | 'DISCONNECTED' | 'CLOSED' | 'PROTOCOL';
+
+export class SignalClientError extends Error {
+  override readonly name = 'SignalClientError';
+  constructor(
+    readonly code: SignalClientErrorCode,
+    message?: string,
+  ) {
+    super(message ? `${code}: ${message}` : code);
+  }
+}
+
+export interface SignalClientEvents {
+  /** Every state change; `delayMs` is the backoff before the next attempt when reconnecting. */
+  state: { state: SignalClientState; delayMs?: number; closeCode?: number; closeReason?: string };
+  welcome: WelcomeMsg;
+  relay: { from: NodeIdHex; payload: Json };
+  /** Error frames from the server (UNKNOWN_TARGET carries `target`, answers carry `ref`). */
+  error: ErrorMsg;
+}
+
+export interface SignalClientOptions {
+  /** ws:// or wss:// URL of the /signal endpoint. */
+  url: string;
+  /** The node's Ed25519 key pair, or a `signer`. */
+  keyPair?: KeyPair;
+  signer?: HelloSigner;
+  WebSocket: WebSocketConstructor;
+  /** Reconnect automatically after a drop. @default true */
+  reconnect?: boolean;
+  backoff?: BackoffOptions;
+  /** Give up on an attempt that has not reached welcome after this, ms. @default 10000 */
+  connectTimeoutMs?: number;
+  /** How long a bootstrap request waits for its answer, ms. @default 10000 */
+  requestTimeoutMs?: number;
+  clock?: Clock;
+  rng?: Rng;
+}
+
+type Listener<K extends keyof SignalClientEvents> = (ev: SignalClientEvents[K]) => void;
+
+const OPEN = 1;
+/** Close code the client uses when it gives up on a silent server (private range, not sent by servers). */
+const CLIENT_TIMEOUT_CLOSE = 4100;
+
+export class SignalClient implements Signaler {
+  readonly nodeId: NodeIdHex;
+  private readonly signer: HelloSigner;
+  private readonly clock: Clock;
+  private readonly backoff: Backoff;
+  private readonly listeners: { [K in keyof SignalClientEvents]: Set<Listener<K>> } = {
+    state: new Set(),
+    welcome: new Set(),
+    relay: new Set(),
+    error: new Set(),
+  };
+  private ws: WebSocketLike | null = null;
+  private _state: SignalClientState = 'idle';
+  private _welcome: WelcomeMsg | null = null;
+  private timer: TimerHandle | null = null;
+  private heartbeat: TimerHandle | null = null;
+  private lastHeard = 0;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(p: NodeIdHex[]): void; reject(e: Error): void; timer: TimerHandle }>();
+  private waiters: { resolve(w: WelcomeMsg): void; reject(e: Error): void }[] = [];
+  private signalHandler: SignalHandler | null = null;
+  /** Counters for dropped input (remote garbage is counted, never thrown). */
+  readonly dropped = { malformed: 0, badSignal: 0 };
+
+  constructor(private readonly opts: SignalClientOptions) {
+    const signer = opts.signer ?? (opts.keyPair ? signerFromKeyPair(opts.keyPair) : null);
+    if (!signer) throw new SignalClientError('PROTOCOL', 'keyPair or signer required');
+    this.signer = signer;
+    this.nodeId = nodeIdHexFromPublicKey(signer.publicKey);
+    this.clock = opts.clock ?? systemClock;
+    this.backoff = new Backoff({ ...opts.backoff, ...(opts.rng ? { rng: opts.rng } : {}) });
+  }
+
+  get state(): SignalClientState {
+    return this._state;
+  }
+  /** The last welcome (ICE servers, limits), or null before the first one. */
+  get welcome(): WelcomeMsg | null {
+    return this._welcome;
+  }
+
+  on<K extends keyof SignalClientEvents>(event: K, fn: Listener<K>): () => void {
+    this.listeners[event].add(fn);
+    return () => this.off(event, fn);
+  }
+  off<K extends keyof SignalClientEvents>(event: K, fn: Listener<K>): void {
+    this.listeners[event].delete(fn);
+  }
+
+  /** Open (if idle) and resolve at the next welcome. Rejects if the client is closed first. */
+  connect(): Promise<WelcomeMsg> {
+    if (this._state === 'closed') return Promise.reject(new SignalClientError('CLOSED'));
+    if (this._state === 'open' && this._welcome) return Promise.resolve(this._welcome);
+    const p = new Promise<WelcomeMsg>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this._state === 'idle') this.open();
+    return p;
+  }
+
+  /** A fresh random sample (<= 8) of other live node ids. */
+  bootstrap(): Promise<NodeIdHex[]> {
+    if (this._state !== 'open') return Promise.reject(new SignalClientError('NOT_CONNECTED'));
+    const id = this.takeId();
+    return new Promise<NodeIdHex[]>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        this.pending.delete(id);
+        reject(new SignalClientError('TIMEOUT', 'bootstrap'));
+      }, this.opts.requestTimeoutMs ?? 10_000);
+      this.pending.set(id, { resolve, reject, timer });
+      this.sendMsg({ t: 'bootstrap', id });
+    });
+  }
+
+  /**
+   * Send an opaque JSON payload to node `to`. Returns the request id (echoed as `ref` in an
+   * error event if the target is unknown), or -1 if not connected.
+   */
+  relay(to: NodeIdHex, payload: Json): number {
+    if (this._state !== 'open') return -1;
+    const id = this.takeId();
+    this.sendMsg({ t: 'relay', to, payload, id });
+    return id;
+  }
+
+  /** Signaler: best effort, never throws. */
+  send(to: PeerId, signal: SignalPayload): void {
+    this.relay(to, signal as unknown as Json);
+  }
+
+  /** Signaler: the single handler for signals relayed to this node (malformed ones are dropped and counted). */
+  onSignal(handler: SignalHandler): void {
+    this.signalHandler = handler;
+  }
+
+  /** Close for good (no reconnect). */
+  close(): void {
+    if (this._state === 'closed') return;
+    this.clearTimers();
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      detach(ws);
+      try {
+        ws.close(1000, 'client closed');
+      } catch {
+        // already closing
+      }
+    }
+    this.failPending(new SignalClientError('CLOSED'));
+    this.failWaiters(new SignalClientError('CLOSED'));
+    this.setState({ state: 'closed' });
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private open(): void {
+    this.setState({ state: 'connecting' });
+    let ws: WebSocketLike;
+    try {
+      ws = new this.opts.WebSocket(this.opts.url);
+    } catch {
+      return this.dropped_(1006, 'constructor failed');
+    }
+    this.ws = ws;
+    this.timer = this.clock.setTimeout(() => this.abort(ws, 'connect timeout'), this.opts.connectTimeoutMs ?? 10_000);
+    ws.onopen = () => {
+      if (this.ws === ws) this.setState({ state: 'authenticating' });
+    };
+    ws.onmessage = (ev) => {
+      if (this.ws === ws) this.onFrame(ev.data);
+    };
+    ws.onerror = () => {
+      // onclose follows; nothing to do here.
+    };
+    ws.onclose = (ev) => {
+      if (this.ws !== ws) return;
+      detach(ws);
+      this.ws = null;
+      this.dropped_(ev.code, ev.reason);
+    };
+  }
+
+  private onFrame(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.dropped.malformed++;
+      return;
+    }
+    const p = parseServerMessage(data);
+    if (!p.ok) {
+      this.dropped.malformed++;
+      return;
+    }
+    this.lastHeard = this.clock.now();
+    this.handle(p.msg);
+  }
+
+  private handle(msg: ServerMessage): void {
+    switch (msg.t) {
+      case 'challenge':
+        if (msg.v !== SIGNALING_VERSION || this._state === 'open') {
+          this.dropped.malformed++;
+          return;
+        }
+        void this.hello(msg.nonce);
+        return;
+      case 'welcome':
+        if (msg.nodeId !== this.nodeId) {
+          this.dropped.malformed++;
+          return;
+        }
+        return this.welcomed(msg);
+      case 'peers': {
+        const req = msg.id === undefined ? undefined : this.pending.get(msg.id);
+        if (!req || msg.id === undefined) return;
+        this.pending.delete(msg.id);
+        this.clock.clearTimeout(req.timer);
+        req.resolve(msg.peers);
+        return;
+      }
+      case 'relay':
+        this.emit('relay', { from: msg.from, payload: msg.payload });
+        if (this.signalHandler) {
+          const sig = parseSignalPayload(msg.payload);
+          if (sig) this.signalHandler(msg.from, sig);
+          else this.dropped.badSignal++;
+        }
+        return;
+      case 'ping':
+        this.sendMsg(msg.id === undefined ? { t: 'pong' } : { t: 'pong', id: msg.id });
+        return;
+      case 'pong':
+        return;
+      case 'error': {
+        const req = msg.ref === undefined ? undefined : this.pending.get(msg.ref);
+        if (req && msg.ref !== undefined) {
+          this.pending.delete(msg.ref);
+          this.clock.clearTimeout(req.timer);
+          req.reject(new SignalClientError(msg.code, msg.message));
+        }
+        this.emit('error', msg);
+        return;
+      }
+    }
+  }
+
+  private async hello(nonce: string): Promise<void> {
+    const ws = this.ws;
+    let signature: Uint8Array;
+    try {
+      signature = await this.signer.sign(helloSigningBytes(nonce));
+    } catch {
+      if (ws) this.abort(ws, 'signer failed');
+      return;
+    }
+    if (this.ws !== ws) return;
+    this.sendMsg({ t: 'hello', publicKey: bytesToHex(this.signer.publicKey), signature: bytesToHex(signature) });
+  }
+
+  private welcomed(msg: WelcomeMsg): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this._welcome = msg;
+    this.backoff.reset();
+    this.setState({ state: 'open' });
+    this.startHeartbeat(msg.heartbeatMs);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.resolve(msg);
+    this.emit('welcome', msg);
+  }
+
+  private startHeartbeat(everyMs: number): void {
+    const every = Math.max(100, everyMs);
+    const beat = (): void => {
+      const ws = this.ws;
+      if (!ws || this._state !== 'open') return;
+      if (this.clock.now() - this.lastHeard > 2 * every) return this.abort(ws, 'server silent');
+      this.sendMsg({ t: 'ping' });
+      this.heartbeat = this.clock.setTimeout(beat, every);
+    };
+    this.heartbeat = this.clock.setTimeout(beat, every);
+  }
+
+  /** Give up on this socket and go through the normal drop path. */
+  private abort(ws: WebSocketLike, reason: string): void {
+    if (this.ws !== ws) return;
+    detach(ws);
+    this.ws = null;
+    try {
+      ws.close(CLIENT_TIMEOUT_CLOSE, reason);
+    } catch {
+      // ignore
+    }
+    this.dropped_(CLIENT_TIMEOUT_CLOSE, reason);
+  }
+
+  /** The socket is gone: fail requests, then reconnect with backoff unless told not to. */
+  private dropped_(code: number, reason: string): void {
+    this.clearTimers();
+    this.failPending(new SignalClientError('DISCONNECTED', reason));
+    if (this._state === 'closed') return;
+    const replaced = code === CLOSE_CODES.REPLACED;
+    if (replaced || this.opts.reconnect === false) {
+      this.failWaiters(new SignalClientError(replaced ? 'REPLACED' : 'DISCONNECTED', reason));
+      this.setState({ state: 'closed', closeCode: code, closeReason: reason });
+      return;
+    }
+    const delayMs = this.backoff.next();
+    this.setState({ state: 'reconnecting', delayMs, closeCode: code, closeReason: reason });
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      if (this._state === 'reconnecting') this.open();
+    }, delayMs);
+  }
+
+  private sendMsg(msg: ClientMessage): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== OPEN) return;
+    try {
+      ws.send(encodeMessage(msg));
+    } catch {
+      // the close event will follow
+    }
+  }
+
+  private takeId(): number {
+    const id = this.nextId;
+    this.nextId = id >= MAX_REQUEST_ID ? 1 : id + 1;
+    return id;
+  }
+
+  private clearTimers(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    if (this.heartbeat !== null) this.clock.clearTimeout(this.heartbeat);
+    this.timer = null;
+    this.heartbeat = null;
+  }
+
+  private failPending(err: Error): void {
+    for (const req of this.pending.values()) {
+      this.clock.clearTimeout(req.timer);
+      req.reject(err);
+    }
+    this.pending.clear();
+  }
+
+  private failWaiters(err: Error): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.reject(err);
+  }
+
+  private setState(ev: SignalClientEvents['state']): void {
+    this._state = ev.state;
+    this.emit('state', ev);
+  }
+
+  private emit<K extends keyof SignalClientEvents>(event: K, ev: SignalClientEvents[K]): void {
+    for (const fn of [...this.listeners[event]]) {
+      try {
+        (fn as Listener<K>)(ev);
+      } catch {
+        // a listener's bug must not break the client
+      }
+    }
+  }
+}
+
+export function signerFromKeyPair(kp: KeyPair): HelloSigner {
+  return { publicKey: kp.publicKey, sign: (m) => ed25519Sign(m, kp.secretKey) };
+}
+
+function detach(ws: WebSocketLike): void {
+  ws.onopen = null;
+  ws.onmessage = null;
+  ws.onclose = null;
+  // Keep an error listener: `ws` (Node) throws on an 'error' event nobody listens to.
+  ws.onerror = () => {};
+}
