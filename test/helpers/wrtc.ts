@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { LoopbackSignalHub, type LoopbackHubOptions } from '../../web/net/loopback-signaler';
 import { WebRtcTransport, type WebRtcTransportInit } from '../../web/net/webrtc-transport';
+import { assertLoopbackOnly } from './loopback';
 
 const require = createRequire(import.meta.url);
 
@@ -25,6 +26,7 @@ export interface WrtcTestnet {
 }
 
 export function createWrtcTestnet(n: number, init: WebRtcTransportInit = {}, hubOpts: LoopbackHubOptions = {}): WrtcTestnet {
+  assertLoopbackOnly();
   const hub = new LoopbackSignalHub(hubOpts);
   const nodes: WebRtcTransport[] = [];
   const add = (nodeInit: WebRtcTransportInit = init, id = randomPeerId()): WebRtcTransport => {

@@ -18,7 +18,7 @@
  *
  * Platform-neutral: pass `wrtc` in Node (`@roamhq/wrtc`); browsers use their own RTCPeerConnection.
  */
-import SimplePeerDefault from 'simple-peer';
+import SimplePeerDefault from 'simple-peer/simplepeer.min.js';
 import type { Instance as PeerInstance, Options as PeerOptions } from 'simple-peer';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
 import { cryptoRng, type Rng } from '../../shared/env/rng';
@@ -70,6 +70,11 @@ export interface WebRtcTransportInit {
   maxReconnects?: number;
   /** How long a closing connection lingers so its BYE flushes. @default 100 */
   byeLingerMs?: number;
+  /**
+   * An open connection whose ICE state stays 'disconnected' this long is treated as failed
+   * (browsers only reach 'failed' after ~30 s; a closed tab sends no goodbye). @default 3_000
+   */
+  disconnectGraceMs?: number;
   /** The connection budget. */
   pool?: ConnectionPoolInit;
 }
@@ -171,6 +176,7 @@ export class WebRtcTransport implements Transport {
       reconnectDelayMs: init.reconnectDelayMs ?? 1_000,
       maxReconnects: init.maxReconnects ?? 3,
       byeLingerMs: init.byeLingerMs ?? 100,
+      disconnectGraceMs: init.disconnectGraceMs ?? 3_000,
     };
     this.iceServers = [...(init.iceServers ?? [])];
     this.pool = new ConnectionPool(this.clock, init.pool);
@@ -321,6 +327,7 @@ export class WebRtcTransport implements Transport {
     });
     sp.on('connect', () => this.onOpen(link));
     sp.on('data', (msg: unknown) => this.onData(link, msg));
+    sp.on('iceStateChange', (state: string) => this.onIceState(link, state));
     sp.on('error', () => {
       /* 'close' follows; the reason is counted there */
     });
@@ -393,6 +400,18 @@ export class WebRtcTransport implements Transport {
     for (const f of q ?? []) this.write(link, f);
     for (const w of link.waiters.splice(0)) w.resolve();
     for (const h of this.upHandlers) h(link.peer);
+  }
+
+  private onIceState(link: Link, state: string): void {
+    if (this.links.get(link.peer) !== link || link.state !== 'open') return;
+    if (state === 'disconnected') {
+      if (link.timer === undefined) {
+        link.timer = this.clock.setTimeout(() => {
+          link.timer = undefined;
+          this.failLink(link, 'connect_failed', 'CONNECT_FAILED');
+        }, this.cfg.disconnectGraceMs);
+      }
+    } else if (state === 'connected' || state === 'completed') this.clearTimer(link);
   }
 
   private onData(link: Link, msg: unknown): void {

@@ -1,0 +1,94 @@
+/**
+ * Proves real WebRTC works in the harness: Debian Chromium, three tabs in three contexts, each
+ * running the real WebRtcTransport (web/test-pages/transport-page.ts), signaling relayed by
+ * this test through Playwright. Run inside ../shared/tools/loopback-only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildTestPages, launchChromium, newIdentityContext, serveStatic, type BuiltPages, type StaticServer } from '../helpers/browser';
+
+let pages: BuiltPages | undefined;
+let server: StaticServer | undefined;
+let browser: Browser | undefined;
+const tabs = new Map<string, Page>();
+const ids: string[] = [];
+
+async function openTab(): Promise<string> {
+  const ctx = await newIdentityContext(browser!);
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e));
+  await page.exposeFunction('__signalOut', async (to: string, json: string) => {
+    const from = await page.evaluate(() => window.testNode.id).catch(() => null);
+    const target = tabs.get(to);
+    if (!from || !target || target.isClosed()) return;
+    await target.evaluate(([f, j]) => window.testNode.signalIn(f, j), [from, json] as const).catch(() => {});
+  });
+  await page.goto(`${server!.origin}/transport.html`);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 15_000 });
+  const id = await page.evaluate(() => window.testNode.id);
+  tabs.set(id, page);
+  ids.push(id);
+  return id;
+}
+
+const tab = (id: string) => tabs.get(id)!;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  pages = await buildTestPages(['transport.html']);
+  server = await serveStatic(pages.dir);
+  for (let i = 0; i < 3; i++) await openTab();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await pages?.cleanup();
+});
+
+describe('WebRTC in Debian Chromium (loopback)', () => {
+  it('two tabs in separate contexts open a data channel and exchange frames both ways', async () => {
+    const [a, b] = ids as [string, string];
+    const ms = await tab(a).evaluate((peer) => window.testNode.connect(peer), b);
+    await tab(a).evaluate((peer) => window.testNode.send(peer, 'hello from a'), b);
+    await tab(b).evaluate((peer) => window.testNode.send(peer, 'hello from b'), a);
+    await tab(b).waitForFunction(() => window.testNode.received().length === 1, undefined, { timeout: 10_000 });
+    await tab(a).waitForFunction(() => window.testNode.received().length === 1, undefined, { timeout: 10_000 });
+    expect(await tab(b).evaluate(() => window.testNode.received())).toEqual([[a, 'hello from a']]);
+    expect(await tab(a).evaluate(() => window.testNode.received())).toEqual([[b, 'hello from b']]);
+    const sa = await tab(a).evaluate(() => window.testNode.stats());
+    expect(sa.open).toBe(1);
+    expect(sa.lifetimeConnections).toBe(1);
+    console.log(`[webrtc-smoke] Chromium first data channel setup: ${ms.toFixed(1)} ms`);
+  });
+
+  it('connects on demand (send queues while dialing), then reports a closed tab as down', async () => {
+    const [a, b, c] = ids as [string, string, string];
+    await tab(c).evaluate((peers) => peers.forEach((p) => window.testNode.send(p, 'queued from c')), [a, b]);
+    await tab(a).waitForFunction(() => window.testNode.received().length === 2, undefined, { timeout: 10_000 });
+    await tab(b).waitForFunction(() => window.testNode.received().length === 2, undefined, { timeout: 10_000 });
+    expect((await tab(a).evaluate(() => window.testNode.received()))[1]).toEqual([c, 'queued from c']);
+    const setup = await tab(c).evaluate(() => window.testNode.stats().setupMs);
+    console.log(`[webrtc-smoke] Chromium on-demand setup (2 parallel dials): ${setup.map((x) => x.toFixed(1)).join(' ')} ms`);
+    // Closing tab c (no BYE) must surface as a peer-down in a and b.
+    await tab(c).close();
+    await tab(a).waitForFunction((p) => window.testNode.peerDowns().includes(p), c, { timeout: 15_000 });
+    await tab(b).waitForFunction((p) => window.testNode.peerDowns().includes(p), c, { timeout: 15_000 });
+    expect(await tab(a).evaluate(() => window.testNode.stats().open)).toBe(1);
+  });
+
+  it('measures repeated setup between two tabs (close and redial)', async () => {
+    const [a, b] = ids as [string, string];
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await tab(a).evaluate((peer) => window.testNode.close(peer), b);
+      await tab(b).waitForFunction((p) => !window.testNode.connected(p), a, { timeout: 5_000 });
+      times.push(await tab(a).evaluate((peer) => window.testNode.connect(peer), b));
+    }
+    await tab(a).evaluate((peer) => window.testNode.send(peer, 'after redials'), b);
+    await tab(b).waitForFunction(() => window.testNode.received().some((r) => r[1] === 'after redials'), undefined, { timeout: 10_000 });
+    expect(await tab(b).evaluate(() => window.testNode.peerDowns())).toEqual([ids[2]]);
+    const sorted = [...times].sort((x, y) => x - y);
+    console.log(`[webrtc-smoke] Chromium redial setup ms: ${times.map((x) => x.toFixed(1)).join(' ')} (median ${sorted[2]!.toFixed(1)})`);
+  });
+});

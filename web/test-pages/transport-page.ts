@@ -1,0 +1,64 @@
+/**
+ * Test page for the real-browser harness: a WebRtcTransport whose signaling goes through the
+ * test runner (Playwright exposeFunction out, page.evaluate in). Exposes `window.testNode`.
+ */
+import { bytesToHex } from '../../shared/crypto/bytes';
+import { parseSignalPayload, type SignalHandler, type Signaler } from '../net/signaler';
+import { WebRtcTransport, type TransportStats } from '../net/webrtc-transport';
+
+declare global {
+  interface Window {
+    /** Provided by the test runner (page.exposeFunction). */
+    __signalOut?: (to: string, json: string) => Promise<void>;
+    testNode: TestNode;
+  }
+}
+
+export interface TestNode {
+  id: string;
+  /** Deliver a signal from the runner. */
+  signalIn(from: string, json: string): void;
+  connect(peer: string): Promise<number>;
+  send(peer: string, text: string): void;
+  close(peer: string): void;
+  connected(peer: string): boolean;
+  received(): Array<[string, string]>;
+  peerDowns(): string[];
+  stats(): TransportStats;
+  destroy(): void;
+}
+
+let handler: SignalHandler = () => {};
+const signaler: Signaler = {
+  send: (to, signal) => void window.__signalOut?.(to, JSON.stringify(signal)),
+  onSignal: (h) => {
+    handler = h;
+  },
+};
+const id = bytesToHex(crypto.getRandomValues(new Uint8Array(20)));
+const transport = new WebRtcTransport({ id, signaler }, { connectTimeoutMs: 10_000 });
+const got: Array<[string, string]> = [];
+const downs: string[] = [];
+transport.onFrame((from, f) => got.push([from, new TextDecoder().decode(f)]));
+transport.onPeerDown((p) => downs.push(p));
+
+window.testNode = {
+  id,
+  signalIn(from, json) {
+    const s = parseSignalPayload(JSON.parse(json));
+    if (s) handler(from, s);
+  },
+  async connect(peer) {
+    const t0 = performance.now();
+    await transport.connect(peer);
+    return performance.now() - t0;
+  },
+  send: (peer, text) => transport.send(peer, new TextEncoder().encode(text)),
+  close: (peer) => transport.close(peer),
+  connected: (peer) => transport.isConnected(peer),
+  received: () => got.slice(),
+  peerDowns: () => downs.slice(),
+  stats: () => transport.stats(),
+  destroy: () => transport.destroy(),
+};
+document.getElementById('status')!.textContent = 'ready';
