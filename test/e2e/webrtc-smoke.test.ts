@@ -33,12 +33,22 @@ async function openTab(): Promise<string> {
 
 const tab = (id: string) => tabs.get(id)!;
 
+// A setup failure (no Chromium, not in the loopback namespace) fails every test with its
+// message; nothing is reported as skipped.
+let setupError: unknown;
 beforeAll(async () => {
-  browser = await launchChromium();
-  pages = await buildTestPages(['transport.html']);
-  server = await serveStatic(pages.dir);
-  for (let i = 0; i < 3; i++) await openTab();
+  try {
+    browser = await launchChromium();
+    pages = await buildTestPages(['transport.html']);
+    server = await serveStatic(pages.dir);
+    for (let i = 0; i < 3; i++) await openTab();
+  } catch (e) {
+    setupError = e;
+  }
 });
+function ready(): void {
+  if (setupError) throw setupError;
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -48,6 +58,7 @@ afterAll(async () => {
 
 describe('WebRTC in Debian Chromium (loopback)', () => {
   it('two tabs in separate contexts open a data channel and exchange frames both ways', async () => {
+    ready();
     const [a, b] = ids as [string, string];
     const ms = await tab(a).evaluate((peer) => window.testNode.connect(peer), b);
     await tab(a).evaluate((peer) => window.testNode.send(peer, 'hello from a'), b);
@@ -63,6 +74,7 @@ describe('WebRTC in Debian Chromium (loopback)', () => {
   });
 
   it('connects on demand (send queues while dialing), then reports a closed tab as down', async () => {
+    ready();
     const [a, b, c] = ids as [string, string, string];
     await tab(c).evaluate((peers) => peers.forEach((p) => window.testNode.send(p, 'queued from c')), [a, b]);
     await tab(a).waitForFunction(() => window.testNode.received().length === 2, undefined, { timeout: 10_000 });
@@ -78,6 +90,7 @@ describe('WebRTC in Debian Chromium (loopback)', () => {
   });
 
   it('measures repeated setup between two tabs (close and redial)', async () => {
+    ready();
     const [a, b] = ids as [string, string];
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
