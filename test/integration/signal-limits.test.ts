@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SignalServer, SignalServerOptions } from '../../signal-server/server';
+import { RawClient, authed, sleep, startServer, until } from '../helpers/signal-harness';
+
+describe('signal limits and bad input', () => {
+  let server: SignalServer | null = null;
+  const clients: RawClient[] = [];
+  const start = async (opts: SignalServerOptions = {}): Promise<SignalServer> => (server = await startServer(opts));
+  const raw = (opts = {}): RawClient => {
+    const c = new RawClient(server!.wsUrl, opts);
+    clients.push(c);
+    return c;
+  };
+  const join = async (seed: number, opts = {}): Promise<RawClient> => {
+    const c = await authed(server!, seed, opts);
+    clients.push(c);
+    return c;
+  };
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await server?.close();
+    server = null;
+  });
+
+  it('malformed frames get MALFORMED and the connection survives', async () => {
+    const s = await start();
+    const c = await join(1);
+    for (const bad of ['not json', '[1,2]', '"str"', 'null', '{"t":5}', '{"t":"relay","to":"xyz","payload":1}', '{"t":"relay","to":"' + 'a'.repeat(40) + '"}', '{"t":"bootstrap","id":-1}']) {
+      c.send(bad);
+      await c.error('MALFORMED');
+    }
+    c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect((await c.error('MALFORMED')).message).toMatch(/binary/);
+    c.send({ t: 'ping', id: 1 });
+    expect((await c.next('pong')).id).toBe(1);
+    expect(s.metrics.dropped.get('malformed')).toBe(9);
+  });
+
+  it('unknown types get UNKNOWN_TYPE with the request id', async () => {
+    await start();
+    const c = await join(1);
+    c.send({ t: 'subscribe', id: 9 });
+    const e = await c.error('UNKNOWN_TYPE');
+    expect(e.ref).toBe(9);
+    expect(c.closeInfo).toBeNull();
+  });
+
+  it('oversized frames get OVERSIZED; far oversized ones close with 1009', async () => {
+    const s = await start();
+    const c = await join(1);
+    c.send({ t: 'relay', to: 'a'.repeat(40), payload: 'x'.repeat(20_000) });
+    await c.error('OVERSIZED');
+    c.send({ t: 'ping', id: 2 });
+    expect((await c.next('pong')).id).toBe(2);
+    c.send({ t: 'relay', to: 'a'.repeat(40), payload: 'x'.repeat(40_000) });
+    expect((await c.closed).code).toBe(1009);
+    await until(() => s.metrics.dropped.get('oversized') === 2, 2000, 'oversized counted twice');
+    // other clients unaffected
+    const d = await join(2);
+    d.send({ t: 'ping', id: 3 });
+    expect((await d.next('pong')).id).toBe(3);
+  });
+
+  it('token bucket: a burst past the limit gets RATE_LIMITED, then the client recovers', async () => {
+    const s = await start({ ratePerSec: 10, burst: 5 });
+    const c = await join(1); // hello used one token
+    for (let i = 0; i < 30; i++) c.send({ t: 'ping', id: i });
+    await c.error('RATE_LIMITED');
+    await sleep(300);
+    const pongs = c.inbox.filter((m) => m.t === 'pong').length;
+    expect(pongs).toBeGreaterThanOrEqual(3);
+    expect(pongs).toBeLessThanOrEqual(8);
+    expect(s.metrics.rateLimitedTotal).toBeGreaterThanOrEqual(1);
+    expect(s.metrics.dropped.get('rate_limited')).toBeGreaterThanOrEqual(20);
+    await sleep(500);
+    c.send({ t: 'ping', id: 100 });
+    expect((await c.next('pong', (m) => m.id === 100)).id).toBe(100);
+    const text = await (await fetch(s.url + '/metrics')).text();
+    expect(text).toMatch(/signal_messages_dropped_total\{reason="rate_limited"\} \d+/);
+    expect(text).toMatch(/signal_rate_limited_total [1-9]/);
+  });
+
+  it('global connection cap: SERVER_FULL and close 1013', async () => {
+    const s = await start({ maxConnections: 3 });
+    await join(1);
+    await join(2);
+    const third = raw();
+    await third.next('challenge');
+    const fourth = raw();
+    await fourth.error('SERVER_FULL');
+    expect(await fourth.closed).toEqual({ code: 1013, reason: 'SERVER_FULL' });
+    third.close();
+    await until(() => s.hub.size === 2, 2000, 'third gone');
+    await join(4);
+    expect(s.metrics.rejected.get('server_full')).toBe(1);
+  });
+
+  it('per-address cap: IP_LIMIT and close 1013; another address still gets in', async () => {
+    const s = await start({ maxConnectionsPerIp: 2 });
+    await join(1);
+    await join(2);
+    const c = raw();
+    await c.error('IP_LIMIT');
+    expect(await c.closed).toEqual({ code: 1013, reason: 'IP_LIMIT' });
+    const other = await join(3, { localAddress: '127.0.0.2' });
+    expect(other.closeInfo).toBeNull();
+    expect(s.metrics.rejected.get('ip_limit')).toBe(1);
+  });
+
+  it('idle clients that do not answer pings are closed with IDLE_TIMEOUT; pong-answering ones stay', async () => {
+    const s = await start({ heartbeatMs: 100, idleTimeoutMs: 500 });
+    const dead = await join(1, { autoPong: false });
+    const alive = await join(2);
+    await dead.error('IDLE_TIMEOUT', 4000);
+    expect(await dead.closed).toEqual({ code: 1008, reason: 'IDLE_TIMEOUT' });
+    await sleep(300);
+    expect(alive.closeInfo).toBeNull();
+    expect(s.metrics.peers).toBe(1);
+  });
+
+  it('a client that stops reading is cut off as a slow consumer; the sender is told', async () => {
+    const s = await start({ ratePerSec: 100_000, burst: 100_000, maxBufferedBytes: 64 * 1024 });
+    const victim = await join(1);
+    const sender = await join(2);
+    victim.ws.pause(); // stop reading: kernel buffers fill, then the server's backlog grows
+    const payload = 'x'.repeat(15_000);
+    let sent = 0;
+    const end = Date.now() + 15_000;
+    while (victim.closeInfo === null && !sender.inbox.some((m) => m.t === 'error') && sent < 5000 && Date.now() < end) {
+      if (sender.ws.bufferedAmount < 256 * 1024) {
+        sender.send({ t: 'relay', to: victim.nodeId, payload });
+        sent++;
+      } else await sleep(5);
+      if (sent % 50 === 0) await sleep(1);
+    }
+    await until(() => s.metrics.dropped.get('slow_consumer') === 1, 5000, 'slow consumer dropped');
+    expect(s.metrics.peers).toBe(1);
+    sender.send({ t: 'relay', to: victim.nodeId, payload: 1, id: 77 });
+    await sender.next('error', (m) => m.code === 'UNKNOWN_TARGET' && m.ref === 77);
+  });
+
+  it('origins outside the allowed list are refused at upgrade (403)', async () => {
+    const s = await start({ allowedOrigins: ['https://chat.example.org'] });
+    const bad = raw({ origin: 'https://evil.example.net' });
+    await expect(bad.opened).rejects.toThrow(/403 ORIGIN_FORBIDDEN/);
+    const none = raw();
+    await expect(none.opened).rejects.toThrow(/403/);
+    const good = raw({ origin: 'https://chat.example.org' });
+    await good.opened;
+    await good.next('challenge');
+    expect(s.metrics.rejected.get('origin_forbidden')).toBe(2);
+  });
+});
