@@ -23,6 +23,14 @@ function isBytes(x: unknown): x is Uint8Array {
  * SALT_TOO_LARGE) and that `target` is the record's own target (TARGET_MISMATCH).
  */
 export function checkShape(target: Uint8Array, record: DhtRecord): Verdict {
+  try {
+    return shapeOf(target, record);
+  } catch {
+    return refuse('BAD_RECORD'); // hostile objects (throwing getters) from a decoder bug
+  }
+}
+
+function shapeOf(target: Uint8Array, record: DhtRecord): Verdict {
   if (!isBytes(target) || target.length !== TARGET_BYTES) return refuse('BAD_RECORD');
   if (typeof record !== 'object' || record === null) return refuse('BAD_RECORD');
   const r = record as Partial<MutableRecord> & { type?: unknown };
