@@ -64,6 +64,12 @@ export interface RecordTableInit {
   readonly ttlMs?: number;
   /** Replicas refreshed within this window are never evicted. Must be <= ttlMs. @default 3_600_000 (1 h) */
   readonly protectMs?: number;
+  /**
+   * An identical re-put only bumps lastRefreshed in memory; it is written through once it is this
+   * much newer than the persisted value, so a reload keeps refreshed replicas without a disk write
+   * per refresh. @default ttlMs / 8 (15 min)
+   */
+  readonly persistRefreshMs?: number;
 }
 
 export interface RecordTableComponents {
@@ -136,6 +142,7 @@ export class RecordTable {
   readonly maxPerKey: number;
   readonly ttlMs: number;
   readonly protectMs: number;
+  readonly persistRefreshMs: number;
   readonly counters: RecordTableCounters;
 
   /** Insertion order == refresh order (every write re-inserts), so the first replica is the stalest. */
@@ -144,6 +151,8 @@ export class RecordTable {
   private replicas = 0;
   private owns = 0;
   private readonly pending = new Set<Promise<void>>();
+  /** lastRefreshed as last written to the store, per target. */
+  private readonly persistedRefresh = new Map<string, number>();
   private readonly clock: Clock;
   private readonly store: RecordStore | undefined;
   private readonly onPersistError: ((err: unknown) => void) | undefined;
@@ -158,6 +167,7 @@ export class RecordTable {
     this.ttlMs = positiveInt('ttlMs', init.ttlMs ?? 7_200_000);
     this.protectMs = positiveInt('protectMs', init.protectMs ?? 3_600_000);
     if (this.protectMs > this.ttlMs) throw new RangeError('protectMs must be <= ttlMs');
+    this.persistRefreshMs = positiveInt('persistRefreshMs', init.persistRefreshMs ?? Math.floor(this.ttlMs / 8));
     const refused = {} as Record<StoreRefusal, number>;
     for (const code of STORE_REFUSALS) refused[code] = 0;
     this.counters = {
@@ -218,11 +228,13 @@ export class RecordTable {
     if (cur && !decision.changed) {
       const upgraded = cur.origin === 'own' || origin === 'own' ? 'own' : 'replica';
       if (upgraded !== cur.origin && this.owns >= this.maxOwn) return this.refuse('STORE_FULL');
+      const persisted = this.persistedRefresh.get(key) ?? cur.lastRefreshed;
       this.remove(key, cur);
       const entry: TableEntry = { ...cur, lastRefreshed: Math.max(cur.lastRefreshed, now), origin: upgraded };
       this.insert(entry);
       this.counters.refreshed++;
-      if (upgraded !== cur.origin) this.persistPut(entry);
+      if (upgraded !== cur.origin || entry.lastRefreshed - persisted >= this.persistRefreshMs) this.persistPut(entry);
+      else this.persistedRefresh.set(key, persisted);
       return { ok: true, changed: false };
     }
 
@@ -376,6 +388,7 @@ export class RecordTable {
 
   private remove(key: string, e: TableEntry): void {
     this.map.delete(key);
+    this.persistedRefresh.delete(key);
     if (e.origin === 'own') {
       this.owns--;
       return;
@@ -406,6 +419,7 @@ export class RecordTable {
   private persistPut(e: TableEntry): void {
     const store = this.store;
     if (!store) return;
+    this.persistedRefresh.set(e.target, e.lastRefreshed);
     const entry: PersistedEntry = {
       target: e.target,
       record: e.record,

@@ -230,6 +230,31 @@ describe('RecordTable persistence', () => {
     expect(store.size).toBe(1);
   });
 
+  it('a replica kept alive by refreshes survives a reload, without a disk write per refresh', async () => {
+    const store = new MemoryRecordStore();
+    let writes = 0;
+    const counting: RecordStore = {
+      loadAll: () => store.loadAll(),
+      put: (e) => {
+        writes++;
+        return store.put(e);
+      },
+      delete: (tg) => store.delete(tg),
+      getMeta: (k) => store.getMeta(k),
+      setMeta: (k, v) => store.setMeta(k, v),
+    };
+    const init = { ttlMs: 120 * MIN, protectMs: 60 * MIN, persistRefreshMs: 15 * MIN };
+    const t = new RecordTable({ clock: manualClock(), store: counting }, init);
+    const r = rec(mallory, 1);
+    t.put(targetOf(r), r, { now: 0 });
+    for (let m = 1; m <= 300; m++) t.put(targetOf(r), r, { now: m * MIN }); // refreshed every minute for 5 h
+    await t.flush();
+    expect(writes).toBe(1 + 300 / 15);
+    const t2 = new RecordTable({ clock: manualClock(), store }, init);
+    expect(await t2.load(301 * MIN)).toEqual({ loaded: 1, skipped: 0 });
+    expect(t2.getEntry(targetOf(r))?.lastRefreshed).toBe(300 * MIN);
+  });
+
   it('skips corrupt, foreign, forged and expired entries at load, counting them', async () => {
     const good = rec(alice, 1);
     const forged: MutableRecord = { ...rec(mallory, 9), k: alice.publicKey };
