@@ -5,7 +5,7 @@
  * Local API misuse (wrong types, out-of-range seq, oversized salt/value) throws TypeError/RangeError.
  * `verifyMutable` is the remote-input path and never throws: anything malformed verifies as false.
  */
-import { concatBytes, utf8 } from '../crypto/bytes';
+import { bytesEqual, concatBytes, utf8 } from '../crypto/bytes';
 import { generateKeyPair, sha1, sign, verify } from '../crypto/ed25519';
 import type { DhtRecord, ImmutableRecord, MutableRecord } from './types';
 import { RECORD_LIMITS } from './types';
@@ -74,8 +74,25 @@ export function recordTarget(record: DhtRecord): Uint8Array {
   return record.type === 'mutable' ? mutableTarget(record.k, record.salt) : immutableTarget(record.v);
 }
 
+/**
+ * The 32-byte seed from a secret key given either as the seed itself (noble, shared/crypto) or as
+ * the 64-byte seed ‖ publicKey form (libsodium, tweetnacl); the latter must be self-consistent.
+ * The ref10 "expanded" 64-byte form (BEP 44's published test key) has no seed and is refused.
+ */
+function seedOf(secretKey: Uint8Array): Uint8Array {
+  if (!(secretKey instanceof Uint8Array)) throw new TypeError('secretKey must be a Uint8Array');
+  if (secretKey.length === SECRET_KEY_BYTES) return secretKey;
+  if (secretKey.length === 64) {
+    const seed = secretKey.subarray(0, 32);
+    const { publicKey } = generateKeyPair(seed);
+    if (bytesEqual(publicKey, secretKey.subarray(32))) return seed;
+    throw new RangeError('64-byte secretKey must be seed ‖ publicKey');
+  }
+  throw new RangeError(`secretKey must be 32 bytes (or 64: seed ‖ publicKey), got ${secretKey.length}`);
+}
+
 export interface SignMutableArgs {
-  /** 32-byte Ed25519 seed (shared/crypto's secretKey). */
+  /** 32-byte Ed25519 seed (shared/crypto's secretKey), or 64-byte seed ‖ publicKey. */
   readonly secretKey: Uint8Array;
   readonly salt?: Uint8Array;
   readonly seq: number;
@@ -84,12 +101,12 @@ export interface SignMutableArgs {
 
 /** Sign a mutable item. The returned record owns copies of all byte arrays. */
 export function signMutable(args: SignMutableArgs): MutableRecord {
-  assertBytes('secretKey', args.secretKey, undefined, SECRET_KEY_BYTES);
+  const seed = seedOf(args.secretKey);
   const salt = Uint8Array.from(args.salt ?? EMPTY);
   const v = Uint8Array.from(args.value);
   const signable = encodeSignable(salt, args.seq, v);
-  const { publicKey } = generateKeyPair(args.secretKey);
-  const sig = sign(signable, args.secretKey);
+  const { publicKey } = generateKeyPair(seed);
+  const sig = sign(signable, seed);
   return { type: 'mutable', k: publicKey, salt, seq: args.seq, v, sig };
 }
 

@@ -162,6 +162,18 @@ describe('API bounds', () => {
     expect(() => immutableTarget(new Uint8Array(1001))).toThrow(RangeError);
   });
 
+  it('accepts a 64-byte seed ‖ publicKey secret key, refuses an inconsistent or expanded one', () => {
+    const full = new Uint8Array([...kp.secretKey, ...kp.publicKey]);
+    const a = signMutable({ secretKey: full, seq: 1, value: utf8.encode('x') });
+    const b = signMutable({ secretKey: kp.secretKey, seq: 1, value: utf8.encode('x') });
+    expect(bytesToHex(a.sig)).toBe(bytesToHex(b.sig));
+    const wrong = Uint8Array.from(full);
+    wrong[63] = wrong[63]! ^ 1;
+    expect(() => signMutable({ secretKey: wrong, seq: 1, value: utf8.encode('x') })).toThrow(RangeError);
+    const expanded = hexToBytes(vectors.mutable[0]!.privateKeyExpanded);
+    expect(() => signMutable({ secretKey: expanded, seq: 1, value: utf8.encode('x') })).toThrow(RangeError);
+  });
+
   it('verifyMutable never throws on garbage', () => {
     const rec = signMutable({ secretKey: kp.secretKey, seq: 1, value: new Uint8Array(3) });
     const bad: unknown[] = [

@@ -1,0 +1,4 @@
+/** Browser persistence: IndexedDB record store and node identity, one database pair per profile. */
+export { IdbRecordStore, type IdbRecordStoreOptions } from './idb-record-store';
+export { loadOrCreateIdentity, identityDbName, type IdentityStoreOptions, type LoadedIdentity } from './identity-store';
+export { DEFAULT_DB_PREFIX, assertProfile } from './profile';
