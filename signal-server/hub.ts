@@ -46,9 +46,9 @@ export interface HubLimits {
   maxConnectionsPerIp: number;
   /** Largest frame accepted, bytes. @default 16384 */
   maxFrameBytes: number;
-  /** Token bucket: sustained messages per second per connection. @default 50 */
+  /** Token bucket: sustained messages per second per connection. @default 10 */
   ratePerSec: number;
-  /** Token bucket size (burst). @default 200 */
+  /** Token bucket size (burst). @default 120 */
   burst: number;
   /** A connection must say hello within this, ms. @default 10000 */
   helloTimeoutMs: number;
@@ -66,8 +66,8 @@ export const DEFAULT_LIMITS: HubLimits = {
   maxConnections: 10_000,
   maxConnectionsPerIp: 32,
   maxFrameBytes: 16 * 1024,
-  ratePerSec: 50,
-  burst: 200,
+  ratePerSec: 10,
+  burst: 120,
   helloTimeoutMs: 10_000,
   heartbeatMs: 25_000,
   idleTimeoutMs: 60_000,
@@ -99,6 +99,9 @@ export class Conn {
   paused = false;
   /** Last time a RATE_LIMITED error frame was sent (at most one per second). */
   limitedNoticeAt = 0;
+  /** Last time the bucket ran dry, and how many times in a row (each within 10 s of the last). */
+  limitedAt = -Infinity;
+  strikes = 0;
   closed = false;
 
   constructor(
@@ -184,15 +187,25 @@ export class SignalHub {
     conn.lastSeen = this.c.clock.now();
   }
 
-  /** A frame arrived. `size` is its byte length. */
-  message(conn: Conn, text: string | null, size: number): void {
-    if (conn.closed) return;
+  /**
+   * A frame of `size` bytes arrived: count it and take a token. False means drop it undecoded
+   * (rate limited, or the connection is already closed). Call before decoding the frame.
+   */
+  allow(conn: Conn, size: number): boolean {
+    if (conn.closed) return false;
     const now = this.c.clock.now();
     const m = this.c.metrics;
     m.messagesIn++;
     m.bytesIn += size;
     conn.lastSeen = now;
-    if (!conn.bucket.take(now)) return this.limited(conn, now);
+    if (conn.bucket.take(now)) return true;
+    this.limited(conn, now);
+    return false;
+  }
+
+  /** An allowed frame, decoded: its text, or null for a binary frame. `size` is its byte length. */
+  message(conn: Conn, text: string | null, size: number): void {
+    if (conn.closed) return;
     if (text === null) return this.reject(conn, 'MALFORMED', 'binary frames are not supported');
     if (size > this.limits.maxFrameBytes) return this.reject(conn, 'OVERSIZED', `frame over ${this.limits.maxFrameBytes} bytes`);
     const p = parseClientMessage(text, this.limits.maxFrameBytes);
@@ -364,8 +377,12 @@ export class SignalHub {
       m.rateLimitedNow++;
       m.rateLimitedTotal++;
       conn.io.pause();
-      // Frames already buffered may still arrive while paused: they are dropped above, cheaply.
-      const wait = Math.max(20, conn.bucket.waitMs(now));
+      // Repeat offenders wait longer (250 ms doubling to 8 s), so a flood costs one socket read
+      // per pause rather than one per token. Frames already buffered still arrive; they are
+      // dropped undecoded in allow().
+      conn.strikes = now - conn.limitedAt < 10_000 ? Math.min(conn.strikes + 1, 5) : 0;
+      conn.limitedAt = now;
+      const wait = Math.max(250 * 2 ** conn.strikes, conn.bucket.waitMs(now));
       this.c.clock.setTimeout(() => {
         if (conn.closed || !conn.paused) return;
         conn.paused = false;

@@ -161,7 +161,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
       if (!conn) return;
       ws.on('message', (data: RawData, isBinary: boolean) => {
         const buf = data as Buffer;
-        hub.message(conn, isBinary ? null : buf.toString(), buf.length);
+        if (hub.allow(conn, buf.length)) hub.message(conn, isBinary ? null : buf.toString(), buf.length);
       });
       ws.on('pong', () => hub.pong(conn));
       ws.on('close', () => hub.closed(conn));
