@@ -10,7 +10,7 @@
  *   chain of referrals) is tracked, and `rounds` is the deepest answer the lookup used.
  */
 import type { Clock, TimerHandle } from '../env/clock';
-import { compareDistance, type NodeId } from './node-id';
+import { compareDistance, distancePrefix32, idToHex, type NodeId } from './node-id';
 
 export interface LookupPeer {
   readonly id: NodeId;
@@ -18,7 +18,8 @@ export interface LookupPeer {
 }
 
 export interface QueryOutcome<V> {
-  closer: LookupPeer[];
+  /** Ids the peer says are closer (raw 20-byte ids: hex is only computed for peers we ask). */
+  closer: NodeId[];
   value?: V;
 }
 
@@ -51,8 +52,8 @@ export interface LookupResult {
 
 export interface LookupOptions<V> {
   target: NodeId;
-  /** Our own id hex: never added as a candidate. */
-  selfHex: string;
+  /** Our own id: never added as a candidate. */
+  self: NodeId;
   seeds: LookupPeer[];
   query: QueryFn<V>;
   clock: Clock;
@@ -73,7 +74,12 @@ const SLOW = 2;
 const ANSWERED = 3;
 const FAILED = 4;
 
-interface Candidate extends LookupPeer {
+interface Candidate {
+  readonly id: NodeId;
+  /** Computed when the candidate is first asked (most candidates never are). */
+  hex: string;
+  /** First 32 bits of the distance to the target (sort key; ties fall back to compareDistance). */
+  key: number;
   depth: number;
   state: number;
   timer: TimerHandle | undefined;
@@ -81,7 +87,6 @@ interface Candidate extends LookupPeer {
 
 export class Lookup<V> {
   private readonly cands: Candidate[] = [];
-  private readonly seen = new Set<string>();
   private active = 0;
   private slow = 0;
   private queries = 0;
@@ -96,7 +101,7 @@ export class Lookup<V> {
   constructor(private readonly o: LookupOptions<V>) {
     this.startedAt = o.clock.now();
     this.cap = Math.max(o.k * 3, 32);
-    for (const s of o.seeds) this.add(s, 1);
+    for (const s of o.seeds) this.add(s.id, 1, s.hex);
   }
 
   get done(): boolean {
@@ -115,21 +120,25 @@ export class Lookup<V> {
     this.finish();
   }
 
-  private add(p: LookupPeer, depth: number): void {
-    if (p.hex === this.o.selfHex || this.seen.has(p.hex)) return;
-    const c: Candidate = { id: p.id, hex: p.hex, depth, state: NEW, timer: undefined };
-    const list = this.cands;
+  private add(id: NodeId, depth: number, hex = ''): void {
     const t = this.o.target;
-    // Binary search for the insertion point by distance.
+    const key = distancePrefix32(id, t);
+    const list = this.cands;
+    // Binary search for the insertion point by distance. Distinct ids have distinct distances, so
+    // a duplicate sits exactly at the insertion point.
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (compareDistance(list[mid]!.id, c.id, t) < 0) lo = mid + 1;
+      const o = list[mid]!;
+      if (o.key < key || (o.key === key && compareDistance(o.id, id, t) < 0)) lo = mid + 1;
       else hi = mid;
     }
+    const at = list[lo];
+    if (at && at.key === key && compareDistance(at.id, id, t) === 0) return;
+    if (key === distancePrefix32(this.o.self, t) && compareDistance(this.o.self, id, t) === 0) return;
+    const c: Candidate = { id, hex, key, depth, state: NEW, timer: undefined };
     if (lo >= this.cap) return;
-    this.seen.add(p.hex);
     list.splice(lo, 0, c);
     if (list.length > this.cap) {
       // Drop the farthest candidate that is not in flight.
@@ -167,6 +176,7 @@ export class Lookup<V> {
   }
 
   private launch(c: Candidate): void {
+    if (c.hex === '') c.hex = idToHex(c.id);
     c.state = INFLIGHT;
     this.active++;
     this.queries++;
@@ -200,7 +210,7 @@ export class Lookup<V> {
       c.state = ANSWERED;
       this.responses++;
       if (c.depth > this.rounds) this.rounds = c.depth;
-      for (const p of outcome.closer) this.add(p, c.depth + 1);
+      for (const id of outcome.closer) this.add(id, c.depth + 1);
       const ev: LookupEvent<V> = { type: 'response', peer: c.hex, depth: c.depth, closer: outcome.closer.length };
       if (outcome.value !== undefined) ev.value = outcome.value;
       this.o.onEvent?.(ev);
@@ -216,7 +226,7 @@ export class Lookup<V> {
     for (const c of this.cands) {
       if (closest.length >= this.o.k) break;
       if (c.state === FAILED || c.state === SLOW) continue;
-      closest.push({ id: c.id, hex: c.hex });
+      closest.push({ id: c.id, hex: c.hex === '' ? (c.hex = idToHex(c.id)) : c.hex });
       answered.push(c.state === ANSWERED);
     }
     for (const c of this.cands) {

@@ -28,6 +28,11 @@ export function compareDistance(a: NodeId, b: NodeId, target: NodeId): number {
   return 0;
 }
 
+/** The first 32 bits of d(a, t) as an unsigned integer: a cheap sort key (ties need compareDistance). */
+export function distancePrefix32(a: NodeId, t: NodeId): number {
+  return (((a[0]! ^ t[0]!) << 24) | ((a[1]! ^ t[1]!) << 16) | ((a[2]! ^ t[2]!) << 8) | (a[3]! ^ t[3]!)) >>> 0;
+}
+
 /** XOR distance as a fresh byte array (for display and tests; the core uses compareDistance). */
 export function distance(a: NodeId, b: NodeId): Uint8Array {
   const out = new Uint8Array(ID_BYTES);

@@ -168,12 +168,12 @@ export class DhtNode {
       ((peer, done) => {
         this.rpc.request(peer, { type: 'find_node', target }, (res) => {
           if (!res || res.type !== 'nodes') return done(null);
-          done({ closer: res.nodes.map(toPeer) });
+          done({ closer: res.nodes });
         });
       });
     const l = new Lookup<V>({
       target,
-      selfHex: this.hex,
+      self: this.id,
       seeds,
       query,
       clock: this.clock,
@@ -230,11 +230,15 @@ export class DhtNode {
     );
   }
 
+  /** Fill one bucket at `level` (a random sub-bucket); a full bucket needs no lookup. */
   private refreshLevel(level: number, cb: () => void): void {
     const s = this.table.subBits(level);
     const sub = s ? this.components.rng.int(1 << s) : 0;
     const target = randomIdAtLevel(this.id, level, this.components.rng, s, sub);
-    this.lookup(target, () => cb());
+    const b = this.table.bucketFor(target, false);
+    if (b && b.contacts.length >= this.k) return cb();
+    // A refresh only needs to meet live nodes in that range, not to pin down the closest: beta 1.
+    this.lookup(target, () => cb(), { beta: 1 });
   }
 
   private scheduleRefresh(): void {

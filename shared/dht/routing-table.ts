@@ -13,6 +13,8 @@ import type { RttSample } from './rtt';
 export interface Contact extends RttSample {
   readonly id: NodeId;
   readonly hex: string;
+  /** The id's first 32 bits, kept inline so distance sorting rarely touches the id bytes. */
+  readonly p32: number;
   lastSeen: number;
   failures: number;
 }
@@ -44,7 +46,7 @@ export interface RoutingTableInit {
 }
 
 export function newContact(id: NodeId, hex: string, now: number): Contact {
-  return { id, hex, lastSeen: now, failures: 0, srtt: 0, rttvar: 0 };
+  return { id, hex, p32: prefix32(id), lastSeen: now, failures: 0, srtt: 0, rttvar: 0 };
 }
 
 export class RoutingTable {
@@ -167,22 +169,50 @@ export class RoutingTable {
   }
 
   /**
-   * The n contacts closest to target. Levels partition the id space by distance: the target's own
-   * level first, then every deeper level (all at similar distance), then shallower levels in
-   * decreasing order. Whole groups are gathered until n are found, then sorted.
+   * The n contacts closest to target. Buckets cover disjoint distance ranges, so they are visited
+   * nearest range first and only the group being filled is sorted:
+   *   1. the target's own level, its sub-buckets ordered by (sub XOR target's sub bits);
+   *   2. every deeper level together (all share the same top distance bit);
+   *   3. shallower levels in decreasing order, each by sub-bucket as in 1.
    */
   closest(target: NodeId, n: number, exclude?: string): Contact[] {
     const m = commonPrefixLength(this.self, target);
     const out: Contact[] = [];
-    const take = (level: number) => {
+    const t32 = prefix32(target);
+    const x32 = exclude ? parseInt(exclude.slice(0, 8), 16) : -1;
+    const sortFrom = (start: number) => {
+      if (out.length - start > 1) {
+        const part = out.splice(start).sort((a, b) => {
+          const ka = (a.p32 ^ t32) >>> 0;
+          const kb = (b.p32 ^ t32) >>> 0;
+          return ka !== kb ? ka - kb : compareDistance(a.id, b.id, target);
+        });
+        for (const c of part) out.push(c);
+      }
+    };
+    const takeLevelBySub = (level: number) => {
       const subs = this.levels[level];
       if (!subs) return;
-      for (const b of subs) if (b) for (const c of b.contacts) if (c.hex !== exclude) out.push(c);
+      const s = this.subBits(level);
+      const tsub = s ? bitsAt(target, level + 1, s) : 0;
+      for (let x = 0; x < subs.length && out.length < n; x++) {
+        const b = subs[x ^ tsub];
+        if (!b || b.contacts.length === 0) continue;
+        const start = out.length;
+        for (const c of b.contacts) if (c.p32 !== x32 || c.hex !== exclude) out.push(c);
+        sortFrom(start);
+      }
     };
-    if (m < ID_BITS) take(m);
-    if (out.length < n) for (let l = m + 1; l < this.levels.length; l++) take(l);
-    for (let l = Math.min(m, this.levels.length) - 1; l >= 0 && out.length < n; l--) take(l);
-    out.sort((a, b) => compareDistance(a.id, b.id, target));
+    if (m < ID_BITS) takeLevelBySub(m);
+    if (out.length < n) {
+      const start = out.length;
+      for (let l = m + 1; l < this.levels.length; l++) {
+        const subs = this.levels[l];
+        if (subs) for (const b of subs) if (b) for (const c of b.contacts) if (c.p32 !== x32 || c.hex !== exclude) out.push(c);
+      }
+      sortFrom(start);
+    }
+    for (let l = Math.min(m, this.levels.length) - 1; l >= 0 && out.length < n; l--) takeLevelBySub(l);
     if (out.length > n) out.length = n;
     return out;
   }
@@ -211,6 +241,10 @@ export class RoutingTable {
   *contacts(): IterableIterator<Contact> {
     for (const subs of this.levels) if (subs) for (const b of subs) if (b) yield* b.contacts;
   }
+}
+
+function prefix32(id: NodeId): number {
+  return ((id[0]! << 24) | (id[1]! << 16) | (id[2]! << 8) | id[3]!) >>> 0;
 }
 
 function takeReplacement(b: Bucket, hex: string): Contact | undefined {

@@ -80,7 +80,7 @@ function readNodes(r: Reader): Uint8Array[] {
 }
 
 export function encode(m: Message): Uint8Array {
-  const w = new Writer(m.type === 'value' || m.type === 'store' || m.type === 'route' ? 1280 : 64);
+  const w = new Writer(m.type === 'nodes' ? 7 + 20 * m.nodes.length : m.type === 'value' || m.type === 'store' || m.type === 'route' ? 1280 : 64);
   w.u8(WIRE_VERSION << 4).u8(TYPE_CODES[m.type]).u32(m.rid);
   switch (m.type) {
     case 'ping':
