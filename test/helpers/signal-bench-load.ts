@@ -1,0 +1,263 @@
+/**
+ * Bench child: a load generator that speaks our protocol (hello signed with node:crypto) or the
+ * PeerJS server's, driven over IPC by test/bench/signal.bench.ts. Every loop is bounded in count
+ * and time; every socket goes to 127.0.0.1 (from 127.0.x.1 source addresses).
+ */
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import WebSocket from 'ws';
+import { helloSigningBytes } from '../../shared/protocol/signaling';
+
+type Kind = 'ours' | 'peerjs';
+type Cmd =
+  | { cmd: 'idle'; kind: Kind; port: number; count: number; first: number }
+  | { cmd: 'relay'; kind: Kind; port: number; pairs: number; window: number; warmupMs: number; ms: number; first: number }
+  | { cmd: 'good'; port: number; pairs: number; first: number }
+  | { cmd: 'good-run'; intervalMs: number; ms: number }
+  | { cmd: 'flood'; port: number; count: number; first: number; targets: string[] }
+  | { cmd: 'flood-run'; ms: number }
+  | { cmd: 'close' };
+
+const send = (m: unknown): void => void process.send!(m);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Spread sockets over 64 loopback source addresses (each under the server's per-IP cap). */
+const srcAddr = (i: number): string => `127.0.${10 + (i % 64)}.1`;
+
+interface Peer {
+  ws: WebSocket;
+  id: string;
+}
+let held: WebSocket[] = [];
+
+const SDP =
+  'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\na=extmap-allow-mixed\r\na=msid-semantic: WMS\r\n' +
+  'm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:Bx3k\r\na=ice-pwd:Qm4pD8yq7m2v0XhT9rJZl1Ue\r\n' +
+  'a=ice-options:trickle\r\na=fingerprint:sha-256 6B:8B:5E:11:7C:1A:43:90:2E:4D:AB:7F:22:C0:9A:E1:3D:58:6F:44:B2:91:0C:7E:D3:A6:55:18:EF:02:B9:64\r\n' +
+  'a=setup:actpass\r\na=mid:0\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n';
+
+function openWs(url: string, i: number): WebSocket {
+  return new WebSocket(url, { perMessageDeflate: false, localAddress: srcAddr(i), handshakeTimeout: 20_000 });
+}
+
+/** Connect and complete hello (ours) or wait for OPEN (PeerJS). */
+function connect(kind: Kind, port: number, i: number): Promise<Peer> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error('connect timeout'));
+    }, 30_000);
+    const done = (p: Peer | Error): void => {
+      clearTimeout(timer);
+      ws.removeAllListeners('message');
+      if (p instanceof Error) reject(p);
+      else resolve(p);
+    };
+    let ws: WebSocket;
+    if (kind === 'ours') {
+      const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+      const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+      const id = createHash('sha1').update(pub).digest('hex');
+      ws = openWs(`ws://127.0.0.1:${port}/signal`, i);
+      ws.on('message', (d: Buffer) => {
+        const m = JSON.parse(d.toString()) as { t: string; nonce?: string; code?: string };
+        if (m.t === 'challenge') {
+          const sig = sign(null, helloSigningBytes(m.nonce!), privateKey);
+          ws.send(JSON.stringify({ t: 'hello', publicKey: pub.toString('hex'), signature: sig.toString('hex') }));
+        } else if (m.t === 'welcome') done({ ws, id });
+        else if (m.t === 'error') done(new Error(m.code));
+      });
+    } else {
+      const id = `p${i}x${Math.random().toString(36).slice(2, 10)}`;
+      ws = openWs(`ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${id}&token=${Math.random().toString(36).slice(2)}`, i);
+      ws.on('message', (d: Buffer) => {
+        const m = JSON.parse(d.toString()) as { type: string; payload?: { msg?: string } };
+        if (m.type === 'OPEN') done({ ws, id });
+        else if (m.type === 'ERROR') done(new Error(m.payload?.msg ?? 'peerjs error'));
+      });
+    }
+    ws.on('error', (e) => done(e));
+    ws.on('close', () => done(new Error('closed during connect')));
+  });
+}
+
+/** Open `count` connections, at most 200 handshakes at a time. */
+async function connectMany(kind: Kind, port: number, count: number, first: number): Promise<{ peers: Peer[]; failed: number; err: string }> {
+  const peers: Peer[] = [];
+  let failed = 0;
+  let err = '';
+  let next = 0;
+  const deadline = Date.now() + 120_000;
+  const worker = async (): Promise<void> => {
+    while (next < count && Date.now() < deadline && failed < 50) {
+      const i = first + next++;
+      try {
+        const p = await connect(kind, port, i);
+        p.ws.on('error', () => {});
+        p.ws.on('close', () => {});
+        peers.push(p);
+      } catch (e) {
+        failed++;
+        err ||= e instanceof Error ? e.message : String(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 200 }, worker));
+  return { peers, failed, err };
+}
+
+const tsOf = (s: string): number => parseFloat(s.slice(s.lastIndexOf('"ts":') + 5));
+
+function pct(a: number[], p: number): number {
+  if (!a.length) return NaN;
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function relay(c: Extract<Cmd, { cmd: 'relay' }>): Promise<void> {
+  const { peers, failed, err } = await connectMany(c.kind, c.port, c.pairs * 2, c.first);
+  held.push(...peers.map((p) => p.ws));
+  if (failed) return send({ error: `connect failed: ${failed} (${err})` });
+  const lat: number[] = [];
+  let measuring = false;
+  let count = 0;
+  let stop = false;
+  const MAX_SAMPLES = 2_000_000;
+  for (let k = 0; k < c.pairs; k++) {
+    const a = peers[2 * k]!;
+    const b = peers[2 * k + 1]!;
+    const prefix =
+      c.kind === 'ours'
+        ? `{"t":"relay","to":"${b.id}","payload":{"sid":"${k.toString(16).padStart(8, '0')}","data":{"type":"offer","sdp":${JSON.stringify(SDP)}},"ts":`
+        : `{"type":"OFFER","dst":"${b.id}","payload":{"type":"data","sdp":${JSON.stringify(SDP)},"ts":`;
+    const fire = (): void => {
+      if (!stop) a.ws.send(prefix + performance.now() + '}}');
+    };
+    b.ws.on('message', (d: Buffer) => {
+      const s = d.toString();
+      if (measuring) {
+        count++;
+        if (lat.length < MAX_SAMPLES) lat.push(performance.now() - tsOf(s));
+      }
+      fire();
+    });
+    for (let w = 0; w < c.window; w++) fire();
+  }
+  await sleep(c.warmupMs);
+  measuring = true;
+  const t0 = performance.now();
+  await sleep(c.ms);
+  measuring = false;
+  const ms = performance.now() - t0;
+  stop = true;
+  await sleep(200);
+  send({ count, ms, perSec: (count / ms) * 1000, p50: pct(lat, 50), p99: pct(lat, 99) });
+}
+
+// ---- fairness: well-behaved pairs and flooders, in separate processes ----------------------
+
+let good: Peer[] = [];
+async function goodSetup(c: Extract<Cmd, { cmd: 'good' }>): Promise<void> {
+  const r = await connectMany('ours', c.port, c.pairs * 2, c.first);
+  if (r.failed) return send({ error: `good connect failed: ${r.failed} (${r.err})` });
+  good = r.peers;
+  held.push(...good.map((p) => p.ws));
+  send({ ids: good.map((p) => p.id) });
+}
+
+async function goodRun(c: Extract<Cmd, { cmd: 'good-run' }>): Promise<void> {
+  const lat: number[] = [];
+  let errors = 0;
+  let sent = 0;
+  const handlers: ((d: Buffer) => void)[] = [];
+  const timers: ReturnType<typeof setInterval>[] = [];
+  good.forEach((p, i) => {
+    const partner = good[i ^ 1]!;
+    const h = (d: Buffer): void => {
+      const s = d.toString();
+      if (s.includes(`"from":"${partner.id}"`) && s.includes('"ts":')) lat.push(performance.now() - tsOf(s));
+      else if (s.startsWith('{"t":"error"')) errors++;
+    };
+    p.ws.on('message', h);
+    handlers.push(h);
+    const prefix = `{"t":"relay","to":"${partner.id}","payload":{"sid":"0000beef","data":{"type":"offer","sdp":${JSON.stringify(SDP)}},"ts":`;
+    // staggered start so the 100 clients do not fire in lockstep
+    timers.push(
+      setTimeout(() => {
+        timers.push(
+          setInterval(() => {
+            p.ws.send(prefix + performance.now() + '}}');
+            sent++;
+          }, c.intervalMs),
+        );
+      }, Math.random() * c.intervalMs) as unknown as ReturnType<typeof setInterval>,
+    );
+  });
+  await sleep(c.ms);
+  for (const t of timers) clearInterval(t);
+  await sleep(300);
+  good.forEach((p, i) => p.ws.off('message', handlers[i]!));
+  send({ sent, received: lat.length, errors, p50: pct(lat, 50), p99: pct(lat, 99), max: pct(lat, 100) });
+}
+
+let flooders: Peer[] = [];
+let floodTargets: string[] = [];
+async function floodSetup(c: Extract<Cmd, { cmd: 'flood' }>): Promise<void> {
+  const r = await connectMany('ours', c.port, c.count, c.first);
+  if (r.failed) return send({ error: `flooder connect failed: ${r.failed} (${r.err})` });
+  flooders = r.peers;
+  floodTargets = c.targets;
+  held.push(...flooders.map((p) => p.ws));
+  for (const f of flooders) f.ws.on('message', () => {}); // read what comes back (error frames)
+  send({ flooders: flooders.length });
+}
+
+async function floodRun(c: Extract<Cmd, { cmd: 'flood-run' }>): Promise<void> {
+  const junk = 'x'.repeat(1000);
+  const frames = floodTargets.map((to) => `{"t":"relay","to":"${to}","payload":"${junk}"}`);
+  let sent = 0;
+  const end = Date.now() + c.ms;
+  const MAX_FRAMES = 50_000_000;
+  while (Date.now() < end && sent < MAX_FRAMES) {
+    for (let i = 0; i < flooders.length; i++) {
+      const ws = flooders[i]!.ws;
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      for (let k = 0; k < 16 && ws.bufferedAmount < 64 * 1024; k++) {
+        ws.send(frames[(sent + i) % frames.length]!);
+        sent++;
+      }
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  const open = flooders.filter((f) => f.ws.readyState === WebSocket.OPEN).length;
+  send({ sent, stillOpen: open });
+}
+
+process.on('message', (m: Cmd) => {
+  const run = async (): Promise<void> => {
+    switch (m.cmd) {
+      case 'idle': {
+        const r = await connectMany(m.kind, m.port, m.count, m.first);
+        held.push(...r.peers.map((p) => p.ws));
+        return send({ opened: r.peers.length, failed: r.failed, err: r.err });
+      }
+      case 'relay':
+        return relay(m);
+      case 'good':
+        return goodSetup(m);
+      case 'good-run':
+        return goodRun(m);
+      case 'flood':
+        return floodSetup(m);
+      case 'flood-run':
+        return floodRun(m);
+      case 'close':
+        for (const ws of held) ws.terminate();
+        held = [];
+        good = [];
+        flooders = [];
+        return send({ closed: true });
+    }
+  };
+  run().catch((e: unknown) => send({ error: String(e) }));
+});
+process.on('disconnect', () => process.exit(0));
