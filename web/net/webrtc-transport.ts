@@ -340,7 +340,7 @@ export class WebRtcTransport implements Transport {
     if (!PEER_ID_RE.test(from) || from === this.id) return this.drop('bad_peer_id');
     const link = this.links.get(from);
     if ('reject' in signal) {
-      if (link && link.sid === signal.sid && link.initiator && link.state === 'connecting') {
+      if (link && link.sid === signal.sid && link.state === 'connecting') {
         this.failLink(link, 'rejected', 'REJECTED');
       } else this.drop('stale_signal');
       return;
@@ -349,7 +349,13 @@ export class WebRtcTransport implements Transport {
       this.feed(link, signal.data);
       return;
     }
-    if (signal.data.type !== 'offer') return this.drop('stale_signal');
+    if (signal.data.type !== 'offer') {
+      // An answer to an attempt we abandoned (a glare offer that reached the winner late, after
+      // its own dial had connected, over a path that reordered): tell the answerer to give up
+      // now rather than time out. Rejects are never answered, so this cannot loop.
+      if (signal.data.type === 'answer') this.signaler.send(from, { sid: signal.sid, reject: 'STALE' });
+      return this.drop('stale_signal');
+    }
     // A new offer from `from`.
     if (link) {
       if (link.initiator && link.state === 'connecting') {

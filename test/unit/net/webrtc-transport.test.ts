@@ -109,10 +109,30 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     expect(hi.t.stats().lifetimeConnections).toBe(2);
   });
 
+  it('a late glare offer that replaced a working connection is rejected as STALE and fails fast', () => {
+    // lo's view: its own dial connected, then hi's (abandoned) offer arrives late.
+    const lo = make(LO);
+    lo.t.send(HI, enc('x'));
+    last().emit('connect');
+    lo.signal(HI, { sid: 'bbbbbbbbbbbbbbbb', data: OFFER });
+    const answerer = last();
+    answerer.emit('signal', { type: 'answer', sdp: 'v=0' });
+    // hi's view: an answer for an attempt it abandoned -> reject.
+    const hi = make(HI);
+    hi.signal(LO, { sid: 'bbbbbbbbbbbbbbbb', data: { type: 'answer', sdp: 'v=0' } });
+    expect(hi.out).toEqual([[LO, { sid: 'bbbbbbbbbbbbbbbb', reject: 'STALE' }]]);
+    // The reject reaches lo: the replacement attempt fails at once instead of in 15 s.
+    lo.signal(HI, hi.out[0]![1]);
+    expect(answerer.destroyed).toBe(true);
+    expect(lo.downs).toEqual([HI]);
+    expect(lo.t.stats().connecting).toBe(0);
+  });
+
   it('drops signals for unknown attempts, and rejects offers when the budget refuses', () => {
     const { t, out, signal } = make(LO, { pool: { maxOpen: 1 } });
-    signal(HI, { sid: 'cccccccccccccccc', data: { type: 'answer', sdp: 'v=0' } });
+    signal(HI, { sid: 'cccccccccccccccc', data: { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } } });
     expect(t.stats().drops.stale_signal).toBe(1);
+    expect(out).toEqual([]); // candidates for unknown attempts are dropped silently
     t.protect(OTHER, 'chat');
     t.send(OTHER, enc('x'));
     last().emit('connect');
