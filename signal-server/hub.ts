@@ -56,8 +56,14 @@ export interface HubLimits {
   heartbeatMs: number;
   /** Close a connection silent (not even a pong) this long, ms. @default 60000 */
   idleTimeoutMs: number;
-  /** A client whose unsent backlog passes this is cut off as a slow consumer, bytes. @default 65536 */
+  /** Relays to a client whose unsent backlog passes this are dropped (TARGET_BUSY), bytes. @default 65536 */
   maxBufferedBytes: number;
+  /** A client whose backlog stays over maxBufferedBytes this long is cut off (SLOW_CONSUMER), ms. @default 5000 */
+  slowConsumerMs: number;
+  /** Token bucket on relays delivered TO a client (protects it from many senders), per second. @default 50 */
+  inboundRatePerSec: number;
+  /** Burst of that inbound bucket. @default 200 */
+  inboundBurst: number;
   /** Peers in a bootstrap sample (<= 8). @default 8 */
   bootstrapPeers: number;
 }
@@ -72,6 +78,9 @@ export const DEFAULT_LIMITS: HubLimits = {
   heartbeatMs: 25_000,
   idleTimeoutMs: 60_000,
   maxBufferedBytes: 64 * 1024,
+  slowConsumerMs: 5000,
+  inboundRatePerSec: 50,
+  inboundBurst: 200,
   bootstrapPeers: 8,
 };
 
@@ -95,6 +104,10 @@ export class Conn {
   lastSeen: number;
   readonly openedAt: number;
   bucket: TokenBucket;
+  /** Budget for relays delivered to this client; created at the first one. */
+  inbound: TokenBucket | null = null;
+  /** Since when the send backlog has been over maxBufferedBytes (0 = it is not). */
+  overSince = 0;
   /** Reading is paused until a token is available. */
   paused = false;
   /** Last time a RATE_LIMITED error frame was sent (at most one per second). */
@@ -270,6 +283,14 @@ export class SignalHub {
       this.c.metrics.drop('unknown_target');
       return this.sendError(conn, withRef({ t: 'error', code: 'UNKNOWN_TARGET', target: to }, id));
     }
+    const now = this.c.clock.now();
+    const l = this.limits;
+    target.inbound ??= new TokenBucket(l.inboundRatePerSec, l.inboundBurst, now);
+    if (!target.inbound.take(now)) {
+      // Many senders aiming at one node: its inbound budget protects it; senders are told to retry.
+      this.c.metrics.drop('target_busy');
+      return this.sendError(conn, withRef({ t: 'error', code: 'TARGET_BUSY', target: to, message: 'target inbound budget exhausted' }, id));
+    }
     let body: string;
     try {
       body = JSON.stringify(payload);
@@ -277,8 +298,11 @@ export class SignalHub {
       return this.reject(conn, 'MALFORMED', 'payload not serializable', id);
     }
     if (!this.send(target, `{"t":"relay","from":"${conn.nodeId}","payload":${body}}`)) {
-      this.c.metrics.drop('target_slow');
-      return this.sendError(conn, withRef({ t: 'error', code: 'UNKNOWN_TARGET', target: to, message: 'target dropped (slow consumer)' }, id));
+      const gone = target.closed;
+      return this.sendError(
+        conn,
+        withRef({ t: 'error', code: gone ? 'UNKNOWN_TARGET' : 'TARGET_BUSY', target: to, message: gone ? 'target cut off (slow consumer)' : 'target backlog full' }, id),
+      );
     }
     this.c.metrics.relayed++;
   }
@@ -315,8 +339,8 @@ export class SignalHub {
       } else if (now - conn.lastSeen > l.idleTimeoutMs) {
         this.sendError(conn, { t: 'error', code: 'IDLE_TIMEOUT' });
         this.shut(conn, CLOSE_CODES.POLICY, 'IDLE_TIMEOUT');
-      } else if (conn.io.buffered() > l.maxBufferedBytes) {
-        this.slow(conn);
+      } else if (this.backlogged(conn, now)) {
+        // over the backlog limit: cut off by backlogged() once it has lasted slowConsumerMs
       } else if (now - conn.lastSeen > l.heartbeatMs) {
         conn.io.ping();
       }
@@ -347,11 +371,25 @@ export class SignalHub {
 
   // ---- internals -----------------------------------------------------------------------
 
-  /** Send a frame unless the client's backlog is over the limit (then it is cut off). */
+  /**
+   * True while the client's unsent backlog is over maxBufferedBytes (frames to it are dropped);
+   * a client over the limit for slowConsumerMs is cut off. Bounds what a non-reading client costs.
+   */
+  private backlogged(conn: Conn, now: number): boolean {
+    if (conn.io.buffered() <= this.limits.maxBufferedBytes) {
+      conn.overSince = 0;
+      return false;
+    }
+    if (conn.overSince === 0) conn.overSince = now;
+    else if (now - conn.overSince >= this.limits.slowConsumerMs) this.slow(conn);
+    return true;
+  }
+
+  /** Send a frame unless the client's backlog is over the limit (then the frame is dropped). */
   private send(conn: Conn, frame: string): boolean {
     if (conn.closed) return false;
-    if (conn.io.buffered() > this.limits.maxBufferedBytes) {
-      this.slow(conn);
+    if (this.backlogged(conn, this.c.clock.now())) {
+      this.c.metrics.drop('backlog');
       return false;
     }
     this.c.metrics.bytesOut += frame.length;

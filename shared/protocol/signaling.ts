@@ -40,6 +40,7 @@ export const SIGNAL_ERROR_CODES = [
   'OVERSIZED', // frame larger than maxFrameBytes (the connection is closed with 1009)
   'UNKNOWN_TYPE', // `t` is not a message type this server knows
   'UNKNOWN_TARGET', // relay to a node id that is not connected
+  'TARGET_BUSY', // the target's inbound budget or send backlog is full: this relay was dropped, retry later
   'RATE_LIMITED', // token bucket empty: the message was dropped and reading paused
   'SERVER_FULL', // global connection cap reached (close 1013)
   'IP_LIMIT', // per-address connection cap reached (close 1013)

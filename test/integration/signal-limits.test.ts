@@ -118,25 +118,44 @@ describe('signal limits and bad input', () => {
     expect(s.metrics.peers).toBe(1);
   });
 
-  it('a client that stops reading is cut off as a slow consumer; the sender is told', async () => {
-    const s = await start({ ratePerSec: 100_000, burst: 100_000, maxBufferedBytes: 64 * 1024 });
+  it('a client that stops reading: relays to it are dropped (TARGET_BUSY), then it is cut off', async () => {
+    const s = await start({ ratePerSec: 100_000, burst: 100_000, inboundRatePerSec: 100_000, inboundBurst: 100_000, maxBufferedBytes: 64 * 1024, slowConsumerMs: 300 });
     const victim = await join(1);
     const sender = await join(2);
     victim.ws.pause(); // stop reading: kernel buffers fill, then the server's backlog grows
     const payload = 'x'.repeat(15_000);
     let sent = 0;
     const end = Date.now() + 15_000;
-    while (victim.closeInfo === null && !sender.inbox.some((m) => m.t === 'error') && sent < 5000 && Date.now() < end) {
+    while (!sender.inbox.some((m) => m.code === 'TARGET_BUSY') && sent < 5000 && Date.now() < end) {
       if (sender.ws.bufferedAmount < 256 * 1024) {
-        sender.send({ t: 'relay', to: victim.nodeId, payload });
+        sender.send({ t: 'relay', to: victim.nodeId, payload, id: sent });
         sent++;
       } else await sleep(5);
       if (sent % 50 === 0) await sleep(1);
     }
+    expect(sender.inbox.find((m) => m.code === 'TARGET_BUSY')?.target).toBe(victim.nodeId);
+    expect(s.metrics.dropped.get('backlog')).toBeGreaterThanOrEqual(1);
+    expect(s.metrics.peers).toBe(2); // not cut off yet
+    // still not reading after slowConsumerMs: the next frame for it cuts it off
+    await sleep(400);
+    sender.send({ t: 'relay', to: victim.nodeId, payload: 1, id: 77 });
     await until(() => s.metrics.dropped.get('slow_consumer') === 1, 5000, 'slow consumer dropped');
     expect(s.metrics.peers).toBe(1);
-    sender.send({ t: 'relay', to: victim.nodeId, payload: 1, id: 77 });
-    await sender.next('error', (m) => m.code === 'UNKNOWN_TARGET' && m.ref === 77);
+    sender.send({ t: 'relay', to: victim.nodeId, payload: 1, id: 78 });
+    await sender.next('error', (m) => m.code === 'UNKNOWN_TARGET' && m.ref === 78);
+  });
+
+  it('many senders to one target: its inbound budget drops the excess with TARGET_BUSY', async () => {
+    const s = await start({ inboundRatePerSec: 5, inboundBurst: 10 });
+    const target = await join(1);
+    const senders = [await join(2), await join(3), await join(4)];
+    for (const c of senders) for (let i = 0; i < 10; i++) c.send({ t: 'relay', to: target.nodeId, payload: i, id: i });
+    await until(() => s.metrics.dropped.get('target_busy') !== undefined && s.metrics.relayed + (s.metrics.dropped.get('target_busy') ?? 0) === 30, 3000, 'all 30 handled');
+    expect(s.metrics.relayed).toBeGreaterThanOrEqual(10);
+    expect(s.metrics.relayed).toBeLessThanOrEqual(12);
+    const busy = senders.flatMap((c) => c.inbox.filter((m) => m.code === 'TARGET_BUSY'));
+    expect(busy.length).toBe(30 - s.metrics.relayed);
+    expect(busy[0]!.target).toBe(target.nodeId);
   });
 
   it('origins outside the allowed list are refused at upgrade (403)', async () => {
