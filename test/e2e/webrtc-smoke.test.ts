@@ -13,7 +13,7 @@ let browser: Browser | undefined;
 const tabs = new Map<string, Page>();
 const ids: string[] = [];
 
-async function openTab(): Promise<string> {
+async function openTab(query = ''): Promise<string> {
   const ctx = await newIdentityContext(browser!);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e));
@@ -23,7 +23,7 @@ async function openTab(): Promise<string> {
     if (!from || !target || target.isClosed()) return;
     await target.evaluate(([f, j]) => window.testNode.signalIn(f, j), [from, json] as const).catch(() => {});
   });
-  await page.goto(`${server!.origin}/transport.html`);
+  await page.goto(`${server!.origin}/transport.html${query}`);
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 15_000 });
   const id = await page.evaluate(() => window.testNode.id);
   tabs.set(id, page);
@@ -41,7 +41,9 @@ beforeAll(async () => {
     browser = await launchChromium();
     pages = await buildTestPages(['transport.html']);
     server = await serveStatic(pages.dir);
-    for (let i = 0; i < 3; i++) await openTab();
+    await openTab();
+    await openTab();
+    await openTab('?lifecycle=0'); // c vanishes without closing its connections
   } catch (e) {
     setupError = e;
   }
@@ -82,11 +84,25 @@ describe('WebRTC in Debian Chromium (loopback)', () => {
     expect((await tab(a).evaluate(() => window.testNode.received()))[1]).toEqual([c, 'queued from c']);
     const setup = await tab(c).evaluate(() => window.testNode.stats().setupMs);
     console.log(`[webrtc-smoke] Chromium on-demand setup (2 parallel dials): ${setup.map((x) => x.toFixed(1)).join(' ')} ms`);
-    // Closing tab c (no BYE) must surface as a peer-down in a and b.
+    // Closing tab c, which does not close its connections on pagehide (like a crashed tab),
+    // must still surface as a peer-down in a and b (ICE 'disconnected' + grace, ~9 s).
     await tab(c).close();
     await tab(a).waitForFunction((p) => window.testNode.peerDowns().includes(p), c, { timeout: 15_000 });
     await tab(b).waitForFunction((p) => window.testNode.peerDowns().includes(p), c, { timeout: 15_000 });
     expect(await tab(a).evaluate(() => window.testNode.stats().open)).toBe(1);
+  });
+
+  it('a tab that closes normally (pagehide destroys the transport) is reported down at once', async () => {
+    ready();
+    const [a] = ids as [string];
+    const d = await openTab();
+    await tab(d).evaluate((peer) => window.testNode.connect(peer), a);
+    const t0 = Date.now();
+    await tab(d).close();
+    // Far below the ~9 s of the silent path above.
+    await tab(a).waitForFunction((p) => window.testNode.peerDowns().includes(p), d, { timeout: 4_000 });
+    console.log(`[webrtc-smoke] closed tab (pagehide) reported down after ${Date.now() - t0} ms`);
+    ids.pop();
   });
 
   it('measures repeated setup between two tabs (close and redial)', async () => {

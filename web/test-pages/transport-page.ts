@@ -4,6 +4,7 @@
  */
 import { bytesToHex } from '../../shared/crypto/bytes';
 import { parseSignalPayload, type SignalHandler, type Signaler } from '../net/signaler';
+import { destroyOnPageHide } from '../net/page-lifecycle';
 import { WebRtcTransport, type TransportStats } from '../net/webrtc-transport';
 
 declare global {
@@ -41,6 +42,8 @@ const got: Array<[string, string]> = [];
 const downs: string[] = [];
 transport.onFrame((from, f) => got.push([from, new TextDecoder().decode(f)]));
 transport.onPeerDown((p) => downs.push(p));
+// Tabs opened with ?lifecycle=0 skip this, to test detection of a tab that vanishes silently.
+if (new URLSearchParams(location.search).get('lifecycle') !== '0') destroyOnPageHide(transport);
 
 window.testNode = {
   id,
