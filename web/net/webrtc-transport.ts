@@ -105,6 +105,8 @@ export interface TransportStats {
   peerDowns: number;
   reconnects: number;
   glares: number;
+  /** Exceptions thrown by our own onFrame/onPeerUp/onPeerDown handlers (caught, counted). */
+  handlerErrors: number;
   /** Dial-to-open times of the last (up to) 256 dials this side initiated, ms. */
   setupMs: number[];
 }
@@ -154,6 +156,7 @@ export class WebRtcTransport implements Transport {
     peerDowns: 0,
     reconnects: 0,
     glares: 0,
+    handlerErrors: 0,
   };
   private readonly drops = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
   private readonly setupMs: number[] = [];
@@ -405,7 +408,7 @@ export class WebRtcTransport implements Transport {
     this.queues.delete(link.peer);
     for (const f of q ?? []) this.write(link, f);
     for (const w of link.waiters.splice(0)) w.resolve();
-    for (const h of this.upHandlers) h(link.peer);
+    for (const h of this.upHandlers) this.safely(() => h(link.peer));
   }
 
   private onIceState(link: Link, state: string): void {
@@ -432,7 +435,7 @@ export class WebRtcTransport implements Transport {
     this.counters.framesIn++;
     this.counters.bytesIn += f.payload.length;
     this.pool.touch(link.peer);
-    this.frameHandler(link.peer, f.payload);
+    this.safely(() => this.frameHandler(link.peer, f.payload));
   }
 
   private write(link: Link, frame: Uint8Array): void {
@@ -457,7 +460,7 @@ export class WebRtcTransport implements Transport {
     this.failWaiters(link, new NetError(code));
     if (link.byeReceived) return;
     this.counters.peerDowns++;
-    for (const h of this.downHandlers) h(link.peer);
+    for (const h of this.downHandlers) this.safely(() => h(link.peer));
     this.maybeReconnect(link.peer, wasOpen);
   }
 
@@ -537,6 +540,15 @@ export class WebRtcTransport implements Transport {
 
   private failWaiters(link: Link, err: NetError): void {
     for (const w of link.waiters.splice(0)) w.reject(err);
+  }
+
+  /** A handler's exception must not kill the connection or escape into simple-peer's emitter. */
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      this.counters.handlerErrors++;
+    }
   }
 
   private drop(reason: DropReason): void {

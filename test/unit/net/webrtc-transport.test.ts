@@ -218,6 +218,20 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     expect(p.destroyed).toBe(true);
   });
 
+  it('a throwing frame handler is counted and does not break the connection', () => {
+    const { t } = make(LO);
+    t.onFrame(() => {
+      throw new Error('bug in the core');
+    });
+    t.send(HI, enc('x'));
+    const p = last();
+    p.emit('connect');
+    p.emit('data', Uint8Array.of(FRAME_DATA, 1));
+    p.emit('data', Uint8Array.of(FRAME_DATA, 2));
+    expect(t.stats()).toMatchObject({ handlerErrors: 2, framesIn: 2, open: 1 });
+    expect(p.destroyed).toBe(false);
+  });
+
   it('destroy() closes everything, fails pending connects, and refuses further sends', async () => {
     const { t, clock } = make(LO);
     const pending = t.connect(HI);
