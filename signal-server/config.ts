@@ -27,6 +27,9 @@ const LIMIT_FLAGS: { key: keyof HubLimits; flag: string; help: string }[] = [
   { key: 'heartbeatMs', flag: 'heartbeat-ms', help: 'client ping interval / server ping of quiet clients, ms' },
   { key: 'idleTimeoutMs', flag: 'idle-timeout-ms', help: 'close connections silent this long, ms' },
   { key: 'maxBufferedBytes', flag: 'max-buffered-bytes', help: 'cut off clients whose unsent backlog passes this, bytes' },
+  { key: 'slowConsumerMs', flag: 'slow-consumer-ms', help: 'cut off clients whose backlog stays over the limit this long, ms' },
+  { key: 'inboundRatePerSec', flag: 'inbound-rate', help: 'relays per second one client may receive (all senders together)' },
+  { key: 'inboundBurst', flag: 'inbound-burst', help: 'burst of that inbound budget' },
   { key: 'bootstrapPeers', flag: 'bootstrap-peers', help: 'peers per bootstrap sample (<= 8)' },
 ];
 
@@ -120,7 +123,9 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     opts[l.key] = v;
   }
   if ((opts.maxFrameBytes ?? 0) > 16384 || (opts.maxFrameBytes ?? 0) < 1024) return { ok: false, error: '--max-frame-bytes must be 1024..16384' };
-  if ((opts.ratePerSec ?? 0) < 1 || (opts.burst ?? 0) < 1) return { ok: false, error: '--rate and --burst must be >= 1' };
+  if ([opts.ratePerSec, opts.burst, opts.inboundRatePerSec, opts.inboundBurst].some((v) => (v ?? 0) < 1)) {
+    return { ok: false, error: '--rate, --burst, --inbound-rate and --inbound-burst must be >= 1' };
+  }
   const grace = int('shutdown-grace-ms');
   if (typeof grace === 'string') return { ok: false, error: grace };
   opts.shutdownGraceMs = grace;

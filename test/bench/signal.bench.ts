@@ -32,6 +32,8 @@ const FLOODERS = Number(process.env.BENCH_FLOODERS ?? 1000);
 const GOOD_PAIRS = 50; // 100 well-behaved clients
 const FAIR_MS = Number(process.env.BENCH_FAIR_MS ?? 10_000);
 const TWO_CORES = cpus().length >= 2;
+/** Comma-separated subset of idle,max,relay,fair (default: all). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'idle,max,relay,fair').split(','));
 const startedAt = Date.now();
 
 function nofile(): { soft: number; hard: number } {
@@ -257,19 +259,36 @@ async function main(): Promise<void> {
   const ports = widenPortRange();
   log(`fd limit ${fd.soft}/${fd.hard}, port range ${ports}, ${cpus().length} cpus (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
 
-  log(`idle: ours, ${IDLE_N} clients`);
-  const oursIdle = await idle('ours');
-  log(`idle: peerjs, ${IDLE_N} clients`);
-  const peerIdle = await idle('peerjs');
+  const nanIdle: IdleResult = { n: 0, rssPerConn: NaN, heapPerConn: NaN, openPerSec: NaN };
+  const nanRelay: RelayResult = { perSec: NaN, p50: NaN, p99: NaN, serverCpu: NaN };
+  let oursIdle = nanIdle;
+  let peerIdle = nanIdle;
+  if (ONLY.has('idle')) {
+    log(`idle: ours, ${IDLE_N} clients`);
+    oursIdle = await idle('ours');
+    log(`idle: peerjs, ${IDLE_N} clients`);
+    peerIdle = await idle('peerjs');
+  }
   const target = Number(process.env.BENCH_MAX_N ?? Math.max(IDLE_N, fd.hard - 500));
-  log(`max held: ours, ramp to ${target}`);
-  const max = await maxHeld(target);
-  log('relay: ours');
-  const oursRelay = await relay('ours');
-  log('relay: peerjs');
-  const peerRelay = await relay('peerjs');
-  log(`fairness: ${FLOODERS} flooders vs ${GOOD_PAIRS * 2} well-behaved`);
-  const fair = await fairness();
+  let max = { held: 0, failedAt: '', rssPerConn: NaN, heapPerConn: NaN };
+  if (ONLY.has('max')) {
+    log(`max held: ours, ramp to ${target}`);
+    max = await maxHeld(target);
+  }
+  let oursRelay = nanRelay;
+  let peerRelay = nanRelay;
+  if (ONLY.has('relay')) {
+    log('relay: ours');
+    oursRelay = await relay('ours');
+    log('relay: peerjs');
+    peerRelay = await relay('peerjs');
+  }
+  const nanLat = { p50: NaN, p99: NaN, max: NaN, received: 0, sent: 0, errors: 0 };
+  let fair: FairResult = { base: nanLat, under: nanLat, floodSent: 0, stillOpen: 0, rssBefore: NaN, rssPeak: NaN, rssAfter: NaN, stats: {} };
+  if (ONLY.has('fair')) {
+    log(`fairness: ${FLOODERS} flooders vs ${GOOD_PAIRS * 2} well-behaved`);
+    fair = await fairness();
+  }
 
   const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
   const n0 = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -282,8 +301,9 @@ async function main(): Promise<void> {
     [`Relay throughput, 1 server core (${RELAY_PAIRS} pairs x ${RELAY_WINDOW} in flight, ~700 B SDP offers)`, `${n0(oursRelay.perSec)}/s`, `${n0(peerRelay.perSec)}/s`, '>= 20,000/s'],
     ['Relay latency p50 / p99 at that load', `${f1(oursRelay.p50)} / ${f1(oursRelay.p99)} ms`, `${f1(peerRelay.p50)} / ${f1(peerRelay.p99)} ms`, ''],
     ['Server CPU during relay run', `${(oursRelay.serverCpu * 100).toFixed(0)}%`, `${(peerRelay.serverCpu * 100).toFixed(0)}%`, ''],
+    ['Relay capacity per fully used server core (throughput / server CPU)', `${n0(oursRelay.perSec / oursRelay.serverCpu)}/s`, `${n0(peerRelay.perSec / peerRelay.serverCpu)}/s`, '>= 20,000/s'],
     [`Fairness: well-behaved p50 / p99, no flood (${n0(fair.base.received)} relays)`, `${f1(fair.base.p50)} / ${f1(fair.base.p99)} ms`, 'n/a', ''],
-    [`Fairness: well-behaved p50 / p99 / max under flood (${n0(fair.under.received)}/${n0(fair.under.sent)} relays delivered)`, `${f1(fair.under.p50)} / ${f1(fair.under.p99)} / ${f1(fair.under.max)} ms`, 'n/a', 'p99 < 100 ms'],
+    [`Fairness: well-behaved p50 / p99 / max under flood (${n0(fair.under.received)}/${n0(fair.under.sent)} delivered, ${n0(fair.under.errors)} TARGET_BUSY)`, `${f1(fair.under.p50)} / ${f1(fair.under.p99)} / ${f1(fair.under.max)} ms`, 'n/a', 'p99 < 100 ms'],
     [`Fairness: ${n0(FLOODERS)} flooders sent / relayed / dropped (rate limited)`, `${n0(fair.floodSent)} / ${n0((fair.stats.relayed ?? 0) - fair.base.received - fair.under.received)} / ${n0(fair.stats.droppedRateLimited ?? 0)}`, 'n/a', ''],
     ['Fairness: server RSS before / peak / after flood', `${(fair.rssBefore / 2 ** 20).toFixed(0)} / ${(fair.rssPeak / 2 ** 20).toFixed(0)} / ${(fair.rssAfter / 2 ** 20).toFixed(0)} MB`, 'n/a', 'bounded'],
   ];

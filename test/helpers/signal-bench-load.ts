@@ -175,7 +175,7 @@ async function goodRun(c: Extract<Cmd, { cmd: 'good-run' }>): Promise<void> {
     const h = (d: Buffer): void => {
       const s = d.toString();
       if (s.includes(`"from":"${partner.id}"`) && s.includes('"ts":')) lat.push(performance.now() - tsOf(s));
-      else if (s.startsWith('{"t":"error"')) errors++;
+      else if (s.startsWith('{"t":"error"') && s.includes('TARGET_BUSY')) errors++;
     };
     p.ws.on('message', h);
     handlers.push(h);

@@ -39,11 +39,8 @@ if (kind === 'ours') {
     );
     p.on('error', () => {});
   });
-  stop = () =>
-    new Promise((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    });
+  // PeerJS has no shutdown of its WebSockets; the process exits right after.
+  stop = () => Promise.resolve();
   send({ port: (server.address() as AddressInfo).port });
 }
 
@@ -61,7 +58,10 @@ process.on('message', (m: Cmd) => {
   } else if (m.cmd === 'stats') {
     send(stats());
   } else if (m.cmd === 'stop') {
-    const t = setTimeout(() => process.exit(0), 3000);
+    const t = setTimeout(() => {
+      send({ stopped: false });
+      process.exit(0);
+    }, 3000);
     stop().finally(() => {
       clearTimeout(t);
       send({ stopped: true });
