@@ -62,6 +62,12 @@ export interface LookupOptions<V> {
   k: number;
   alpha: number;
   beta: number;
+  /**
+   * How many of the closest live candidates must answer before the lookup ends (>= beta). Once the
+   * beta closest have answered, the rest of the quorum is asked in parallel (Kademlia's final
+   * step), so a larger quorum costs messages but few extra rounds. @default beta
+   */
+  quorum?: number;
   /** Hard cap on requests per lookup. */
   maxQueries?: number;
   onEvent?: (e: LookupEvent<V>) => void;
@@ -154,22 +160,26 @@ export class Lookup<V> {
 
   private step(): void {
     if (this.finished) return;
-    // Converged: the beta closest live-looking candidates have all answered.
-    let considered = 0;
-    let converged = true;
+    const quorum = Math.max(this.o.beta, this.o.quorum ?? this.o.beta);
+    // How many of the closest live-looking candidates have answered, in an unbroken prefix.
+    let prefix = 0;
     for (const c of this.cands) {
       if (c.state === FAILED || c.state === SLOW) continue;
-      if (c.state !== ANSWERED) {
-        converged = false;
-        break;
-      }
-      if (++considered >= this.o.beta) break;
+      if (c.state !== ANSWERED) break;
+      prefix++;
     }
-    if (converged && considered > 0) return this.finish();
+    if (prefix >= quorum) return this.finish();
 
+    const finalPhase = prefix >= this.o.beta;
+    const limit = finalPhase ? quorum : this.o.alpha;
     const maxQ = this.o.maxQueries ?? 100;
+    let rank = 0;
     for (const c of this.cands) {
-      if (this.active >= this.o.alpha || this.queries >= maxQ) break;
+      if (this.active >= limit || this.queries >= maxQ) break;
+      if (c.state === FAILED || c.state === SLOW) continue;
+      // In the final phase only the quorum closest are worth asking.
+      if (finalPhase && rank >= quorum) break;
+      rank++;
       if (c.state === NEW) this.launch(c);
     }
     if (this.active === 0 && this.slow === 0) this.finish();

@@ -49,6 +49,7 @@ export interface DhtExtension {
 
 export interface LookupOpts<V> {
   beta?: number;
+  quorum?: number;
   alpha?: number;
   seeds?: LookupPeer[];
   query?: QueryFn<V>;
@@ -181,6 +182,7 @@ export class DhtNode {
       k: this.k,
       alpha: opts.alpha ?? this.alpha,
       beta: opts.beta ?? this.beta,
+      ...(opts.quorum ? { quorum: opts.quorum } : {}),
       onDone: cb,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });

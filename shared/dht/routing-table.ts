@@ -93,7 +93,8 @@ export class RoutingTable {
   get(id: NodeId): Contact | undefined {
     const b = this.bucketFor(id, false);
     if (!b) return undefined;
-    for (const c of b.contacts) if (compareBytes(c.id, id)) return c;
+    const p = prefix32(id);
+    for (const c of b.contacts) if (c.p32 === p && compareBytes(c.id, id)) return c;
     return undefined;
   }
 
@@ -102,9 +103,10 @@ export class RoutingTable {
     const b = this.bucketFor(id, true);
     if (!b) return { kind: 'self' };
     const list = b.contacts;
+    const p = prefix32(id);
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!;
-      if (c.hex === hex) {
+      if (c.p32 === p && c.hex === hex) {
         c.lastSeen = now;
         c.failures = 0;
         if (i !== list.length - 1) {
@@ -136,9 +138,10 @@ export class RoutingTable {
   recordFailure(id: NodeId): boolean {
     const b = this.bucketFor(id, false);
     if (!b) return false;
-    const i = b.contacts.findIndex((c) => compareBytes(c.id, id));
+    const p = prefix32(id);
+    const i = b.contacts.findIndex((c) => c.p32 === p && compareBytes(c.id, id));
     if (i < 0) {
-      const r = b.replacements.findIndex((c) => compareBytes(c.id, id));
+      const r = b.replacements.findIndex((c) => c.p32 === p && compareBytes(c.id, id));
       if (r >= 0) b.replacements.splice(r, 1);
       return false;
     }
@@ -152,7 +155,8 @@ export class RoutingTable {
   remove(id: NodeId): boolean {
     const b = this.bucketFor(id, false);
     if (!b) return false;
-    const i = b.contacts.findIndex((c) => compareBytes(c.id, id));
+    const p = prefix32(id);
+    const i = b.contacts.findIndex((c) => c.p32 === p && compareBytes(c.id, id));
     if (i < 0) return false;
     this.removeAt(b, i);
     return true;
