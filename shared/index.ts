@@ -1,0 +1,28 @@
+/** The platform-neutral core's public surface: DHT, records, wire, crypto, simulator. */
+export type { Transport, PeerId } from './env/transport';
+export type { Clock, TimerHandle } from './env/clock';
+export { systemClock } from './env/clock';
+export type { Rng } from './env/rng';
+export { cryptoRng, SeededRng } from './env/rng';
+export type { RecordStore, PersistedRecord } from './env/store';
+
+export { DEFAULTS, ID_BITS, ID_BYTES } from './dht/constants';
+export { DhtError, type DhtErrorCode } from './dht/errors';
+export * from './dht/node-id';
+export { RoutingTable, type Contact, type Bucket } from './dht/routing-table';
+export { Lookup, type LookupEvent, type LookupPeer, type LookupResult, type QueryFn, type QueryOutcome } from './dht/lookup';
+export { Rpc } from './dht/rpc';
+export { DhtNode, toPeer, type DhtComponents, type DhtInit, type DhtExtension } from './dht/node';
+export { DhtValues, type ValuesInit, type PutResult, type GetResult } from './dht/values';
+
+export * from './records/index';
+
+export { encode, decode, WIRE_VERSION, MAX_FRAME_BYTES, type Message } from './protocol/wire';
+export { WireError, type WireErrorCode } from './protocol/wire-error';
+
+export { generateKeyPair, sign, verify, nodeIdFromPublicKey, nodeIdHexFromPublicKey, type KeyPair } from './crypto/ed25519';
+export { bytesToHex, hexToBytes, bytesEqual, utf8 } from './crypto/bytes';
+
+export { VirtualClock } from './sim/virtual-clock';
+export { SimNetwork, type SimNetworkOptions, type ConnectionModel } from './sim/network';
+export { Testnet, createTestnet, type TestnetOptions, type SimNode } from './sim/testnet';
