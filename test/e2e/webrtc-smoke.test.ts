@@ -4,43 +4,23 @@
  * this test through Playwright. Run inside ../shared/tools/loopback-only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildTestPages, launchChromium, newIdentityContext, serveStatic, type BuiltPages, type StaticServer } from '../helpers/browser';
+import { TransportTabs } from './transport-tabs';
 
-let pages: BuiltPages | undefined;
-let server: StaticServer | undefined;
-let browser: Browser | undefined;
-const tabs = new Map<string, Page>();
+let tt: TransportTabs | undefined;
 const ids: string[] = [];
-
-async function openTab(query = ''): Promise<string> {
-  const ctx = await newIdentityContext(browser!);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.error('[page error]', e));
-  await page.exposeFunction('__signalOut', async (to: string, json: string) => {
-    const from = await page.evaluate(() => window.testNode.id).catch(() => null);
-    const target = tabs.get(to);
-    if (!from || !target || target.isClosed()) return;
-    await target.evaluate(([f, j]) => window.testNode.signalIn(f, j), [from, json] as const).catch(() => {});
-  });
-  await page.goto(`${server!.origin}/transport.html${query}`);
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 15_000 });
-  const id = await page.evaluate(() => window.testNode.id);
-  tabs.set(id, page);
+const tab = (id: string) => tt!.tab(id);
+const openTab = async (query = '') => {
+  const id = await tt!.open(query);
   ids.push(id);
   return id;
-}
-
-const tab = (id: string) => tabs.get(id)!;
+};
 
 // A setup failure (no Chromium, not in the loopback namespace) fails every test with its
 // message; nothing is reported as skipped.
 let setupError: unknown;
 beforeAll(async () => {
   try {
-    browser = await launchChromium();
-    pages = await buildTestPages(['transport.html']);
-    server = await serveStatic(pages.dir);
+    tt = await TransportTabs.start();
     await openTab();
     await openTab();
     await openTab('?lifecycle=0'); // c vanishes without closing its connections
@@ -53,9 +33,7 @@ function ready(): void {
 }
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await pages?.cleanup();
+  await tt?.close();
 });
 
 describe('WebRTC in Debian Chromium (loopback)', () => {

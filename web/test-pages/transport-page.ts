@@ -19,7 +19,11 @@ export interface TestNode {
   id: string;
   /** Deliver a signal from the runner. */
   signalIn(from: string, json: string): void;
+  /** Resolves with the setup time in ms, or rejects with the NetError code. */
   connect(peer: string): Promise<number>;
+  /** Like connect, but resolves with the error code (or 'ok'). */
+  tryConnect(peer: string): Promise<string>;
+  protect(peer: string, tag: string): void;
   send(peer: string, text: string): void;
   close(peer: string): void;
   connected(peer: string): boolean;
@@ -37,13 +41,24 @@ const signaler: Signaler = {
   },
 };
 const id = bytesToHex(crypto.getRandomValues(new Uint8Array(20)));
-const transport = new WebRtcTransport({ id, signaler }, { connectTimeoutMs: 10_000 });
+const q = new URLSearchParams(location.search);
+const num = (k: string): number | undefined => (q.has(k) ? Number(q.get(k)) : undefined);
+const transport = new WebRtcTransport(
+  { id, signaler },
+  {
+    connectTimeoutMs: 10_000,
+    pool: {
+      ...(num('maxOpen') !== undefined ? { maxOpen: num('maxOpen')! } : {}),
+      ...(num('lifetimeLimit') !== undefined ? { lifetimeLimit: num('lifetimeLimit')!, protectedReserve: 0 } : {}),
+    },
+  },
+);
 const got: Array<[string, string]> = [];
 const downs: string[] = [];
 transport.onFrame((from, f) => got.push([from, new TextDecoder().decode(f)]));
 transport.onPeerDown((p) => downs.push(p));
 // Tabs opened with ?lifecycle=0 skip this, to test detection of a tab that vanishes silently.
-if (new URLSearchParams(location.search).get('lifecycle') !== '0') destroyOnPageHide(transport);
+if (q.get('lifecycle') !== '0') destroyOnPageHide(transport);
 
 window.testNode = {
   id,
@@ -56,6 +71,12 @@ window.testNode = {
     await transport.connect(peer);
     return performance.now() - t0;
   },
+  tryConnect: (peer) =>
+    transport.connect(peer).then(
+      () => 'ok',
+      (e: unknown) => (e as { code?: string }).code ?? String(e),
+    ),
+  protect: (peer, tag) => transport.protect(peer, tag),
   send: (peer, text) => transport.send(peer, new TextEncoder().encode(text)),
   close: (peer) => transport.close(peer),
   connected: (peer) => transport.isConnected(peer),
