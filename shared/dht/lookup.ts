@@ -34,7 +34,13 @@ export type LookupEvent<V> =
 
 export interface LookupResult {
   target: NodeId;
-  /** Up to k closest candidates not known to be dead, closest first. */
+  /**
+   * Up to k closest candidates that answered or were never asked, closest first. A candidate
+   * that missed its soft timeout (an RTO from its RTT estimate) is presumed dead and left out,
+   * even if it would have answered later: after a crash wave, counting slow peers as alive would
+   * put dead nodes at the top of results; the cost is that a live peer slower than srtt + 4·rttvar
+   * can be missed.
+   */
   closest: LookupPeer[];
   /** Which of `closest` answered during this lookup. */
   answered: boolean[];
@@ -180,12 +186,17 @@ export class Lookup<V> {
       // In the final phase only the quorum closest are worth asking.
       if (finalPhase && rank >= quorum) break;
       rank++;
-      if (c.state === NEW) this.launch(c);
+      if (c.state === NEW) {
+        this.launch(c);
+        // A query function may answer synchronously and finish the lookup re-entrantly.
+        if (this.finished) return;
+      }
     }
     if (this.active === 0 && this.slow === 0) this.finish();
   }
 
   private launch(c: Candidate): void {
+    if (this.finished) return;
     if (c.hex === '') c.hex = idToHex(c.id);
     c.state = INFLIGHT;
     this.active++;

@@ -208,6 +208,8 @@ export class DhtNode {
   join(seeds: NodeId[], cb?: (r: { lookups: number; contacts: number }) => void): void {
     const peers = seeds.filter((s) => isNodeId(s)).map(toPeer);
     if (peers.length === 0) {
+      // The first node of a network: nothing to look up yet, but keep buckets refreshed.
+      if (this.init.maintenance && this.refreshTimer === undefined) this.scheduleRefresh();
       cb?.({ lookups: 0, contacts: this.table.size });
       return;
     }
@@ -218,7 +220,7 @@ export class DhtNode {
         let left = 0;
         const finish = () => {
           if (--left > 0) return;
-          if (this.init.maintenance) this.scheduleRefresh();
+          if (this.init.maintenance && this.refreshTimer === undefined) this.scheduleRefresh();
           cb?.({ lookups: deepest + 1, contacts: this.table.size });
         };
         left = 1;
