@@ -128,6 +128,11 @@ interface Link {
 
 const PEER_ID_RE = /^[0-9a-f]{40}$/;
 
+/** The drop reason for frames lost because a connection could not be created. */
+function reasonOf(code: NetErrorCode): DropReason {
+  return code === 'POOL_FULL' ? 'pool_full' : code === 'LIFETIME_LIMIT' ? 'lifetime_limit' : 'connect_failed';
+}
+
 export class WebRtcTransport implements Transport {
   readonly id: PeerId;
   readonly pool: ConnectionPool;
@@ -293,7 +298,7 @@ export class WebRtcTransport implements Transport {
 
   private dial(peer: PeerId): Link | NetError {
     const link = this.createLink(peer, bytesToHex(this.rng.bytes(8)), true);
-    if (link instanceof NetError) this.failQueue(peer, link.code === 'POOL_FULL' ? 'pool_full' : 'lifetime_limit');
+    if (link instanceof NetError) this.failQueue(peer, reasonOf(link.code));
     return link;
   }
 
@@ -305,13 +310,20 @@ export class WebRtcTransport implements Transport {
       const v = this.links.get(victim);
       if (v) this.closeQuietly(v, 'pool_full', true);
     }
-    const sp = new this.Peer({
-      initiator,
-      trickle: this.cfg.trickle,
-      config: { iceServers: this.iceServers },
-      iceCompleteTimeout: 200,
-      ...(this.wrtc ? { wrtc: this.wrtc } : {}),
-    });
+    let sp: PeerInstance;
+    try {
+      sp = new this.Peer({
+        initiator,
+        trickle: this.cfg.trickle,
+        config: { iceServers: this.iceServers },
+        iceCompleteTimeout: 200,
+        ...(this.wrtc ? { wrtc: this.wrtc } : {}),
+      });
+    } catch (e) {
+      // No WebRTC in this environment (simple-peer throws ERR_WEBRTC_SUPPORT synchronously).
+      this.pool.release(peer);
+      return new NetError('CONNECT_FAILED', e instanceof Error ? e.message : String(e));
+    }
     const link: Link = {
       peer,
       sid,
@@ -371,9 +383,9 @@ export class WebRtcTransport implements Transport {
     }
     const created = this.createLink(from, signal.sid, false);
     if (created instanceof NetError) {
-      this.drop(created.code === 'POOL_FULL' ? 'pool_full' : 'lifetime_limit');
+      this.drop(reasonOf(created.code));
       this.signaler.send(from, { sid: signal.sid, reject: created.code });
-      this.failQueue(from, created.code === 'POOL_FULL' ? 'pool_full' : 'lifetime_limit');
+      this.failQueue(from, reasonOf(created.code));
       if (link) {
         this.pool.release(from);
         this.failWaiters(link, created);

@@ -232,6 +232,19 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     expect(p.destroyed).toBe(false);
   });
 
+  it('without WebRTC (simple-peer throws) send never throws; the dial fails with a code', async () => {
+    const signaler: Signaler = { send: () => {}, onSignal: () => {} };
+    const NoRtc = function () {
+      throw new Error('No WebRTC support: Specify `opts.wrtc` option in this environment');
+    } as unknown as typeof FakePeerCtor;
+    const t = new WebRtcTransport({ id: LO, signaler, clock: new FakeClock(), SimplePeer: NoRtc });
+    expect(() => t.send(HI, enc('x'))).not.toThrow();
+    expect(t.stats().drops.connect_failed).toBe(1);
+    await expect(t.connect(HI)).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+    expect(t.pool.size).toBe(0);
+    t.destroy();
+  });
+
   it('destroy() closes everything, fails pending connects, and refuses further sends', async () => {
     const { t, clock } = make(LO);
     const pending = t.connect(HI);
