@@ -3,12 +3,10 @@ import { WireError } from './wire-error';
 
 export class Writer {
   private buf: Uint8Array;
-  private view: DataView;
   private pos = 0;
 
   constructor(capacity = 256) {
     this.buf = new Uint8Array(capacity);
-    this.view = new DataView(this.buf.buffer);
   }
 
   private ensure(n: number): void {
@@ -18,7 +16,6 @@ export class Writer {
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
-    this.view = new DataView(next.buffer);
   }
 
   u8(v: number): this {
@@ -28,14 +25,17 @@ export class Writer {
   }
   u16(v: number): this {
     this.ensure(2);
-    this.view.setUint16(this.pos, v);
-    this.pos += 2;
+    this.buf[this.pos++] = (v >>> 8) & 0xff;
+    this.buf[this.pos++] = v & 0xff;
     return this;
   }
   u32(v: number): this {
     this.ensure(4);
-    this.view.setUint32(this.pos, v >>> 0);
-    this.pos += 4;
+    const b = this.buf;
+    b[this.pos++] = (v >>> 24) & 0xff;
+    b[this.pos++] = (v >>> 16) & 0xff;
+    b[this.pos++] = (v >>> 8) & 0xff;
+    b[this.pos++] = v & 0xff;
     return this;
   }
   /** Unsigned integer up to 2^53-1, as two big-endian u32 words. */
@@ -49,18 +49,16 @@ export class Writer {
     this.pos += b.length;
     return this;
   }
+  /** The written bytes (no copy when the writer was sized exactly). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos);
   }
 }
 
 export class Reader {
   private pos = 0;
-  private readonly view: DataView;
 
-  constructor(private readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+  constructor(private readonly buf: Uint8Array) {}
 
   private need(n: number): void {
     if (this.pos + n > this.buf.length) throw new WireError('TRUNCATED', `need ${n} at ${this.pos}/${this.buf.length}`);
@@ -75,13 +73,16 @@ export class Reader {
   }
   u16(): number {
     this.need(2);
-    const v = this.view.getUint16(this.pos);
+    const b = this.buf;
+    const v = (b[this.pos]! << 8) | b[this.pos + 1]!;
     this.pos += 2;
     return v;
   }
   u32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.pos);
+    const b = this.buf;
+    const p = this.pos;
+    const v = ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
     this.pos += 4;
     return v;
   }
@@ -96,6 +97,13 @@ export class Reader {
     this.need(n);
     const out = this.buf.slice(this.pos, this.pos + n);
     this.pos += n;
+    return out;
+  }
+  /** n consecutive fixed-size items, copied once and returned as views into that one copy. */
+  items(n: number, size: number): Uint8Array[] {
+    const all = this.bytes(n * size);
+    const out: Uint8Array[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = all.subarray(i * size, (i + 1) * size);
     return out;
   }
   /** A length read from the wire, checked against [0, max] before anything is allocated. */

@@ -73,10 +73,7 @@ function writeNodes(w: Writer, nodes: Uint8Array[]): void {
 }
 
 function readNodes(r: Reader): Uint8Array[] {
-  const n = r.length(1, MAX_NODES, 'nodes');
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) out.push(r.bytes(ID));
-  return out;
+  return r.items(r.length(1, MAX_NODES, 'nodes'), ID);
 }
 
 export function encode(m: Message): Uint8Array {
