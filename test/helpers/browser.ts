@@ -51,6 +51,22 @@ export async function launchChromium(opts: { headless?: boolean; args?: string[]
 }
 
 /**
+ * A context whose profile (IndexedDB, storage) lives in `userDataDir` and survives closing and
+ * relaunching, for identity-survives-restart tests. Same flags and permissions as above.
+ */
+export async function launchPersistentChromium(userDataDir: string, opts: { headless?: boolean; args?: string[] } = {}): Promise<BrowserContext> {
+  assertLoopbackOnly();
+  assertChromium();
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: opts.headless ?? true,
+    args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
+    permissions: ['camera', 'microphone'],
+    timeout: 30_000,
+  });
+}
+
+/**
  * A fresh context = a separate identity (own IndexedDB, storage). Camera/microphone permission
  * is what lets Chromium gather loopback ICE candidates; no media is ever opened.
  */
