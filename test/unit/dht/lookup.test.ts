@@ -348,4 +348,78 @@ describe('Lookup over a scripted universe', () => {
     expect(got.length).toBe(5);
     expect(got.map((c) => c.hex)).toEqual(bruteClosest(got, target).map((c) => c.hex));
   });
+  it('a closest peer that misses its soft timeout is presumed dead: left out, and the lookup does not wait for it', () => {
+    // Documented in LookupResult.closest: after a crash wave, counting slow peers as alive would
+    // put dead nodes at the top of results; the cost is that a live but slow peer can be missed.
+    const clock = new VirtualClock();
+    const A = idOf('01');
+    const others = ['10', '20', '30'].map(idOf);
+    const script: Script = new Map();
+    script.set(h(A), { delay: 300, closer: [] });
+    for (const o of others) script.set(h(o), { delay: 10, closer: [] });
+    const r = run(clock, {
+      target: T,
+      self: idOf('ff'),
+      seeds: [A, ...others].map(peerOf),
+      query: scripted(clock, script),
+      softTimeoutMs: () => 100,
+      k: 8,
+      alpha: 4,
+      beta: 3,
+    });
+    expect(r.result!.closest.map((c) => c.hex)).toEqual(others.map(h));
+    expect(r.result!.durationMs).toBe(100);
+    expect(r.events.map((x) => x.e.type)).toEqual(['query', 'query', 'query', 'query', 'response', 'response', 'response', 'slow']);
+  });
+
+  it('a query function that answers synchronously: nothing is queried after onDone', () => {
+    const clock = new VirtualClock();
+    const seeds: NodeId[] = ['10', '20', '30', '40', '50', '60'].map(idOf);
+    const asked: string[] = [];
+    let askedAtDone = -1;
+    const lookup = new Lookup<never>({
+      target: T,
+      self: idOf('ff'),
+      seeds: seeds.map(peerOf),
+      query: (peer, done) => {
+        asked.push(peer.hex);
+        done({ closer: [] });
+      },
+      clock,
+      softTimeoutMs: () => 100,
+      k: 8,
+      alpha: 1,
+      beta: 1,
+      onDone: () => (askedAtDone = asked.length),
+    }).start();
+    clock.runUntilIdle();
+    expect(lookup.done).toBe(true);
+    expect(askedAtDone).toBe(1);
+    expect(asked).toEqual([h(seeds[0]!)]);
+  });
+
+  it('synchronous failures (e.g. an overloaded RPC layer) fail every candidate once and finish', () => {
+    const clock = new VirtualClock();
+    const seeds: NodeId[] = ['10', '20', '30', '40'].map(idOf);
+    const asked: string[] = [];
+    let result: LookupResult | undefined;
+    new Lookup<never>({
+      target: T,
+      self: idOf('ff'),
+      seeds: seeds.map(peerOf),
+      query: (peer, done) => {
+        asked.push(peer.hex);
+        done(null);
+      },
+      clock,
+      softTimeoutMs: () => 100,
+      k: 8,
+      alpha: 3,
+      beta: 3,
+      onDone: (x) => (result = x),
+    }).start();
+    expect(result!.failures).toBe(4);
+    expect(result!.closest).toEqual([]);
+    expect(asked).toEqual(seeds.map(h));
+  });
 });
