@@ -36,12 +36,12 @@ describe('persistent Chromium profile', () => {
       let page = ctx.pages()[0] ?? (await ctx.newPage());
       await page.goto(url);
       const id = await page.evaluate(() => window.testNode.id);
-      await page.evaluate(idb, { op: 'put', value: id });
+      await page.evaluate(idb, { op: 'put' as const, value: id });
       await ctx.close();
       ctx = await launchPersistentChromium(dir);
       page = ctx.pages()[0] ?? (await ctx.newPage());
       await page.goto(url);
-      expect(await page.evaluate(idb, { op: 'get' })).toBe(id);
+      expect(await page.evaluate(idb, { op: 'get' as const })).toBe(id);
       await ctx.close();
     } finally {
       await server.close();
