@@ -1,0 +1,111 @@
+/**
+ * The headless Node peer (web/node-peer): the CLI logs its node id, a second peer joins through
+ * it over real WebRTC and finds it, SIGTERM stops it cleanly, and its identity survives a
+ * restart. Real signal server on port 0. Run inside ../shared/tools/loopback-only.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hexToBytes } from '../../shared/crypto/bytes';
+import type { SignalServer } from '../../signal-server/server';
+import { startNodePeer, type NodePeer } from '../../web/node-peer/peer';
+import { assertLoopbackOnly } from '../helpers/loopback';
+import { startServer } from '../helpers/signal-harness';
+
+const MAIN = fileURLToPath(new URL('../../web/node-peer/main.ts', import.meta.url));
+
+interface Cli {
+  p: ChildProcess;
+  lines: Array<Record<string, unknown>>;
+  waitLine(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+function runCli(args: string[]): Cli {
+  const p = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Array<Record<string, unknown>> = [];
+  let buf = '';
+  p.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        lines.push({ raw: line });
+      }
+    }
+  });
+  p.stderr!.on('data', (d: Buffer) => process.stderr.write(`[peer stderr] ${d.toString()}`));
+  const exited = new Promise<number | null>((res) => p.on('exit', (c) => res(c)));
+  const waitLine = async (msg: string, timeoutMs = 15_000) => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const l = lines.find((x) => x.msg === msg);
+      if (l) return l;
+      if (Date.now() > end || p.exitCode !== null) throw new Error(`no "${msg}" line; got ${JSON.stringify(lines)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { p, lines, waitLine, exited };
+}
+
+let server: SignalServer | undefined;
+const children: ChildProcess[] = [];
+const peers: NodePeer[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const p of peers.splice(0)) await p.close();
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  await server?.close();
+  server = undefined;
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+describe('headless Node peer', () => {
+  it('logs its id, is found over WebRTC, stops on SIGTERM, keeps its identity', async () => {
+    assertLoopbackOnly();
+    server = await startServer();
+    const dataA = await mkdtemp(join(tmpdir(), 'peer-a-'));
+    const dataB = await mkdtemp(join(tmpdir(), 'peer-b-'));
+    dirs.push(dataA, dataB);
+
+    const a = runCli(['--signal', server.wsUrl, '--data', dataA]);
+    children.push(a.p);
+    const idLine = await a.waitLine('node id');
+    expect(idLine.newIdentity).toBe(true);
+    const idA = idLine.id as string;
+    expect(idA).toMatch(/^[0-9a-f]{40}$/);
+    await a.waitLine('joined');
+
+    // A second peer (in-process, same code) joins through the server's sample and finds A.
+    const b = await startNodePeer({ signalUrl: server.wsUrl, dataDir: dataB });
+    peers.push(b);
+    expect((await b.joined).contacts).toBeGreaterThanOrEqual(1);
+    const r = await b.dht.findNode(hexToBytes(idA));
+    expect(r.closest.some((p, i) => p.hex === idA && r.answered[i])).toBe(true);
+    expect(b.transport.isConnected(idA)).toBe(true);
+
+    // SIGTERM: clean stop, exit 0.
+    a.p.kill('SIGTERM');
+    const killer = setTimeout(() => a.p.kill('SIGKILL'), 10_000);
+    expect(await a.exited).toBe(0);
+    clearTimeout(killer);
+    expect(a.lines.some((l) => l.msg === 'shutting down')).toBe(true);
+
+    // Restart with the same data dir: same id.
+    const a2 = runCli(['--signal', server.wsUrl, '--data', dataA]);
+    children.push(a2.p);
+    const again = await a2.waitLine('node id');
+    expect(again.id).toBe(idA);
+    expect(again.newIdentity).toBe(false);
+    await a2.waitLine('joined');
+    a2.p.kill('SIGTERM');
+    expect(await a2.exited).toBe(0);
+  });
+});
