@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# npm test: everything the suite needs that touches the network happens first (Chromium from
+# Debian's packages if missing), then typecheck, then the whole vitest suite inside a network
+# namespace whose only interface is loopback (WebRTC, the signal server and Chromium can reach
+# nothing but 127.0.0.0/8 and ::1).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "npm test: /usr/bin/chromium not found; installing Debian's chromium package (needs root and the package mirror)" >&2
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+fi
+
+npx tsc --noEmit
+
+run_isolated() {
+  if [ "${LOOPBACK_ONLY:-}" = 1 ]; then
+    exec "$@"
+  elif [ -x ../shared/tools/loopback-only ]; then
+    exec ../shared/tools/loopback-only "$@"
+  else
+    # The project's own wrapper: a fresh network namespace with only lo.
+    local inner='ip link set lo up 2>/dev/null || true
+      if ip -o link show 2>/dev/null | grep -v ": lo:" | grep -q .; then echo "refusing: interface other than lo present" >&2; exit 97; fi
+      export LOOPBACK_ONLY=1; exec "$@"'
+    if unshare --net true 2>/dev/null; then exec unshare --net -- bash -c "$inner" run-tests "$@"; fi
+    if unshare -rn true 2>/dev/null; then exec unshare -rn -- bash -c "$inner" run-tests "$@"; fi
+    echo "npm test: cannot create a loopback-only network namespace (unshare failed)" >&2
+    exit 97
+  fi
+}
+
+run_isolated npx vitest run "$@"
