@@ -45,7 +45,15 @@ export async function startNodePeer(opts: NodePeerOptions): Promise<NodePeer> {
   const id = client.nodeId;
   log('info', 'node id', { id, newIdentity: created });
   const welcome = await client.connect();
-  const transport = new WebRtcTransport({ id, signaler: client, wrtc }, { ...opts.transport, iceServers: welcome.iceServers });
+  // No per-page RTCPeerConnection cap in Node: a larger pool and no lifetime stop by default.
+  const transport = new WebRtcTransport(
+    { id, signaler: client, wrtc },
+    {
+      ...opts.transport,
+      pool: { maxOpen: 64, lifetimeLimit: Number.MAX_SAFE_INTEGER, ...opts.transport?.pool },
+      iceServers: welcome.iceServers,
+    },
+  );
   const dht = new DhtNode({ transport, clock: systemClock, rng: cryptoRng }, { id: hexToBytes(id) });
   const join = (peers: string[]) =>
     new Promise<{ contacts: number }>((resolve) => dht.join(peers.map((p) => hexToBytes(p)), (r) => resolve({ contacts: r.contacts })));
