@@ -5,10 +5,11 @@
 import { SeededRng } from '../../shared/env/rng';
 import type { PeerId, Transport } from '../../shared/env/transport';
 import { compareDistance, idToHex, randomId, type NodeId } from '../../shared/dht/node-id';
-import type { LookupPeer, QueryFn, QueryOutcome } from '../../shared/dht/lookup';
+import type { LookupPeer, LookupResult, QueryFn, QueryOutcome } from '../../shared/dht/lookup';
 import { RoutingTable } from '../../shared/dht/routing-table';
 import { VirtualClock } from '../../shared/sim/virtual-clock';
 import { hexToBytes } from '../../shared/crypto/bytes';
+import type { SimNode, Testnet } from '../../shared/sim/testnet';
 
 /** A test's seed: `TEST_SEED` from the environment wins, so a failure can be replayed. */
 export function testSeed(fallback: number): number {
@@ -208,3 +209,52 @@ export function scriptedQuery(universe: Map<string, UniverseNode>, target: NodeI
 }
 
 export { SeededRng, VirtualClock };
+
+// ---- simulation helpers ---------------------------------------------------------------------
+
+
+export interface LookupQuality {
+  lookups: number;
+  /** Fraction whose first result is the true closest live node. */
+  success: number;
+  /** Mean fraction of the true k closest that were returned. */
+  kAccuracy: number;
+  /** One line per miss (for assertion messages). */
+  misses: string[];
+  results: LookupResult[];
+}
+
+/**
+ * Run `n` lookups for random targets from random live nodes (optionally only from `fromGroup`),
+ * `spacingMs` apart, and grade each against ground truth computed here by a full XOR sort of the
+ * live joined nodes at the moment the lookup starts (independent of Testnet.trueClosest).
+ */
+export function measureLookups(tn: Testnet, n: number, o: { spacingMs?: number; from?: (s: SimNode) => boolean } = {}): LookupQuality {
+  const spacing = o.spacingMs ?? 10;
+  const graded: { r: LookupResult; truth: string[]; from: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const live = tn.nodes.filter((s) => s.endpoint.alive && s.joined);
+    const pool = o.from ? live.filter(o.from) : live;
+    const from = pool[tn.rng.int(pool.length)]!;
+    const target = randomId(tn.rng);
+    const k = from.node.k;
+    const truth = bruteClosest(
+      live.map((s) => ({ id: s.node.id, hex: s.node.hex })),
+      target,
+      k,
+    ).map((x) => x.hex);
+    from.node.lookup(target, (r) => graded.push({ r, truth, from: from.node.hex }));
+    tn.runFor(spacing);
+  }
+  for (let guard = 0; graded.length < n && guard < 600; guard++) tn.runFor(1000);
+  let ok = 0;
+  let acc = 0;
+  const misses: string[] = [];
+  for (const { r, truth, from } of graded) {
+    if (r.closest[0]?.hex === truth[0]) ok++;
+    else misses.push(`from ${from.slice(0, 8)} target ${idToHex(r.target).slice(0, 8)}: got ${r.closest[0]?.hex.slice(0, 8)} want ${truth[0]!.slice(0, 8)}`);
+    const got = new Set(r.closest.map((c) => c.hex));
+    acc += truth.filter((x) => got.has(x)).length / truth.length;
+  }
+  return { lookups: graded.length, success: ok / n, kAccuracy: acc / n, misses, results: graded.map((g) => g.r) };
+}
