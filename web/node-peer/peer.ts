@@ -1,17 +1,16 @@
 /**
- * The headless Node peer: the same DHT core as a tab, over the same WebRTC transport
- * (@roamhq/wrtc), signaled through the same SignalClient. An always-on node a self-hoster runs
- * next to the signaling server. Records (file-backed store) plug in when the records extension
- * lands; today it routes (answers PING/FIND_NODE) and keeps the network reachable.
+ * The headless Node peer: the same node runtime as a browser tab (web/node/runtime.ts), over the
+ * same WebRTC transport (@roamhq/wrtc) and SignalClient (`ws`), with its identity and records in
+ * a data directory (identity.json, records/, meta/). An always-on node a self-hoster runs next to
+ * the signaling server: it stores and serves records and relays overlay signaling.
  */
 import { createRequire } from 'node:module';
 import WebSocket from 'ws';
-import { hexToBytes } from '../../shared/crypto/bytes';
-import { systemClock } from '../../shared/env/clock';
-import { cryptoRng } from '../../shared/env/rng';
-import { DhtNode } from '../../shared/dht/node';
-import { SignalClient, type WebSocketConstructor } from '../net/signal-client';
-import { WebRtcTransport, type WebRtcTransportComponents, type WebRtcTransportInit } from '../net/webrtc-transport';
+import type { DhtNode } from '../../shared/dht/node';
+import type { SignalClient, WebSocketConstructor } from '../net/signal-client';
+import type { WebRtcTransport, WebRtcTransportComponents, WebRtcTransportInit } from '../net/webrtc-transport';
+import { startNode, type P2PNode, type StartNodeOptions } from '../node/runtime';
+import { FileRecordStore } from './file-record-store';
 import { loadOrCreateIdentity } from './identity-file';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -19,17 +18,21 @@ export type LogFn = (level: 'info' | 'warn' | 'error', msg: string, fields?: Rec
 export interface NodePeerOptions {
   /** ws://host:port/signal */
   signalUrl: string;
-  /** Directory for the identity (and, later, the record store). */
+  /** Directory for the identity and the record store. */
   dataDir: string;
   log?: LogFn;
   transport?: WebRtcTransportInit;
+  /** Anything else for the runtime (DHT/values init, backoff...). */
+  node?: Partial<Omit<StartNodeOptions, 'keyPair' | 'store' | 'signalUrl' | 'WebSocket' | 'wrtc' | 'transport'>>;
 }
 
 export interface NodePeer {
   readonly id: string;
+  readonly node: P2PNode;
   readonly dht: DhtNode;
   readonly transport: WebRtcTransport;
   readonly client: SignalClient;
+  readonly store: FileRecordStore;
   /** Resolves after the first join finishes (contacts in the routing table). */
   readonly joined: Promise<{ contacts: number }>;
   close(): Promise<void>;
@@ -41,46 +44,51 @@ export async function startNodePeer(opts: NodePeerOptions): Promise<NodePeer> {
   const log: LogFn = opts.log ?? (() => {});
   const { keys, created } = await loadOrCreateIdentity(opts.dataDir);
   const wrtc = require('@roamhq/wrtc') as WebRtcTransportComponents['wrtc'];
-  const client = new SignalClient({ url: opts.signalUrl, keyPair: keys, WebSocket: WebSocket as unknown as WebSocketConstructor });
-  const id = client.nodeId;
-  log('info', 'node id', { id, newIdentity: created });
-  const welcome = await client.connect();
-  // No per-page RTCPeerConnection cap in Node: a larger pool and no lifetime stop by default.
-  const transport = new WebRtcTransport(
-    { id, signaler: client, wrtc },
-    {
-      ...opts.transport,
-      pool: { maxOpen: 64, lifetimeLimit: Number.MAX_SAFE_INTEGER, ...opts.transport?.pool },
-      iceServers: welcome.iceServers,
+  const store = new FileRecordStore(opts.dataDir);
+  const node = await startNode({
+    ...opts.node,
+    keyPair: keys,
+    store,
+    signalUrl: opts.signalUrl,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    wrtc,
+    // No per-page RTCPeerConnection cap in Node: a larger pool and no lifetime stop by default.
+    transport: { ...opts.transport, pool: { maxOpen: 64, lifetimeLimit: Number.MAX_SAFE_INTEGER, ...opts.transport?.pool } },
+    log: (msg, fields) => {
+      if (msg !== 'joined') log('info', msg, fields);
     },
-  );
-  const dht = new DhtNode({ transport, clock: systemClock, rng: cryptoRng }, { id: hexToBytes(id) });
-  const join = (peers: string[]) =>
-    new Promise<{ contacts: number }>((resolve) => dht.join(peers.map((p) => hexToBytes(p)), (r) => resolve({ contacts: r.contacts })));
-  const joined = join(welcome.peers).then((r) => {
-    log('info', 'joined', { contacts: r.contacts, seeds: welcome.peers.length });
-    return r;
   });
-  // After a server restart: new ICE config, and rejoin if we lost every contact meanwhile.
-  client.on('welcome', (w) => {
-    transport.setIceServers(w.iceServers);
-    if (dht.table.size === 0 && w.peers.length > 0) void join(w.peers);
+  const id = node.id;
+  log('info', 'node id', {
+    id,
+    publicKey: node.publicKey,
+    newIdentity: created,
+    records: node.table.size,
+    skippedRecords: node.table.counters.loadSkipped,
   });
-  client.on('state', (s) => log('info', 'signal', { state: s.state, ...(s.delayMs !== undefined ? { retryMs: s.delayMs } : {}) }));
+  node.client.on('state', (s) => log('info', 'signal', { state: s.state, ...(s.delayMs !== undefined ? { retryMs: s.delayMs } : {}) }));
+  const joined = node.ready().then(() => {
+    const contacts = node.dht.table.size;
+    log('info', 'joined', { contacts });
+    return { contacts };
+  });
+  joined.catch(() => undefined);
   let closed = false;
   return {
     id,
-    dht,
-    transport,
-    client,
+    node,
+    dht: node.dht,
+    transport: node.transport,
+    client: node.client,
+    store,
     joined,
     async close() {
       if (closed) return;
       closed = true;
-      dht.destroy();
-      transport.destroy();
-      client.close();
-      log('info', 'stopped', { ...transport.stats(), drops: undefined, setupMs: undefined });
+      const s = node.stats();
+      await node.close();
+      await store.flush();
+      log('info', 'stopped', { lifetimeConnections: s.transport.lifetimeConnections, records: s.dht.records.size, routes: s.signaling.routes });
     },
   };
 }

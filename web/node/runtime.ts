@@ -1,0 +1,460 @@
+/**
+ * The node runtime: everything a browser tab (or the headless Node peer) runs to be a DHT node.
+ *
+ *   identity (Ed25519 key pair, injected)  ─┐
+ *   RecordStore (IndexedDB / files) ─ RecordTable, SeqCounter
+ *   SignalClient (WebSocket ctor injected) ─┐
+ *   OverlaySignaler + OverlayRouter ────────┴─ SignalPaths (overlay first, server fallback)
+ *   WebRtcTransport (wrtc injected in Node; ICE servers from the welcome; connection budget)
+ *   DhtNode (id = SHA-1(publicKey)) + DhtValues (put/get/republish) + OverlayRouter
+ *
+ * It joins through the server's welcome sample, re-joins whenever the server welcomes it again
+ * (after a restart), keeps its closest routing-table neighbours protected and connected in the
+ * transport's budget (so greedy overlay routing always has a next hop), and reports a status.
+ *
+ * Strings given as salt or value are encoded as UTF-8; Uint8Arrays are used as they are.
+ */
+import { bytesToHex, hexToBytes, utf8 } from '../../shared/crypto/bytes';
+import { nodeIdFromPublicKey, type KeyPair } from '../../shared/crypto/ed25519';
+import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
+import { cryptoRng, type Rng } from '../../shared/env/rng';
+import type { RecordStore } from '../../shared/env/store';
+import type { PeerId } from '../../shared/env/transport';
+import { DhtNode, type DhtInit } from '../../shared/dht/node';
+import { OverlayRouter, type OverlayRouterInit } from '../../shared/dht/overlay-router';
+import { DhtValues, type ValuesInit } from '../../shared/dht/values';
+import { mutableTarget, signMutable } from '../../shared/records/bep44';
+import { RecordTable, type RecordTableInit } from '../../shared/records/record-table';
+import { SeqCounter } from '../../shared/records/seq-floor';
+import type { BackoffOptions } from '../net/backoff';
+import { SignalClient, type SignalClientState, type WebSocketConstructor } from '../net/signal-client';
+import { WebRtcTransport, type TransportStats, type WebRtcTransportComponents, type WebRtcTransportInit } from '../net/webrtc-transport';
+import { SignalPaths, type SignalRouteCounts } from './signal-paths';
+
+export type NodePhase = 'connecting' | 'bootstrapping' | 'joined' | 'closed';
+
+export interface NodeStatus {
+  phase: NodePhase;
+  /** The signaling client's state ('open' while the server is reachable). */
+  signal: SignalClientState;
+  /** Open data channels. */
+  peers: number;
+  /** Routing-table contacts. */
+  contacts: number;
+  /** Records held (own + replicas). */
+  records: number;
+  ownRecords: number;
+}
+
+export interface StartNodeOptions {
+  keyPair: KeyPair;
+  store: RecordStore;
+  /** ws:// or wss:// URL of the signaling endpoint. */
+  signalUrl: string;
+  /** The browser's WebSocket, or `ws` in Node. */
+  WebSocket: WebSocketConstructor;
+  /** Node: `@roamhq/wrtc`. Browsers: leave undefined. */
+  wrtc?: WebRtcTransportComponents['wrtc'];
+  clock?: Clock;
+  rng?: Rng;
+  transport?: WebRtcTransportInit;
+  dht?: Omit<DhtInit, 'id'>;
+  values?: ValuesInit;
+  records?: RecordTableInit;
+  overlay?: OverlayRouterInit;
+  /** Closest routing-table contacts kept protected and connected. @default 8 */
+  protectNeighbours?: number;
+  /** Reconnect backoff for the signaling client. @default { baseMs: 500, maxMs: 5000 } */
+  backoff?: BackoffOptions;
+  /** Status/maintenance tick, ms. @default 1000 */
+  tickMs?: number;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface PutAnswer {
+  /** Target, hex (SHA-1(publicKey ‖ salt)). */
+  target: string;
+  seq: number;
+  /** Nodes that confirmed the store. */
+  replicas: number;
+}
+
+export interface GetAnswer {
+  /** The value decoded as UTF-8 (invalid sequences become U+FFFD). */
+  value: string;
+  /** The raw value, hex. */
+  valueHex: string;
+  seq: number;
+  /** Answering nodes whose copy equals the returned record. */
+  replicas: number;
+}
+
+export interface NodeStats {
+  id: string;
+  status: NodeStatus;
+  transport: TransportStats;
+  dht: {
+    contacts: number;
+    rpc: Record<string, number>;
+    values: Record<string, number>;
+    overlay: Record<string, number>;
+    records: { size: number; own: number; loaded: number; loadSkipped: number; persistErrors: number; added: number; replaced: number };
+  };
+  signaling: {
+    server: SignalClientState;
+    routes: SignalRouteCounts;
+    overlayDrops: Record<string, number>;
+    welcomes: number;
+    joins: number;
+  };
+}
+
+type Bytesish = string | Uint8Array;
+const toBytes = (x: Bytesish): Uint8Array => (typeof x === 'string' ? utf8.encode(x) : x);
+const HEX40 = /^[0-9a-f]{40}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export class P2PNode {
+  readonly id: string;
+  /** Ed25519 public key, hex. */
+  readonly publicKey: string;
+  readonly dht: DhtNode;
+  readonly values: DhtValues;
+  readonly table: RecordTable;
+  readonly transport: WebRtcTransport;
+  readonly client: SignalClient;
+  readonly router: OverlayRouter;
+  readonly paths: SignalPaths;
+  private readonly seq: SeqCounter;
+  private readonly clock: Clock;
+  private readonly keyPair: KeyPair;
+  private readonly listeners = new Set<(s: NodeStatus) => void>();
+  private phase: NodePhase = 'connecting';
+  private lastStatus = '';
+  private joinedOnce = false;
+  private joining = false;
+  private readyWaiters: Array<{ resolve(): void; reject(e: Error): void }> = [];
+  private tickTimer: TimerHandle | undefined;
+  private aloneTimer: TimerHandle | undefined;
+  private aloneDelay = 2000;
+  private ticks = 0;
+  private welcomes = 0;
+  private joins = 0;
+  private protectedNow = new Set<PeerId>();
+  private dialFailures = new Map<PeerId, number>();
+  private closed = false;
+
+  /** Use `startNode`. */
+  constructor(
+    private readonly opts: StartNodeOptions,
+    table: RecordTable,
+  ) {
+    this.keyPair = opts.keyPair;
+    this.clock = opts.clock ?? systemClock;
+    const rng = opts.rng ?? cryptoRng;
+    const idBytes = nodeIdFromPublicKey(opts.keyPair.publicKey);
+    this.id = bytesToHex(idBytes);
+    this.publicKey = bytesToHex(opts.keyPair.publicKey);
+    this.table = table;
+    this.seq = new SeqCounter({ store: opts.store, clock: this.clock }, this.publicKey);
+    this.client = new SignalClient({
+      url: opts.signalUrl,
+      keyPair: opts.keyPair,
+      WebSocket: opts.WebSocket,
+      clock: this.clock,
+      rng,
+      backoff: opts.backoff ?? { baseMs: 500, maxMs: 5000 },
+    });
+    this.paths = new SignalPaths({ keys: opts.keyPair, clock: this.clock, rng, client: this.client });
+    this.transport = new WebRtcTransport(
+      { id: this.id, signaler: this.paths, clock: this.clock, rng, ...(opts.wrtc ? { wrtc: opts.wrtc } : {}) },
+      { connectTimeoutMs: 10_000, trickle: false, ...opts.transport },
+    );
+    this.dht = new DhtNode(
+      { transport: this.transport, clock: this.clock, rng },
+      // A request to a peer we are not connected to waits for a WebRTC dial first (100s of ms in
+      // a busy browser): a 3 s floor on the hard timeout keeps such peers from being charged a
+      // failure; lookups do not wait for them (soft timeouts come from measured RTTs).
+      { minTimeoutMs: 3000, ...opts.dht, id: idBytes },
+    );
+    this.values = new DhtValues(this.dht, table, opts.values);
+    this.router = new OverlayRouter(
+      this.dht,
+      { connectedPeers: () => this.transport.peers(), deliver: (payload) => this.paths.receive(payload) },
+      opts.overlay,
+    );
+    this.paths.attach(this.router);
+    this.transport.onPeerUp((p) => {
+      this.dialFailures.delete(p);
+      this.emitStatus();
+    });
+    this.transport.onPeerDown(() => this.emitStatus());
+    this.client.on('state', () => this.emitStatus());
+    this.client.on('welcome', (w) => {
+      this.welcomes++;
+      this.transport.setIceServers(w.iceServers);
+      this.log('welcome', { peers: w.peers.length, iceServers: w.iceServers.length });
+      this.joinWith(w.peers);
+    });
+  }
+
+  /** Called by startNode once the table is loaded. */
+  start(): void {
+    this.emitStatus();
+    this.client.connect().catch(() => {
+      /* reconnects by itself; a closed client just ends here */
+    });
+    this.scheduleTick();
+  }
+
+  // ---- the console API ---------------------------------------------------------------------
+
+  /** Resolves once the node has joined (rejects if it is closed first). */
+  ready(): Promise<void> {
+    if (this.joinedOnce) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error('node closed'));
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  get status(): NodeStatus {
+    return {
+      phase: this.phase,
+      signal: this.client.state,
+      peers: this.transport.peers().length,
+      contacts: this.dht.table.size,
+      records: this.table.size,
+      ownRecords: this.table.ownCount,
+    };
+  }
+
+  /** Subscribe to status changes (called at once with the current status). Returns unsubscribe. */
+  onStatus(fn: (s: NodeStatus) => void): () => void {
+    this.listeners.add(fn);
+    try {
+      fn(this.status);
+    } catch {
+      // a listener's bug must not break the node
+    }
+    return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Sign `value` under this node's key at `salt` with the next seq (never lower than any seq this
+   * identity used before, even across reloads) and store it locally and on the k closest nodes.
+   */
+  async put(salt: Bytesish, value: Bytesish): Promise<PutAnswer> {
+    this.assertOpen();
+    const s = toBytes(salt);
+    const v = toBytes(value);
+    const target = mutableTarget(this.keyPair.publicKey, s);
+    const held = this.table.get(target);
+    if (held?.type === 'mutable') await this.seq.observe(s, held.seq);
+    const seq = await this.seq.next(s);
+    const record = signMutable({ secretKey: this.keyPair.secretKey, salt: s, seq, value: v });
+    const r = await this.values.put(record, { own: true });
+    this.emitStatus();
+    return { target: bytesToHex(target), seq, replicas: r.replicas };
+  }
+
+  /** The newest record of `publicKeyHex` at `salt` that the closest nodes (or we) hold, or null. */
+  async get(publicKeyHex: string, salt: Bytesish): Promise<GetAnswer | null> {
+    this.assertOpen();
+    if (typeof publicKeyHex !== 'string' || !HEX64.test(publicKeyHex)) throw new TypeError('publicKeyHex must be 64 lower-case hex chars');
+    const target = mutableTarget(hexToBytes(publicKeyHex), toBytes(salt));
+    const r = await this.values.get(target);
+    const rec = r.record;
+    if (!rec || rec.type !== 'mutable') return null;
+    return { value: new TextDecoder('utf-8').decode(rec.v), valueHex: bytesToHex(rec.v), seq: rec.seq, replicas: r.replicas };
+  }
+
+  /** Peers with an open data channel. */
+  peers(): PeerId[] {
+    return this.transport.peers();
+  }
+
+  /** Open a data channel to `peer` (debugging; the DHT connects on demand anyway). */
+  connect(peer: PeerId): Promise<void> {
+    if (!HEX40.test(peer)) return Promise.reject(new TypeError('peer must be a 40-hex node id'));
+    return this.transport.connect(peer);
+  }
+
+  /** Close the data channel to `peer` deliberately (debugging, tests). */
+  disconnect(peer: PeerId): void {
+    this.transport.close(peer);
+  }
+
+  stats(): NodeStats {
+    const rc = this.table.counters;
+    return {
+      id: this.id,
+      status: this.status,
+      transport: this.transport.stats(),
+      dht: {
+        contacts: this.dht.table.size,
+        rpc: this.dht.rpc.counters.snapshot(),
+        values: this.values.counters.snapshot(),
+        overlay: this.router.counters.snapshot(),
+        records: {
+          size: this.table.size,
+          own: this.table.ownCount,
+          loaded: rc.loaded,
+          loadSkipped: rc.loadSkipped,
+          persistErrors: rc.persistErrors,
+          added: rc.added,
+          replaced: rc.replaced,
+        },
+      },
+      signaling: {
+        server: this.client.state,
+        routes: this.paths.counts(),
+        overlayDrops: { ...this.paths.overlay.drops },
+        welcomes: this.welcomes,
+        joins: this.joins,
+      },
+    };
+  }
+
+  /** Stop everything and flush pending writes. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
+    if (this.aloneTimer !== undefined) this.clock.clearTimeout(this.aloneTimer);
+    this.values.stop();
+    this.dht.destroy();
+    this.transport.destroy();
+    this.client.close();
+    this.phase = 'closed';
+    for (const w of this.readyWaiters.splice(0)) w.reject(new Error('node closed'));
+    this.emitStatus();
+    await this.table.flush();
+  }
+
+  // ---- joining --------------------------------------------------------------------------------
+
+  private joinWith(sample: string[]): void {
+    if (this.closed || this.joining) return;
+    const seeds = sample.filter((p) => HEX40.test(p) && p !== this.id);
+    this.joining = true;
+    if (!this.joinedOnce) this.setPhase('bootstrapping');
+    const hadRecords = this.table.size > 0;
+    this.dht.join(
+      seeds.map((p) => hexToBytes(p)),
+      (r) => {
+        this.joining = false;
+        if (this.closed) return;
+        this.joins++;
+        this.log('joined', { contacts: r.contacts, seeds: seeds.length, lookups: r.lookups });
+        const first = !this.joinedOnce;
+        this.joinedOnce = true;
+        this.setPhase('joined');
+        if (first) for (const w of this.readyWaiters.splice(0)) w.resolve();
+        this.maintainNeighbours();
+        // Push our copies wherever the network's are older or missing (reload, partition).
+        if (hadRecords && this.dht.table.size > 0) this.values.reconcile();
+        if (this.dht.table.size === 0) this.scheduleAloneRetry();
+      },
+    );
+  }
+
+  /** Alone (first node, or every seed failed): ask the server for a fresh sample, backing off. */
+  private scheduleAloneRetry(): void {
+    if (this.aloneTimer !== undefined || this.closed) return;
+    const delay = this.aloneDelay;
+    this.aloneDelay = Math.min(30_000, this.aloneDelay * 2);
+    this.aloneTimer = this.clock.setTimeout(() => {
+      this.aloneTimer = undefined;
+      if (this.closed || this.dht.table.size > 0) {
+        this.aloneDelay = 2000;
+        return;
+      }
+      if (this.client.state !== 'open') return this.scheduleAloneRetry();
+      this.client.bootstrap().then(
+        (peers) => {
+          if (peers.length > 0) this.joinWith(peers);
+          else this.scheduleAloneRetry();
+        },
+        () => this.scheduleAloneRetry(),
+      );
+    }, delay);
+  }
+
+  // ---- maintenance ----------------------------------------------------------------------------
+
+  private scheduleTick(): void {
+    this.tickTimer = this.clock.setTimeout(() => {
+      if (this.closed) return;
+      this.ticks++;
+      if (this.joinedOnce && this.ticks % 5 === 0) this.maintainNeighbours();
+      this.emitStatus();
+      this.scheduleTick();
+    }, this.opts.tickMs ?? 1000);
+  }
+
+  /**
+   * Protect the closest routing-table contacts in the connection budget and keep them connected:
+   * greedy overlay routing needs every node linked to its closest neighbours to make progress.
+   * A neighbour that failed to connect 3 times in a row is left alone until it shows up again.
+   */
+  private maintainNeighbours(): void {
+    const budget = this.transport.pool.init.maxOpen;
+    const n = Math.max(0, Math.min(this.opts.protectNeighbours ?? 8, Math.floor(budget / 2)));
+    const want = new Set(this.dht.table.closest(this.dht.id, n).map((c) => c.hex));
+    for (const p of this.protectedNow) if (!want.has(p)) this.transport.unprotect(p, 'routing');
+    for (const p of want) if (!this.protectedNow.has(p)) this.transport.protect(p, 'routing');
+    this.protectedNow = want;
+    for (const p of want) {
+      if (this.transport.isConnected(p) || (this.dialFailures.get(p) ?? 0) >= 3) continue;
+      this.transport.connect(p).then(
+        () => this.dialFailures.delete(p),
+        () => this.dialFailures.set(p, (this.dialFailures.get(p) ?? 0) + 1),
+      );
+    }
+  }
+
+  private setPhase(p: NodePhase): void {
+    if (this.phase === 'closed') return;
+    this.phase = p;
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    const s = this.status;
+    const key = JSON.stringify(s);
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
+    for (const fn of [...this.listeners]) {
+      try {
+        fn(s);
+      } catch {
+        // a listener's bug must not break the node
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('node closed');
+  }
+
+  private log(msg: string, fields?: Record<string, unknown>): void {
+    try {
+      this.opts.log?.(msg, fields);
+    } catch {
+      // ignore
+    }
+  }
+}
+
+/**
+ * Build and start a node: loads the records from the store, connects to the signaling server
+ * and joins in the background. Resolves as soon as the node is running; await `node.ready()` for
+ * the join.
+ */
+export async function startNode(opts: StartNodeOptions): Promise<P2PNode> {
+  const clock = opts.clock ?? systemClock;
+  const table = new RecordTable({ clock, store: opts.store }, opts.records);
+  await table.load();
+  const node = new P2PNode(opts, table);
+  node.start();
+  return node;
+}
