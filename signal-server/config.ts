@@ -30,6 +30,9 @@ const LIMIT_FLAGS: { key: keyof HubLimits; flag: string; help: string }[] = [
   { key: 'slowConsumerMs', flag: 'slow-consumer-ms', help: 'cut off clients whose backlog stays over the limit this long, ms' },
   { key: 'inboundRatePerSec', flag: 'inbound-rate', help: 'relays per second one client may receive (all senders together)' },
   { key: 'inboundBurst', flag: 'inbound-burst', help: 'burst of that inbound budget' },
+  { key: 'globalRatePerSec', flag: 'global-rate', help: 'server-wide frames/s admitted from bursting clients (quiet ones exempt)' },
+  { key: 'globalBurst', flag: 'global-burst', help: 'burst of that server-wide budget' },
+  { key: 'turnBudget', flag: 'turn-budget', help: 'frames from bursting clients admitted per event-loop turn' },
   { key: 'bootstrapPeers', flag: 'bootstrap-peers', help: 'peers per bootstrap sample (<= 8)' },
 ];
 
@@ -47,6 +50,7 @@ export const OPTIONS: OptionSpec[] = [
   { flag: 'turn-username', env: 'SIGNAL_TURN_USERNAME', kind: 'string', help: 'TURN username', def: '' },
   { flag: 'turn-credential', env: 'SIGNAL_TURN_CREDENTIAL', kind: 'string', help: 'TURN password/credential', def: '' },
   ...LIMIT_FLAGS.map((l) => ({ flag: l.flag, env: envName(l.flag), kind: 'int' as const, help: l.help, def: String(DEFAULT_LIMITS[l.key]) })),
+  { flag: 'overload-lag-ms', env: 'SIGNAL_OVERLOAD_LAG_MS', kind: 'int', help: 'event-loop lag that sheds bursting clients for 500 ms, ms', def: '50' },
   { flag: 'shutdown-grace-ms', env: 'SIGNAL_SHUTDOWN_GRACE_MS', kind: 'int', help: 'time clients get to acknowledge the 1001 close on shutdown, ms', def: '2000' },
   { flag: 'log-level', env: 'SIGNAL_LOG_LEVEL', kind: 'string', help: 'debug | info | warn | error | silent', def: 'info' },
 ];
@@ -123,12 +127,15 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     opts[l.key] = v;
   }
   if ((opts.maxFrameBytes ?? 0) > 16384 || (opts.maxFrameBytes ?? 0) < 1024) return { ok: false, error: '--max-frame-bytes must be 1024..16384' };
-  if ([opts.ratePerSec, opts.burst, opts.inboundRatePerSec, opts.inboundBurst].some((v) => (v ?? 0) < 1)) {
-    return { ok: false, error: '--rate, --burst, --inbound-rate and --inbound-burst must be >= 1' };
+  if ([opts.ratePerSec, opts.burst, opts.inboundRatePerSec, opts.inboundBurst, opts.globalRatePerSec, opts.globalBurst].some((v) => (v ?? 0) < 1)) {
+    return { ok: false, error: 'rates and bursts must be >= 1' };
   }
   const grace = int('shutdown-grace-ms');
   if (typeof grace === 'string') return { ok: false, error: grace };
   opts.shutdownGraceMs = grace;
+  const lag = int('overload-lag-ms');
+  if (typeof lag === 'string') return { ok: false, error: lag };
+  opts.overloadLagMs = lag;
 
   let ice: IceServer[];
   try {

@@ -64,6 +64,19 @@ export interface HubLimits {
   inboundRatePerSec: number;
   /** Burst of that inbound bucket. @default 200 */
   inboundBurst: number;
+  /**
+   * Server-wide admission budget, frames per second, for connections that are bursting (their
+   * own bucket not full): caps the work a crowd of flooders can queue at once, so quiet clients
+   * (bucket full, exempt) keep low latency. @default 10000
+   */
+  globalRatePerSec: number;
+  /** Burst of the server-wide budget. @default 1000 */
+  globalBurst: number;
+  /**
+   * Frames from bursting clients admitted per event-loop turn; the rest wait (socket paused).
+   * Bounds how long one turn can take when a crowd floods at once. @default 300
+   */
+  turnBudget: number;
   /** Peers in a bootstrap sample (<= 8). @default 8 */
   bootstrapPeers: number;
 }
@@ -81,6 +94,9 @@ export const DEFAULT_LIMITS: HubLimits = {
   slowConsumerMs: 5000,
   inboundRatePerSec: 50,
   inboundBurst: 200,
+  globalRatePerSec: 10_000,
+  globalBurst: 1000,
+  turnBudget: 300,
   bootstrapPeers: 8,
 };
 
@@ -138,6 +154,12 @@ export class SignalHub {
   private readonly live: Conn[] = [];
   private readonly perIp = new Map<string, number>();
   private sweepTimer: unknown = null;
+  private readonly global: TokenBucket;
+  /** Until when the server counts as overloaded (event loop lagging): bursting clients are shed. */
+  private hotUntil = 0;
+  /** Frames from bursting clients admitted in this event-loop turn (reset by a 0 ms timer). */
+  private turnUsed = 0;
+  private turnReset: (() => void) | null = null;
   private shuttingDown = false;
 
   constructor(
@@ -147,6 +169,7 @@ export class SignalHub {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.limits.bootstrapPeers = Math.min(8, Math.max(0, this.limits.bootstrapPeers));
+    this.global = new TokenBucket(this.limits.globalRatePerSec, this.limits.globalBurst, c.clock.now());
   }
 
   get size(): number {
@@ -211,9 +234,26 @@ export class SignalHub {
     m.messagesIn++;
     m.bytesIn += size;
     conn.lastSeen = now;
-    if (conn.bucket.take(now)) return true;
-    this.limited(conn, now);
-    return false;
+    // Quiet = own bucket (nearly) full: exempt from the global budget, so floods cannot starve it.
+    const quiet = conn.bucket.level(now) >= this.limits.burst - 2;
+    if (!conn.bucket.take(now)) {
+      m.drop('rate_limited');
+      this.limited(conn, now, 'RATE_LIMITED');
+      return false;
+    }
+    if (!quiet && (now < this.hotUntil || this.turnUsed >= this.limits.turnBudget || !this.global.take(now))) {
+      m.drop('overload');
+      // Shed for longer than a plain rate limit: each wake-up of a flooder costs a socket read.
+      this.limited(conn, now, 'RATE_LIMITED', 1000);
+      return false;
+    }
+    if (!quiet && this.turnUsed++ === 0) {
+      this.turnReset ??= () => {
+        this.turnUsed = 0;
+      };
+      this.c.clock.setTimeout(this.turnReset, 0);
+    }
+    return true;
   }
 
   /** An allowed frame, decoded: its text, or null for a binary frame. `size` is its byte length. */
@@ -328,6 +368,18 @@ export class SignalHub {
     return out;
   }
 
+  /**
+   * The host tells the hub its event loop is lagging (server.ts measures timer drift). For `ms`,
+   * frames from bursting clients are dropped and their sockets paused; quiet clients still pass.
+   */
+  overloaded(ms: number): void {
+    const until = this.c.clock.now() + ms;
+    if (until > this.hotUntil) {
+      if (this.hotUntil < this.c.clock.now()) this.c.metrics.overloadEpisodes++;
+      this.hotUntil = until;
+    }
+  }
+
   /** Heartbeat sweep: hello timeouts, idle timeouts, pings to quiet clients, slow consumers. */
   sweep(): void {
     const now = this.c.clock.now();
@@ -407,9 +459,8 @@ export class SignalHub {
     this.sendError(conn, withRef({ t: 'error', code, message }, ref));
   }
 
-  private limited(conn: Conn, now: number): void {
+  private limited(conn: Conn, now: number, code: SignalErrorCode, basePauseMs = 250): void {
     const m = this.c.metrics;
-    m.drop('rate_limited');
     if (!conn.paused) {
       conn.paused = true;
       m.rateLimitedNow++;
@@ -420,7 +471,7 @@ export class SignalHub {
       // dropped undecoded in allow().
       conn.strikes = now - conn.limitedAt < 10_000 ? Math.min(conn.strikes + 1, 5) : 0;
       conn.limitedAt = now;
-      const wait = Math.max(250 * 2 ** conn.strikes, conn.bucket.waitMs(now));
+      const wait = Math.max(basePauseMs * 2 ** conn.strikes, conn.bucket.waitMs(now));
       this.c.clock.setTimeout(() => {
         if (conn.closed || !conn.paused) return;
         conn.paused = false;
@@ -430,7 +481,7 @@ export class SignalHub {
     }
     if (now - conn.limitedNoticeAt >= 1000) {
       conn.limitedNoticeAt = now;
-      this.sendError(conn, { t: 'error', code: 'RATE_LIMITED', message: `over ${this.limits.ratePerSec}/s (burst ${this.limits.burst})` });
+      this.sendError(conn, { t: 'error', code, message: `over ${this.limits.ratePerSec}/s (burst ${this.limits.burst}) or server busy` });
     }
   }
 

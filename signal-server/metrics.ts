@@ -11,6 +11,8 @@ export class SignalMetrics {
   relayed = 0;
   bytesIn = 0;
   bytesOut = 0;
+  /** Times the event loop lagged and bursting clients were shed. */
+  overloadEpisodes = 0;
   helloOk = 0;
   helloFailed = 0;
   readonly dropped = new Map<string, number>();
@@ -44,6 +46,7 @@ export class SignalMetrics {
     one('signal_messages_relayed_total', 'counter', 'Relay messages delivered to their target.', this.relayed);
     one('signal_bytes_in_total', 'counter', 'Payload bytes of frames received.', this.bytesIn);
     one('signal_bytes_out_total', 'counter', 'Payload bytes of frames sent.', this.bytesOut);
+    one('signal_overload_episodes_total', 'counter', 'Times the event loop lagged and bursting clients were shed.', this.overloadEpisodes);
     one('signal_hello_ok_total', 'counter', 'Successful hellos.', this.helloOk);
     one('signal_hello_failed_total', 'counter', 'Hellos with a bad signature.', this.helloFailed);
     labelled('signal_messages_dropped_total', 'Frames dropped, by reason.', this.dropped);

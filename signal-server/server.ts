@@ -27,6 +27,8 @@ export interface SignalServerOptions extends Partial<HubLimits> {
   iceServers?: IceServer[];
   /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). @default false */
   trustProxy?: boolean;
+  /** Event-loop lag that counts as overload (bursting clients are shed for 500 ms), ms. @default 50 */
+  overloadLagMs?: number;
   /** How long close() waits for clients to acknowledge 1001 before cutting them, ms. @default 2000 */
   shutdownGraceMs?: number;
   log?: Logger;
@@ -197,6 +199,17 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   });
   http.on('error', (err) => log.error('http', { err: String(err) }));
   hub.start();
+  // Overload detection: a timer that fires late means the event loop is saturated (a flood, or
+  // the host is short of CPU). The hub then sheds bursting clients for a moment.
+  const LAG_TICK_MS = 20;
+  let lastTick = performance.now();
+  const lagTimer = setInterval(() => {
+    const now = performance.now();
+    const lag = now - lastTick - LAG_TICK_MS;
+    lastTick = now;
+    if (lag > (opts.overloadLagMs ?? 50)) hub.overloaded(500);
+  }, LAG_TICK_MS);
+  lagTimer.unref();
 
   const addr = http.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8080);
@@ -207,6 +220,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      clearInterval(lagTimer);
       hub.shutdown();
       const deadline = Date.now() + (opts.shutdownGraceMs ?? 2000);
       while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -29,6 +29,12 @@ export class TokenBucket {
     return false;
   }
 
+  /** Tokens available now. */
+  level(now: number): number {
+    this.refill(now);
+    return this.tokens;
+  }
+
   /** Milliseconds until one token is available (0 if one is). */
   waitMs(now: number): number {
     this.refill(now);

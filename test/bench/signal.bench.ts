@@ -59,7 +59,7 @@ function widenPortRange(): string {
 }
 
 function pin(child: ChildProcess, cpu: number): void {
-  if (!TWO_CORES || child.pid === undefined) return;
+  if (!TWO_CORES || child.pid === undefined || process.env.BENCH_PIN === "0") return;
   try {
     execFileSync('taskset', ['-pc', String(cpu), String(child.pid)], { stdio: 'ignore' });
   } catch {
@@ -70,14 +70,30 @@ function pin(child: ChildProcess, cpu: number): void {
 function spawnChild(file: string, args: string[], cpu: number): ChildProcess {
   const c = fork(resolve(ROOT, file), args, {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx', '--expose-gc', '--max-old-space-size=4096'],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      '--max-old-space-size=4096',
+      ...(process.env.BENCH_PROF && file.includes('server') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   pin(c, cpu);
   return c;
 }
 
+const queues = new WeakMap<ChildProcess, Promise<unknown>>();
+
+/** One request at a time per child (IPC answers carry no id). */
 function call<T>(c: ChildProcess, msg: unknown, timeoutMs = 180_000): Promise<T> {
+  const prev = queues.get(c) ?? Promise.resolve();
+  const next = prev.catch(() => {}).then(() => callNow<T>(c, msg, timeoutMs));
+  queues.set(c, next);
+  return next;
+}
+
+function callNow<T>(c: ChildProcess, msg: unknown, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`child timed out on ${JSON.stringify(msg).slice(0, 80)}`)), timeoutMs);
     c.once('message', (m: T & { error?: string }) => {
@@ -180,7 +196,18 @@ interface RelayResult {
 
 async function relay(kind: 'ours' | 'peerjs'): Promise<RelayResult> {
   // Throughput run: per-connection rate limits raised so the limit measured is the server's, not the bucket's.
-  const s = await startSrv(kind, { ratePerSec: 1_000_000, burst: 1_000_000, maxConnectionsPerIp: 1000, shutdownGraceMs: 0 });
+  const s = await startSrv(kind, {
+    ratePerSec: 1_000_000,
+    burst: 1_000_000,
+    inboundRatePerSec: 1_000_000,
+    inboundBurst: 1_000_000,
+    globalRatePerSec: 1_000_000,
+    globalBurst: 1_000_000,
+    overloadLagMs: 1_000_000,
+    turnBudget: 1_000_000,
+    maxConnectionsPerIp: 1000,
+    shutdownGraceMs: 0,
+  });
   const l = load();
   try {
     const c0 = await cpu(s);
@@ -237,6 +264,7 @@ async function fairness(): Promise<FairResult> {
         await sleep(250);
       }
     })();
+    await call(s.proc, { cmd: 'reset-loop' });
     const flood = call<{ sent: number; stillOpen: number }>(f, { cmd: 'flood-run', ms: FAIR_MS });
     await sleep(500);
     const under = await call<FairResult['under']>(g, { cmd: 'good-run', intervalMs: 200, ms: FAIR_MS - 1000 });
@@ -317,6 +345,7 @@ async function main(): Promise<void> {
     `Machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}; server pinned to CPU 0, load generators to CPU 1.`,
     `Held-clients limit: RLIMIT_NOFILE ${fd.soft} (hard ${fd.hard}, not raisable here) per process; the server needs one fd per client.` +
       (max.failedAt ? ` First connect error: ${max.failedAt}.` : ''),
+    `Fairness server counters: ${JSON.stringify(fair.stats)}; well-behaved client process max event-loop delay ${JSON.stringify(fair.under)}.`,
     `Flooders still connected after the flood: ${fair.stillOpen}/${FLOODERS} (they are paused by TCP backpressure, not disconnected). Bench wall time ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`,
   ];
   process.stdout.write(out.join('\n') + '\n' + notes.join('\n') + '\n');

@@ -4,6 +4,7 @@
  * and time; every socket goes to 127.0.0.1 (from 127.0.x.1 source addresses).
  */
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { helloSigningBytes } from '../../shared/protocol/signaling';
 
@@ -165,6 +166,8 @@ async function goodSetup(c: Extract<Cmd, { cmd: 'good' }>): Promise<void> {
 }
 
 async function goodRun(c: Extract<Cmd, { cmd: 'good-run' }>): Promise<void> {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const lat: number[] = [];
   let errors = 0;
   let sent = 0;
@@ -194,9 +197,11 @@ async function goodRun(c: Extract<Cmd, { cmd: 'good-run' }>): Promise<void> {
   });
   await sleep(c.ms);
   for (const t of timers) clearInterval(t);
-  await sleep(300);
+  const settle = Date.now() + Number(process.env.BENCH_SETTLE_MS ?? 300);
+  while (Date.now() < settle && lat.length + errors < sent) await sleep(20);
   good.forEach((p, i) => p.ws.off('message', handlers[i]!));
-  send({ sent, received: lat.length, errors, p50: pct(lat, 50), p99: pct(lat, 99), max: pct(lat, 100) });
+  loop.disable();
+  send({ sent, received: lat.length, errors, p50: pct(lat, 50), p99: pct(lat, 99), max: pct(lat, 100), loopMaxMs: loop.max / 1e6 });
 }
 
 let flooders: Peer[] = [];

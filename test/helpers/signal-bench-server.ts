@@ -4,13 +4,16 @@
  *   node --import tsx --expose-gc test/helpers/signal-bench-server.ts ours '{"maxConnections":30000}'
  */
 import type { Server } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../signal-server/log';
 import { createSignalServer, type SignalServerOptions } from '../../signal-server/server';
 
-type Cmd = { cmd: 'mem'; gc: boolean } | { cmd: 'cpu' } | { cmd: 'stop' } | { cmd: 'stats' };
+type Cmd = { cmd: 'mem'; gc: boolean } | { cmd: 'cpu' } | { cmd: 'stop' } | { cmd: 'stats' } | { cmd: 'reset-loop' };
 
 const send = (m: unknown): void => void process.send!(m);
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 const kind = process.argv[2] === 'peerjs' ? 'peerjs' : 'ours';
 const opts = JSON.parse(process.argv[3] ?? '{}') as SignalServerOptions & { concurrent_limit?: number };
 
@@ -28,6 +31,14 @@ if (kind === 'ours') {
     droppedRateLimited: s.metrics.dropped.get('rate_limited') ?? 0,
     droppedUnknownTarget: s.metrics.dropped.get('unknown_target') ?? 0,
     slowConsumers: s.metrics.dropped.get('slow_consumer') ?? 0,
+    droppedTargetBusy: s.metrics.dropped.get('target_busy') ?? 0,
+    droppedBacklog: s.metrics.dropped.get('backlog') ?? 0,
+    droppedOverload: s.metrics.dropped.get('overload') ?? 0,
+    overloadEpisodes: s.metrics.overloadEpisodes,
+    messagesIn: s.metrics.messagesIn,
+    loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+    loopDelayMaxMs: Math.round(loopDelay.max / 1e4) / 100,
+    cpuS: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e4) / 100,
     rejected: [...s.metrics.rejected.values()].reduce((a, b) => a + b, 0),
   });
   send({ port: s.port });
@@ -55,6 +66,9 @@ process.on('message', (m: Cmd) => {
   } else if (m.cmd === 'cpu') {
     const c = process.cpuUsage();
     send({ cpuUs: c.user + c.system, at: performance.now() });
+  } else if (m.cmd === 'reset-loop') {
+    loopDelay.reset();
+    send({ ok: true });
   } else if (m.cmd === 'stats') {
     send(stats());
   } else if (m.cmd === 'stop') {

@@ -10,8 +10,12 @@ import { helloSigningBytes, type ServerMessage, type WelcomeMsg } from '../../sh
 import { silentLogger } from '../../signal-server/log';
 import { createSignalServer, type SignalServer, type SignalServerOptions } from '../../signal-server/server';
 
+/**
+ * A server on 127.0.0.1:0. Event-loop-lag load shedding is off unless a test sets `overloadLagMs`:
+ * on a busy 2-core CI box the test process itself lags, which would shed the test's own bursts.
+ */
 export function startServer(opts: SignalServerOptions = {}): Promise<SignalServer> {
-  return createSignalServer({ port: 0, host: '127.0.0.1', staticDir: null, log: silentLogger, ...opts });
+  return createSignalServer({ port: 0, host: '127.0.0.1', staticDir: null, log: silentLogger, overloadLagMs: 1e9, ...opts });
 }
 
 /** A deterministic key pair from a small integer seed. */
