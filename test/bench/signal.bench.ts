@@ -10,7 +10,7 @@
  */
 import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +35,7 @@ const TWO_CORES = cpus().length >= 2;
 /** Comma-separated subset of idle,max,relay,fair (default: all). */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'idle,max,relay,fair').split(','));
 const startedAt = Date.now();
+const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
 
 function nofile(): { soft: number; hard: number } {
   const line = readFileSync('/proc/self/limits', 'utf8')
@@ -342,6 +343,7 @@ async function main(): Promise<void> {
   ];
   const notes = [
     '',
+    `Host load average at start / end: ${loadStart} / ${loadavg().map((x) => x.toFixed(1)).join(' ')} (shared 2-core machine: other jobs compete for CPU).`,
     `Machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}; server pinned to CPU 0, load generators to CPU 1.`,
     `Held-clients limit: RLIMIT_NOFILE ${fd.soft} (hard ${fd.hard}, not raisable here) per process; the server needs one fd per client.` +
       (max.failedAt ? ` First connect error: ${max.failedAt}.` : ''),
