@@ -45,6 +45,13 @@ interface Pending {
 }
 
 const HEX40 = /^[0-9a-f]{40}$/;
+// Counter names built once (a template string per message costs a hash lookup every time).
+const SENT: Record<string, string> = {};
+const RECV: Record<string, string> = {};
+for (const t of ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed']) {
+  SENT[t] = `sent.${t}`;
+  RECV[t] = `recv.${t}`;
+}
 
 export class Rpc {
   readonly counters = new Counters();
@@ -106,7 +113,7 @@ export class Rpc {
       cb(null, 0);
     }, this.hardTimeoutMs(peer));
     this.pending.set(rid, { peer, sentAt: this.clock.now(), timer, cb });
-    this.counters.inc(`sent.${msg.type}`);
+    this.counters.inc(SENT[msg.type]!);
     this.transport.send(peer.hex, encode(msg));
   }
 
@@ -123,14 +130,14 @@ export class Rpc {
     }
     const peer: LookupPeer = { id: hexToBytes(from), hex: from };
     if (isRequest(msg)) {
-      this.counters.inc(`recv.${msg.type}`);
+      this.counters.inc(RECV[msg.type]!);
       this.hooks.onAlive(peer);
       let answered = false;
       const rid = msg.rid;
       this.hooks.onRequest(peer, msg, (res) => {
         if (answered || this.destroyed) return;
         answered = true;
-        this.counters.inc(`sent.${res.type}`);
+        this.counters.inc(SENT[res.type]!);
         this.transport.send(from, encode({ ...res, rid } as Message));
       });
       return;
@@ -139,7 +146,7 @@ export class Rpc {
     if (!p || p.peer.hex !== from) return this.counters.inc('drop.unmatched_response');
     this.pending.delete(msg.rid);
     this.clock.clearTimeout(p.timer);
-    this.counters.inc(`recv.${msg.type}`);
+    this.counters.inc(RECV[msg.type]!);
     const rtt = this.clock.now() - p.sentAt;
     updateRtt(this.global, rtt);
     this.hooks.onAlive(peer);
