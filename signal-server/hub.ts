@@ -466,12 +466,13 @@ export class SignalHub {
       m.rateLimitedNow++;
       m.rateLimitedTotal++;
       conn.io.pause();
-      // Repeat offenders wait longer (250 ms doubling to 8 s), so a flood costs one socket read
+      // Repeat offenders wait longer (250 ms doubling to 8 s, jittered), so a flood costs one socket read
       // per pause rather than one per token. Frames already buffered still arrive; they are
       // dropped undecoded in allow().
       conn.strikes = now - conn.limitedAt < 10_000 ? Math.min(conn.strikes + 1, 5) : 0;
       conn.limitedAt = now;
-      const wait = Math.max(basePauseMs * 2 ** conn.strikes, conn.bucket.waitMs(now));
+      // Jittered (x0.5..1.5) so a crowd limited at the same moment does not wake up together.
+      const wait = Math.max(basePauseMs * 2 ** conn.strikes * (0.5 + this.c.rng.next()), conn.bucket.waitMs(now));
       this.c.clock.setTimeout(() => {
         if (conn.closed || !conn.paused) return;
         conn.paused = false;

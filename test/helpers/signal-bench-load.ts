@@ -197,7 +197,8 @@ async function goodRun(c: Extract<Cmd, { cmd: 'good-run' }>): Promise<void> {
   });
   await sleep(c.ms);
   for (const t of timers) clearInterval(t);
-  const settle = Date.now() + Number(process.env.BENCH_SETTLE_MS ?? 300);
+  // wait (bounded) for stragglers, so late relays count in the percentiles instead of vanishing
+  const settle = Date.now() + Number(process.env.BENCH_SETTLE_MS ?? 3000);
   while (Date.now() < settle && lat.length + errors < sent) await sleep(20);
   good.forEach((p, i) => p.ws.off('message', handlers[i]!));
   loop.disable();
