@@ -80,6 +80,25 @@ describe('signal limits and bad input', () => {
     expect(text).toMatch(/signal_rate_limited_total [1-9]/);
   });
 
+  it('server-wide budget sheds bursting clients (overload) while quiet clients pass', async () => {
+    const s = await start({ ratePerSec: 1000, burst: 1000, globalRatePerSec: 1, globalBurst: 5 });
+    const flooder = await join(1);
+    const quiet = await join(2);
+    for (let i = 0; i < 40; i++) flooder.send({ t: 'ping', id: i });
+    await flooder.error('RATE_LIMITED');
+    expect(s.metrics.dropped.get('overload')).toBeGreaterThan(0);
+    // the flooder got its first few frames through (quiet while its bucket was full), then the global budget
+    const pongs = flooder.inbox.filter((m) => m.t === 'pong').length;
+    expect(pongs).toBeGreaterThanOrEqual(3);
+    expect(pongs).toBeLessThanOrEqual(12);
+    // a quiet client (full bucket) is exempt from the exhausted global budget
+    for (let i = 0; i < 3; i++) {
+      quiet.send({ t: 'ping', id: 100 + i });
+      expect((await quiet.next('pong', (m) => m.id === 100 + i)).id).toBe(100 + i);
+    }
+    expect(quiet.inbox.some((m) => m.t === 'error')).toBe(false);
+  });
+
   it('global connection cap: SERVER_FULL and close 1013', async () => {
     const s = await start({ maxConnections: 3 });
     await join(1);
@@ -119,7 +138,7 @@ describe('signal limits and bad input', () => {
   });
 
   it('a client that stops reading: relays to it are dropped (TARGET_BUSY), then it is cut off', async () => {
-    const s = await start({ ratePerSec: 100_000, burst: 100_000, inboundRatePerSec: 100_000, inboundBurst: 100_000, maxBufferedBytes: 64 * 1024, slowConsumerMs: 300 });
+    const s = await start({ ratePerSec: 100_000, burst: 100_000, inboundRatePerSec: 100_000, inboundBurst: 100_000, maxBufferedBytes: 64 * 1024, slowConsumerMs: 2000 });
     const victim = await join(1);
     const sender = await join(2);
     victim.ws.pause(); // stop reading: kernel buffers fill, then the server's backlog grows
@@ -137,7 +156,7 @@ describe('signal limits and bad input', () => {
     expect(s.metrics.dropped.get('backlog')).toBeGreaterThanOrEqual(1);
     expect(s.metrics.peers).toBe(2); // not cut off yet
     // still not reading after slowConsumerMs: the next frame for it cuts it off
-    await sleep(400);
+    await sleep(2100);
     sender.send({ t: 'relay', to: victim.nodeId, payload: 1, id: 77 });
     await until(() => s.metrics.dropped.get('slow_consumer') === 1, 5000, 'slow consumer dropped');
     expect(s.metrics.peers).toBe(1);
