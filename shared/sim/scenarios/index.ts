@@ -1,7 +1,9 @@
 /** Named simulator scenarios runnable as `npm run sim -- --scenario NAME --json`. */
 import { churnScenario } from './churn';
+import { bandwidthScenario, unreachableScenario } from './links';
 import { partitionScenario } from './partition';
 import { poisonScenario } from './poison';
+import { replicationScenario } from './replication';
 
 export interface ScenarioContext {
   seed: number;
@@ -17,4 +19,7 @@ export const scenarios: Record<string, Scenario> = {
   churn: churnScenario,
   poison: poisonScenario,
   partition: partitionScenario,
+  bandwidth: bandwidthScenario,
+  'unreachable-pairs': unreachableScenario,
+  replication: replicationScenario,
 };
