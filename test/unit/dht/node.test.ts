@@ -64,8 +64,9 @@ describe('DhtNode over an in-memory transport', () => {
     const b = mkNode(hub, randomId(rng), { k, bitsPerLevel: 1 });
     const a = mkNode(hub, randomId(rng), { k });
     const others = Array.from({ length: 40 }, () => randomId(rng));
+    b.table.observe(a.id, a.hex, 0); // first, so a full bucket cannot turn it away
     for (const o of others) b.table.observe(o, idToHex(o), 0);
-    b.table.observe(a.id, a.hex, 0);
+    expect(b.table.get(a.id)).toBeDefined();
     for (const target of [a.id, randomId(rng), others[3]!]) {
       let res: Message | null = null;
       a.rpc.request(toPeer(b.id), { type: 'find_node', target }, (r) => (res = r));
