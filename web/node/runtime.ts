@@ -92,6 +92,8 @@ export interface GetAnswer {
 export interface NodeStats {
   id: string;
   status: NodeStatus;
+  /** From start to the end of the first join, ms (undefined before). */
+  joinedAfterMs: number | undefined;
   transport: TransportStats;
   dht: {
     contacts: number;
@@ -143,6 +145,8 @@ export class P2PNode {
   private protectedNow = new Set<PeerId>();
   private dialFailures = new Map<PeerId, number>();
   private closed = false;
+  private readonly startedAt: number;
+  private joinedAfterMs: number | undefined;
 
   /** Use `startNode`. */
   constructor(
@@ -151,6 +155,7 @@ export class P2PNode {
   ) {
     this.keyPair = opts.keyPair;
     this.clock = opts.clock ?? systemClock;
+    this.startedAt = this.clock.now();
     const rng = opts.rng ?? cryptoRng;
     const idBytes = nodeIdFromPublicKey(opts.keyPair.publicKey);
     this.id = bytesToHex(idBytes);
@@ -177,7 +182,11 @@ export class P2PNode {
       // failure; lookups do not wait for them (soft timeouts come from measured RTTs).
       { minTimeoutMs: 3000, ...opts.dht, id: idBytes },
     );
-    this.values = new DhtValues(this.dht, table, opts.values);
+    // Replicas: a get asks the 8 closest live nodes (getQuorum), so a put stores on those 8.
+    // Every holder checks the Ed25519 signature of every put it gets, and a put resolves when the
+    // slowest holder answers: storing on k = 20 nearly doubled put latency on a busy 2-core box
+    // (docs/browser-node.md). Republish (10 min), re-replication and read-repair keep the copies.
+    this.values = new DhtValues(this.dht, table, { replicas: 8, ...opts.values });
     this.router = new OverlayRouter(
       this.dht,
       { connectedPeers: () => this.transport.peers(), deliver: (payload) => this.paths.receive(payload) },
@@ -288,6 +297,7 @@ export class P2PNode {
     return {
       id: this.id,
       status: this.status,
+      joinedAfterMs: this.joinedAfterMs,
       transport: this.transport.stats(),
       dht: {
         contacts: this.dht.table.size,
@@ -347,6 +357,7 @@ export class P2PNode {
         this.log('joined', { contacts: r.contacts, seeds: seeds.length, lookups: r.lookups });
         const first = !this.joinedOnce;
         this.joinedOnce = true;
+        if (first) this.joinedAfterMs = this.clock.now() - this.startedAt;
         this.setPhase('joined');
         if (first) for (const w of this.readyWaiters.splice(0)) w.resolve();
         this.maintainNeighbours();
