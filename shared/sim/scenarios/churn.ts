@@ -4,7 +4,8 @@
  * values layer's timer); readers get live owners' records. `availability` is the fraction of gets
  * that return the newest seq the owner published at least one propagation delay before the get.
  */
-import type { ValuesInit } from '../../dht/values';
+import { DhtValues, type ValuesInit } from '../../dht/values';
+import { RecordTable } from '../../records/record-table';
 import type { SimNetworkOptions } from '../network';
 import { createRecordsTestnet, type RecordPeer } from '../records-testnet';
 import { summarize } from '../stats';
@@ -39,12 +40,18 @@ export interface ChurnOptions {
   propagationMs?: number;
   /** Gets and traffic before this are not measured, ms. @default 1800000 */
   warmupMs?: number;
+  /**
+   * Read through a non-repairing probe (a second DhtValues on the reader with readRepair off and
+   * an empty table), so gets measure what maintenance alone keeps available. @default false
+   */
+  probe?: boolean;
   values?: ValuesInit;
   network?: SimNetworkOptions;
   log?: (line: string) => void;
 }
 
 export interface ChurnSummary {
+  probe: boolean;
   nodes: number;
   hours: number;
   medianSessionMin: number;
@@ -157,6 +164,16 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
     agreeing: number;
   }
   const results: GetRec[] = [];
+  const probes = new Map<RecordPeer, DhtValues>();
+  const probeOf = (p: RecordPeer): DhtValues => {
+    let v = probes.get(p);
+    if (!v) {
+      // Registered after the honest layer, so it never serves requests; it only reads.
+      v = new DhtValues(p.node, new RecordTable({ clock }), { ...values, readRepair: false, maintenance: false });
+      probes.set(p, v);
+    }
+    return v;
+  };
   let liveSamples = 0;
   let liveSum = 0;
   let framesAtWarmup = 0;
@@ -180,7 +197,8 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
     if (cands.length === 0 || live.length === 0) return;
     const pick = cands[rng.int(cands.length)]!;
     const from = live[rng.int(live.length)]!;
-    from.values!.getRecord(pick.owner.target, (r) => {
+    const via = o.probe ? probeOf(from) : from.values!;
+    via.getRecord(pick.owner.target, (r) => {
       if (!rt.isLive(from)) return; // the reader left mid-get: not a reader's answer
       const seq = r.record?.type === 'mutable' ? r.record.seq : 0;
       results.push({ ok: seq >= pick.need, missing: !r.record, latency: r.lookup.durationMs, messages: r.lookup.messages, agreeing: r.replicas });
@@ -231,6 +249,7 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
   const nodeMinutes = liveSum; // one sample a minute
   const ok = results.filter((r) => r.ok).length;
   return {
+    probe: o.probe ?? false,
     nodes: n,
     hours,
     medianSessionMin: median / 60_000,
@@ -262,6 +281,6 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
 
 /** `npm run sim -- --scenario churn --json [--nodes N] [--seed S]`: 24 h of churn. */
 export async function churnScenario(ctx: { seed: number; nodes: number | undefined; log: (l: string) => void }): Promise<Record<string, unknown>> {
-  const s = runChurn({ seed: ctx.seed, nodes: ctx.nodes ?? 150, hours: 24, log: ctx.log });
+  const s = runChurn({ seed: ctx.seed, nodes: ctx.nodes ?? 100, hours: 24, log: ctx.log });
   return { scenario: 'churn', ...s };
 }

@@ -12,7 +12,7 @@ export interface ReplicationOptions {
   seed: number;
   /** @default 100 */
   nodes?: number;
-  /** Simulated hours per run (the first 30 min are warm-up). @default 3 */
+  /** Simulated hours per run (the first 30 min are warm-up). @default 2.5 */
   hours?: number;
   /** Replication levels swept at `baseRepublishMin`. @default [2, 4, 8, 16, 20] */
   ks?: number[];
@@ -76,10 +76,11 @@ export function runReplication(o: ReplicationOptions): { rows: ReplicationRow[];
     const s: ChurnSummary = runChurn({
       seed: o.seed + i,
       nodes: o.nodes ?? 100,
-      hours: o.hours ?? 3,
+      hours: o.hours ?? 2.5,
       medianSessionMin: g.sessionMin,
       getEveryMs: o.getEveryMs ?? 10_000,
       warmupMs: 30 * 60_000,
+      probe: true,
       values: { replicas: g.k, republishMs: g.republishMin * 60_000, replicateMs: 2 * g.republishMin * 60_000 },
     });
     const row: ReplicationRow = {
