@@ -24,15 +24,24 @@ let browser: Browser | undefined;
 const tabs: Tab[] = [];
 let nodePeer: NodePeer | undefined;
 let peerDir: string | undefined;
+let setupError: unknown;
 
 beforeAll(async () => {
-  // launchChromium fails (not skips) with a clear message when Chromium is missing or when not
-  // inside the loopback-only namespace.
-  browser = await launchChromium();
-  app = await buildApp();
-  signal = await startSignal(app.dir);
-  port = signal.port;
+  // launchChromium throws a clear message when Chromium is missing or when not inside the
+  // loopback-only namespace; every test then fails with it (never skipped).
+  try {
+    browser = await launchChromium();
+    app = await buildApp();
+    signal = await startSignal(app.dir);
+    port = signal.port;
+  } catch (e) {
+    setupError = e;
+  }
 }, 120_000);
+
+function setupOk(): void {
+  if (setupError) throw setupError;
+}
 
 afterAll(async () => {
   await nodePeer?.close();
@@ -69,6 +78,7 @@ const stats = (t: Tab) => t.page.evaluate(() => window.p2p!.stats());
 
 describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
   it(`${N} tabs join, and every tab gets the record every other tab put`, async () => {
+    setupOk();
     for (let i = 0; i < N; i++) tabs.push(await openTab(browser!, signal!.url));
     expect(new Set(tabs.map((t) => t.id)).size).toBe(N);
     await Promise.all(tabs.map((t) => t.page.evaluate(() => window.p2p!.ready())));
@@ -83,6 +93,7 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
   }, 90_000);
 
   it('a record updated twice reads back at the newest seq from every tab', async () => {
+    setupOk();
     const w = tabs[3]!;
     const a = await w.page.evaluate(() => window.p2p!.put('e2e/counter', 'one'));
     const b = await w.page.evaluate(() => window.p2p!.put('e2e/counter', 'two'));
@@ -93,6 +104,7 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
   }, 30_000);
 
   it('without the signal server tabs still put and get and connect through the overlay; they reconnect when it returns', async () => {
+    setupOk();
     const before = await Promise.all(tabs.map(stats));
     await signal!.close();
     signal = undefined;
@@ -131,14 +143,18 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
   }, 60_000);
 
   it('a reloaded tab keeps its identity and its stored records', async () => {
+    setupOk();
     const t = tabs[5]!;
     const prev = await stats(t);
     const put = await t.page.evaluate(() => window.p2p!.put('e2e/mine', 'kept across reloads'));
+    const t0 = Date.now();
     await t.page.reload();
     const again = await waitForNode(t.page);
     expect(again).toEqual({ id: t.id, publicKey: t.publicKey });
+    const t1 = Date.now();
     await t.page.evaluate(() => window.p2p!.ready());
     const st = await stats(t);
+    console.log(`[p2p e2e] reload: node up after ${t1 - t0} ms, joined after ${Date.now() - t0} ms (in-page ${st.joinedAfterMs?.toFixed(0)} ms)`);
     expect(st.dht.records.loaded).toBeGreaterThanOrEqual(prev.dht.records.own + 1);
     expect(st.dht.records.own).toBeGreaterThanOrEqual(prev.dht.records.own + 1);
     // Its own record is there and the seq keeps growing after the reload.
@@ -151,6 +167,7 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
   }, 40_000);
 
   it('a headless Node peer joins the same network; browsers and the peer read each other’s records', async () => {
+    setupOk();
     peerDir = await mkdtemp(join(tmpdir(), 'p2p-e2e-peer-'));
     nodePeer = await startNodePeer({ signalUrl: signal!.wsUrl, dataDir: peerDir });
     expect((await nodePeer.joined).contacts).toBeGreaterThanOrEqual(1);
