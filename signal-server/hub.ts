@@ -67,14 +67,14 @@ export interface HubLimits {
   /**
    * Server-wide admission budget, frames per second, for connections that are bursting (their
    * own bucket not full): caps the work a crowd of flooders can queue at once, so quiet clients
-   * (bucket full, exempt) keep low latency. @default 10000
+   * (bucket full, exempt) keep low latency. @default 5000
    */
   globalRatePerSec: number;
-  /** Burst of the server-wide budget. @default 1000 */
+  /** Burst of the server-wide budget. @default 500 */
   globalBurst: number;
   /**
    * Frames from bursting clients admitted per event-loop turn; the rest wait (socket paused).
-   * Bounds how long one turn can take when a crowd floods at once. @default 300
+   * Bounds how long one turn can take when a crowd floods at once. @default 200
    */
   turnBudget: number;
   /** Peers in a bootstrap sample (<= 8). @default 8 */
@@ -94,9 +94,9 @@ export const DEFAULT_LIMITS: HubLimits = {
   slowConsumerMs: 5000,
   inboundRatePerSec: 50,
   inboundBurst: 200,
-  globalRatePerSec: 10_000,
-  globalBurst: 1000,
-  turnBudget: 300,
+  globalRatePerSec: 5_000,
+  globalBurst: 500,
+  turnBudget: 200,
   bootstrapPeers: 8,
 };
 
@@ -244,7 +244,7 @@ export class SignalHub {
     if (!quiet && (now < this.hotUntil || this.turnUsed >= this.limits.turnBudget || !this.global.take(now))) {
       m.drop('overload');
       // Shed for longer than a plain rate limit: each wake-up of a flooder costs a socket read.
-      this.limited(conn, now, 'RATE_LIMITED', 1000);
+      this.limited(conn, now, 'RATE_LIMITED', 2000);
       return false;
     }
     if (!quiet && this.turnUsed++ === 0) {

@@ -258,7 +258,8 @@ interface FairResult {
 async function fairness(): Promise<FairResult> {
   // Default limits (10 msg/s, burst 120, 32 per address): this is the production configuration.
   const s = await startSrv('ours', { shutdownGraceMs: 0 });
-  const g = load();
+  // The attacker gets its own CPU (1); the well-behaved clients are light and share CPU 0 with the server.
+  const g = load(0);
   const f = load();
   try {
     const { ids } = await call<{ ids: string[] }>(g, { cmd: 'good', port: s.port, pairs: GOOD_PAIRS, first: 0 });
