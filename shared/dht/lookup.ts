@@ -36,10 +36,9 @@ export interface LookupResult {
   target: NodeId;
   /**
    * Up to k closest candidates that answered or were never asked, closest first. A candidate
-   * that missed its soft timeout (an RTO from its RTT estimate) is presumed dead and left out,
-   * even if it would have answered later: after a crash wave, counting slow peers as alive would
-   * put dead nodes at the top of results; the cost is that a live peer slower than srtt + 4·rttvar
-   * can be missed.
+   * that missed its soft timeout is not waited for and is left out, unless it is closer than every
+   * answer: then the lookup waits for it alone (answer or hard timeout), so the closest node is
+   * never dropped for being slow, while dead nodes deeper in the list cost no waiting.
    */
   closest: LookupPeer[];
   /** Which of `closest` answered during this lookup. */
@@ -167,14 +166,22 @@ export class Lookup<V> {
   private step(): void {
     if (this.finished) return;
     const quorum = Math.max(this.o.beta, this.o.quorum ?? this.o.beta);
-    // How many of the closest live-looking candidates have answered, in an unbroken prefix.
+    // How many of the closest live-looking candidates have answered, in an unbroken prefix; and
+    // whether a slow (past soft timeout, not yet failed) candidate is closer than every answer.
     let prefix = 0;
+    let slowAhead = false;
     for (const c of this.cands) {
-      if (c.state === FAILED || c.state === SLOW) continue;
+      if (c.state === FAILED) continue;
+      if (c.state === SLOW) {
+        if (prefix === 0) slowAhead = true;
+        continue;
+      }
       if (c.state !== ANSWERED) break;
       prefix++;
     }
-    if (prefix >= quorum) return this.finish();
+    // Converged. A slow candidate closer than every answer may be the closest node, merely slow:
+    // wait for it alone (it answers, or its hard timeout marks it failed) instead of dropping it.
+    if (prefix >= quorum && !slowAhead) return this.finish();
 
     const finalPhase = prefix >= this.o.beta;
     const limit = finalPhase ? quorum : this.o.alpha;
@@ -195,9 +202,11 @@ export class Lookup<V> {
     if (this.active === 0 && this.slow === 0) this.finish();
   }
 
+
   private launch(c: Candidate): void {
     if (this.finished) return;
     if (c.hex === '') c.hex = idToHex(c.id);
+    const soft = this.o.softTimeoutMs(c);
     c.state = INFLIGHT;
     this.active++;
     this.queries++;
@@ -209,8 +218,19 @@ export class Lookup<V> {
       this.active--;
       this.slow++;
       this.o.onEvent?.({ type: 'slow', peer: c.hex });
+      // Give a slow peer one more soft-timeout period, then treat it as failed for this lookup
+      // (the RPC keeps its own hard timeout for liveness accounting).
+      c.timer = this.o.clock.setTimeout(() => {
+        c.timer = undefined;
+        if (c.state !== SLOW || this.finished) return;
+        c.state = FAILED;
+        this.slow--;
+        this.failures++;
+        this.o.onEvent?.({ type: 'failure', peer: c.hex });
+        this.step();
+      }, soft);
       this.step();
-    }, this.o.softTimeoutMs(c));
+    }, soft);
     this.o.query(c, (outcome) => this.settle(c, outcome));
   }
 

@@ -80,7 +80,8 @@ export class Rpc {
   softTimeoutMs(peer: LookupPeer): number {
     const est = this.estimate(peer);
     if (est.srtt === 0) return this.init.initialRttMs;
-    return rto(est, Math.max(20, est.srtt * 1.25), this.init.maxTimeoutMs);
+    // Tighter than the RTO: missing it only launches a spare request (the late answer still counts).
+    return Math.min(this.init.maxTimeoutMs, Math.max(20, est.srtt * 1.25, est.srtt + 2 * est.rttvar));
   }
 
   /** Hard timeout: when the request is abandoned and the peer charged with a failure. */
