@@ -13,7 +13,7 @@ const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: '1' },
     nodes: { type: 'string', default: '100' },
-    hours: { type: 'string', default: '2.5' },
+    hours: { type: 'string', default: '2' },
     full: { type: 'boolean', default: false },
     rows: { type: 'string' },
   },

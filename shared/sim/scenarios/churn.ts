@@ -8,7 +8,7 @@ import { DhtValues, type ValuesInit } from '../../dht/values';
 import { RecordTable } from '../../records/record-table';
 import type { SimNetworkOptions } from '../network';
 import { createRecordsTestnet, type RecordPeer } from '../records-testnet';
-import { summarize } from '../stats';
+import { percentile, summarize } from '../stats';
 import { round, SimOwner, weibull } from './record-owner';
 
 export interface ChurnOptions {
@@ -79,6 +79,9 @@ export interface ChurnSummary {
   getLatencyMs: { p50: number; p90: number; p99: number };
   getMessages: { p50: number; p90: number; p99: number };
   agreeingReplicas: { p50: number; p90: number; p99: number };
+  /** 10th percentile and minimum of agreeing replicas over successful gets (the safety margin). */
+  agreeingP10: number;
+  agreeingMin: number;
   seed: number;
 }
 
@@ -275,6 +278,8 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
     getLatencyMs: summarize(results.map((r) => Math.round(r.latency))),
     getMessages: summarize(results.map((r) => r.messages)),
     agreeingReplicas: summarize(results.map((r) => r.agreeing)),
+    agreeingP10: percentile(results.filter((r) => r.ok).map((r) => r.agreeing), 10),
+    agreeingMin: Math.min(...results.filter((r) => r.ok).map((r) => r.agreeing), Infinity) === Infinity ? 0 : Math.min(...results.filter((r) => r.ok).map((r) => r.agreeing)),
     seed: o.seed,
   };
 }

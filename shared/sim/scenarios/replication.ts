@@ -12,7 +12,7 @@ export interface ReplicationOptions {
   seed: number;
   /** @default 100 */
   nodes?: number;
-  /** Simulated hours per run (the first 30 min are warm-up). @default 2.5 */
+  /** Simulated hours per run (the first 30 min are warm-up). @default 2 */
   hours?: number;
   /** Replication levels swept at `baseRepublishMin`. @default [2, 4, 8, 16, 20] */
   ks?: number[];
@@ -42,6 +42,9 @@ export interface ReplicationRow {
   messagesPerNodePerMinute: number;
   bytesPerNodePerSecond: number;
   departures: number;
+  /** Replicas agreeing with the newest record in a get: 10th percentile and minimum. */
+  agreeingP10: number;
+  agreeingMin: number;
 }
 
 export function replicationGrid(o: ReplicationOptions): { k: number; republishMin: number; sessionMin: number }[] {
@@ -76,7 +79,7 @@ export function runReplication(o: ReplicationOptions): { rows: ReplicationRow[];
     const s: ChurnSummary = runChurn({
       seed: o.seed + i,
       nodes: o.nodes ?? 100,
-      hours: o.hours ?? 2.5,
+      hours: o.hours ?? 2,
       medianSessionMin: g.sessionMin,
       getEveryMs: o.getEveryMs ?? 10_000,
       warmupMs: 30 * 60_000,
@@ -94,6 +97,8 @@ export function runReplication(o: ReplicationOptions): { rows: ReplicationRow[];
       messagesPerNodePerMinute: s.messagesPerNodePerMinute,
       bytesPerNodePerSecond: s.bytesPerNodePerSecond,
       departures: s.departures,
+      agreeingP10: s.agreeingP10,
+      agreeingMin: s.agreeingMin,
     };
     rows.push(row);
     o.log?.(`replication ${i + 1}/${grid.length}: ${JSON.stringify(row)}`);
@@ -102,12 +107,12 @@ export function runReplication(o: ReplicationOptions): { rows: ReplicationRow[];
 }
 
 export function markdownTable(rows: ReplicationRow[]): string {
-  const head = '| median session (min) | k | republish (min) | availability | failed gets (missing / stale) of gets | msgs/node/min | bytes/node/s | departures |';
-  const sep = '|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const head = '| median session (min) | k | republish (min) | availability | failed gets (missing / stale) of gets | agreeing replicas p10 / min | msgs/node/min | bytes/node/s | departures |';
+  const sep = '|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const sorted = [...rows].sort((a, b) => a.sessionMin - b.sessionMin || a.k - b.k || a.republishMin - b.republishMin);
   const lines = sorted.map(
     (r) =>
-      `| ${r.sessionMin} | ${r.k} | ${r.republishMin} | ${r.availability.toFixed(4)} | ${r.missing} / ${r.stale} of ${r.gets} | ${r.messagesPerNodePerMinute} | ${r.bytesPerNodePerSecond} | ${r.departures} |`,
+      `| ${r.sessionMin} | ${r.k} | ${r.republishMin} | ${r.availability.toFixed(4)} | ${r.missing} / ${r.stale} of ${r.gets} | ${r.agreeingP10} / ${r.agreeingMin} | ${r.messagesPerNodePerMinute} | ${r.bytesPerNodePerSecond} | ${r.departures} |`,
   );
   return [head, sep, ...lines].join('\n') + '\n';
 }
