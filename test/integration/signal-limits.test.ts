@@ -168,10 +168,14 @@ describe('signal limits and bad input', () => {
     const s = await start({ inboundRatePerSec: 5, inboundBurst: 10 });
     const target = await join(1);
     const senders = [await join(2), await join(3), await join(4)];
+    const t0 = Date.now();
     for (const c of senders) for (let i = 0; i < 10; i++) c.send({ t: 'relay', to: target.nodeId, payload: i, id: i });
     await until(() => s.metrics.dropped.get('target_busy') !== undefined && s.metrics.relayed + (s.metrics.dropped.get('target_busy') ?? 0) === 30, 3000, 'all 30 handled');
+    const elapsedS = (Date.now() - t0) / 1000;
     expect(s.metrics.relayed).toBeGreaterThanOrEqual(10);
-    expect(s.metrics.relayed).toBeLessThanOrEqual(12);
+    // burst 10, plus 5/s for however long a loaded machine took to deliver the 30 frames
+    expect(s.metrics.relayed).toBeLessThanOrEqual(11 + Math.ceil(5 * elapsedS));
+    expect(s.metrics.relayed).toBeLessThan(30);
     const busy = senders.flatMap((c) => c.inbox.filter((m) => m.code === 'TARGET_BUSY'));
     expect(busy.length).toBe(30 - s.metrics.relayed);
     expect(busy[0]!.target).toBe(target.nodeId);
