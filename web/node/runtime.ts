@@ -347,7 +347,6 @@ export class P2PNode {
     const seeds = sample.filter((p) => HEX40.test(p) && p !== this.id);
     this.joining = true;
     if (!this.joinedOnce) this.setPhase('bootstrapping');
-    const hadRecords = this.table.size > 0;
     this.dht.join(
       seeds.map((p) => hexToBytes(p)),
       (r) => {
@@ -361,8 +360,10 @@ export class P2PNode {
         this.setPhase('joined');
         if (first) for (const w of this.readyWaiters.splice(0)) w.resolve();
         this.maintainNeighbours();
-        // Push our copies wherever the network's are older or missing (reload, partition).
-        if (hadRecords && this.dht.table.size > 0) this.values.reconcile();
+        // After a reload or restart: store our own records (loaded from the store) on the current
+        // closest nodes again, in case the network lost or never got them. Bounded by maxOwn;
+        // replicas we hold are re-replicated by DhtValues' own timer.
+        if (first && this.table.ownCount > 0 && this.dht.table.size > 0) this.values.republishOwn();
         if (this.dht.table.size === 0) this.scheduleAloneRetry();
       },
     );
