@@ -1,0 +1,122 @@
+/**
+ * The runtime's path choice for signals (web/node/signal-paths.ts), with stand-ins for the
+ * signaling client, the overlay router and the DHT's RPC (no network): greedy overlay first,
+ * the relay through the closest connected peer when greedy routing has no hop, the server when
+ * the overlay has nothing, the server fallback when an overlay route dead-ends, and real signed
+ * envelopes opened on the other side.
+ */
+import { describe, expect, it } from 'vitest';
+import { bytesToHex } from '../../shared/crypto/bytes';
+import { generateKeyPair, nodeIdHexFromPublicKey } from '../../shared/crypto/ed25519';
+import { systemClock } from '../../shared/env/clock';
+import { cryptoRng } from '../../shared/env/rng';
+import type { DhtNode } from '../../shared/dht/node';
+import type { OverlayRouter } from '../../shared/dht/overlay-router';
+import type { SignalClient } from '../../web/net/signal-client';
+import type { SignalHandler, SignalPayload } from '../../web/net/signaler';
+import { SignalPaths } from '../../web/node/signal-paths';
+
+const OFFER: SignalPayload = { sid: 'aabbccdd00112233', data: { type: 'offer', sdp: 'v=0 fake' } };
+
+function setup(opts: { serverOpen: boolean; greedy: boolean; delivered: boolean; connected: string[] }) {
+  const keys = generateKeyPair();
+  const serverSent: Array<[string, SignalPayload]> = [];
+  let serverHandler: SignalHandler = () => {};
+  const client = {
+    get state() {
+      return opts.serverOpen ? 'open' : 'reconnecting';
+    },
+    send: (to: string, s: SignalPayload) => serverSent.push([to, s]),
+    onSignal: (h: SignalHandler) => (serverHandler = h),
+  } as unknown as SignalClient;
+  const forwarded: Array<{ to: string; env: Uint8Array }> = [];
+  const router = {
+    canRoute: () => opts.greedy,
+    forward: (to: string, env: Uint8Array, cb?: (ok: boolean) => void) => {
+      forwarded.push({ to, env });
+      cb?.(opts.delivered);
+    },
+  } as unknown as OverlayRouter;
+  const requests: Array<{ hop: string; body: { type: string; target?: Uint8Array; ttl?: number; payload?: Uint8Array } }> = [];
+  const dht = {
+    rpc: {
+      request: (hop: { hex: string }, body: { type: string }, cb: (res: { type: 'routed'; delivered: boolean } | null) => void) => {
+        requests.push({ hop: hop.hex, body });
+        cb({ type: 'routed', delivered: opts.delivered });
+      },
+    },
+  } as unknown as DhtNode;
+  const paths = new SignalPaths({ keys, clock: systemClock, rng: cryptoRng, client });
+  paths.attach(router, dht, () => opts.connected);
+  const got: Array<[string, SignalPayload]> = [];
+  paths.onSignal((from, s) => got.push([from, s]));
+  return { keys, paths, serverSent, forwarded, requests, got, serverIn: (from: string, s: SignalPayload) => serverHandler(from, s) };
+}
+
+const id = (byte: number) => bytesToHex(new Uint8Array(20).fill(byte));
+
+describe('SignalPaths: overlay first, server fallback', () => {
+  it('greedy overlay when the router has a hop; nothing goes to the server when it is delivered', () => {
+    const s = setup({ serverOpen: true, greedy: true, delivered: true, connected: [id(1)] });
+    s.paths.send(id(9), OFFER);
+    expect(s.forwarded.map((f) => f.to)).toEqual([id(9)]);
+    expect(s.serverSent).toEqual([]);
+    expect(s.paths.counts()).toMatchObject({ overlay: 1, server: 0, fallback: 0, relay: 0 });
+  });
+
+  it('an overlay route that dead-ends is re-sent through the server if it is up, else counted lost', () => {
+    const up = setup({ serverOpen: true, greedy: true, delivered: false, connected: [id(1)] });
+    up.paths.send(id(9), OFFER);
+    expect(up.serverSent).toEqual([[id(9), OFFER]]);
+    expect(up.paths.counts()).toMatchObject({ overlay: 1, fallback: 1, lost: 0 });
+    const down = setup({ serverOpen: false, greedy: true, delivered: false, connected: [id(1)] });
+    down.paths.send(id(9), OFFER);
+    expect(down.serverSent).toEqual([]);
+    expect(down.paths.counts()).toMatchObject({ overlay: 1, fallback: 0, lost: 1 });
+  });
+
+  it('without a greedy hop, the envelope goes to the connected peer closest to the target', () => {
+    // Target 0x0f…: 0x0e… (distance 0x01…) is closer than 0xf0… (0xff…).
+    const s = setup({ serverOpen: false, greedy: false, delivered: true, connected: [id(0xf0), id(0x0e)] });
+    s.paths.send(id(0x0f), OFFER);
+    expect(s.forwarded).toEqual([]);
+    expect(s.requests).toHaveLength(1);
+    const r = s.requests[0]!;
+    expect(r.hop).toBe(id(0x0e));
+    expect(r.body.type).toBe('route');
+    expect(bytesToHex(r.body.target!)).toBe(id(0x0f));
+    expect(r.body.ttl).toBeGreaterThan(1);
+    expect(s.paths.counts()).toMatchObject({ overlay: 1, relay: 1, lost: 0 });
+  });
+
+  it('no connected peer: the server if it is up, else unroutable', () => {
+    const up = setup({ serverOpen: true, greedy: false, delivered: false, connected: [] });
+    up.paths.send(id(9), OFFER);
+    expect(up.serverSent).toEqual([[id(9), OFFER]]);
+    expect(up.paths.counts()).toMatchObject({ overlay: 0, server: 1 });
+    const down = setup({ serverOpen: false, greedy: false, delivered: false, connected: [] });
+    down.paths.send(id(9), OFFER);
+    expect(down.paths.counts()).toMatchObject({ overlay: 0, server: 0, unroutable: 1 });
+  });
+
+  it('envelopes are signed by the sender and opened (and attributed) by the receiver; server signals pass through', () => {
+    const a = setup({ serverOpen: false, greedy: true, delivered: true, connected: [id(1)] });
+    const b = setup({ serverOpen: false, greedy: true, delivered: true, connected: [id(1)] });
+    const aId = nodeIdHexFromPublicKey(a.keys.publicKey);
+    const bId = nodeIdHexFromPublicKey(b.keys.publicKey);
+    a.paths.send(bId, OFFER);
+    const env = a.forwarded[0]!.env;
+    b.paths.receive(env);
+    expect(b.got).toEqual([[aId, OFFER]]);
+    // A replay and a tampered copy are dropped.
+    b.paths.receive(env);
+    const bad = Uint8Array.from(env);
+    bad[bad.length - 2]! ^= 1;
+    b.paths.receive(bad);
+    expect(b.got).toHaveLength(1);
+    expect(b.paths.overlay.drops.replay + b.paths.overlay.drops.bad_signature + b.paths.overlay.drops.bad_payload).toBe(2);
+    b.serverIn(id(7), OFFER);
+    expect(b.got).toHaveLength(2);
+    expect(b.paths.counts()).toMatchObject({ receivedOverlay: 1, receivedServer: 1 });
+  });
+});
