@@ -258,3 +258,15 @@ export function measureLookups(tn: Testnet, n: number, o: { spacingMs?: number; 
   }
   return { lookups: graded.length, success: ok / n, kAccuracy: acc / n, misses, results: graded.map((g) => g.r) };
 }
+
+/** Fraction of all routing-table entries of live nodes that point to another partition group. */
+export function crossGroupFraction(tn: Testnet): number {
+  let cross = 0;
+  let all = 0;
+  for (const s of tn.live())
+    for (const c of s.node.table.contacts()) {
+      all++;
+      if (tn.get(c.hex)!.endpoint.group !== s.endpoint.group) cross++;
+    }
+  return all === 0 ? 0 : cross / all;
+}

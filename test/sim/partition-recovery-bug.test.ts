@@ -1,15 +1,17 @@
 /**
- * CORE BUG (expected to fail until fixed): after a partition heals, routing tables do not fully
- * recover, even long after every bucket has been refreshed.
+ * CORE BUG (expected to fail until fixed): after a long partition heals, routing tables never
+ * recover, however long the network runs.
  *
  * During the partition, RoutingTable.recordFailure() removes a contact after maxFailures timeouts
- * even when its bucket has no replacement. Nodes near the divide sit in sparse deep buckets (no
- * replacements), so two nodes that are each other's nearest neighbours across the divide forget
- * each other for good. After heal() nobody on either side still knows the other, so bucket
- * refreshes (lookups for random ids in the empty bucket's range) converge on same-side nodes and
+ * even when its bucket has no replacement waiting. Nodes near the divide sit in sparse deep
+ * buckets (no replacements), so nodes that are each other's nearest neighbours across the divide
+ * forget each other for good. After heal() nobody on either side remembers the other, so bucket
+ * refreshes (lookups for random ids in the emptied bucket's range) converge on same-side nodes and
  * never rediscover them: lookups for targets between them keep returning the wrong closest node.
- * With maxFailures set very high (contacts kept when no replacement waits) the same run recovers
- * to success 1.0 within one refresh interval.
+ * Measured (N=200..300, seeds 1-3): success 0.73-0.86 three refresh intervals after healing, vs
+ * 0.99-1.0 for the same network never partitioned; nearly every miss is a cross-group pair that do
+ * not know each other. Keeping a failed contact while no replacement waits (recordFailure:
+ * `if (b.replacements.length === 0) return false;`) restores 0.99-1.0.
  */
 import { describe, expect, it } from 'vitest';
 import { createTestnet } from '../../shared/sim/testnet';
@@ -19,12 +21,12 @@ import { measureLookups, testSeed } from '../helpers/dht';
 
 const SEED = testSeed(1);
 
-describe('core bug: routing tables do not recover after a partition heals', () => {
-  it('after heal() and 3 refresh intervals, lookups from both sides find the true closest (success >= 0.99)', () => {
+describe('core bug: routing tables do not recover after a long partition heals', () => {
+  it('partitioned for 6 refresh intervals, healed for 3: lookups from both sides find the true closest (success >= 0.99)', () => {
     console.log(`partition-recovery seed=${SEED}`);
-    const tn = createTestnet(300, { seed: SEED });
+    const tn = createTestnet(200, { seed: SEED });
     tn.net.partition((e) => e.index % 2);
-    tn.runFor(2 * DEFAULTS.refreshIntervalMs);
+    tn.runFor(6 * DEFAULTS.refreshIntervalMs);
     tn.net.heal();
     tn.runFor(3 * DEFAULTS.refreshIntervalMs);
     const lines: string[] = [];
@@ -45,6 +47,6 @@ describe('core bug: routing tables do not recover after a partition heals', () =
         );
       }
     }
-    expect(success, `seed=${SEED} success=${success}\n${lines.slice(0, 6).join('\n')}`).toBeGreaterThanOrEqual(0.99);
+    expect(success, `seed=${SEED} success=${success} (${lines.length} misses)\n${lines.slice(0, 6).join('\n')}`).toBeGreaterThanOrEqual(0.99);
   });
 });
