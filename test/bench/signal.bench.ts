@@ -348,7 +348,12 @@ async function main(): Promise<void> {
     ['Relay capacity per server core, extrapolated (throughput / server CPU share; rough on a loaded host)', `${n0(oursRelay.perSec / oursRelay.serverCpu)}/s`, `${n0(peerRelay.perSec / peerRelay.serverCpu)}/s`, '>= 20,000/s'],
     [`Fairness: well-behaved p50 / p99, no flood (${n0(fair.base.received)} relays)`, `${f1(fair.base.p50)} / ${f1(fair.base.p99)} ms`, 'n/a', ''],
     [`Fairness: well-behaved p50 / p99 / max under flood (${n0(fair.under.received)}/${n0(fair.under.sent)} delivered, ${n0(fair.under.errors)} TARGET_BUSY)`, `${f1(fair.under.p50)} / ${f1(fair.under.p99)} / ${f1(fair.under.max)} ms`, 'n/a', 'p99 < 100 ms'],
-    [`Fairness: ${n0(FLOODERS)} flooders sent / relayed / dropped (rate limited)`, `${n0(fair.floodSent)} / ${n0((fair.stats.relayed ?? 0) - fair.base.received - fair.under.received)} / ${n0(fair.stats.droppedRateLimited ?? 0)}`, 'n/a', ''],
+    [
+      `Fairness: ${n0(FLOODERS)} flooders' frames sent / relayed / dropped (rate limit + shedding)`,
+      `${n0(fair.floodSent)} / ${n0((fair.stats.relayed ?? 0) - fair.base.received - fair.under.received)} / ${n0((fair.stats.droppedRateLimited ?? 0) + (fair.stats.droppedOverload ?? 0))}`,
+      'n/a',
+      '',
+    ],
     ['Fairness: server RSS before / peak / after flood', `${(fair.rssBefore / 2 ** 20).toFixed(0)} / ${(fair.rssPeak / 2 ** 20).toFixed(0)} / ${(fair.rssAfter / 2 ** 20).toFixed(0)} MB`, 'n/a', 'bounded'],
   ];
   const out = [
