@@ -115,8 +115,12 @@ describe('Rpc: requests and response matching', () => {
   it('timeouts derive from the RTT estimate: per-contact first, then node-wide, then initialRttMs', () => {
     const rtts = new Map<string, RttSample>([[A.hex, { srtt: 100, rttvar: 10 }]]);
     const { rpc } = setup({}, rtts);
-    // soft: rto clamped below by 1.25 x srtt; hard: 2 x rto within [min, max]
-    expect(rpc.softTimeoutMs(A)).toBe(140);
+    // soft: max(1.25 x srtt, srtt + 2 x rttvar), tighter than the RTO; hard: 2 x RTO within [min, max]
+    expect(rpc.softTimeoutMs(A)).toBe(125);
+    rtts.set(A.hex, { srtt: 100, rttvar: 30 });
+    expect(rpc.softTimeoutMs(A)).toBe(160);
+    expect(rpc.hardTimeoutMs(A)).toBe(440);
+    rtts.set(A.hex, { srtt: 100, rttvar: 10 });
     expect(rpc.hardTimeoutMs(A)).toBe(280);
     expect(rpc.softTimeoutMs(B)).toBe(500);
     rpc.global.srtt = 40;
