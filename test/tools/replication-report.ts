@@ -1,8 +1,8 @@
 /**
- * npx tsx test/tools/replication-report.ts [--seed 1] [--nodes 100] [--hours 3] [--full] [--rows rows.json]
- * Runs the replication sweep (shared/sim/scenarios/replication) and writes docs/replication.svg,
- * docs/replication.rows.json and the generated table inside docs/replication.md (between the
- * GENERATED markers; the prose around it is kept). --rows re-renders from saved rows.
+ * npx tsx test/tools/replication-report.ts [--seed 1] [--nodes 100] [--hours 2] [--full] [--rows rows.json]
+ * Runs the replication sweep (shared/sim/scenarios/replication) and writes docs/replication.svg and
+ * the generated table inside docs/replication.md (between the GENERATED markers; the prose around
+ * it is kept). The rows are printed as the last JSON line; --rows FILE re-renders from saved rows.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -61,7 +61,6 @@ function runReplicationRender(rs: ReplicationRow[]): string {
 }
 
 writeFileSync(new URL('replication.svg', docs), svg);
-writeFileSync(new URL('replication.rows.json', docs), JSON.stringify(rows, null, 1) + '\n');
 const mdUrl = new URL('replication.md', docs);
 const BEGIN = '<!-- GENERATED TABLE BEGIN -->';
 const END = '<!-- GENERATED TABLE END -->';
@@ -70,4 +69,4 @@ const i = md.indexOf(BEGIN);
 const j = md.indexOf(END);
 const out = i >= 0 && j > i ? md.slice(0, i + BEGIN.length) + '\n' + table + md.slice(j) : md + `\n${BEGIN}\n${table}${END}\n`;
 writeFileSync(mdUrl, out);
-console.log(JSON.stringify({ rows: rows.length, wrote: ['docs/replication.md', 'docs/replication.svg', 'docs/replication.rows.json'] }));
+console.log(JSON.stringify({ wrote: ['docs/replication.md', 'docs/replication.svg'], rows }));

@@ -251,6 +251,7 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
   const liveAvg = liveSamples ? liveSum / liveSamples : 0;
   const nodeMinutes = liveSum; // one sample a minute
   const ok = results.filter((r) => r.ok).length;
+  const agreeingOk = results.filter((r) => r.ok).map((r) => r.agreeing);
   return {
     probe: o.probe ?? false,
     nodes: n,
@@ -278,8 +279,8 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
     getLatencyMs: summarize(results.map((r) => Math.round(r.latency))),
     getMessages: summarize(results.map((r) => r.messages)),
     agreeingReplicas: summarize(results.map((r) => r.agreeing)),
-    agreeingP10: percentile(results.filter((r) => r.ok).map((r) => r.agreeing), 10),
-    agreeingMin: Math.min(...results.filter((r) => r.ok).map((r) => r.agreeing), Infinity) === Infinity ? 0 : Math.min(...results.filter((r) => r.ok).map((r) => r.agreeing)),
+    agreeingP10: percentile(agreeingOk, 10),
+    agreeingMin: agreeingOk.reduce((a, b) => Math.min(a, b), agreeingOk[0] ?? 0),
     seed: o.seed,
   };
 }
