@@ -38,6 +38,8 @@ export interface DhtInit {
   /** @default 512 */ maxInflight?: number;
   /** Parallelism of bucket-refresh lookups. @default 2 */
   refreshAlpha?: number;
+  /** Extra wait for a slow candidate closer than every answer, in soft timeouts. @default 0.5 */
+  slowGrace?: number;
   /** Run periodic bucket refresh. @default true */
   maintenance?: boolean;
 }
@@ -91,6 +93,7 @@ export class DhtNode {
       maxFailures: init.maxFailures ?? DEFAULTS.maxFailures,
       maxInflight: init.maxInflight ?? DEFAULTS.maxInflight,
       refreshAlpha: init.refreshAlpha ?? 2,
+      slowGrace: init.slowGrace ?? 0.5,
       maintenance: init.maintenance ?? true,
     };
     this.id = init.id;
@@ -186,6 +189,7 @@ export class DhtNode {
       alpha: opts.alpha ?? this.alpha,
       beta: opts.beta ?? this.beta,
       ...(opts.quorum ? { quorum: opts.quorum } : {}),
+      slowGrace: this.init.slowGrace,
       onDone: cb,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
@@ -265,6 +269,13 @@ export class DhtNode {
   refreshStale(): number {
     const now = this.clock.now();
     let started = 0;
+    // Re-ping stale contacts (kept because no replacement was waiting): an answer revives them.
+    let pings = 0;
+    for (const c of this.table.contacts()) {
+      if (c.failures < this.init.maxFailures || pings >= 32) continue;
+      pings++;
+      this.rpc.request(c, { type: 'ping' }, () => {});
+    }
     for (const b of this.table.buckets()) {
       if (now - b.lastTouched < this.init.refreshIntervalMs) continue;
       b.lastTouched = now;

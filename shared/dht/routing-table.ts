@@ -132,8 +132,11 @@ export class RoutingTable {
   }
 
   /**
-   * A request to this contact timed out. Drops it when a replacement is waiting or it has failed
-   * too often; returns true if it was removed.
+   * A request to this contact timed out. It is replaced at once when a replacement is waiting;
+   * otherwise it stays, and after maxFailures it is *stale*: no longer handed out by closest(),
+   * but kept (and re-pinged by refresh) so a node that was only unreachable for a while, e.g.
+   * across a partition, is not forgotten for good (Kademlia §2.2: never drop without a substitute).
+   * Returns true if it was removed.
    */
   recordFailure(id: NodeId): boolean {
     const b = this.bucketFor(id, false);
@@ -147,7 +150,7 @@ export class RoutingTable {
     }
     const c = b.contacts[i]!;
     c.failures++;
-    if (c.failures < this.init.maxFailures && b.replacements.length === 0) return false;
+    if (b.replacements.length === 0) return false;
     this.removeAt(b, i);
     return true;
   }
@@ -184,6 +187,7 @@ export class RoutingTable {
     const out: Contact[] = [];
     const t32 = prefix32(target);
     const x32 = exclude ? parseInt(exclude.slice(0, 8), 16) : -1;
+    const maxF = this.init.maxFailures;
     const sortFrom = (start: number) => {
       if (out.length - start > 1) {
         const part = out.splice(start).sort((a, b) => {
@@ -203,7 +207,7 @@ export class RoutingTable {
         const b = subs[x ^ tsub];
         if (!b || b.contacts.length === 0) continue;
         const start = out.length;
-        for (const c of b.contacts) if (c.p32 !== x32 || c.hex !== exclude) out.push(c);
+        for (const c of b.contacts) if (c.failures < maxF && (c.p32 !== x32 || c.hex !== exclude)) out.push(c);
         sortFrom(start);
       }
     };
@@ -212,7 +216,7 @@ export class RoutingTable {
       const start = out.length;
       for (let l = m + 1; l < this.levels.length; l++) {
         const subs = this.levels[l];
-        if (subs) for (const b of subs) if (b) for (const c of b.contacts) if (c.p32 !== x32 || c.hex !== exclude) out.push(c);
+        if (subs) for (const b of subs) if (b) for (const c of b.contacts) if (c.failures < maxF && (c.p32 !== x32 || c.hex !== exclude)) out.push(c);
       }
       sortFrom(start);
     }

@@ -137,7 +137,7 @@ describe('RoutingTable: buckets, eviction and the replacement cache', () => {
     expect(hexes(bucket.replacements)).toEqual([r1, r3].map((x) => idToHex(x!)));
   });
 
-  it('recordFailure without replacements: keeps the contact until maxFailures, a sighting resets the count', () => {
+  it('recordFailure without replacements: never drops the contact; after maxFailures it is stale (not handed out) until it is seen again', () => {
     const rng = new SeededRng(SEED + 5);
     const self = randomId(rng);
     const t = table(self, { maxFailures: 3 });
@@ -148,11 +148,13 @@ describe('RoutingTable: buckets, eviction and the replacement cache', () => {
     expect(t.get(a!)!.failures).toBe(2);
     add(t, a!); // proved alive
     expect(t.get(a!)!.failures).toBe(0);
-    expect(t.recordFailure(a!)).toBe(false);
-    expect(t.recordFailure(a!)).toBe(false);
-    expect(t.recordFailure(a!)).toBe(true);
-    expect(t.get(a!)).toBeUndefined();
-    expect(t.size).toBe(0);
+    for (let i = 0; i < 3; i++) expect(t.recordFailure(a!)).toBe(false);
+    // Stale: still in the table (so a partition cannot make us forget it), but not handed out.
+    expect(t.get(a!)).toBeDefined();
+    expect(t.size).toBe(1);
+    expect(t.closest(a!, 20).map((c) => c.hex)).not.toContain(idToHex(a!));
+    add(t, a!); // answers a re-ping: handed out again
+    expect(t.closest(a!, 20).map((c) => c.hex)).toContain(idToHex(a!));
   });
 
   it('recordFailure with a replacement waiting: drops at once and promotes the most recent replacement', () => {
