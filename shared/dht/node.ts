@@ -31,6 +31,8 @@ export interface DhtInit {
   /** @default 3 */ bitsPerLevel?: number;
   /** @default 8 */ replacements?: number;
   /** @default 250 */ minTimeoutMs?: number;
+  /** Extra timeout for a request that must open a connection first (see Transport.isConnected). @default 0 */
+  dialTimeoutMs?: number;
   /** @default 5000 */ maxTimeoutMs?: number;
   /** @default 500 */ initialRttMs?: number;
   /** @default 900000 */ refreshIntervalMs?: number;
@@ -87,6 +89,7 @@ export class DhtNode {
       bitsPerLevel: init.bitsPerLevel ?? DEFAULTS.bitsPerLevel,
       replacements: init.replacements ?? DEFAULTS.replacements,
       minTimeoutMs: init.minTimeoutMs ?? DEFAULTS.minTimeoutMs,
+      dialTimeoutMs: init.dialTimeoutMs ?? 0,
       maxTimeoutMs: init.maxTimeoutMs ?? DEFAULTS.maxTimeoutMs,
       initialRttMs: init.initialRttMs ?? DEFAULTS.initialRttMs,
       refreshIntervalMs: init.refreshIntervalMs ?? DEFAULTS.refreshIntervalMs,

@@ -18,6 +18,8 @@ export type RequestBody = RequestMessage extends infer M ? (M extends RequestMes
 export type ResponseBody = ResponseMessage extends infer M ? (M extends ResponseMessage ? Omit<M, 'rid'> : never) : never;
 
 export interface RpcInit {
+  /** Extra time allowed when the transport must open a connection first (WebRTC dial). */
+  dialTimeoutMs?: number;
   minTimeoutMs: number;
   maxTimeoutMs: number;
   initialRttMs: number;
@@ -76,8 +78,19 @@ export class Rpc {
     return this.pending.size;
   }
 
+  /** Time a request must add because the transport has to dial `peer` first. */
+  private dialAllowance(peer: LookupPeer): number {
+    const t = this.transport;
+    const dial = this.init.dialTimeoutMs ?? 0;
+    return dial > 0 && t.isConnected && !t.isConnected(peer.hex) ? dial : 0;
+  }
+
   /** Soft timeout: when a lookup stops waiting on this peer and asks another. */
   softTimeoutMs(peer: LookupPeer): number {
+    return this.baseSoftTimeoutMs(peer) + this.dialAllowance(peer);
+  }
+
+  private baseSoftTimeoutMs(peer: LookupPeer): number {
     const est = this.estimate(peer);
     if (est.srtt === 0) return this.init.initialRttMs;
     // Tighter than the RTO: missing it only launches a spare request (the late answer still counts).
@@ -86,6 +99,10 @@ export class Rpc {
 
   /** Hard timeout: when the request is abandoned and the peer charged with a failure. */
   hardTimeoutMs(peer: LookupPeer): number {
+    return this.baseHardTimeoutMs(peer) + this.dialAllowance(peer);
+  }
+
+  private baseHardTimeoutMs(peer: LookupPeer): number {
     const est = this.estimate(peer);
     if (est.srtt === 0) return Math.max(this.init.minTimeoutMs, this.init.initialRttMs * 2);
     return Math.min(this.init.maxTimeoutMs, Math.max(this.init.minTimeoutMs, 2 * rto(est, 0, this.init.maxTimeoutMs)));

@@ -19,4 +19,9 @@ export interface Transport {
   onFrame(handler: (from: PeerId, frame: Uint8Array) => void): void;
   /** Optional: notified when the transport knows a peer is gone (connection closed/failed). */
   onPeerDown?(handler: (peer: PeerId) => void): void;
+  /**
+   * Optional: whether a frame to `peer` can leave now, without first opening a connection
+   * (WebRTC). The RPC layer allows extra time for requests that must dial first.
+   */
+  isConnected?(peer: PeerId): boolean;
 }

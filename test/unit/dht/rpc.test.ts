@@ -236,3 +236,19 @@ describe('Rpc: remote garbage is dropped and counted, never thrown', () => {
     expect(calls.requests.length).toBe(rpc.counters.get('recv.ping') + rpc.counters.get('recv.find_node') + rpc.counters.get('recv.find_value') + rpc.counters.get('recv.store') + rpc.counters.get('recv.route'));
   });
 });
+
+describe('Rpc: dial allowance', () => {
+  it('adds dialTimeoutMs to both timeouts only for peers the transport is not connected to', () => {
+    const { rpc, transport } = setup({ dialTimeoutMs: 2000 });
+    const connected = peerOf(idOf('01'));
+    const dialing = peerOf(idOf('02'));
+    const base = rpc.hardTimeoutMs(connected);
+    const baseSoft = rpc.softTimeoutMs(connected);
+    // No isConnected on the transport: no allowance at all.
+    expect(rpc.hardTimeoutMs(dialing)).toBe(base);
+    Object.assign(transport, { isConnected: (p: string) => p === connected.hex });
+    expect(rpc.hardTimeoutMs(connected)).toBe(base);
+    expect(rpc.hardTimeoutMs(dialing)).toBe(base + 2000);
+    expect(rpc.softTimeoutMs(dialing)).toBe(baseSoft + 2000);
+  });
+});
