@@ -35,11 +35,19 @@ export interface RecordsTestnetOptions extends Omit<TestnetOptions, 'makeNode'> 
    */
   before?: (node: DhtNode, index: number) => DhtExtension | undefined;
   replaceHonest?: boolean;
+  /**
+   * Re-bootstrap (fresh sample) a node whose join reached nobody (empty routing table), up to this
+   * many times, as an app does when its join fails. Without it such a node stays isolated: it is
+   * in no one's table, and lookups seeded with it rarely ask a far-away seed. @default 5
+   */
+  joinRetries?: number;
 }
 
 export class RecordsTestnet {
   readonly tn: Testnet;
   readonly peers: RecordPeer[] = [];
+  /** Joins retried because the node's table was still empty. */
+  joinRetried = 0;
   private readonly byHex = new Map<string, RecordPeer>();
   /** Filled by makeNode, consumed by addPeer (Testnet.addNode calls makeNode synchronously). */
   private building: { values: DhtValues | undefined; table: RecordTable; before: DhtExtension | undefined } | undefined;
@@ -77,11 +85,24 @@ export class RecordsTestnet {
   /** Create a node and join it through a bootstrap sample; `cb` once joined. */
   addAndJoin(cb?: (p: RecordPeer) => void): RecordPeer {
     const p = this.addPeer();
-    this.tn.join(p.sim, () => {
-      p.joinedAt = this.tn.clock.now();
-      cb?.(p);
-    });
+    this.join(p, () => cb?.(p));
     return p;
+  }
+
+  /** Join `p` (retrying with a fresh sample while its table stays empty); `cb` once joined. */
+  join(p: RecordPeer, cb?: () => void): void {
+    let left = this.opts.joinRetries ?? 5;
+    const done = () => {
+      if (p.node.table.size === 0 && left-- > 0 && p.sim.endpoint.alive) {
+        this.joinRetried++;
+        const seeds = this.tn.sample(this.opts.bootstrapSample ?? 8, p.sim).map((m) => m.node.id);
+        p.node.join(seeds, done);
+        return;
+      }
+      p.joinedAt = this.tn.clock.now();
+      cb?.();
+    };
+    this.tn.join(p.sim, done);
   }
 
   get(hex: string): RecordPeer | undefined {
@@ -127,14 +148,7 @@ export function createRecordsTestnet(n: number, opts: RecordsTestnetOptions): Re
   let joined = 0;
   for (let i = 0; i < n; i++) {
     const p = rt.addPeer();
-    rt.clock.setTimeout(
-      () =>
-        rt.tn.join(p.sim, () => {
-          p.joinedAt = rt.clock.now();
-          joined++;
-        }),
-      i * spacing,
-    );
+    rt.clock.setTimeout(() => rt.join(p, () => joined++), i * spacing);
   }
   rt.clock.runUntil(n * spacing);
   for (let guard = 0; joined < n && guard < 1000; guard++) rt.clock.runFor(1000);

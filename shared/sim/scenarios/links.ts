@@ -37,6 +37,10 @@ export interface LinksRun {
   agreeingReplicas: number;
   framesPerNodePerMinute: number;
   dropped: Record<string, number>;
+  /** Joins retried with a fresh bootstrap sample because the first one reached nobody. */
+  joinRetried: number;
+  /** Diagnostics for each failed get (first 10). */
+  failed: { reader: number; contacts: number; queries: number; responses: number; failures: number; durationMs: number; answeredOfClosest: number; holdersReachable: number; holders: number }[];
 }
 
 export function runLinksOnce(o: LinksOptions): LinksRun {
@@ -69,6 +73,7 @@ export function runLinksOnce(o: LinksOptions): LinksRun {
   const total = o.gets ?? 400;
   const every = o.getEveryMs ?? 250;
   const res: { ok: boolean; missing: boolean; latency: number; messages: number; agreeing: number }[] = [];
+  const failed: LinksRun['failed'] = [];
   for (let i = 0; i < total; i++) {
     clock.setTimeout(() => {
       const w = owners[rng.int(owners.length)]!;
@@ -78,6 +83,21 @@ export function runLinksOnce(o: LinksOptions): LinksRun {
       from.values!.getRecord(w.owner.target, (r) => {
         const seq = r.record?.type === 'mutable' ? r.record.seq : 0;
         res.push({ ok: seq >= need, missing: !r.record, latency: Math.round(r.lookup.durationMs), messages: r.lookup.messages, agreeing: r.replicas });
+        if (seq < need && failed.length < 10) {
+          const holders = live.filter((p) => p !== from && p.table.get(w.owner.target)?.type === 'mutable');
+          const ep = rt.tn.net.get(from.node.hex)!;
+          failed.push({
+            reader: from.index,
+            contacts: from.node.table.size,
+            queries: r.lookup.queries,
+            responses: r.lookup.responses,
+            failures: r.lookup.failures,
+            durationMs: Math.round(r.lookup.durationMs),
+            answeredOfClosest: r.lookup.answered.filter(Boolean).length,
+            holdersReachable: holders.filter((h) => rt.tn.net.canReach(ep, rt.tn.net.get(h.node.hex)!)).length,
+            holders: holders.length,
+          });
+        }
       });
     }, i * every);
   }
@@ -100,6 +120,8 @@ export function runLinksOnce(o: LinksOptions): LinksRun {
     agreeingReplicas: round(mean(res.map((r) => r.agreeing)), 2),
     framesPerNodePerMinute: round((rt.frames() - frames0) / Math.max(1, live.length) / Math.max(minutes, 1e-9), 1),
     dropped,
+    joinRetried: rt.joinRetried,
+    failed,
   };
 }
 
