@@ -93,10 +93,13 @@ export class RecordsTestnet {
   join(p: RecordPeer, cb?: () => void): void {
     let left = this.opts.joinRetries ?? 5;
     const done = () => {
-      if (p.node.table.size === 0 && left-- > 0 && p.sim.endpoint.alive) {
+      const seeds = p.node.table.size === 0 && left-- > 0 && p.sim.endpoint.alive ? this.tn.sample(this.opts.bootstrapSample ?? 8, p.sim) : [];
+      if (seeds.length > 0) {
         this.joinRetried++;
-        const seeds = this.tn.sample(this.opts.bootstrapSample ?? 8, p.sim).map((m) => m.node.id);
-        p.node.join(seeds, done);
+        p.node.join(
+          seeds.map((m) => m.node.id),
+          done,
+        );
         return;
       }
       p.joinedAt = this.tn.clock.now();

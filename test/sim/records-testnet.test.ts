@@ -42,6 +42,13 @@ describe('records testnet', () => {
     expect(shared.members.size).toBe(5);
   });
 
+  it('a node whose join reached nobody re-bootstraps, so no node is left isolated', () => {
+    const seed = 31;
+    const rt = createRecordsTestnet(80, { seed, network: { unreachable: 0.3 }, values: { maintenance: false } });
+    const isolated = rt.peers.filter((p) => p.node.table.size === 0).map((p) => p.index);
+    expect(isolated, `isolated nodes (seed ${seed})`).toEqual([]);
+  });
+
   it('Weibull sessions have the requested median', () => {
     const rng = new SeededRng(9);
     const xs = Array.from({ length: 4001 }, () => weibull(rng, 0.5, 30 * 60_000)).sort((a, b) => a - b);
