@@ -73,6 +73,8 @@ export interface LookupOptions<V> {
    * step), so a larger quorum costs messages but few extra rounds. @default beta
    */
   quorum?: number;
+  /** How long a slow candidate is still waited for, as a multiple of its soft timeout. @default 1 */
+  slowGrace?: number;
   /** Hard cap on requests per lookup. */
   maxQueries?: number;
   onEvent?: (e: LookupEvent<V>) => void;
@@ -108,10 +110,12 @@ export class Lookup<V> {
   private stopped = false;
   private readonly startedAt: number;
   private readonly cap: number;
+  private readonly selfKey: number;
 
   constructor(private readonly o: LookupOptions<V>) {
     this.startedAt = o.clock.now();
     this.cap = Math.max(o.k * 3, 32);
+    this.selfKey = distancePrefix32(o.self, o.target);
     for (const s of o.seeds) this.add(s.id, 1, s.hex);
   }
 
@@ -145,11 +149,11 @@ export class Lookup<V> {
       if (o.key < key || (o.key === key && compareDistance(o.id, id, t) < 0)) lo = mid + 1;
       else hi = mid;
     }
+    if (lo >= this.cap) return;
     const at = list[lo];
     if (at && at.key === key && compareDistance(at.id, id, t) === 0) return;
-    if (key === distancePrefix32(this.o.self, t) && compareDistance(this.o.self, id, t) === 0) return;
+    if (key === this.selfKey && compareDistance(this.o.self, id, t) === 0) return;
     const c: Candidate = { id, hex, key, depth, state: NEW, timer: undefined };
-    if (lo >= this.cap) return;
     list.splice(lo, 0, c);
     if (list.length > this.cap) {
       // Drop the farthest candidate that is not in flight.
@@ -184,7 +188,10 @@ export class Lookup<V> {
     if (prefix >= quorum && !slowAhead) return this.finish();
 
     const finalPhase = prefix >= this.o.beta;
-    const limit = finalPhase ? quorum : this.o.alpha;
+    // Each failure this lookup has seen widens it by one (up to +2): a healthy lookup keeps
+    // alpha in flight, one that keeps hitting dead nodes asks more peers at once.
+    const widen = Math.min(this.failures, 2);
+    const limit = finalPhase ? quorum : this.o.alpha + widen;
     const maxQ = this.o.maxQueries ?? 100;
     let rank = 0;
     for (const c of this.cands) {
@@ -228,7 +235,7 @@ export class Lookup<V> {
         this.failures++;
         this.o.onEvent?.({ type: 'failure', peer: c.hex });
         this.step();
-      }, soft);
+      }, soft * (this.o.slowGrace ?? 1));
       this.step();
     }, soft);
     this.o.query(c, (outcome) => this.settle(c, outcome));

@@ -183,46 +183,40 @@ export class RoutingTable {
    *   3. shallower levels in decreasing order, each by sub-bucket as in 1.
    */
   closest(target: NodeId, n: number, exclude?: string): Contact[] {
+    // Hot path (every FIND_NODE): no closures, one output array, sort only the group being filled.
     const m = commonPrefixLength(this.self, target);
     const out: Contact[] = [];
-    const t32 = prefix32(target);
+    sortTarget = target;
+    sortT32 = prefix32(target);
     const x32 = exclude ? parseInt(exclude.slice(0, 8), 16) : -1;
     const maxF = this.init.maxFailures;
-    const sortFrom = (start: number) => {
-      if (out.length - start > 1) {
-        const part = out.splice(start).sort((a, b) => {
-          const ka = (a.p32 ^ t32) >>> 0;
-          const kb = (b.p32 ^ t32) >>> 0;
-          return ka !== kb ? ka - kb : compareDistance(a.id, b.id, target);
-        });
-        for (const c of part) out.push(c);
-      }
-    };
-    const takeLevelBySub = (level: number) => {
-      const subs = this.levels[level];
-      if (!subs) return;
-      const s = this.subBits(level);
-      const tsub = s ? bitsAt(target, level + 1, s) : 0;
-      for (let x = 0; x < subs.length && out.length < n; x++) {
-        const b = subs[x ^ tsub];
-        if (!b || b.contacts.length === 0) continue;
-        const start = out.length;
-        for (const c of b.contacts) if (c.failures < maxF && (c.p32 !== x32 || c.hex !== exclude)) out.push(c);
-        sortFrom(start);
-      }
-    };
-    if (m < ID_BITS) takeLevelBySub(m);
+    if (m < ID_BITS) this.takeLevelBySub(m, target, n, out, exclude, x32, maxF);
     if (out.length < n) {
       const start = out.length;
       for (let l = m + 1; l < this.levels.length; l++) {
         const subs = this.levels[l];
-        if (subs) for (const b of subs) if (b) for (const c of b.contacts) if (c.failures < maxF && (c.p32 !== x32 || c.hex !== exclude)) out.push(c);
+        if (!subs) continue;
+        for (const b of subs) if (b) for (const c of b.contacts) if (c.failures < maxF && (c.p32 !== x32 || c.hex !== exclude)) out.push(c);
       }
-      sortFrom(start);
+      sortTail(out, start);
     }
-    for (let l = Math.min(m, this.levels.length) - 1; l >= 0 && out.length < n; l--) takeLevelBySub(l);
+    for (let l = Math.min(m, this.levels.length) - 1; l >= 0 && out.length < n; l--) this.takeLevelBySub(l, target, n, out, exclude, x32, maxF);
     if (out.length > n) out.length = n;
     return out;
+  }
+
+  private takeLevelBySub(level: number, target: NodeId, n: number, out: Contact[], exclude: string | undefined, x32: number, maxF: number): void {
+    const subs = this.levels[level];
+    if (!subs) return;
+    const s = this.subBits(level);
+    const tsub = s ? bitsAt(target, level + 1, s) : 0;
+    for (let x = 0; x < subs.length && out.length < n; x++) {
+      const b = subs[x ^ tsub];
+      if (!b || b.contacts.length === 0) continue;
+      const start = out.length;
+      for (const c of b.contacts) if (c.failures < maxF && (c.p32 !== x32 || c.hex !== exclude)) out.push(c);
+      sortTail(out, start);
+    }
   }
 
   /** Mark the bucket covering target as used by a lookup (delays its refresh). */
@@ -248,6 +242,28 @@ export class RoutingTable {
 
   *contacts(): IterableIterator<Contact> {
     for (const subs of this.levels) if (subs) for (const b of subs) if (b) yield* b.contacts;
+  }
+}
+
+// Module-level sort state: the comparator must not be a fresh closure per call (hot path).
+let sortTarget: NodeId = new Uint8Array(20);
+let sortT32 = 0;
+function byDistance(a: Contact, b: Contact): number {
+  const ka = (a.p32 ^ sortT32) >>> 0;
+  const kb = (b.p32 ^ sortT32) >>> 0;
+  return ka !== kb ? ka - kb : compareDistance(a.id, b.id, sortTarget);
+}
+
+/** Sort out[start..] by distance in place (insertion sort: groups are at most a bucket). */
+function sortTail(out: Contact[], start: number): void {
+  for (let i = start + 1; i < out.length; i++) {
+    const c = out[i]!;
+    let j = i - 1;
+    while (j >= start && byDistance(out[j]!, c) > 0) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    out[j + 1] = c;
   }
 }
 

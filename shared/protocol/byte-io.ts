@@ -45,7 +45,14 @@ export class Writer {
   }
   bytes(b: Uint8Array): this {
     this.ensure(b.length);
-    this.buf.set(b, this.pos);
+    if (b.length <= 32) {
+      // Small copies (node ids) are faster as a loop than through TypedArray.set.
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < b.length; i++) buf[p++] = b[i]!;
+    } else {
+      this.buf.set(b, this.pos);
+    }
     this.pos += b.length;
     return this;
   }
