@@ -1,5 +1,6 @@
 /** Named simulator scenarios runnable as `npm run sim -- --scenario NAME --json`. */
 import { churnScenario } from './churn';
+import { connectionsScenario } from './connections';
 import { bandwidthScenario, unreachableScenario } from './links';
 import { partitionScenario } from './partition';
 import { poisonScenario } from './poison';
@@ -22,4 +23,5 @@ export const scenarios: Record<string, Scenario> = {
   bandwidth: bandwidthScenario,
   'unreachable-pairs': unreachableScenario,
   replication: replicationScenario,
+  connections: connectionsScenario,
 };
