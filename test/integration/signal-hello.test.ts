@@ -14,7 +14,7 @@ describe('signal hello', () => {
     return c;
   };
   beforeEach(async () => {
-    server = await startServer({ iceServers: [{ urls: 'turn:turn.example.org:3478', username: 'u', credential: 'p' }], helloTimeoutMs: 300 });
+    server = await startServer({ iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }], helloTimeoutMs: 300 });
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close();
@@ -26,7 +26,7 @@ describe('signal hello', () => {
     const kp = keyFromSeed(1);
     const w = await c.hello(kp);
     expect(w.nodeId).toBe(nodeIdHexFromPublicKey(kp.publicKey));
-    expect(w.iceServers).toEqual([{ urls: 'turn:turn.example.org:3478', username: 'u', credential: 'p' }]);
+    expect(w.iceServers).toEqual([{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }]);
     expect(w.peers).toEqual([]);
     expect(w.heartbeatMs).toBeGreaterThan(0);
     expect(w.limits.maxFrameBytes).toBe(16384);

@@ -92,7 +92,7 @@ describe('signal server HTTP', () => {
 
 describe('signal server CLI', () => {
   it('parses flags and env, flags winning', () => {
-    const r = parseConfig(['--port', '9000', '--max-per-ip=4', '--turn', 'turn:turn.example.org:3478', '--turn-username', 'u', '--trust-proxy'], {
+    const r = parseConfig(['--port', '9000', '--max-per-ip=4', '--turn', 'turn:127.0.0.1:3478', '--turn-username', 'u', '--trust-proxy'], {
       SIGNAL_PORT: '1',
       SIGNAL_HOST: '0.0.0.0',
       SIGNAL_TURN_CREDENTIAL: 'p',
@@ -105,7 +105,7 @@ describe('signal server CLI', () => {
       maxConnectionsPerIp: 4,
       trustProxy: true,
       allowedOrigins: ['https://a.example', 'https://b.example'],
-      iceServers: [{ urls: ['turn:turn.example.org:3478'], username: 'u', credential: 'p' }],
+      iceServers: [{ urls: ['turn:127.0.0.1:3478'], username: 'u', credential: 'p' }],
     });
     expect(parseConfig(['--nope'], {})).toMatchObject({ ok: false });
     expect(parseConfig(['--port', 'x'], {})).toMatchObject({ ok: false });

@@ -37,7 +37,7 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     t.send(HI, enc('x'));
     expect(last().opts).toMatchObject({ initiator: true, trickle: true, iceCompleteTimeout: 200, config: { iceServers: [] } });
     expect('wrtc' in last().opts).toBe(false);
-    const turn = { urls: 'turn:turn.example.invalid:3478', username: 'u', credential: 'c' };
+    const turn = { urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'c' };
     t.setIceServers([turn]);
     t.send(OTHER, enc('y'));
     expect(last().opts.config).toEqual({ iceServers: [turn] });
