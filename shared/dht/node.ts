@@ -55,6 +55,7 @@ export interface DhtExtension {
 
 export interface LookupOpts<V> {
   beta?: number;
+  maxQueries?: number;
   quorum?: number;
   alpha?: number;
   seeds?: LookupPeer[];
@@ -193,6 +194,7 @@ export class DhtNode {
       beta: opts.beta ?? this.beta,
       ...(opts.quorum ? { quorum: opts.quorum } : {}),
       slowGrace: this.init.slowGrace,
+      ...(opts.maxQueries ? { maxQueries: opts.maxQueries } : {}),
       onDone: cb,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
