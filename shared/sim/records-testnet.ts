@@ -55,6 +55,8 @@ export class RecordsTestnet {
   constructor(readonly opts: RecordsTestnetOptions) {
     this.tn = new Testnet({
       ...opts,
+      // This testnet retries joins itself (and counts them); the base testnet must not.
+      joinRetries: 0,
       makeNode: (tn, id, endpoint) => {
         const node = new DhtNode({ transport: endpoint, clock: tn.clock, rng: tn.rng.fork() }, { ...opts.dht, id });
         const table = opts.makeTable ? opts.makeTable(tn.clock, opts.table) : new RecordTable({ clock: tn.clock }, opts.table);

@@ -24,6 +24,8 @@ export interface TestnetOptions {
   joinSpacingMs?: number;
   /** Bootstrap sample size. @default 8 */
   bootstrapSample?: number;
+  /** Re-bootstraps (fresh sample) when a join reached nobody. @default 4 */
+  joinRetries?: number;
   /** Virtual ms to let the network settle after the last join. @default 30000 */
   settleMs?: number;
   /** Called as nodes finish joining. */
@@ -86,9 +88,14 @@ export class Testnet {
     }
   }
 
-  join(sn: SimNode, cb?: () => void): void {
+  /**
+   * Join through a fresh bootstrap sample. A join that reached nobody (every seed unreachable)
+   * is retried with a new sample (joinRetries times), as a client would ask the server again.
+   */
+  join(sn: SimNode, cb?: () => void, attempt = 1): void {
     const seeds = this.sample(this.opts.bootstrapSample ?? 8, sn).map((m) => m.node.id);
-    sn.node.join(seeds, () => {
+    sn.node.join(seeds, (r) => {
+      if (r.contacts === 0 && seeds.length > 0 && attempt <= (this.opts.joinRetries ?? 4) && sn.endpoint.alive) return this.join(sn, cb, attempt + 1);
       sn.joined = true;
       if (sn.endpoint.alive) this.members.push(sn);
       cb?.();
