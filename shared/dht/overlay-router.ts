@@ -1,8 +1,11 @@
 /**
  * Overlay routing for signaling: carries an opaque payload (a signed envelope, sealed and checked
- * by the layer above) to a node id over already-open connections, hop by hop. Each hop forwards to
- * the connected peer closest to the target by XOR, and only if that peer is strictly closer than
- * itself, so a route can never loop; `ttl` bounds it further. The answer ('routed', delivered or
+ * by the layer above) to a node id over already-open connections, hop by hop. Each relay forwards
+ * to the connected peer closest to the target by XOR, and only if that peer is strictly closer than
+ * itself, so a route can never loop; `ttl` bounds it further. The sender alone may take a first
+ * hop that is not closer ('relay'): when it is itself the target's closest connected node, the
+ * connected peer nearest the target is the likeliest to hold a connection to it (every node keeps
+ * its closest neighbours connected), and greedy routing resumes from there. The answer ('routed', delivered or
  * not) travels back along the same path, so the sender learns whether the overlay had a path
  * and can fall back to the signaling server.
  *
@@ -65,9 +68,21 @@ export class OverlayRouter implements DhtExtension {
     return best;
   }
 
+  /** The sender's first hop: greedy if possible, else the connected peer nearest the target. */
+  firstHop(target: NodeId): { hop: LookupPeer; greedy: boolean } | undefined {
+    const greedy = this.nextHop(target);
+    if (greedy) return { hop: greedy, greedy: true };
+    let best: LookupPeer | undefined;
+    for (const hex of this.hooks.connectedPeers()) {
+      const id = hexToBytes(hex);
+      if (!best || compareDistance(id, best.id, target) < 0) best = { id, hex };
+    }
+    return best ? { hop: best, greedy: false } : undefined;
+  }
+
   /** Is there at least a first hop toward `to`? */
   canRoute(to: PeerId): boolean {
-    return this.nextHop(hexToBytes(to)) !== undefined;
+    return this.firstHop(hexToBytes(to)) !== undefined;
   }
 
   /** Send `payload` toward node `to`; `cb(delivered)` reports whether it arrived. */
@@ -77,13 +92,13 @@ export class OverlayRouter implements DhtExtension {
       return cb?.(false);
     }
     const target = hexToBytes(to);
-    const hop = this.nextHop(target);
-    if (!hop) {
+    const first = this.firstHop(target);
+    if (!first) {
       this.counters.inc('route.no_path');
       return cb?.(false);
     }
-    this.counters.inc('route.sent');
-    this.node.rpc.request(hop, { type: 'route', target, ttl: this.maxTtl, payload }, (res) => {
+    this.counters.inc(first.greedy ? 'route.sent' : 'route.relay');
+    this.node.rpc.request(first.hop, { type: 'route', target, ttl: this.maxTtl, payload }, (res) => {
       const ok = res?.type === 'routed' && res.delivered;
       this.counters.inc(ok ? 'route.delivered' : 'route.failed');
       cb?.(ok);

@@ -192,7 +192,7 @@ export class P2PNode {
       { connectedPeers: () => this.transport.peers(), deliver: (payload) => this.paths.receive(payload) },
       opts.overlay,
     );
-    this.paths.attach(this.router, this.dht, () => this.transport.peers());
+    this.paths.attach(this.router);
     this.transport.onPeerUp((p) => {
       this.dialFailures.delete(p);
       this.emitStatus();

@@ -12,18 +12,11 @@ import type { Clock } from '../../shared/env/clock';
 import type { Rng } from '../../shared/env/rng';
 import type { PeerId } from '../../shared/env/transport';
 import type { KeyPair } from '../../shared/crypto/ed25519';
-import { hexToBytes } from '../../shared/crypto/bytes';
-import type { DhtNode } from '../../shared/dht/node';
-import { compareDistance } from '../../shared/dht/node-id';
-import { MAX_RELAY_PAYLOAD } from '../../shared/protocol/wire';
 import type { OverlayRouter } from '../../shared/dht/overlay-router';
 import { OverlaySignaler } from '../net/overlay-signaler';
 import type { SignalClient } from '../net/signal-client';
 import type { SignalHandler, SignalPayload, Signaler } from '../net/signaler';
 import { SignalRouter } from '../net/signal-router';
-
-/** Hops an envelope handed to a non-greedy first hop may still take. */
-const RELAY_TTL = 8;
 
 export interface SignalRouteCounts {
   /** Signals first sent through the overlay. */
@@ -49,10 +42,8 @@ export class SignalPaths implements Signaler {
   private handler: SignalHandler = () => {};
   /** The signal being sealed right now (OverlaySignaler.send calls route.forward synchronously). */
   private current: { to: PeerId; signal: SignalPayload } | undefined;
-  private readonly extra = { relay: 0, fallback: 0, lost: 0, receivedOverlay: 0, receivedServer: 0 };
+  private readonly extra = { fallback: 0, lost: 0, receivedOverlay: 0, receivedServer: 0 };
   private overlayRouter: OverlayRouter | undefined;
-  private dht: DhtNode | undefined;
-  private connected: () => PeerId[] = () => [];
 
   private readonly client: SignalClient;
 
@@ -78,7 +69,7 @@ export class SignalPaths implements Signaler {
       onSignal: (h) => pending.onSignal(h),
     };
     this.router = new SignalRouter([
-      { name: 'overlay', signaler: tracked, canReach: (to) => this.firstHop(to) !== undefined },
+      { name: 'overlay', signaler: tracked, canReach: (to) => this.overlayRouter?.canRoute(to) ?? false },
       { name: 'server', signaler: client, canReach: () => client.state === 'open' },
     ]);
     this.overlay.onSignal((from, s) => {
@@ -91,33 +82,9 @@ export class SignalPaths implements Signaler {
     });
   }
 
-  /**
-   * Attach the DHT (it needs the transport, which needs us): its overlay router, and the open
-   * connections (`connected`) for the relay fallback below.
-   */
-  attach(router: OverlayRouter, dht: DhtNode, connected: () => PeerId[]): void {
+  /** Attach the DHT's overlay router (it needs the transport, which needs us). */
+  attach(router: OverlayRouter): void {
     this.overlayRouter = router;
-    this.dht = dht;
-    this.connected = connected;
-  }
-
-  /**
-   * Where an envelope for `to` goes first. Greedy routing (OverlayRouter) needs a connected peer
-   * strictly closer to `to` than we are; when there is none (we are `to`'s closest known node, or
-   * we only have far links), hand it to the connected peer closest to `to` anyway: nodes near
-   * `to` are the likeliest to hold a connection to it (every node keeps its closest neighbours
-   * connected), and from there greedy routing resumes. A relay that has `to` connected always
-   * delivers. ('relay' in the counters.)
-   */
-  private firstHop(to: PeerId): 'greedy' | { id: Uint8Array; hex: PeerId } | undefined {
-    if (this.overlayRouter?.canRoute(to)) return 'greedy';
-    const target = hexToBytes(to);
-    let best: { id: Uint8Array; hex: PeerId } | undefined;
-    for (const hex of this.connected()) {
-      const id = hexToBytes(hex);
-      if (!best || compareDistance(id, best.id, target) < 0) best = { id, hex };
-    }
-    return best;
   }
 
   /** The OverlayRouter's `deliver` hook: an envelope addressed to this node. */
@@ -138,6 +105,7 @@ export class SignalPaths implements Signaler {
       overlay: this.router.sent.overlay ?? 0,
       server: this.router.sent.server ?? 0,
       unroutable: this.router.sent.unroutable ?? 0,
+      relay: this.overlayRouter?.counters.get('route.relay') ?? 0,
       ...this.extra,
     };
   }
@@ -145,22 +113,13 @@ export class SignalPaths implements Signaler {
   private forward(to: PeerId, env: Uint8Array): void {
     const cur = this.current;
     const router = this.overlayRouter;
-    const dht = this.dht;
-    if (!router || !dht) return;
-    const done = (delivered: boolean): void => {
+    if (!router) return;
+    router.forward(to, env, (delivered) => {
       if (delivered || !cur) return;
       if (this.client.state === 'open') {
         this.extra.fallback++;
         this.client.send(cur.to, cur.signal);
       } else this.extra.lost++;
-    };
-    const hop = this.firstHop(to);
-    if (hop === undefined) return done(false);
-    if (hop === 'greedy') return router.forward(to, env, done);
-    if (env.length > MAX_RELAY_PAYLOAD) return done(false);
-    this.extra.relay++;
-    dht.rpc.request(hop, { type: 'route', target: hexToBytes(to), ttl: RELAY_TTL, payload: env }, (res) =>
-      done(res?.type === 'routed' && res.delivered),
-    );
+    });
   }
 }
