@@ -181,8 +181,11 @@ function isRequestId(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_REQUEST_ID;
 }
 
-/** Decode one text frame's JSON; `maxBytes` is checked on the UTF-16 length as a cheap upper bound guard. */
-function decodeJson(text: string, maxBytes: number): { ok: true; value: Obj } | { ok: false; code: SignalErrorCode; detail: string } {
+/**
+ * Decode one text frame: JSON object with a string type and an optional request id. `maxBytes` is
+ * checked on the UTF-16 length as a cheap upper bound guard.
+ */
+function decodeFrame(text: string, maxBytes: number): { ok: true; value: Obj; id: number | undefined } | { ok: false; code: SignalErrorCode; detail: string } {
   if (text.length > maxBytes) return { ok: false, code: 'OVERSIZED', detail: `frame over ${maxBytes} bytes` };
   let value: unknown;
   try {
@@ -192,12 +195,8 @@ function decodeJson(text: string, maxBytes: number): { ok: true; value: Obj } | 
   }
   if (!isObj(value)) return { ok: false, code: 'MALFORMED', detail: 'not a JSON object' };
   if (typeof value.t !== 'string') return { ok: false, code: 'MALFORMED', detail: 'missing type' };
-  return { ok: true, value };
-}
-
-function optionalId(o: Obj): { ok: true; id: number | undefined } | { ok: false } {
-  if (o.id === undefined) return { ok: true, id: undefined };
-  return isRequestId(o.id) ? { ok: true, id: o.id } : { ok: false };
+  if (value.id !== undefined && !isRequestId(value.id)) return { ok: false, code: 'MALFORMED', detail: 'bad id' };
+  return { ok: true, value, id: value.id as number | undefined };
 }
 
 function withId<M extends object>(msg: M, id: number | undefined): M {
@@ -207,12 +206,9 @@ function withId<M extends object>(msg: M, id: number | undefined): M {
 
 /** Strict parser for what a client may send. Never throws. Unknown extra fields are ignored. */
 export function parseClientMessage(text: string, maxBytes: number = MAX_FRAME_BYTES): ParseResult<ClientMessage> {
-  const d = decodeJson(text, maxBytes);
+  const d = decodeFrame(text, maxBytes);
   if (!d.ok) return fail(d.code, d.detail);
-  const o = d.value;
-  const idr = optionalId(o);
-  if (!idr.ok) return fail('MALFORMED', 'bad id');
-  const id = idr.id;
+  const { value: o, id } = d;
   switch (o.t) {
     case 'hello':
       if (typeof o.publicKey !== 'string' || !HEX64_RE.test(o.publicKey)) return fail('MALFORMED', 'bad publicKey', id);
@@ -259,12 +255,9 @@ function isLimits(v: unknown): v is SignalLimits {
 
 /** Strict parser for what the server sends (the client's side). Never throws. */
 export function parseServerMessage(text: string, maxBytes: number = MAX_FRAME_BYTES * 2): ParseResult<ServerMessage> {
-  const d = decodeJson(text, maxBytes);
+  const d = decodeFrame(text, maxBytes);
   if (!d.ok) return fail(d.code, d.detail);
-  const o = d.value;
-  const idr = optionalId(o);
-  if (!idr.ok) return fail('MALFORMED', 'bad id');
-  const id = idr.id;
+  const { value: o, id } = d;
   switch (o.t) {
     case 'challenge':
       if (typeof o.v !== 'number' || typeof o.nonce !== 'string' || !NONCE_RE.test(o.nonce)) return fail('MALFORMED', 'bad challenge');

@@ -21,6 +21,7 @@ export {
   checkShape,
   checkSignature,
   compareMutable,
+  copyRecord,
   decideWrite,
   sameRecord,
   selectNewest,

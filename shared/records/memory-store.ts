@@ -4,19 +4,7 @@
  * fields (origin, lastRefreshed).
  */
 import type { PersistedRecord, RecordStore } from '../env/store';
-import type { DhtRecord } from './types';
-
-function copyRecord(r: DhtRecord): DhtRecord {
-  if (r.type === 'immutable') return { type: 'immutable', v: Uint8Array.from(r.v) };
-  return {
-    type: 'mutable',
-    k: Uint8Array.from(r.k),
-    salt: Uint8Array.from(r.salt),
-    seq: r.seq,
-    v: Uint8Array.from(r.v),
-    sig: Uint8Array.from(r.sig),
-  };
-}
+import { copyRecord } from './policy';
 
 function copyEntry(e: PersistedRecord): PersistedRecord {
   return { ...e, record: copyRecord(e.record) };

@@ -62,6 +62,19 @@ export function validateRecord(target: Uint8Array, record: DhtRecord): Verdict {
 }
 
 /** Byte-identical records (same type and every field equal). */
+/** A deep copy, so a stored record never aliases a caller's or a frame's buffers. */
+export function copyRecord(r: DhtRecord): DhtRecord {
+  if (r.type === 'immutable') return { type: 'immutable', v: Uint8Array.from(r.v) };
+  return {
+    type: 'mutable',
+    k: Uint8Array.from(r.k),
+    salt: Uint8Array.from(r.salt),
+    seq: r.seq,
+    v: Uint8Array.from(r.v),
+    sig: Uint8Array.from(r.sig),
+  };
+}
+
 export function sameRecord(a: DhtRecord, b: DhtRecord): boolean {
   if (a.type === 'immutable' || b.type === 'immutable') return a.type === b.type && bytesEqual(a.v, b.v);
   return (

@@ -29,7 +29,7 @@ import { bytesToHex, hexToBytes } from '../crypto/bytes';
 import type { Clock } from '../env/clock';
 import { systemClock } from '../env/clock';
 import type { PersistedRecord, RecordStore } from '../env/store';
-import { checkShape, checkSignature, decideWrite, validateRecord } from './policy';
+import { checkShape, checkSignature, copyRecord, decideWrite, validateRecord } from './policy';
 import type { DhtRecord, StoreRefusal } from './types';
 import { STORE_REFUSALS } from './types';
 
@@ -117,18 +117,6 @@ function toKey(target: Uint8Array | string): string | undefined {
   if (typeof target === 'string') return TARGET_HEX.test(target) ? target : undefined;
   if (target instanceof Uint8Array && target.length === 20) return bytesToHex(target);
   return undefined;
-}
-
-function copyRecord(r: DhtRecord): DhtRecord {
-  if (r.type === 'immutable') return { type: 'immutable', v: Uint8Array.from(r.v) };
-  return {
-    type: 'mutable',
-    k: Uint8Array.from(r.k),
-    salt: Uint8Array.from(r.salt),
-    seq: r.seq,
-    v: Uint8Array.from(r.v),
-    sig: Uint8Array.from(r.sig),
-  };
 }
 
 function positiveInt(name: string, v: number): number {
