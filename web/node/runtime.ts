@@ -17,99 +17,21 @@
 import { bytesToHex, hexToBytes, utf8 } from '../../shared/crypto/bytes';
 import { nodeIdFromPublicKey, type KeyPair } from '../../shared/crypto/ed25519';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
-import { cryptoRng, type Rng } from '../../shared/env/rng';
+import { cryptoRng } from '../../shared/env/rng';
 import type { RecordStore } from '../../shared/env/store';
 import type { PeerId } from '../../shared/env/transport';
-import { DhtNode, type DhtInit } from '../../shared/dht/node';
-import { OverlayRouter, type OverlayRouterInit } from '../../shared/dht/overlay-router';
-import { DhtValues, type ValuesInit } from '../../shared/dht/values';
+import { DhtNode } from '../../shared/dht/node';
+import { OverlayRouter } from '../../shared/dht/overlay-router';
+import { DhtValues } from '../../shared/dht/values';
 import { mutableTarget, signMutable } from '../../shared/records/bep44';
-import { RecordTable, type RecordTableInit } from '../../shared/records/record-table';
+import { RecordTable } from '../../shared/records/record-table';
 import { SeqCounter } from '../../shared/records/seq-floor';
-import type { BackoffOptions } from '../net/backoff';
-import { SignalClient, type SignalClientState, type WebSocketConstructor } from '../net/signal-client';
-import { WebRtcTransport, type TransportStats, type WebRtcTransportComponents, type WebRtcTransportInit } from '../net/webrtc-transport';
-import { SignalPaths, type SignalRouteCounts } from './signal-paths';
+import { SignalClient } from '../net/signal-client';
+import { WebRtcTransport } from '../net/webrtc-transport';
+import { SignalPaths } from './signal-paths';
 
-export type NodePhase = 'connecting' | 'bootstrapping' | 'joined' | 'closed';
-
-export interface NodeStatus {
-  phase: NodePhase;
-  /** The signaling client's state ('open' while the server is reachable). */
-  signal: SignalClientState;
-  /** Open data channels. */
-  peers: number;
-  /** Routing-table contacts. */
-  contacts: number;
-  /** Records held (own + replicas). */
-  records: number;
-  ownRecords: number;
-}
-
-export interface StartNodeOptions {
-  keyPair: KeyPair;
-  store: RecordStore;
-  /** ws:// or wss:// URL of the signaling endpoint. */
-  signalUrl: string;
-  /** The browser's WebSocket, or `ws` in Node. */
-  WebSocket: WebSocketConstructor;
-  /** Node: `@roamhq/wrtc`. Browsers: leave undefined. */
-  wrtc?: WebRtcTransportComponents['wrtc'];
-  clock?: Clock;
-  rng?: Rng;
-  transport?: WebRtcTransportInit;
-  dht?: Omit<DhtInit, 'id'>;
-  values?: ValuesInit;
-  records?: RecordTableInit;
-  overlay?: OverlayRouterInit;
-  /** Closest routing-table contacts kept protected and connected. @default 8 */
-  protectNeighbours?: number;
-  /** Reconnect backoff for the signaling client. @default { baseMs: 500, maxMs: 5000 } */
-  backoff?: BackoffOptions;
-  /** Status/maintenance tick, ms. @default 1000 */
-  tickMs?: number;
-  log?: (msg: string, fields?: Record<string, unknown>) => void;
-}
-
-export interface PutAnswer {
-  /** Target, hex (SHA-1(publicKey ‖ salt)). */
-  target: string;
-  seq: number;
-  /** Nodes that confirmed the store. */
-  replicas: number;
-}
-
-export interface GetAnswer {
-  /** The value decoded as UTF-8 (invalid sequences become U+FFFD). */
-  value: string;
-  /** The raw value, hex. */
-  valueHex: string;
-  seq: number;
-  /** Answering nodes whose copy equals the returned record. */
-  replicas: number;
-}
-
-export interface NodeStats {
-  id: string;
-  status: NodeStatus;
-  /** From start to the end of the first join, ms (undefined before). */
-  joinedAfterMs: number | undefined;
-  transport: TransportStats;
-  dht: {
-    contacts: number;
-    rpc: Record<string, number>;
-    values: Record<string, number>;
-    overlay: Record<string, number>;
-    records: { size: number; own: number; loaded: number; loadSkipped: number; persistErrors: number; added: number; replaced: number };
-  };
-  signaling: {
-    server: SignalClientState;
-    routes: SignalRouteCounts;
-    overlayDrops: Record<string, number>;
-    welcomes: number;
-    joins: number;
-  };
-}
+export type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
+import type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
 
 type Bytesish = string | Uint8Array;
 const toBytes = (x: Bytesish): Uint8Array => (typeof x === 'string' ? utf8.encode(x) : x);
