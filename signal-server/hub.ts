@@ -4,7 +4,6 @@
  * frames in; tests and the bench can drive it the same way. Remote garbage is dropped, counted
  * by reason and answered with an error frame, never thrown.
  */
-import type { Clock } from '../shared/env/clock';
 import type { Rng } from '../shared/env/rng';
 import { hexToBytes } from '../shared/crypto/bytes';
 import {
@@ -19,75 +18,14 @@ import {
   type SignalErrorCode,
   type SignalLimits,
 } from '../shared/protocol/signaling';
-import type { Logger } from './log';
-import type { SignalMetrics } from './metrics';
 import { DEFAULT_LIMITS, type HubLimits } from './limits';
 import { TokenBucket } from './token-bucket';
 
 export { DEFAULT_LIMITS, type HubLimits };
 
-/** What the hub needs from one client socket. */
-export interface ConnIO {
-  send(frame: string): void;
-  /** Bytes queued for this client and not yet written to the kernel. */
-  buffered(): number;
-  /** Polite close: close frame with code and reason. */
-  close(code: number, reason: string): void;
-  /** Hard close: destroy the socket now. */
-  terminate(): void;
-  /** Stop / restart reading from the socket (TCP backpressure throttles the sender). */
-  pause(): void;
-  resume(): void;
-  /** Transport-level ping; the answer arrives as `hub.pong(conn)`. */
-  ping(): void;
-}
-
-export interface HubComponents {
-  clock: Clock;
-  rng: Rng;
-  /** Ed25519 verify; never throws. */
-  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
-  /** Node id (40 hex) of a public key. */
-  nodeIdOf(publicKey: Uint8Array): string;
-  metrics: SignalMetrics;
-  log: Logger;
-}
-
-/** One client connection. Kept small: this is what idle memory per connection is made of. */
-export class Conn {
-  nodeId: string | null = null;
-  nonce: string | null;
-  /** Index in the hub's live array while authenticated (O(1) random sampling), else -1. */
-  slot = -1;
-  lastSeen: number;
-  readonly openedAt: number;
-  bucket: TokenBucket;
-  /** Budget for relays delivered to this client; created at the first one. */
-  inbound: TokenBucket | null = null;
-  /** Since when the send backlog has been over maxBufferedBytes (0 = it is not). */
-  overSince = 0;
-  /** Reading is paused until a token is available. */
-  paused = false;
-  /** Last time a RATE_LIMITED error frame was sent (at most one per second). */
-  limitedNoticeAt = 0;
-  /** Last time the bucket ran dry, and how many times in a row (each within 10 s of the last). */
-  limitedAt = -Infinity;
-  strikes = 0;
-  closed = false;
-
-  constructor(
-    readonly io: ConnIO,
-    readonly ip: string,
-    nonce: string,
-    now: number,
-    limits: HubLimits,
-  ) {
-    this.nonce = nonce;
-    this.lastSeen = now;
-    this.openedAt = now;
-    this.bucket = new TokenBucket(limits.ratePerSec, limits.burst, now);
-  }
-}
+export { Conn } from './conn';
+export type { ConnIO, HubComponents } from './conn';
+import { Conn, type ConnIO, type HubComponents } from './conn';
 
 export class SignalHub {
   readonly limits: HubLimits;
