@@ -107,7 +107,7 @@ export class DhtNode {
     this.beta = this.init.beta;
     this.table = new RoutingTable(this.id, this.init);
     this.rpc = new Rpc(components.transport, components.clock, components.rng, this.init, {
-      onRequest: (from, msg, reply) => this.onRequest(from, msg, reply),
+      onRequest: (from, msg, reply) => this.serve(from, msg, reply),
       onAlive: (peer) => this.onAlive(peer),
       onTimeout: (peer) => {
         this.table.recordFailure(peer.id);
@@ -149,7 +149,8 @@ export class DhtNode {
 
   // ---- serving requests ---------------------------------------------------------------------
 
-  private onRequest(from: LookupPeer, msg: RequestMessage, reply: (res: ResponseBody) => void): void {
+  /** Answer one request from `from` (direct, or carried by a tunnel: see tunnel.ts). */
+  serve(from: LookupPeer, msg: RequestMessage, reply: (res: ResponseBody) => void): void {
     switch (msg.type) {
       case 'ping':
         return reply({ type: 'pong' });

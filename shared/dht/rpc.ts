@@ -39,18 +39,40 @@ export interface RpcHooks {
 
 export type ResponseCallback = (res: ResponseMessage | null, rttMs: number) => void;
 
+/**
+ * Carries requests to peers we hold no connection to over connections we do hold (see
+ * tunnel.ts), so a lookup does not open a WebRTC connection per hop.
+ */
+export interface RpcTunnel {
+  /** The open connection to send a request for `peer` through, or undefined to send directly. */
+  via(peer: LookupPeer): LookupPeer | undefined;
+  /** Wrap a whole request frame for `peer` (sent to the `via` hop). */
+  wrap(peer: LookupPeer, inner: Uint8Array): RequestBody;
+}
+
+export interface RequestOpts {
+  /** Send on (or open) a direct connection even when a tunnel is available. */
+  direct?: boolean;
+  /** Hard timeout override, ms (relays waiting on the rest of a path). */
+  timeoutMs?: number;
+  /** Do not charge the peer a failure on timeout (a relay is not to blame for a slow path). */
+  blameless?: boolean;
+}
+
 interface Pending {
   peer: LookupPeer;
   sentAt: number;
   timer: TimerHandle;
   cb: ResponseCallback;
+  tunneled: boolean;
+  blame: boolean;
 }
 
 const HEX40 = /^[0-9a-f]{40}$/;
 // Counter names built once (a template string per message costs a hash lookup every time).
 const SENT: Record<string, string> = {};
 const RECV: Record<string, string> = {};
-for (const t of ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed']) {
+for (const t of ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed', 'tunnel', 'tunneled']) {
   SENT[t] = `sent.${t}`;
   RECV[t] = `recv.${t}`;
 }
@@ -59,6 +81,9 @@ export class Rpc {
   readonly counters = new Counters();
   /** Node-wide RTT estimate, used for peers never measured. */
   readonly global: RttSample = { srtt: 0, rttvar: 0 };
+  /** Node-wide RTT estimate of tunneled requests (a whole overlay path, not one link). */
+  readonly tunnelRtt: RttSample = { srtt: 0, rttvar: 0 };
+  private tunnel: RpcTunnel | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextRid: number;
   private destroyed = false;
@@ -78,8 +103,17 @@ export class Rpc {
     return this.pending.size;
   }
 
+  get maxTimeoutMs(): number {
+    return this.init.maxTimeoutMs;
+  }
+
+  setTunnel(t: RpcTunnel | undefined): void {
+    this.tunnel = t;
+  }
+
   /** Time a request must add because the transport has to dial `peer` first. */
   private dialAllowance(peer: LookupPeer): number {
+    if (this.tunnel?.via(peer)) return 0;
     const t = this.transport;
     const dial = this.init.dialTimeoutMs ?? 0;
     return dial > 0 && t.isConnected && !t.isConnected(peer.hex) ? dial : 0;
@@ -109,11 +143,12 @@ export class Rpc {
   }
 
   private estimate(peer: LookupPeer): RttSample {
+    if (this.tunnel?.via(peer)) return this.tunnelRtt.srtt > 0 ? this.tunnelRtt : this.global;
     const c = this.hooks.rttOf(peer);
     return c && c.srtt > 0 ? c : this.global;
   }
 
-  request(peer: LookupPeer, body: RequestBody, cb: ResponseCallback): void {
+  request(peer: LookupPeer, body: RequestBody, cb: ResponseCallback, opts: RequestOpts = {}): void {
     if (this.destroyed) return cb(null, 0);
     if (this.pending.size >= this.init.maxInflight) {
       this.counters.inc('request.overloaded');
@@ -123,16 +158,48 @@ export class Rpc {
     while (this.pending.has(rid)) rid = (rid + 1) >>> 0;
     this.nextRid = (rid + 1) >>> 0;
     const msg = { ...body, rid } as RequestMessage;
-    const timer = this.clock.setTimeout(() => {
-      if (this.pending.get(rid)?.timer !== timer) return;
-      this.pending.delete(rid);
-      this.counters.inc('request.timeout');
-      this.hooks.onTimeout(peer);
-      cb(null, 0);
-    }, this.hardTimeoutMs(peer));
-    this.pending.set(rid, { peer, sentAt: this.clock.now(), timer, cb });
+    const hop = opts.direct ? undefined : this.tunnel?.via(peer);
+    const hard = opts.timeoutMs ?? this.hardTimeoutMs(peer);
+    const timer = this.clock.setTimeout(() => this.fail(rid, timer, 'request.timeout'), hard);
+    this.pending.set(rid, { peer, sentAt: this.clock.now(), timer, cb, tunneled: hop !== undefined, blame: !opts.blameless });
     this.counters.inc(SENT[msg.type]!);
-    this.transport.send(peer.hex, encode(msg));
+    if (!hop || !this.tunnel) return this.transport.send(peer.hex, encode(msg));
+    this.counters.inc('tunnel.sent');
+    this.request(
+      hop,
+      this.tunnel.wrap(peer, encode(msg)),
+      (res) => {
+        if (res?.type === 'tunneled' && res.inner) this.onTunneled(peer, res.inner);
+        // Not delivered: the overlay had no path to the peer (gone, or not linked to anyone).
+        else if (res) this.fail(rid, timer, 'tunnel.undelivered');
+      },
+      { direct: true, timeoutMs: hard + 1, blameless: true },
+    );
+  }
+
+  /** Abandon request `rid` (if `timer` is still its timer) and charge its peer a failure. */
+  private fail(rid: number, timer: TimerHandle, reason: string): void {
+    const p = this.pending.get(rid);
+    if (!p || p.timer !== timer) return;
+    this.pending.delete(rid);
+    this.clock.clearTimeout(timer);
+    this.counters.inc(reason);
+    if (p.blame) this.hooks.onTimeout(p.peer);
+    p.cb(null, 0);
+  }
+
+  /** A tunneled request's answer: a whole response frame from `peer`, carried back by the path. */
+  private onTunneled(peer: LookupPeer, frame: Uint8Array): void {
+    let msg: Message;
+    try {
+      msg = decode(frame);
+    } catch (e) {
+      this.counters.inc(`drop.tunneled.${e instanceof WireError ? e.code : 'decode'}`);
+      return;
+    }
+    const p = isRequest(msg) ? undefined : this.pending.get(msg.rid);
+    if (!p || !p.tunneled || p.peer.hex !== peer.hex) return this.counters.inc('drop.unmatched_tunneled');
+    this.complete(msg as ResponseMessage, p, this.tunnelRtt);
   }
 
   private onFrame(from: PeerId, frame: Uint8Array): void {
@@ -161,15 +228,22 @@ export class Rpc {
       return;
     }
     const p = this.pending.get(msg.rid);
-    if (!p || p.peer.hex !== from) return this.counters.inc('drop.unmatched_response');
+    if (!p || p.tunneled || p.peer.hex !== from) return this.counters.inc('drop.unmatched_response');
+    this.complete(msg, p, this.global);
+  }
+
+  private complete(msg: ResponseMessage, p: Pending, est: RttSample): void {
     this.pending.delete(msg.rid);
     this.clock.clearTimeout(p.timer);
     this.counters.inc(RECV[msg.type]!);
     const rtt = this.clock.now() - p.sentAt;
-    updateRtt(this.global, rtt);
-    this.hooks.onAlive(peer);
-    const est = this.hooks.rttOf(peer);
-    if (est) updateRtt(est, rtt);
+    updateRtt(est, rtt);
+    // A tunneled answer is vouched for by the path only; it still shows the contact is alive.
+    this.hooks.onAlive(p.peer);
+    if (!p.tunneled) {
+      const own = this.hooks.rttOf(p.peer);
+      if (own) updateRtt(own, rtt);
+    }
     p.cb(msg, rtt);
   }
 

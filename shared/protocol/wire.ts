@@ -18,6 +18,8 @@ export const WIRE_VERSION = 1;
 export const MAX_FRAME_BYTES = 8192;
 export const MAX_NODES = 32;
 export const MAX_RELAY_PAYLOAD = 6000;
+/** Largest frame a tunnel carries (a whole request or response frame, header included). */
+export const MAX_TUNNEL_INNER = MAX_FRAME_BYTES - 64;
 const ID = 20;
 
 /** Error codes a responder can send: store refusals first, then generic ones. */
@@ -41,10 +43,17 @@ export type Message =
    * (used for signaling through the overlay). `ttl` is decremented at each hop.
    */
   | { type: 'route'; rid: number; target: Uint8Array; ttl: number; payload: Uint8Array }
-  | { type: 'routed'; rid: number; delivered: boolean };
+  | { type: 'routed'; rid: number; delivered: boolean }
+  /**
+   * An RPC carried over open connections instead of a new one: `inner` is a whole request frame
+   * from `origin` to `target`, forwarded greedily like 'route'. The answer travels back along the
+   * path in 'tunneled' (`inner`: the target's whole response frame; absent if not delivered).
+   */
+  | { type: 'tunnel'; rid: number; target: Uint8Array; ttl: number; origin: Uint8Array; inner: Uint8Array }
+  | { type: 'tunneled'; rid: number; inner?: Uint8Array };
 
 export type MessageType = Message['type'];
-export type RequestMessage = Extract<Message, { type: 'ping' | 'find_node' | 'find_value' | 'store' | 'route' }>;
+export type RequestMessage = Extract<Message, { type: 'ping' | 'find_node' | 'find_value' | 'store' | 'route' | 'tunnel' }>;
 export type ResponseMessage = Exclude<Message, RequestMessage>;
 
 const TYPE_CODES: Record<MessageType, number> = {
@@ -59,11 +68,13 @@ const TYPE_CODES: Record<MessageType, number> = {
   error: 0x09,
   route: 0x0a,
   routed: 0x0b,
+  tunnel: 0x0c,
+  tunneled: 0x0d,
 };
 const TYPE_BY_CODE = new Map<number, MessageType>(Object.entries(TYPE_CODES).map(([k, v]) => [v, k as MessageType]));
 
 export function isRequest(m: Message): m is RequestMessage {
-  return m.type === 'ping' || m.type === 'find_node' || m.type === 'find_value' || m.type === 'store' || m.type === 'route';
+  return m.type === 'ping' || m.type === 'find_node' || m.type === 'find_value' || m.type === 'store' || m.type === 'route' || m.type === 'tunnel';
 }
 
 function writeNodes(w: Writer, nodes: Uint8Array[]): void {
@@ -77,7 +88,7 @@ function readNodes(r: Reader): Uint8Array[] {
 }
 
 export function encode(m: Message): Uint8Array {
-  const w = new Writer(m.type === 'nodes' ? 7 + 20 * m.nodes.length : m.type === 'value' || m.type === 'store' || m.type === 'route' ? 1280 : 64);
+  const w = new Writer(m.type === 'nodes' ? 7 + 20 * m.nodes.length : m.type === 'value' || m.type === 'store' || m.type === 'route' ? 1280 : m.type === 'tunnel' || m.type === 'tunneled' ? 64 + (m.inner?.length ?? 0) : 64);
   w.u8(WIRE_VERSION << 4).u8(TYPE_CODES[m.type]).u32(m.rid);
   switch (m.type) {
     case 'ping':
@@ -114,6 +125,13 @@ export function encode(m: Message): Uint8Array {
       break;
     case 'routed':
       w.u8(m.delivered ? 1 : 0);
+      break;
+    case 'tunnel':
+      w.bytes(m.target).u8(m.ttl).bytes(m.origin).u16(m.inner.length).bytes(m.inner);
+      break;
+    case 'tunneled':
+      if (m.inner) w.u8(1).u16(m.inner.length).bytes(m.inner);
+      else w.u8(0);
       break;
   }
   return w.finish();
@@ -182,6 +200,16 @@ export function decode(frame: Uint8Array): Message {
     }
     case 'routed':
       m = { type, rid, delivered: flag(r) };
+      break;
+    case 'tunnel': {
+      const target = r.bytes(ID);
+      const ttl = r.u8();
+      const origin = r.bytes(ID);
+      m = { type, rid, target, ttl, origin, inner: r.bytes(r.length(2, MAX_TUNNEL_INNER, 'inner')) };
+      break;
+    }
+    case 'tunneled':
+      m = flag(r) ? { type, rid, inner: r.bytes(r.length(2, MAX_TUNNEL_INNER, 'inner')) } : { type, rid };
       break;
   }
   r.end();

@@ -15,8 +15,10 @@ import { Counters } from '../dht/counters';
 export interface ConnectionModel {
   /** Round trips spent on signaling + ICE + DTLS before the first message. @default 3 */
   setupRtts: number;
-  /** Open connections per node; the least recently used is closed beyond it. @default 24 */
+  /** Open connections per node; the least recently used unprotected one is closed beyond it. @default 24 */
   maxOpen: number;
+  /** How long the other ends of a crashed node's connections take to notice (ICE consent). @default 10_000 */
+  deadAfterMs?: number;
 }
 
 export interface SimNetworkOptions {
@@ -43,6 +45,9 @@ export class SimEndpoint implements Transport {
   downBusyUntil = 0;
   /** Open connections, least recently used first (Map keeps insertion order). */
   readonly open = new Map<PeerId, number>();
+  /** Peers this node wants kept open (LinkKeeper): eviction skips them while it can. */
+  wanted: ReadonlySet<PeerId> = new Set();
+  /** Connections this node took part in (dialed or answered: both ends create a peer connection). */
   connectionsCreated = 0;
   framesSent = 0;
   bytesSent = 0;
@@ -61,6 +66,13 @@ export class SimEndpoint implements Transport {
   }
   onPeerDown(handler: (peer: PeerId) => void): void {
     this.downHandler = handler;
+  }
+  /** Without a connection model every peer counts as connected (datagrams). */
+  isConnected(peer: PeerId): boolean {
+    return !this.net.opts.connections || this.open.has(peer);
+  }
+  connectedPeers(): IterableIterator<PeerId> {
+    return this.open.keys();
   }
 }
 
@@ -119,12 +131,21 @@ export class SimNetwork {
     this.partitioned = false;
   }
 
-  /** Silent crash: the node stops answering; nobody is told. */
+  /** Silent crash: the node stops answering; its connections' other ends notice after `deadAfterMs`. */
   crash(hex: PeerId): void {
     const e = this.endpoints.get(hex);
     if (!e) return;
     e.alive = false;
+    const peers = [...e.open.keys()];
     e.open.clear();
+    const conn = this.opts.connections;
+    if (!conn || peers.length === 0) return;
+    this.clock.setTimeout(() => {
+      for (const p of peers) {
+        const o = this.endpoints.get(p);
+        if (o && o.alive && o.open.delete(hex)) o.downHandler?.(hex);
+      }
+    }, conn.deadAfterMs ?? 10_000);
   }
 
   /** Graceful leave: open connections close, and their other ends are told. */
@@ -182,22 +203,37 @@ export class SimNetwork {
       return Math.max(0, readyAt - now);
     }
     const ready = now + m.setupRtts * 2 * this.latency(a, b);
-    a.connectionsCreated++;
     this.counters.inc('connections');
     for (const [x, y] of [
       [a, b],
       [b, a],
     ] as const) {
+      x.connectionsCreated++;
       x.open.set(y.hex, ready);
-      if (x.open.size > m.maxOpen) {
-        const lru = x.open.keys().next().value as PeerId;
-        x.open.delete(lru);
-        const o = this.endpoints.get(lru);
-        o?.open.delete(x.hex);
-        this.counters.inc('evictions');
-      }
+      if (x.open.size > m.maxOpen) this.evict(x, y.hex);
     }
     return ready - now;
+  }
+
+  /** Close x's least recently used connection that x does not want kept (else its LRU one). */
+  private evict(x: SimEndpoint, keep: PeerId): void {
+    let victim: PeerId | undefined;
+    let fallback: PeerId | undefined;
+    for (const p of x.open.keys()) {
+      if (p === keep) continue;
+      fallback ??= p;
+      if (!x.wanted.has(p)) {
+        victim = p;
+        break;
+      }
+    }
+    victim ??= fallback;
+    if (victim === undefined) return;
+    this.counters.inc(victim === fallback && x.wanted.has(victim) ? 'evictions.wanted' : 'evictions');
+    x.open.delete(victim);
+    const o = this.endpoints.get(victim);
+    if (o?.open.delete(x.hex)) o.downHandler?.(x.hex);
+    x.downHandler?.(victim);
   }
 
   *all(): IterableIterator<SimEndpoint> {

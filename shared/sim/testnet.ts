@@ -30,6 +30,8 @@ export interface TestnetOptions {
   settleMs?: number;
   /** Called as nodes finish joining. */
   onProgress?: (joined: number, total: number) => void;
+  /** Called once a node has joined (e.g. to start its link keeper). */
+  onJoined?: (sn: SimNode) => void;
   /** Build a node (hook for scenarios that wrap nodes, e.g. attackers or record layers). */
   makeNode?: (tn: Testnet, id: NodeId, endpoint: SimEndpoint) => DhtNode;
 }
@@ -98,6 +100,7 @@ export class Testnet {
       if (r.contacts === 0 && seeds.length > 0 && attempt <= (this.opts.joinRetries ?? 4) && sn.endpoint.alive) return this.join(sn, cb, attempt + 1);
       sn.joined = true;
       if (sn.endpoint.alive) this.members.push(sn);
+      if (sn.endpoint.alive) this.opts.onJoined?.(sn);
       cb?.();
     });
   }

@@ -1,10 +1,10 @@
 /** Seeded random wire messages (every type, records included) and JSON <-> message for vectors. */
 import type { SeededRng } from '../../../shared/env/rng';
-import { MAX_NODES, MAX_RELAY_PAYLOAD, WIRE_ERROR_CODES, type Message, type MessageType } from '../../../shared/protocol/wire';
+import { MAX_NODES, MAX_RELAY_PAYLOAD, MAX_TUNNEL_INNER, WIRE_ERROR_CODES, type Message, type MessageType } from '../../../shared/protocol/wire';
 import { RECORD_LIMITS, type DhtRecord } from '../../../shared/records/types';
 import { bytesToHex, hexToBytes } from '../../../shared/crypto/bytes';
 
-export const MESSAGE_TYPES: MessageType[] = ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed'];
+export const MESSAGE_TYPES: MessageType[] = ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed', 'tunnel', 'tunneled'];
 
 /** Biased toward the edges: 0, 2^32 boundaries and 2^53-1 show up often. */
 function u53(rng: SeededRng): number {
@@ -66,11 +66,15 @@ export function randomMessage(rng: SeededRng, type: MessageType = MESSAGE_TYPES[
       return { type, rid, target: id(), ttl: rng.int(256), payload: rng.bytes(len(rng, small ? 40 : MAX_RELAY_PAYLOAD)) };
     case 'routed':
       return { type, rid, delivered: rng.int(2) === 1 };
+    case 'tunnel':
+      return { type, rid, target: id(), ttl: rng.int(256), origin: id(), inner: rng.bytes(len(rng, small ? 40 : MAX_TUNNEL_INNER)) };
+    case 'tunneled':
+      return rng.int(2) ? { type, rid, inner: rng.bytes(len(rng, small ? 40 : MAX_TUNNEL_INNER)) } : { type, rid };
   }
 }
 
 type Json = Record<string, unknown>;
-const BYTE_FIELDS = new Set(['target', 'payload', 'k', 'salt', 'v', 'sig']);
+const BYTE_FIELDS = new Set(['target', 'payload', 'k', 'salt', 'v', 'sig', 'origin', 'inner']);
 
 /** A vector's JSON message (bytes as hex) to a Message. */
 export function fromJson(j: Json): Message {
