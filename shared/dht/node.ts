@@ -108,7 +108,7 @@ export class DhtNode {
     this.table = new RoutingTable(this.id, this.init);
     this.rpc = new Rpc(components.transport, components.clock, components.rng, this.init, {
       onRequest: (from, msg, reply) => this.serve(from, msg, reply),
-      onAlive: (peer) => this.onAlive(peer),
+      onAlive: (peer) => this.observe(peer),
       onTimeout: (peer) => {
         this.table.recordFailure(peer.id);
       },
@@ -132,7 +132,8 @@ export class DhtNode {
 
   // ---- liveness and the routing table -------------------------------------------------------
 
-  private onAlive(peer: LookupPeer): void {
+  /** `peer` showed it is alive (it answered, or sent us a request): update the routing table. */
+  observe(peer: LookupPeer): void {
     if (this.destroyed) return;
     const now = this.clock.now();
     const r = this.table.observe(peer.id, peer.hex, now);

@@ -72,7 +72,7 @@ const HEX40 = /^[0-9a-f]{40}$/;
 // Counter names built once (a template string per message costs a hash lookup every time).
 const SENT: Record<string, string> = {};
 const RECV: Record<string, string> = {};
-for (const t of ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed', 'tunnel', 'tunneled']) {
+for (const t of ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed', 'tunnel', 'tunneled', 'link', 'linked']) {
   SENT[t] = `sent.${t}`;
   RECV[t] = `recv.${t}`;
 }

@@ -5,10 +5,13 @@
  * a tab's ~500 lifetime RTCPeerConnections; a tunnel costs one extra round trip per hop and
  * nothing else. Lookups, stores and gets are unchanged: the Rpc layer decides per request.
  *
- * Trust: the target answers the request as if `origin` sent it, but does not add `origin` to its
- * routing table (nobody proved that id); the origin accepts the answer as the target's. A relay on
- * the path could forge answers for the contacts it carries, as a malicious contact could for
- * itself; records are signed, so it cannot forge values, only steer or drop lookups.
+ * Trust: the target answers the request as if `origin` sent it and files `origin` in its routing
+ * table like any requester (Kademlia learns its contacts from the requests it serves; without it
+ * the tables stay sparse and greedy routing dead-ends). The origin accepts the answer as the
+ * target's. So a relay on the path could forge answers for the contacts it carries, or inject an
+ * id, as a malicious contact could for itself: a forged id never answers and goes stale, buckets
+ * prefer old contacts, and records are signed, so it cannot forge values, only steer or drop
+ * lookups.
  */
 import type { Message, RequestMessage } from '../protocol/wire';
 import { decode, encode, isRequest } from '../protocol/wire';
@@ -26,12 +29,20 @@ export interface TunnelInit {
   maxTtl?: number;
   /** Tunneled requests relayed per sending peer per second, and burst. @default 100, 300 */
   rate?: { perSecond: number; burst: number };
+  /**
+   * Requests to a peer at least as close to us as our `near`-th closest contact go direct: such a
+   * peer is a neighbour the link keeper will want linked anyway, and the overlay cannot route to a
+   * neighbourhood nobody is linked into yet (a joining node's). Match LinkKeeper's `near`. @default 8
+   */
+  near?: number;
 }
 
 export class RequestTunnel implements DhtExtension, RpcTunnel {
   readonly counters = new Counters();
   private readonly maxTtl: number;
   private readonly limiter: PeerRateLimiter;
+  private readonly near: number;
+  private boundary: { at: number; size: number; id: Uint8Array | undefined } = { at: -1, size: -1, id: undefined };
 
   constructor(
     private readonly node: DhtNode,
@@ -41,14 +52,27 @@ export class RequestTunnel implements DhtExtension, RpcTunnel {
     this.maxTtl = init.maxTtl ?? 8;
     const r = init.rate ?? { perSecond: 100, burst: 300 };
     this.limiter = new PeerRateLimiter(r.perSecond, r.burst);
+    this.near = init.near ?? 8;
     node.use(this);
     node.rpc.setTunnel(this);
   }
 
   via(peer: LookupPeer): LookupPeer | undefined {
     const t = this.node.components.transport;
-    if (!t.isConnected || t.isConnected(peer.hex)) return undefined;
+    if (!t.isConnected || t.isConnected(peer.hex) || this.isNeighbour(peer)) return undefined;
     return this.router.firstHop(peer.id)?.hop;
+  }
+
+  /** Is `peer` within our `near` closest (by the routing table as it is now)? */
+  private isNeighbour(peer: LookupPeer): boolean {
+    const now = this.node.clock.now();
+    const table = this.node.table;
+    if (this.boundary.at !== now || this.boundary.size !== table.size) {
+      const near = table.closest(this.node.id, this.near);
+      this.boundary = { at: now, size: table.size, id: near.length < this.near ? undefined : near[near.length - 1]!.id };
+    }
+    const b = this.boundary.id;
+    return b === undefined || compareDistance(peer.id, b, this.node.id) <= 0;
   }
 
   wrap(peer: LookupPeer, inner: Uint8Array): RequestBody {
@@ -90,8 +114,9 @@ export class RequestTunnel implements DhtExtension, RpcTunnel {
       this.counters.inc(`drop.inner.${e instanceof WireError ? e.code : 'decode'}`);
       return reply({ type: 'tunneled' });
     }
-    // No nesting: a tunnel or route inside a tunnel would let one request fan out.
-    if (!isRequest(req) || req.type === 'tunnel' || req.type === 'route') {
+    // No nesting: a tunnel or route inside a tunnel would let one request fan out; and a link
+    // request is about a direct connection.
+    if (!isRequest(req) || req.type === 'tunnel' || req.type === 'route' || req.type === 'link') {
       this.counters.inc('drop.inner.not_a_request');
       return reply({ type: 'tunneled' });
     }
@@ -101,7 +126,9 @@ export class RequestTunnel implements DhtExtension, RpcTunnel {
     }
     this.counters.inc('delivered');
     const rid = req.rid;
-    this.node.serve({ id: origin, hex: idToHex(origin) }, req, (res) => reply({ type: 'tunneled', inner: encode({ ...res, rid } as Message) }));
+    const from: LookupPeer = { id: origin, hex: idToHex(origin) };
+    this.node.observe(from);
+    this.node.serve(from, req, (res) => reply({ type: 'tunneled', inner: encode({ ...res, rid } as Message) }));
   }
 
   private relayTimeoutMs(): number {

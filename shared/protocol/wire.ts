@@ -50,10 +50,16 @@ export type Message =
    * path in 'tunneled' (`inner`: the target's whole response frame; absent if not delivered).
    */
   | { type: 'tunnel'; rid: number; target: Uint8Array; ttl: number; origin: Uint8Array; inner: Uint8Array }
-  | { type: 'tunneled'; rid: number; inner?: Uint8Array };
+  | { type: 'tunneled'; rid: number; inner?: Uint8Array }
+  /**
+   * Ask the peer at the other end of a direct connection to keep it open (`keep`), or say we no
+   * longer need it. The answer says whether the peer took it into its budget.
+   */
+  | { type: 'link'; rid: number; keep: boolean }
+  | { type: 'linked'; rid: number; accepted: boolean };
 
 export type MessageType = Message['type'];
-export type RequestMessage = Extract<Message, { type: 'ping' | 'find_node' | 'find_value' | 'store' | 'route' | 'tunnel' }>;
+export type RequestMessage = Extract<Message, { type: 'ping' | 'find_node' | 'find_value' | 'store' | 'route' | 'tunnel' | 'link' }>;
 export type ResponseMessage = Exclude<Message, RequestMessage>;
 
 const TYPE_CODES: Record<MessageType, number> = {
@@ -70,11 +76,13 @@ const TYPE_CODES: Record<MessageType, number> = {
   routed: 0x0b,
   tunnel: 0x0c,
   tunneled: 0x0d,
+  link: 0x0e,
+  linked: 0x0f,
 };
 const TYPE_BY_CODE = new Map<number, MessageType>(Object.entries(TYPE_CODES).map(([k, v]) => [v, k as MessageType]));
 
 export function isRequest(m: Message): m is RequestMessage {
-  return m.type === 'ping' || m.type === 'find_node' || m.type === 'find_value' || m.type === 'store' || m.type === 'route' || m.type === 'tunnel';
+  return m.type === 'ping' || m.type === 'find_node' || m.type === 'find_value' || m.type === 'store' || m.type === 'route' || m.type === 'tunnel' || m.type === 'link';
 }
 
 function writeNodes(w: Writer, nodes: Uint8Array[]): void {
@@ -132,6 +140,12 @@ export function encode(m: Message): Uint8Array {
     case 'tunneled':
       if (m.inner) w.u8(1).u16(m.inner.length).bytes(m.inner);
       else w.u8(0);
+      break;
+    case 'link':
+      w.u8(m.keep ? 1 : 0);
+      break;
+    case 'linked':
+      w.u8(m.accepted ? 1 : 0);
       break;
   }
   return w.finish();
@@ -210,6 +224,12 @@ export function decode(frame: Uint8Array): Message {
     }
     case 'tunneled':
       m = flag(r) ? { type, rid, inner: r.bytes(r.length(2, MAX_TUNNEL_INNER, 'inner')) } : { type, rid };
+      break;
+    case 'link':
+      m = { type, rid, keep: flag(r) };
+      break;
+    case 'linked':
+      m = { type, rid, accepted: flag(r) };
       break;
   }
   r.end();

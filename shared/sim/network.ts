@@ -172,7 +172,11 @@ export class SimNetwork {
     const now = this.clock.now();
     let delay = this.latency(from, dst);
     const conn = this.opts.connections;
-    if (conn) delay += this.connect(from, dst, now, conn);
+    if (conn) {
+      const wait = this.connect(from, dst, now, conn);
+      if (wait < 0) return this.counters.inc('drop.pool_full');
+      delay += wait;
+    }
     const bw = this.opts.bandwidth;
     if (bw > 0) {
       const tx = (frame.length / bw) * 1000;
@@ -191,7 +195,7 @@ export class SimNetwork {
     }, delay);
   }
 
-  /** Extra delay (ms) before a frame from a to b can leave: 0 on an open connection. */
+  /** Extra delay (ms) before a frame from a to b can leave: 0 on an open connection, -1 if refused. */
   private connect(a: SimEndpoint, b: SimEndpoint, now: number, m: ConnectionModel): number {
     // Map values are the time the connection becomes usable; re-inserting marks it most recent.
     const readyAt = a.open.get(b.hex);
@@ -202,6 +206,8 @@ export class SimNetwork {
       b.open.set(a.hex, readyAt);
       return Math.max(0, readyAt - now);
     }
+    // Like the browser's pool: a node whose every slot is one it wants kept refuses new ones.
+    if (this.full(a, m) || this.full(b, m)) return -1;
     const ready = now + m.setupRtts * 2 * this.latency(a, b);
     this.counters.inc('connections');
     for (const [x, y] of [
@@ -215,21 +221,23 @@ export class SimNetwork {
     return ready - now;
   }
 
-  /** Close x's least recently used connection that x does not want kept (else its LRU one). */
+  private full(x: SimEndpoint, m: ConnectionModel): boolean {
+    if (x.open.size < m.maxOpen) return false;
+    for (const p of x.open.keys()) if (!x.wanted.has(p)) return false;
+    return true;
+  }
+
+  /** Close x's least recently used connection that x does not want kept. */
   private evict(x: SimEndpoint, keep: PeerId): void {
     let victim: PeerId | undefined;
-    let fallback: PeerId | undefined;
     for (const p of x.open.keys()) {
-      if (p === keep) continue;
-      fallback ??= p;
-      if (!x.wanted.has(p)) {
+      if (p !== keep && !x.wanted.has(p)) {
         victim = p;
         break;
       }
     }
-    victim ??= fallback;
     if (victim === undefined) return;
-    this.counters.inc(victim === fallback && x.wanted.has(victim) ? 'evictions.wanted' : 'evictions');
+    this.counters.inc('evictions');
     x.open.delete(victim);
     const o = this.endpoints.get(victim);
     if (o?.open.delete(x.hex)) o.downHandler?.(x.hex);

@@ -28,6 +28,7 @@ export function attachOverlay(node: DhtNode, ep: SimEndpoint, init: SimOverlayIn
     node,
     {
       connectedPeers: () => ep.connectedPeers(),
+      isConnected: (p) => ep.open.has(p),
       setWanted: (peers) => {
         ep.wanted = peers;
       },

@@ -9,8 +9,10 @@
  *   DhtNode (id = SHA-1(publicKey)) + DhtValues (put/get/republish) + OverlayRouter
  *
  * It joins through the server's welcome sample, re-joins whenever the server welcomes it again
- * (after a restart), keeps its closest routing-table neighbours protected and connected in the
- * transport's budget (so greedy overlay routing always has a next hop), and reports a status.
+ * (after a restart), keeps the links the LinkKeeper wants (closest neighbours and one per farther
+ * bucket) protected and connected in the transport's budget, so greedy overlay routing always has
+ * a next hop, tunnels RPCs to everyone else over those links instead of dialing them (the tab's
+ * lifetime RTCPeerConnection budget lasts), and reports a status.
  *
  * Strings given as salt or value are encoded as UTF-8; Uint8Arrays are used as they are.
  */
@@ -21,7 +23,9 @@ import { cryptoRng } from '../../shared/env/rng';
 import type { RecordStore } from '../../shared/env/store';
 import type { PeerId } from '../../shared/env/transport';
 import { DhtNode } from '../../shared/dht/node';
+import { LinkKeeper } from '../../shared/dht/link-keeper';
 import { OverlayRouter } from '../../shared/dht/overlay-router';
+import { RequestTunnel } from '../../shared/dht/tunnel';
 import { DhtValues } from '../../shared/dht/values';
 import { mutableTarget, signMutable } from '../../shared/records/bep44';
 import { RecordTable } from '../../shared/records/record-table';
@@ -48,6 +52,8 @@ export class P2PNode {
   readonly transport: WebRtcTransport;
   readonly client: SignalClient;
   readonly router: OverlayRouter;
+  readonly tunnel: RequestTunnel | undefined;
+  readonly links: LinkKeeper;
   readonly paths: SignalPaths;
   private readonly seq: SeqCounter;
   private readonly clock: Clock;
@@ -64,8 +70,7 @@ export class P2PNode {
   private ticks = 0;
   private welcomes = 0;
   private joins = 0;
-  private protectedNow = new Set<PeerId>();
-  private dialFailures = new Map<PeerId, number>();
+  private protectedNow: ReadonlySet<PeerId> = new Set<PeerId>();
   private closed = false;
   private readonly startedAt: number;
   private joinedAfterMs: number | undefined;
@@ -115,10 +120,14 @@ export class P2PNode {
       opts.overlay,
     );
     this.paths.attach(this.router);
-    this.transport.onPeerUp((p) => {
-      this.dialFailures.delete(p);
-      this.emitStatus();
-    });
+    // Links: at most the budget minus 4 slots, left for chat partners and one-off dials.
+    const maxOpen = this.transport.pool.init.maxOpen;
+    const near = Math.max(1, Math.min(opts.links?.near ?? 8, Math.floor(maxOpen / 2)));
+    const far = Math.max(0, Math.min(opts.links?.far ?? 8, maxOpen - 8 - near));
+    const maxInbound = Math.max(0, Math.min(opts.links?.maxInbound ?? 6, maxOpen - 2 - near - far));
+    this.links = new LinkKeeper(this.dht, { connectedPeers: () => this.transport.peers(), isConnected: (p) => this.transport.isConnected(p), setWanted: (w) => this.setWanted(w) }, { ...opts.links, near, far, maxInbound });
+    this.tunnel = opts.tunnel === false ? undefined : new RequestTunnel(this.dht, this.router, { near, ...opts.tunnel });
+    this.transport.onPeerUp(() => this.emitStatus());
     this.transport.onPeerDown(() => this.emitStatus());
     this.client.on('state', () => this.emitStatus());
     this.client.on('welcome', (w) => {
@@ -226,6 +235,8 @@ export class P2PNode {
         rpc: this.dht.rpc.counters.snapshot(),
         values: this.values.counters.snapshot(),
         overlay: this.router.counters.snapshot(),
+        tunnel: this.tunnel?.counters.snapshot() ?? {},
+        links: { wanted: this.links.links.size, ...this.links.counters.snapshot() },
         records: {
           size: this.table.size,
           own: this.table.ownCount,
@@ -281,7 +292,7 @@ export class P2PNode {
         if (first) this.joinedAfterMs = this.clock.now() - this.startedAt;
         this.setPhase('joined');
         if (first) for (const w of this.readyWaiters.splice(0)) w.resolve();
-        this.maintainNeighbours();
+        this.links.maintain();
         // After a reload or restart: store our own records (loaded from the store) on the current
         // closest nodes again, in case the network lost or never got them. Bounded by maxOwn;
         // replicas we hold are re-replicated by DhtValues' own timer.
@@ -319,31 +330,17 @@ export class P2PNode {
     this.tickTimer = this.clock.setTimeout(() => {
       if (this.closed) return;
       this.ticks++;
-      if (this.joinedOnce && this.ticks % 5 === 0) this.maintainNeighbours();
+      if (this.joinedOnce && this.ticks % 5 === 0) this.links.maintain();
       this.emitStatus();
       this.scheduleTick();
     }, this.opts.tickMs ?? 1000);
   }
 
-  /**
-   * Protect the closest routing-table contacts in the connection budget and keep them connected:
-   * greedy overlay routing needs every node linked to its closest neighbours to make progress.
-   * A neighbour that failed to connect 3 times in a row is left alone until it shows up again.
-   */
-  private maintainNeighbours(): void {
-    const budget = this.transport.pool.init.maxOpen;
-    const n = Math.max(0, Math.min(this.opts.protectNeighbours ?? 8, Math.floor(budget / 2)));
-    const want = new Set(this.dht.table.closest(this.dht.id, n).map((c) => c.hex));
+  /** The LinkKeeper's choice: protect it in the connection budget (the keeper dials what is missing). */
+  private setWanted(want: ReadonlySet<PeerId>): void {
     for (const p of this.protectedNow) if (!want.has(p)) this.transport.unprotect(p, 'routing');
     for (const p of want) if (!this.protectedNow.has(p)) this.transport.protect(p, 'routing');
-    this.protectedNow = want;
-    for (const p of want) {
-      if (this.transport.isConnected(p) || (this.dialFailures.get(p) ?? 0) >= 3) continue;
-      this.transport.connect(p).then(
-        () => this.dialFailures.delete(p),
-        () => this.dialFailures.set(p, (this.dialFailures.get(p) ?? 0) + 1),
-      );
-    }
+    this.protectedNow = new Set(want);
   }
 
   private setPhase(p: NodePhase): void {

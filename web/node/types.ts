@@ -5,6 +5,8 @@ import type { Rng } from '../../shared/env/rng';
 import type { RecordStore } from '../../shared/env/store';
 import type { DhtInit } from '../../shared/dht/node';
 import type { OverlayRouterInit } from '../../shared/dht/overlay-router';
+import type { LinkKeeperInit } from '../../shared/dht/link-keeper';
+import type { TunnelInit } from '../../shared/dht/tunnel';
 import type { ValuesInit } from '../../shared/dht/values';
 import type { RecordTableInit } from '../../shared/records/record-table';
 import type { BackoffOptions } from '../net/backoff';
@@ -43,8 +45,13 @@ export interface StartNodeOptions {
   values?: ValuesInit;
   records?: RecordTableInit;
   overlay?: OverlayRouterInit;
-  /** Closest routing-table contacts kept protected and connected. @default 8 */
-  protectNeighbours?: number;
+  /**
+   * Links kept open and protected: `near` closest contacts (default 8) and up to `far` farther
+   * ones (default 12), capped by the transport's budget (maxOpen − 4 in all). See LinkKeeper.
+   */
+  links?: LinkKeeperInit;
+  /** RPC tunnels over open links (see RequestTunnel); `false` dials every peer directly. */
+  tunnel?: TunnelInit | false;
   /** Reconnect backoff for the signaling client. @default { baseMs: 500, maxMs: 5000 } */
   backoff?: BackoffOptions;
   /** Status/maintenance tick, ms. @default 1000 */
@@ -81,6 +88,9 @@ export interface NodeStats {
     rpc: Record<string, number>;
     values: Record<string, number>;
     overlay: Record<string, number>;
+    tunnel: Record<string, number>;
+    /** The LinkKeeper: links wanted now, dials started. */
+    links: Record<string, number>;
     records: { size: number; own: number; loaded: number; loadSkipped: number; persistErrors: number; added: number; replaced: number };
   };
   signaling: {

@@ -51,7 +51,8 @@ export function runLookups(tn: Testnet, o: LookupRunOptions): LookupSummary {
       const alive = live.filter((n) => n.endpoint.alive);
       const from = alive[tn.rng.int(alive.length)]!;
       const target = randomId(tn.rng);
-      const truth = tn.trueClosest(target, k, alive).map((n) => n.node.hex);
+      // A lookup never returns its own node, so the truth leaves it out too.
+      const truth = tn.trueClosest(target, k, alive.filter((n) => n !== from)).map((n) => n.node.hex);
       from.node.lookup(target, (r) => results.push({ r, truth }));
     }, i * spacing);
   }

@@ -157,8 +157,8 @@ describe('wire decoder fuzzing (seeded, > 100k cases)', () => {
         expectCode(check(g, where), 'BAD_VERSION', where);
       } else if (kind === 1) {
         const g = f.slice();
-        const t = rng.int(256 - 13);
-        g[1] = t === 0 ? 0 : t + 13; // 0 or 14..255
+        const t = rng.int(256 - 15);
+        g[1] = t === 0 ? 0 : t + 15; // 0 or 16..255
         expectCode(check(g, where), 'UNKNOWN_TYPE', where);
       } else if (kind === 2) {
         const extra = rng.bytes(1 + rng.int(16));

@@ -4,7 +4,7 @@ import { MAX_NODES, MAX_RELAY_PAYLOAD, MAX_TUNNEL_INNER, WIRE_ERROR_CODES, type 
 import { RECORD_LIMITS, type DhtRecord } from '../../../shared/records/types';
 import { bytesToHex, hexToBytes } from '../../../shared/crypto/bytes';
 
-export const MESSAGE_TYPES: MessageType[] = ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed', 'tunnel', 'tunneled'];
+export const MESSAGE_TYPES: MessageType[] = ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed', 'tunnel', 'tunneled', 'link', 'linked'];
 
 /** Biased toward the edges: 0, 2^32 boundaries and 2^53-1 show up often. */
 function u53(rng: SeededRng): number {
@@ -70,6 +70,10 @@ export function randomMessage(rng: SeededRng, type: MessageType = MESSAGE_TYPES[
       return { type, rid, target: id(), ttl: rng.int(256), origin: id(), inner: rng.bytes(len(rng, small ? 40 : MAX_TUNNEL_INNER)) };
     case 'tunneled':
       return rng.int(2) ? { type, rid, inner: rng.bytes(len(rng, small ? 40 : MAX_TUNNEL_INNER)) } : { type, rid };
+    case 'link':
+      return { type, rid, keep: rng.int(2) === 1 };
+    case 'linked':
+      return { type, rid, accepted: rng.int(2) === 1 };
   }
 }
 
