@@ -65,6 +65,7 @@ export class RequestTunnel implements DhtExtension, RpcTunnel {
 
   /** Is `peer` within our `near` closest (by the routing table as it is now)? */
   private isNeighbour(peer: LookupPeer): boolean {
+    if (this.near <= 0) return false;
     const now = this.node.clock.now();
     const table = this.node.table;
     if (this.boundary.at !== now || this.boundary.size !== table.size) {

@@ -28,12 +28,11 @@ export async function connectionsScenario(ctx: ScenarioContext): Promise<Record<
   const out: Record<string, unknown> = { scenario: 'connections', nodes: ctx.nodes ?? 100, hours: 24, maxOpen: 24 };
   out['direct'] = runMode(ctx, 'direct', 0);
   out['overlay'] = runMode(ctx, 'overlay', 0);
-  out['overlayChurn'] = runMode(ctx, 'overlay', CHURN_MEAN_SESSION_MIN);
+  // Churn: every other node leaves after an exponential session (mean 8 h, then 2 h).
+  out['overlayChurn8h'] = runMode(ctx, 'overlay', 480);
+  out['overlayChurn2h'] = runMode(ctx, 'overlay', 120);
   return { ...out, goal: 300, seed: ctx.seed };
 }
-
-/** Mean session of the other nodes in the churn run, minutes. */
-const CHURN_MEAN_SESSION_MIN = 120;
 
 interface Member {
   sn: SimNode;
@@ -107,7 +106,7 @@ export function runMode(ctx: ScenarioContext, mode: Mode, meanSessionMin: number
       if (r.record) got++;
     });
     tn.runFor(60_000);
-    if (m % 10 === 0) {
+    if (m % 60 === 0) {
       ctx.sampleHeap();
       ctx.log(`${mode}${meanSessionMin ? ' + churn' : ''}: minute ${m}/${hours * 60}, ${tn.live().length} live, ${replaced} replaced`);
     }
