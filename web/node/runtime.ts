@@ -124,7 +124,8 @@ export class P2PNode {
     const maxOpen = this.transport.pool.init.maxOpen;
     const near = Math.max(1, Math.min(opts.links?.near ?? 8, Math.floor(maxOpen / 2)));
     const far = Math.max(0, Math.min(opts.links?.far ?? 8, maxOpen - 8 - near));
-    const maxInbound = Math.max(0, Math.min(opts.links?.maxInbound ?? 6, maxOpen - 2 - near - far));
+    // Links others ask for: the rest of the budget but 2 (6 in a 24-slot tab, more in a Node peer).
+    const maxInbound = Math.max(0, Math.min(opts.links?.maxInbound ?? Infinity, maxOpen - 2 - near - far));
     this.links = new LinkKeeper(this.dht, { connectedPeers: () => this.transport.peers(), isConnected: (p) => this.transport.isConnected(p), setWanted: (w) => this.setWanted(w) }, { ...opts.links, near, far, maxInbound });
     this.tunnel = opts.tunnel === false ? undefined : new RequestTunnel(this.dht, this.router, { near, ...opts.tunnel });
     this.transport.onPeerUp(() => this.emitStatus());
