@@ -83,6 +83,7 @@ async function main(): Promise<Record<string, unknown>> {
     },
   });
   const joinWall = (performance.now() - started) / 1000;
+  const joinFrames = tn.net.counters.get('frames');
   const s = runLookups(tn, { lookups: num('lookups'), kill: num('kill') });
   sampleHeap();
   const contacts = tn.live().reduce((a, n) => a + n.node.table.size, 0) / Math.max(1, tn.live().length);
@@ -96,6 +97,7 @@ async function main(): Promise<Record<string, unknown>> {
     messages: { p50: s.messages.p50, p90: s.messages.p90 },
     killed: s.killed,
     contactsPerNode: Math.round(contacts),
+    framesPerJoin: Math.round(joinFrames / nodes),
     joinWallSeconds: Number(joinWall.toFixed(1)),
     wallSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     peakHeapMB: Math.round(peakHeap / 2 ** 20),
