@@ -88,7 +88,7 @@ export function runMode(ctx: ScenarioContext, mode: Mode, meanSessionMin: number
   let got = 0;
   let replaced = 0;
   for (let m = 0; m < hours * 60; m++) {
-    if (meanSessionMin > 0) replaced += churn(tn, members, stayers, meanSessionMin, member);
+    if (meanSessionMin > 0) replaced += churn(tn, members, stayers, meanSessionMin, member, (sn) => overlays.get(sn.node)?.keeper.stop());
     const live = members.filter((x) => x.sn.endpoint.alive && x.sn.joined);
     for (let j = 0; j < perMinute; j++) {
       const from = live[tn.rng.int(live.length)]!.sn;
@@ -130,13 +130,14 @@ export function runMode(ctx: ScenarioContext, mode: Mode, meanSessionMin: number
 }
 
 /** One minute of churn: each leaver (not a stayer) goes, half gracefully, and a newcomer joins. */
-function churn(tn: Testnet, members: Member[], stayers: Member[], meanSessionMin: number, member: (sn: SimNode) => Member): number {
+function churn(tn: Testnet, members: Member[], stayers: Member[], meanSessionMin: number, member: (sn: SimNode) => Member, gone: (sn: SimNode) => void): number {
   const keep = new Set(stayers);
   let n = 0;
   for (let i = 0; i < members.length; i++) {
     const x = members[i]!;
     if (keep.has(x) || !x.sn.endpoint.alive || tn.rng.next() >= 1 / meanSessionMin) continue;
     x.values.stop();
+    gone(x.sn);
     if (tn.rng.next() < 0.5) tn.leave(x.sn);
     else tn.crash(x.sn);
     const sn = tn.addNode();
