@@ -60,6 +60,8 @@ export interface LookupOptions<V> {
   /** Our own id: never added as a candidate. */
   self: NodeId;
   seeds: LookupPeer[];
+  /** Seeds to ask first, in this order (up to alpha), before XOR order takes over. */
+  first?: LookupPeer[];
   query: QueryFn<V>;
   clock: Clock;
   /** Soft timeout for a peer, ms. */
@@ -124,6 +126,14 @@ export class Lookup<V> {
   }
 
   start(): this {
+    // Proximity: ask the given peers first (e.g. the fastest of our own contacts in the target's
+    // sub-bucket, all about equally close); every later query follows XOR order.
+    for (const p of this.o.first ?? []) {
+      if (this.active >= this.o.alpha) break;
+      const c = this.cands.find((x) => x.state === NEW && (x.hex === p.hex || (x.hex === '' && idToHex(x.id) === p.hex)));
+      if (c) this.launch(c);
+      if (this.finished) return this;
+    }
     this.step();
     return this;
   }

@@ -12,7 +12,7 @@ import type { RequestMessage } from '../protocol/wire';
 import { DEFAULTS } from './constants';
 import { Lookup, type LookupEvent, type LookupPeer, type LookupResult, type QueryFn } from './lookup';
 import { idToHex, isNodeId, randomIdAtLevel, type NodeId } from './node-id';
-import { RoutingTable } from './routing-table';
+import { RoutingTable, type Contact } from './routing-table';
 import { Rpc, type ResponseBody } from './rpc';
 import { DhtError } from './errors';
 
@@ -175,7 +175,9 @@ export class DhtNode {
   lookup<V = never>(target: NodeId, cb: (r: LookupResult) => void, opts: LookupOpts<V> = {}): Lookup<V> {
     const now = this.clock.now();
     this.table.touch(target, now);
-    const seeds = opts.seeds ?? this.table.closest(target, this.k);
+    const own = opts.seeds ? undefined : this.table.closest(target, this.k);
+    const seeds = opts.seeds ?? own!;
+    const first = own ? this.fastest(own, opts.alpha ?? this.alpha) : undefined;
     const query: QueryFn<V> =
       opts.query ??
       ((peer, done) => {
@@ -196,6 +198,7 @@ export class DhtNode {
       beta: opts.beta ?? this.beta,
       ...(opts.quorum ? { quorum: opts.quorum } : {}),
       slowGrace: this.init.slowGrace,
+      ...(first ? { first } : {}),
       ...(opts.maxQueries ? { maxQueries: opts.maxQueries } : {}),
       onDone: cb,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
@@ -203,6 +206,18 @@ export class DhtNode {
     opts.onStart?.(l);
     l.start();
     return l;
+  }
+
+  /**
+   * Proximity for the first round: our closest contacts to a target that share its sub-bucket
+   * are about equally close by XOR, so ask the ones with the lowest measured RTT first.
+   */
+  private fastest(own: Contact[], n: number): Contact[] | undefined {
+    if (own.length <= n) return undefined;
+    const b = this.table.bucketFor(own[0]!.id, false);
+    const group = own.slice(0, 8).filter((c) => this.table.bucketFor(c.id, false) === b && c.srtt > 0);
+    if (group.length <= n) return undefined;
+    return group.sort((x, y) => x.srtt - y.srtt).slice(0, n);
   }
 
   findNode(target: NodeId): Promise<LookupResult> {

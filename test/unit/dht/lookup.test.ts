@@ -480,3 +480,26 @@ describe('Lookup over a scripted universe', () => {
     expect(asked).toEqual(seeds.map(h));
   });
 });
+
+describe('Lookup: proximity for the first round', () => {
+  it('asks the `first` peers before XOR order, then converges as usual', () => {
+    const clock = new VirtualClock();
+    const near = [idOf('01'), idOf('02'), idOf('03'), idOf('04'), idOf('05')];
+    const script: Script = new Map(near.map((id) => [h(id), { delay: 10, closer: [] as NodeId[] }]));
+    const asked: string[] = [];
+    const r = run(clock, {
+      target: T,
+      self: idOf('ff'),
+      seeds: near.map(peerOf),
+      first: [peerOf(near[4]!), peerOf(near[3]!)],
+      query: scripted(clock, script, asked),
+      softTimeoutMs: () => 100,
+      k: 8,
+      alpha: 3,
+      beta: 3,
+    });
+    // The two named first, then the XOR-closest remaining one fills alpha.
+    expect(asked.slice(0, 3)).toEqual([h(near[4]!), h(near[3]!), h(near[0]!)]);
+    expect(r.result!.closest.slice(0, 3).map((c) => c.hex)).toEqual(near.slice(0, 3).map(h));
+  });
+});

@@ -115,20 +115,20 @@ describe('Rpc: requests and response matching', () => {
   it('timeouts derive from the RTT estimate: per-contact first, then node-wide, then initialRttMs', () => {
     const rtts = new Map<string, RttSample>([[A.hex, { srtt: 100, rttvar: 10 }]]);
     const { rpc } = setup({}, rtts);
-    // soft: max(1.25 x srtt, srtt + 2 x rttvar), tighter than the RTO; hard: 2 x RTO within [min, max]
-    expect(rpc.softTimeoutMs(A)).toBe(125);
+    // soft: srtt + 1.5 x rttvar (at least srtt), tighter than the RTO; hard: 2 x RTO within [min, max]
+    expect(rpc.softTimeoutMs(A)).toBe(115);
     rtts.set(A.hex, { srtt: 100, rttvar: 30 });
-    expect(rpc.softTimeoutMs(A)).toBe(160);
+    expect(rpc.softTimeoutMs(A)).toBe(145);
     expect(rpc.hardTimeoutMs(A)).toBe(440);
     rtts.set(A.hex, { srtt: 100, rttvar: 10 });
     expect(rpc.hardTimeoutMs(A)).toBe(280);
     expect(rpc.softTimeoutMs(B)).toBe(500);
     rpc.global.srtt = 40;
     rpc.global.rttvar = 1;
-    expect(rpc.softTimeoutMs(B)).toBe(50); // 40 + 4 < 1.25 x 40
+    expect(rpc.softTimeoutMs(B)).toBe(41.5); // 40 + 1.5 x 1
     expect(rpc.hardTimeoutMs(B)).toBe(250); // 2 x 50 = 100, below minTimeoutMs
-    rtts.set(A.hex, { srtt: 3000, rttvar: 1000 });
-    expect(rpc.softTimeoutMs(A)).toBe(5000);
+    rtts.set(A.hex, { srtt: 4000, rttvar: 1000 });
+    expect(rpc.softTimeoutMs(A)).toBe(5000); // capped at maxTimeoutMs
     expect(rpc.hardTimeoutMs(A)).toBe(5000);
   });
 
