@@ -26,11 +26,17 @@ type Mode = 'direct' | 'overlay';
 
 export async function connectionsScenario(ctx: ScenarioContext): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = { scenario: 'connections', nodes: ctx.nodes ?? 100, hours: 24, maxOpen: 24 };
-  out['direct'] = runMode(ctx, 'direct', 0);
-  out['overlay'] = runMode(ctx, 'overlay', 0);
-  // Churn: every other node leaves after an exponential session (mean 8 h, then 2 h).
-  out['overlayChurn8h'] = runMode(ctx, 'overlay', 480);
-  out['overlayChurn2h'] = runMode(ctx, 'overlay', 120);
+  const runs: [string, Mode, number][] = [
+    ['direct', 'direct', 0],
+    ['overlay', 'overlay', 0],
+    // Churn: every other node leaves after an exponential session (mean 8 h, then 2 h).
+    ['overlayChurn8h', 'overlay', 480],
+    ['overlayChurn2h', 'overlay', 120],
+  ];
+  for (const [name, mode, session] of runs) {
+    out[name] = runMode(ctx, mode, session);
+    ctx.log(`${name}: ${JSON.stringify(out[name])}`);
+  }
   return { ...out, goal: 300, seed: ctx.seed };
 }
 
