@@ -52,6 +52,9 @@ export interface LinkKeeperInit {
   refusedForMs?: number;
 }
 
+/** How long a LINK that came through the overlay holds a slot for the dial that should follow. */
+const RESERVE_MS = 30_000;
+
 export class LinkKeeper implements DhtExtension {
   readonly counters = new Counters();
   private readonly init: Required<LinkKeeperInit>;
@@ -129,45 +132,62 @@ export class LinkKeeper implements DhtExtension {
     return sent;
   }
 
+  /**
+   * Ask `c` for a link. Not connected yet: ask through the overlay first (a tunneled LINK only
+   * reserves a slot for a short while), and dial only when the peer said yes, so a refusal costs
+   * no connection. Then LINK over the direct connection makes it a link.
+   */
   private ask(c: Contact): void {
-    this.counters.inc(this.hooks.isConnected(c.hex) ? 'link.renew' : 'link.dial');
-    this.node.rpc.request(
-      c,
-      { type: 'link', keep: true },
-      (res) => {
-        if (!res) {
-          this.dialFailures.set(c.hex, (this.dialFailures.get(c.hex) ?? 0) + 1);
-          return;
-        }
-        this.dialFailures.delete(c.hex);
-        if (res.type === 'linked' && res.accepted) {
-          if (this.ours.has(c.hex)) this.ours.set(c.hex, this.node.clock.now());
-          return;
-        }
-        // Refused (or an old peer that does not know LINK): choose someone else for now.
-        this.counters.inc('link.refused');
-        this.refused.set(c.hex, this.node.clock.now() + this.init.refusedForMs);
-        if (this.ours.delete(c.hex)) this.publish();
-      },
-      { direct: true },
-    );
+    const direct = this.hooks.isConnected(c.hex);
+    this.counters.inc(direct ? 'link.renew' : 'link.ask');
+    this.request(c, direct, (accepted) => {
+      if (!accepted || direct || this.hooks.isConnected(c.hex)) return this.settle(c, accepted);
+      this.counters.inc('link.dial');
+      this.request(c, true, (ok) => this.settle(c, ok));
+    });
+  }
+
+  private request(c: Contact, direct: boolean, cb: (accepted: boolean | null) => void): void {
+    this.node.rpc.request(c, { type: 'link', keep: true }, (res) => cb(res ? res.type === 'linked' && res.accepted : null), direct ? { direct: true } : {});
+  }
+
+  /** `accepted`: null when the peer did not answer. */
+  private settle(c: Contact, accepted: boolean | null): void {
+    if (accepted === null) {
+      this.dialFailures.set(c.hex, (this.dialFailures.get(c.hex) ?? 0) + 1);
+      return;
+    }
+    this.dialFailures.delete(c.hex);
+    if (accepted) {
+      if (this.ours.has(c.hex)) this.ours.set(c.hex, this.node.clock.now());
+      return;
+    }
+    // Refused (or an old peer that does not know LINK): choose someone else for now.
+    this.counters.inc('link.refused');
+    this.refused.set(c.hex, this.node.clock.now() + this.init.refusedForMs);
+    if (this.ours.delete(c.hex)) this.publish();
   }
 
   handle(from: LookupPeer, msg: RequestMessage, reply: (res: ResponseBody) => void): boolean {
     if (msg.type !== 'link') return false;
     const now = this.node.clock.now();
     if (!msg.keep) {
-      if (this.inbound.delete(from.hex)) this.publish();
+      // Only the peer itself, over its connection, can let its link go.
+      if (this.hooks.isConnected(from.hex) && this.inbound.delete(from.hex)) this.publish();
       return reply({ type: 'linked', accepted: false }), true;
     }
-    // Only over a direct connection (a tunneled LINK is refused before it gets here).
-    if (!this.hooks.isConnected(from.hex)) return reply({ type: 'linked', accepted: false }), true;
-    const lapse = now + 2 * this.init.renewMs;
+    // Over a direct connection this makes a link (until it lapses unrenewed); through the overlay
+    // it only holds a slot for RESERVE_MS, for the dial that follows (the origin of a tunneled
+    // request is not proven, so it must not hold a slot for long).
+    const direct = this.hooks.isConnected(from.hex);
+    const lapse = now + (direct ? 2 * this.init.renewMs : RESERVE_MS);
     if (this.ours.has(from.hex) || this.inbound.has(from.hex) || this.inbound.size < this.init.maxInbound) {
-      const isNew = !this.ours.has(from.hex) && !this.inbound.has(from.hex);
-      if (!this.ours.has(from.hex)) this.inbound.set(from.hex, lapse);
-      if (isNew) this.publish();
-      this.counters.inc('link.accepted');
+      if (!this.ours.has(from.hex)) {
+        const isNew = !this.inbound.has(from.hex);
+        this.inbound.set(from.hex, Math.max(lapse, this.inbound.get(from.hex) ?? 0));
+        if (isNew) this.publish();
+      }
+      this.counters.inc(direct ? 'link.accepted' : 'link.reserved');
       return reply({ type: 'linked', accepted: true }), true;
     }
     this.counters.inc('link.refused_inbound');

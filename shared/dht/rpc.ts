@@ -161,7 +161,10 @@ export class Rpc {
     this.nextRid = (rid + 1) >>> 0;
     const msg = { ...body, rid } as RequestMessage;
     const hop = opts.direct ? undefined : this.tunnel?.via(peer);
-    const hard = opts.timeoutMs ?? this.hardTimeoutMs(peer);
+    // A tunneled request's round trip depends on the path's length, which one estimate cannot
+    // track: it gets the longest hard timeout (lookups move on at the soft one; an undeliverable
+    // request comes back as such at once), so a long path is never charged as a dead peer.
+    const hard = opts.timeoutMs ?? (hop ? this.init.maxTimeoutMs : this.hardTimeoutMs(peer));
     const timer = this.clock.setTimeout(() => this.fail(rid, timer, 'request.timeout'), hard);
     this.pending.set(rid, { peer, sentAt: this.clock.now(), timer, cb, tunneled: hop !== undefined, blame: !opts.blameless });
     this.counters.inc(SENT[msg.type]!);

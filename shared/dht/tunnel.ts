@@ -115,9 +115,9 @@ export class RequestTunnel implements DhtExtension, RpcTunnel {
       this.counters.inc(`drop.inner.${e instanceof WireError ? e.code : 'decode'}`);
       return reply({ type: 'tunneled' });
     }
-    // No nesting: a tunnel or route inside a tunnel would let one request fan out; and a link
-    // request is about a direct connection.
-    if (!isRequest(req) || req.type === 'tunnel' || req.type === 'route' || req.type === 'link') {
+    // No nesting: a tunnel or route inside a tunnel would let one request fan out. (A LINK inside
+    // only reserves a slot briefly: see LinkKeeper.)
+    if (!isRequest(req) || req.type === 'tunnel' || req.type === 'route') {
       this.counters.inc('drop.inner.not_a_request');
       return reply({ type: 'tunneled' });
     }

@@ -108,7 +108,7 @@ describe('LinkKeeper', () => {
     s.hub.clock.runFor(21_000);
     s.keeper.maintain();
     expect(s.wanted().size).toBe(0);
-    // A LINK from a peer we have no direct connection to is refused.
+    // A LINK through the overlay (no direct connection) only reserves a slot, for 30 s.
     const stranger = idToHex(idWith([0x10], 9));
     s.hub.endpoint(stranger).onFrame((_f, frame) => {
       const m = decode(frame) as Message;
@@ -116,6 +116,11 @@ describe('LinkKeeper', () => {
     });
     s.hub.inject(stranger, s.me, encode({ type: 'link', rid: 1, keep: true }));
     s.hub.clock.runFor(100);
-    expect(answers.get('stranger')).toBe(false);
+    expect(answers.get('stranger')).toBe(true);
+    expect(s.wanted().has(stranger)).toBe(true);
+    expect(s.keeper.counters.get('link.reserved')).toBe(1);
+    s.hub.clock.runFor(31_000);
+    s.keeper.maintain();
+    expect(s.wanted().has(stranger)).toBe(false);
   });
 });

@@ -83,7 +83,7 @@ describe('RequestTunnel', () => {
     expect(n.nodes[0]!.node.rpc.counters.get('tunnel.sent')).toBe(0);
   });
 
-  it('drops garbage, nested tunnels and LINK inside a tunnel with a counted reason', () => {
+  it('drops garbage and nested tunnels with a counted reason, and carries a LINK (a reservation)', () => {
     const n = net([idOf('f0'), idOf('01')], [[0, 1]]);
     const [a, b] = [n.hex[0]!, n.hex[1]!];
     const answers: Message[] = [];
@@ -97,13 +97,13 @@ describe('RequestTunnel', () => {
     expect(answers.map((m) => [m.rid, m.type === 'tunneled' && m.inner !== undefined])).toEqual([
       [1, false],
       [2, false],
-      [3, false],
+      [3, true], // delivered: this node has no LinkKeeper, so the answer inside is an error
       [4, false],
     ]);
     const c = n.nodes[1]!.tunnel.counters;
     expect(c.get('drop.inner.TRUNCATED') + c.get('drop.inner.BAD_VERSION')).toBe(1);
-    expect(c.get('drop.inner.not_a_request')).toBe(3);
-    expect(c.get('delivered')).toBe(0);
+    expect(c.get('drop.inner.not_a_request')).toBe(2);
+    expect(c.get('delivered')).toBe(1);
   });
 
   it('stops at the ttl', () => {
