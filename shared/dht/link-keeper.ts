@@ -64,6 +64,8 @@ export class LinkKeeper implements DhtExtension {
   private readonly inbound = new Map<PeerId, number>();
   private readonly dialFailures = new Map<PeerId, number>();
   private readonly refused = new Map<PeerId, number>();
+  /** Asks in flight (a dial can take longer than a maintain period). */
+  private readonly asking = new Set<PeerId>();
   private timer: TimerHandle | undefined;
   private stopped = true;
 
@@ -125,7 +127,7 @@ export class LinkKeeper implements DhtExtension {
       const confirmed = next.get(c.hex)!;
       const live = confirmed > 0 && this.hooks.isConnected(c.hex);
       if (live && now - confirmed < this.init.renewMs) continue;
-      if ((this.dialFailures.get(c.hex) ?? 0) >= this.init.maxDialFailures) continue;
+      if ((this.dialFailures.get(c.hex) ?? 0) >= this.init.maxDialFailures || this.asking.has(c.hex)) continue;
       sent++;
       this.ask(c);
     }
@@ -140,10 +142,15 @@ export class LinkKeeper implements DhtExtension {
   private ask(c: Contact): void {
     const direct = this.hooks.isConnected(c.hex);
     this.counters.inc(direct ? 'link.renew' : 'link.ask');
+    this.asking.add(c.hex);
+    const done = (accepted: boolean | null) => {
+      this.asking.delete(c.hex);
+      this.settle(c, accepted);
+    };
     this.request(c, direct, (accepted) => {
-      if (!accepted || direct || this.hooks.isConnected(c.hex)) return this.settle(c, accepted);
+      if (!accepted || direct || this.hooks.isConnected(c.hex)) return done(accepted);
       this.counters.inc('link.dial');
-      this.request(c, true, (ok) => this.settle(c, ok));
+      this.request(c, true, done);
     });
   }
 
