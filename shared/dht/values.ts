@@ -98,11 +98,13 @@ export class DhtValues implements DhtExtension {
 
   handle(from: LookupPeer, msg: RequestMessage, reply: (res: ResponseBody) => void): boolean {
     if (msg.type === 'find_value') {
-      const rec = this.table.get(msg.target);
+      const entry = this.table.getEntry(msg.target);
+      const rec = entry?.record;
       const nodes = this.node.closestIds(msg.target, from.hex);
       const send = rec && !(msg.seq !== undefined && rec.type === 'mutable' && rec.seq <= msg.seq);
       this.counters.inc(send ? 'serve.value' : 'serve.miss');
-      reply(send ? { type: 'value', record: rec, nodes } : { type: 'value', nodes });
+      const age = entry ? this.ageOf(entry) : undefined;
+      reply(send ? { type: 'value', record: rec, nodes, ...(age !== undefined ? { age } : {}) } : { type: 'value', nodes });
       return true;
     }
     if (msg.type === 'store') {
@@ -112,7 +114,9 @@ export class DhtValues implements DhtExtension {
         reply({ type: 'error', code: 'RATE_LIMITED' });
         return true;
       }
-      const opts = msg.cas === undefined ? { now, origin: 'replica' as const } : { now, origin: 'replica' as const, cas: msg.cas };
+      // A copy passed on by another holder keeps its age (see PutOptions.refreshedAt).
+      const refreshedAt = msg.age === undefined ? now : now - msg.age * 1000;
+      const opts = msg.cas === undefined ? { now, origin: 'replica' as const, refreshedAt } : { now, origin: 'replica' as const, cas: msg.cas, refreshedAt };
       const existing = this.table.getEntry(msg.target);
       const res = existing?.origin === 'own' ? this.storeOverOwn(msg, now) : this.table.put(msg.target, msg.record, opts);
       if (res.ok) {
@@ -125,6 +129,12 @@ export class DhtValues implements DhtExtension {
       return true;
     }
     return false;
+  }
+
+  /** Seconds since the owner last refreshed our copy; undefined for our own records (fresh). */
+  private ageOf(e: { origin: string; lastRefreshed: number }): number | undefined {
+    if (e.origin === 'own') return undefined;
+    return Math.max(0, Math.floor((this.node.clock.now() - e.lastRefreshed) / 1000));
   }
 
   /** A STORE for a target we own: accept only what the table accepts, keep it marked as ours. */
@@ -145,14 +155,15 @@ export class DhtValues implements DhtExtension {
       const nearest = this.node.table.closest(target, 1, peer.hex)[0];
       if (nearest && compareDistance(nearest.id, this.node.id, target) < 0) continue; // someone closer holds it
       this.counters.inc('handoff.sent');
-      this.node.rpc.request(peer, { type: 'store', target, record: e.record }, () => {});
+      const age = this.ageOf(e);
+      this.node.rpc.request(peer, { type: 'store', target, record: e.record, ...(age !== undefined ? { age } : {}) }, () => {});
     }
   }
 
   // ---- put ------------------------------------------------------------------------------------
 
   /** Store `record` locally (as ours or a replica) and on the k closest nodes. */
-  putRecord(record: DhtRecord, cb: (r: PutResult) => void, opts: { cas?: number; own?: boolean } = {}): void {
+  putRecord(record: DhtRecord, cb: (r: PutResult) => void, opts: { cas?: number; own?: boolean; age?: number } = {}): void {
     const target = recordTarget(record);
     const now = this.node.clock.now();
     if (opts.own) this.table.put(target, record, { now, origin: 'own' });
@@ -163,7 +174,8 @@ export class DhtValues implements DhtExtension {
       let left = peers.length;
       const seq = record.type === 'mutable' ? record.seq : undefined;
       if (left === 0) return cb({ target, seq, replicas, refused, lookup });
-      const body = opts.cas === undefined ? { type: 'store' as const, target, record } : { type: 'store' as const, target, record, cas: opts.cas };
+      const base = { type: 'store' as const, target, record, ...(opts.age !== undefined ? { age: opts.age } : {}) };
+      const body = opts.cas === undefined ? base : { ...base, cas: opts.cas };
       for (const p of peers) {
         this.node.rpc.request(p, body, (res) => {
           if (res?.type === 'stored') replicas++;
@@ -190,8 +202,11 @@ export class DhtValues implements DhtExtension {
     const answers = new Map<string, DhtRecord | undefined>();
     const verdicts = new Map<string, boolean>(); // by signature/value hex: valid?
     let invalid = 0;
-    const local = opts.includeLocal === false ? undefined : this.table.get(target);
+    const localEntry = opts.includeLocal === false ? undefined : this.table.getEntry(target);
+    const local = localEntry?.record;
     let best: DhtRecord | undefined = local;
+    // The youngest age seen for the best record (undefined: fresh from its owner, or ours).
+    let bestAge: number | undefined = localEntry ? this.ageOf(localEntry) : undefined;
     const valid = (r: DhtRecord): boolean => {
       const key = bytesToHex(r.type === 'mutable' ? r.sig : r.v);
       let ok = verdicts.get(key);
@@ -222,7 +237,7 @@ export class DhtValues implements DhtExtension {
             const theirs = answers.get(p.hex);
             if (theirs && sameRecord(theirs, rec)) continue;
             repaired++;
-            this.node.rpc.request(p, { type: 'store', target, record: rec }, () => {});
+            this.node.rpc.request(p, { type: 'store', target, record: rec, ...(bestAge !== undefined ? { age: bestAge } : {}) }, () => {});
           }
           if (repaired) this.counters.inc('repair.sent', repaired);
         }
@@ -242,7 +257,13 @@ export class DhtValues implements DhtExtension {
               rec = undefined;
             }
             answers.set(peer.hex, rec);
-            if (rec) best = best ? selectRecord(best, rec) : rec;
+            if (rec) {
+              const next = best ? selectRecord(best, rec) : rec;
+              const age = res.age;
+              if (!best || !sameRecord(next, best)) bestAge = age;
+              else if (sameRecord(rec, best)) bestAge = bestAge === undefined || age === undefined ? undefined : Math.min(bestAge, age);
+              best = next;
+            }
             // An immutable value is self-certifying: the first valid one is the answer.
             if (rec && rec.type === 'immutable') {
               done({ closer: res.nodes, value: rec });
@@ -318,10 +339,11 @@ export class DhtValues implements DhtExtension {
         // Read-repair reaches only the nodes that answered within the quorum; when our copy is
         // the newest, store it on all k closest so farther replicas do not wait for a republish.
         if (r.record && sameRecord(r.record, e.record) && r.stale + r.replicas < this.init.replicas) {
+          const age = this.ageOf(e);
           this.putRecord(e.record, (p) => {
             pushed += p.replicas;
             if (--left === 0) cb?.(pushed);
-          });
+          }, age !== undefined ? { age } : {});
           return;
         }
         pushed += r.repaired;

@@ -33,9 +33,13 @@ export type Message =
   | { type: 'nodes'; rid: number; nodes: Uint8Array[] }
   /** BEP 44 get; `seq` (optional) asks the holder to omit a record whose seq is not above it. */
   | { type: 'find_value'; rid: number; target: Uint8Array; seq?: number }
-  | { type: 'value'; rid: number; record?: DhtRecord; nodes: Uint8Array[] }
-  /** `cas`: only store if the current seq equals it (BEP 44 compare-and-swap). */
-  | { type: 'store'; rid: number; target: Uint8Array; record: DhtRecord; cas?: number }
+  /** `age`: seconds since the record's owner last refreshed the holder's copy (absent: fresh). */
+  | { type: 'value'; rid: number; record?: DhtRecord; nodes: Uint8Array[]; age?: number }
+  /**
+   * `cas`: only store if the current seq equals it (BEP 44 compare-and-swap). `age`: seconds since
+   * the owner last refreshed this copy (a holder passing a replica on); absent from the owner.
+   */
+  | { type: 'store'; rid: number; target: Uint8Array; record: DhtRecord; cas?: number; age?: number }
   | { type: 'stored'; rid: number; seq: number }
   | { type: 'error'; rid: number; code: WireErrorReply }
   /**
@@ -91,6 +95,12 @@ function writeNodes(w: Writer, nodes: Uint8Array[]): void {
   for (let i = 0; i < n; i++) w.bytes(nodes[i]!);
 }
 
+/** Optional record age: flag, then u32 seconds (clamped). */
+function writeAge(w: Writer, age: number | undefined): void {
+  if (age === undefined) w.u8(0);
+  else w.u8(1).u32(Math.min(0xffffffff, Math.max(0, Math.floor(age))));
+}
+
 function readNodes(r: Reader): Uint8Array[] {
   return r.items(r.length(1, MAX_NODES, 'nodes'), ID);
 }
@@ -116,11 +126,13 @@ export function encode(m: Message): Uint8Array {
       w.u8(m.record ? 1 : 0);
       if (m.record) writeRecord(w, m.record);
       writeNodes(w, m.nodes);
+      writeAge(w, m.age);
       break;
     case 'store':
       w.bytes(m.target).u8(m.cas === undefined ? 0 : 1);
       if (m.cas !== undefined) w.u53(m.cas);
       writeRecord(w, m.record);
+      writeAge(w, m.age);
       break;
     case 'stored':
       w.u53(m.seq);
@@ -186,14 +198,20 @@ export function decode(frame: Uint8Array): Message {
     case 'value': {
       const record = flag(r) ? readRecord(r) : undefined;
       const nodes = readNodes(r);
-      m = record ? { type, rid, record, nodes } : { type, rid, nodes };
+      const age = flag(r) ? r.u32() : undefined;
+      const v: Extract<Message, { type: 'value' }> = record ? { type, rid, record, nodes } : { type, rid, nodes };
+      if (age !== undefined) v.age = age;
+      m = v;
       break;
     }
     case 'store': {
       const target = r.bytes(ID);
       const cas = flag(r) ? r.u53() : undefined;
       const record = readRecord(r);
-      m = cas === undefined ? { type, rid, target, record } : { type, rid, target, record, cas };
+      const age = flag(r) ? r.u32() : undefined;
+      const st: Extract<Message, { type: 'store' }> = cas === undefined ? { type, rid, target, record } : { type, rid, target, record, cas };
+      if (age !== undefined) st.age = age;
+      m = st;
       break;
     }
     case 'stored':

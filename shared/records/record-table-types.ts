@@ -58,6 +58,12 @@ export interface PutOptions {
   readonly now?: number;
   /** 'own' for the node owner's records. @default 'replica' */
   readonly origin?: Origin;
+  /**
+   * When the owner last refreshed this copy (ms, ≤ now): a replica copied from another holder
+   * (handoff, read-repair) keeps its age, so an ownerless record still expires ttlMs after its
+   * owner's last republish instead of living on from copy to copy. @default now
+   */
+  readonly refreshedAt?: number;
 }
 
 export type PutResult = { readonly ok: true; readonly changed: boolean } | { readonly ok: false; readonly code: StoreRefusal };
@@ -73,6 +79,8 @@ export interface RecordTableCounters {
   readonly refused: Record<StoreRefusal, number>;
   evicted: number;
   expired: number;
+  /** Replica copies that arrived already older than ttlMs (not stored). */
+  arrivedExpired: number;
   /** RecordStore put/delete/loadAll failures. */
   persistErrors: number;
   /** Entries loaded from the RecordStore at start-up. */

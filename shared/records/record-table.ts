@@ -90,6 +90,7 @@ export class RecordTable {
       refused,
       evicted: 0,
       expired: 0,
+      arrivedExpired: 0,
       persistErrors: 0,
       loaded: 0,
       loadSkipped: 0,
@@ -107,17 +108,18 @@ export class RecordTable {
   }
 
   has(target: Uint8Array | string): boolean {
-    const key = toKey(target);
-    return key !== undefined && this.map.has(key);
+    return this.getEntry(target) !== undefined;
   }
 
   get(target: Uint8Array | string): DhtRecord | undefined {
     return this.getEntry(target)?.record;
   }
 
+  /** The entry at `target`; a replica past its TTL counts as gone even before the next expire(). */
   getEntry(target: Uint8Array | string): TableEntry | undefined {
     const key = toKey(target);
-    return key === undefined ? undefined : this.map.get(key);
+    const e = key === undefined ? undefined : this.map.get(key);
+    return e && e.origin === 'replica' && this.clock.now() - e.lastRefreshed >= this.ttlMs ? undefined : e;
   }
 
   /** All entries, stalest refresh first. Do not mutate the table while iterating. */
@@ -129,12 +131,19 @@ export class RecordTable {
   put(target: Uint8Array | string, record: DhtRecord, opts: PutOptions = {}): PutResult {
     const now = opts.now ?? this.clock.now();
     const origin: Origin = opts.origin ?? 'replica';
+    const refreshedAt = Math.min(now, opts.refreshedAt ?? now);
     const key = toKey(target);
     if (key === undefined) return this.refuse('BAD_RECORD');
     const shape = checkShape(typeof target === 'string' ? hexToBytes(target) : target, record);
     if (!shape.ok) return this.refuse(shape.code);
 
     const cur = this.map.get(key);
+    if (origin === 'replica' && cur?.origin !== 'own' && now - refreshedAt >= this.ttlMs) {
+      // A copy its owner has not refreshed for a whole TTL: expired on arrival. Not an error for
+      // the sender (it may simply not have swept yet); nothing is stored or changed.
+      this.counters.arrivedExpired++;
+      return { ok: true, changed: false };
+    }
     const decision = decideWrite(cur?.record, record, opts.cas);
     if (!decision.ok) return this.refuse(decision.code);
 
@@ -143,7 +152,7 @@ export class RecordTable {
       if (upgraded !== cur.origin && this.owns >= this.maxOwn) return this.refuse('STORE_FULL');
       const persisted = this.persistedRefresh.get(key) ?? cur.lastRefreshed;
       this.remove(key, cur);
-      const entry: TableEntry = { ...cur, lastRefreshed: Math.max(cur.lastRefreshed, now), origin: upgraded };
+      const entry: TableEntry = { ...cur, lastRefreshed: Math.max(cur.lastRefreshed, refreshedAt), origin: upgraded };
       this.insert(entry);
       this.counters.refreshed++;
       if (upgraded !== cur.origin || entry.lastRefreshed - persisted >= this.persistRefreshMs) this.persistPut(entry);
@@ -168,7 +177,7 @@ export class RecordTable {
       this.persistDelete(victim.target);
     }
     if (cur) this.remove(key, cur);
-    const entry: TableEntry = { target: key, record: copyRecord(record), storedAt: now, lastRefreshed: now, origin: newOrigin };
+    const entry: TableEntry = { target: key, record: copyRecord(record), storedAt: now, lastRefreshed: newOrigin === 'own' ? now : refreshedAt, origin: newOrigin };
     this.insert(entry);
     if (cur) this.counters.replaced++;
     else this.counters.added++;

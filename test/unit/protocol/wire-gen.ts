@@ -54,10 +54,16 @@ export function randomMessage(rng: SeededRng, type: MessageType = MESSAGE_TYPES[
       return { type, rid, nodes: nodes() };
     case 'find_value':
       return rng.int(2) ? { type, rid, target: id(), seq: u53(rng) } : { type, rid, target: id() };
-    case 'value':
-      return rng.int(2) ? { type, rid, record: randomRecord(rng, small), nodes: nodes() } : { type, rid, nodes: nodes() };
-    case 'store':
-      return rng.int(2) ? { type, rid, target: id(), record: randomRecord(rng, small), cas: u53(rng) } : { type, rid, target: id(), record: randomRecord(rng, small) };
+    case 'value': {
+      const m: Extract<Message, { type: 'value' }> = rng.int(2) ? { type, rid, record: randomRecord(rng, small), nodes: nodes() } : { type, rid, nodes: nodes() };
+      if (rng.int(2)) m.age = rng.u32();
+      return m;
+    }
+    case 'store': {
+      const m: Extract<Message, { type: 'store' }> = rng.int(2) ? { type, rid, target: id(), record: randomRecord(rng, small), cas: u53(rng) } : { type, rid, target: id(), record: randomRecord(rng, small) };
+      if (rng.int(2)) m.age = rng.u32();
+      return m;
+    }
     case 'stored':
       return { type, rid, seq: u53(rng) };
     case 'error':

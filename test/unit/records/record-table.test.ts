@@ -100,6 +100,32 @@ describe('RecordTable storage rules', () => {
 });
 
 describe('RecordTable expiry and origin', () => {
+  it('a replica copied from another holder keeps its age: it expires ttl after the owner last refreshed it', () => {
+    const clock = manualClock();
+    const t = new RecordTable({ clock }, { ttlMs: 120 * MIN, protectMs: 60 * MIN });
+    const r = rec(alice, 1, 'passed on');
+    clock.t = 200 * MIN;
+    // Handed over at 200 min, last refreshed by its owner at 150 min.
+    expect(t.put(targetOf(r), r, { refreshedAt: 150 * MIN })).toEqual({ ok: true, changed: true });
+    expect(t.getEntry(targetOf(r))?.lastRefreshed).toBe(150 * MIN);
+    // An older copy of the same record does not make it older; a fresher one makes it younger.
+    t.put(targetOf(r), r, { refreshedAt: 100 * MIN });
+    expect(t.getEntry(targetOf(r))?.lastRefreshed).toBe(150 * MIN);
+    expect(t.expire(269 * MIN)).toBe(0);
+    clock.t = 270 * MIN;
+    // Past its TTL it is gone for readers at once, and for the table at the next sweep.
+    expect(t.has(targetOf(r))).toBe(false);
+    expect(t.expire(270 * MIN)).toBe(1);
+    // A copy that arrives already a whole TTL old is not stored.
+    const old = rec(mallory, 1, 'too old');
+    expect(t.put(targetOf(old), old, { refreshedAt: 150 * MIN })).toEqual({ ok: true, changed: false });
+    expect(t.has(targetOf(old))).toBe(false);
+    expect(t.counters.arrivedExpired).toBe(1);
+    // The owner's own records are always fresh.
+    expect(t.put(targetOf(old), old, { origin: 'own', refreshedAt: 0 }).ok).toBe(true);
+    expect(t.getEntry(targetOf(old))?.lastRefreshed).toBe(270 * MIN);
+  });
+
   it('expires replicas ttl after their last refresh; own records never expire', () => {
     const t = new RecordTable({ clock: manualClock() }, { ttlMs: 120 * MIN, protectMs: 60 * MIN });
     const mine = rec(alice, 1, 'mine');
