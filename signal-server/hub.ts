@@ -4,7 +4,6 @@
  * frames in; tests and the bench can drive it the same way. Remote garbage is dropped, counted
  * by reason and answered with an error frame, never thrown.
  */
-import type { Rng } from '../shared/env/rng';
 import { hexToBytes } from '../shared/crypto/bytes';
 import {
   CLOSE_CODES,
@@ -20,6 +19,7 @@ import {
 } from '../shared/protocol/signaling';
 import { DEFAULT_LIMITS, type HubLimits } from './limits';
 import { TokenBucket } from './token-bucket';
+import { PeerDirectory } from './peer-directory';
 
 export { DEFAULT_LIMITS, type HubLimits };
 
@@ -30,8 +30,7 @@ import { Conn, type ConnIO, type HubComponents } from './conn';
 export class SignalHub {
   readonly limits: HubLimits;
   private readonly conns = new Set<Conn>();
-  private readonly byId = new Map<string, Conn>();
-  private readonly live: Conn[] = [];
+  private readonly peers: PeerDirectory;
   private readonly perIp = new Map<string, number>();
   private sweepTimer: unknown = null;
   private readonly global: TokenBucket;
@@ -50,13 +49,14 @@ export class SignalHub {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.limits.bootstrapPeers = Math.min(8, Math.max(0, this.limits.bootstrapPeers));
     this.global = new TokenBucket(this.limits.globalRatePerSec, this.limits.globalBurst, c.clock.now());
+    this.peers = new PeerDirectory(c.rng);
   }
 
   get size(): number {
     return this.conns.size;
   }
   get peerCount(): number {
-    return this.live.length;
+    return this.peers.size;
   }
 
   /** Called before the WebSocket upgrade: null to admit, or the reason to refuse. */
@@ -176,18 +176,15 @@ export class SignalHub {
     }
     m.helloOk++;
     const nodeId = this.c.nodeIdOf(publicKey);
-    const old = this.byId.get(nodeId);
+    const old = this.peers.get(nodeId);
     if (old) {
       // The newest session that proves the key wins; the old one is told why and must not auto-reconnect.
       this.sendError(old, { t: 'error', code: 'REPLACED', message: 'this node id connected again elsewhere' });
       this.shut(old, CLOSE_CODES.REPLACED, 'REPLACED');
     }
     conn.nonce = null;
-    conn.nodeId = nodeId;
-    this.byId.set(nodeId, conn);
-    conn.slot = this.live.length;
-    this.live.push(conn);
-    m.peers = this.live.length;
+    this.peers.add(conn, nodeId);
+    m.peers = this.peers.size;
     const l = this.limits;
     const limits: SignalLimits = { maxFrameBytes: l.maxFrameBytes, ratePerSec: l.ratePerSec, burst: l.burst };
     this.send(
@@ -198,7 +195,7 @@ export class SignalHub {
   }
 
   private relay(conn: Conn, to: string, payload: Json, id: number | undefined): void {
-    const target = this.byId.get(to);
+    const target = this.peers.get(to);
     if (!target) {
       this.c.metrics.drop('unknown_target');
       return this.sendError(conn, withRef({ t: 'error', code: 'UNKNOWN_TARGET', target: to }, id));
@@ -229,23 +226,7 @@ export class SignalHub {
 
   /** Up to `bootstrapPeers` distinct random live peers other than `self`. */
   sample(self: Conn): string[] {
-    const k = this.limits.bootstrapPeers;
-    const n = this.live.length;
-    const others = self.slot >= 0 ? n - 1 : n;
-    const out: string[] = [];
-    if (others <= k) {
-      for (const c of this.live) if (c !== self && c.nodeId) out.push(c.nodeId);
-      shuffle(out, this.c.rng);
-      return out;
-    }
-    const picked = new Set<number>();
-    while (out.length < k) {
-      const i = this.c.rng.int(n);
-      if (i === self.slot || picked.has(i)) continue;
-      picked.add(i);
-      out.push(this.live[i]!.nodeId!);
-    }
-    return out;
+    return this.peers.sample(self, this.limits.bootstrapPeers);
   }
 
   /**
@@ -383,19 +364,11 @@ export class SignalHub {
 
   private forget(conn: Conn): void {
     this.closed(conn);
-    this.c.metrics.peers = this.live.length;
+    this.c.metrics.peers = this.peers.size;
   }
 
   private unlist(conn: Conn): void {
-    if (conn.slot < 0) return;
-    const last = this.live.pop()!;
-    if (last !== conn) {
-      this.live[conn.slot] = last;
-      last.slot = conn.slot;
-    }
-    conn.slot = -1;
-    if (conn.nodeId !== null && this.byId.get(conn.nodeId) === conn) this.byId.delete(conn.nodeId);
-    this.c.metrics.peers = this.live.length;
+    if (this.peers.remove(conn)) this.c.metrics.peers = this.peers.size;
   }
 }
 
@@ -408,13 +381,4 @@ function hex(b: Uint8Array): string {
   let s = '';
   for (const x of b) s += x.toString(16).padStart(2, '0');
   return s;
-}
-
-function shuffle<T>(a: T[], rng: Rng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
-  }
 }
