@@ -26,34 +26,14 @@ import type { PeerId, Transport } from '../../shared/env/transport';
 import { bytesToHex } from '../../shared/crypto/bytes';
 import { ConnectionPool } from './connection-pool';
 import { NetError, type NetErrorCode } from './errors';
-import { decodeFrame, encodeBye, encodeData, SAFE_MESSAGE_BYTES } from './frame';
+import { decodeFrame, encodeData, SAFE_MESSAGE_BYTES } from './frame';
 import type { SignalData, SignalPayload, Signaler } from './signaler';
+import { LinkTable, PEER_ID_RE, type Link } from './webrtc-links';
+import { reasonOf, TransportMeter } from './webrtc-stats';
 
 export { DROP_REASONS } from './webrtc-types';
 export type { DropReason, SimplePeerCtor, TransportStats, WebRtcTransportComponents, WebRtcTransportInit } from './webrtc-types';
-import { DROP_REASONS, type DropReason, type SimplePeerCtor, type TransportStats, type WebRtcTransportComponents, type WebRtcTransportInit } from './webrtc-types';
-
-type LinkState = 'connecting' | 'open';
-
-interface Link {
-  peer: PeerId;
-  sid: string;
-  initiator: boolean;
-  sp: PeerInstance;
-  state: LinkState;
-  startedAt: number;
-  timer: TimerHandle | undefined;
-  /** The remote said BYE: its close is deliberate, not a failure. */
-  byeReceived: boolean;
-  waiters: Array<{ resolve: () => void; reject: (e: NetError) => void }>;
-}
-
-const PEER_ID_RE = /^[0-9a-f]{40}$/;
-
-/** The drop reason for frames lost because a connection could not be created. */
-function reasonOf(code: NetErrorCode): DropReason {
-  return code === 'POOL_FULL' ? 'pool_full' : code === 'LIFETIME_LIMIT' ? 'lifetime_limit' : 'connect_failed';
-}
+import type { DropReason, SimplePeerCtor, TransportStats, WebRtcTransportComponents, WebRtcTransportInit } from './webrtc-types';
 
 export class WebRtcTransport implements Transport {
   readonly id: PeerId;
@@ -65,9 +45,7 @@ export class WebRtcTransport implements Transport {
   private readonly rng: Rng;
   private readonly wrtc: PeerOptions['wrtc'];
   private readonly Peer: SimplePeerCtor;
-  private readonly links = new Map<PeerId, Link>();
-  private readonly queues = new Map<PeerId, Uint8Array[]>();
-  private readonly lingering = new Set<PeerInstance>();
+  private readonly links: LinkTable;
   private readonly reconnectTimers = new Map<PeerId, TimerHandle>();
   private readonly reconnectFailures = new Map<PeerId, number>();
   private frameHandler: (from: PeerId, frame: Uint8Array) => void = () => {};
@@ -75,18 +53,7 @@ export class WebRtcTransport implements Transport {
   private upHandlers: Array<(peer: PeerId) => void> = [];
   private sweepTimer: TimerHandle | undefined;
   private destroyed = false;
-  private readonly counters = {
-    framesIn: 0,
-    framesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    peerDowns: 0,
-    reconnects: 0,
-    glares: 0,
-    handlerErrors: 0,
-  };
-  private readonly drops = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
-  private readonly setupMs: number[] = [];
+  private readonly meter = new TransportMeter();
 
   constructor(components: WebRtcTransportComponents, init: WebRtcTransportInit = {}) {
     if (!PEER_ID_RE.test(components.id)) throw new NetError('BAD_ARGUMENT', 'id must be 40 lower-case hex chars');
@@ -110,6 +77,7 @@ export class WebRtcTransport implements Transport {
     };
     this.iceServers = [...(init.iceServers ?? [])];
     this.pool = new ConnectionPool(this.clock, init.pool);
+    this.links = new LinkTable(this.clock, this.pool, this.meter, this.cfg);
     this.signaler.onSignal((from, signal) => this.handleSignal(from, signal));
     this.scheduleSweep();
   }
@@ -122,10 +90,7 @@ export class WebRtcTransport implements Transport {
     if (frame.length > this.cfg.maxFrameBytes) return this.drop('frame_too_large');
     const link = this.links.get(to);
     if (link?.state === 'open') return this.write(link, frame);
-    const q = this.queues.get(to) ?? [];
-    if (q.length >= this.cfg.maxQueuedFrames) return this.drop('queue_full');
-    q.push(frame);
-    this.queues.set(to, q);
+    if (!this.links.enqueue(to, frame)) return this.drop('queue_full');
     if (!link) this.dial(to);
   }
 
@@ -160,7 +125,7 @@ export class WebRtcTransport implements Transport {
   /** Close the connection to `peer` deliberately (the remote is told it is not a failure). */
   close(peer: PeerId): void {
     const link = this.links.get(peer);
-    if (link) this.closeQuietly(link, 'connect_failed');
+    if (link) this.links.closeQuietly(link, 'connect_failed');
   }
 
   /** Pin `peer` in the budget (tag e.g. 'routing' or 'chat'); protected peers are redialed. */
@@ -179,7 +144,7 @@ export class WebRtcTransport implements Transport {
 
   /** Peers with an open data channel. */
   peers(): PeerId[] {
-    return [...this.links.values()].filter((l) => l.state === 'open').map((l) => l.peer);
+    return this.links.openPeers();
   }
 
   isConnected(peer: PeerId): boolean {
@@ -187,16 +152,8 @@ export class WebRtcTransport implements Transport {
   }
 
   stats(): TransportStats {
-    let open = 0;
-    for (const l of this.links.values()) if (l.state === 'open') open++;
-    return {
-      open,
-      connecting: this.links.size - open,
-      lifetimeConnections: this.pool.lifetime,
-      ...this.counters,
-      drops: { ...this.drops },
-      setupMs: [...this.setupMs],
-    };
+    const open = this.links.openCount();
+    return this.meter.snapshot(open, this.links.size - open, this.pool.lifetime);
   }
 
   /** Close every connection and stop all timers. Idempotent. */
@@ -206,21 +163,14 @@ export class WebRtcTransport implements Transport {
     if (this.sweepTimer !== undefined) this.clock.clearTimeout(this.sweepTimer);
     for (const t of this.reconnectTimers.values()) this.clock.clearTimeout(t);
     this.reconnectTimers.clear();
-    for (const link of [...this.links.values()]) {
-      this.forget(link);
-      this.failWaiters(link, new NetError('DESTROYED'));
-      link.sp.destroy();
-    }
-    for (const sp of this.lingering) sp.destroy();
-    this.lingering.clear();
-    this.queues.clear();
+    this.links.destroyAll();
   }
 
   // ---- dialing and signaling ----
 
   private dial(peer: PeerId): Link | NetError {
     const link = this.createLink(peer, bytesToHex(this.rng.bytes(8)), true);
-    if (link instanceof NetError) this.failQueue(peer, reasonOf(link.code));
+    if (link instanceof NetError) this.links.failQueue(peer, reasonOf(link.code));
     return link;
   }
 
@@ -230,7 +180,7 @@ export class WebRtcTransport implements Transport {
     if (!adm.ok) return new NetError(adm.code);
     for (const victim of adm.evict) {
       const v = this.links.get(victim);
-      if (v) this.closeQuietly(v, 'pool_full', true);
+      if (v) this.links.closeQuietly(v, 'pool_full', true);
     }
     let sp: PeerInstance;
     try {
@@ -258,7 +208,7 @@ export class WebRtcTransport implements Transport {
       waiters: [],
     };
     link.timer = this.clock.setTimeout(() => this.failLink(link, 'connect_timeout', 'CONNECT_TIMEOUT'), this.cfg.connectTimeoutMs);
-    this.links.set(peer, link);
+    this.links.add(link);
     sp.on('signal', (data: SignalData) => {
       if (this.links.get(peer) === link) this.signaler.send(peer, { sid, data });
     });
@@ -296,21 +246,21 @@ export class WebRtcTransport implements Transport {
     // A new offer from `from`.
     if (link) {
       if (link.initiator && link.state === 'connecting') {
-        this.counters.glares++;
+        this.meter.counters.glares++;
         // Both dialed at once: the lower id's dial wins.
         if (this.id < from) return this.drop('glare_ignored');
       }
       // We lose the glare, or the remote redialed (it lost the old connection): replace ours.
-      this.replace(link);
+      this.links.replace(link);
     }
     const created = this.createLink(from, signal.sid, false);
     if (created instanceof NetError) {
       this.drop(reasonOf(created.code));
       this.signaler.send(from, { sid: signal.sid, reject: created.code });
-      this.failQueue(from, reasonOf(created.code));
+      this.links.failQueue(from, reasonOf(created.code));
       if (link) {
         this.pool.release(from);
-        this.failWaiters(link, created);
+        this.links.failWaiters(link, created);
       }
       return;
     }
@@ -331,16 +281,11 @@ export class WebRtcTransport implements Transport {
   private onOpen(link: Link): void {
     if (this.links.get(link.peer) !== link || link.state === 'open') return;
     link.state = 'open';
-    this.clearTimer(link);
+    this.links.clearTimer(link);
     this.pool.markOpen(link.peer);
     this.reconnectFailures.delete(link.peer);
-    if (link.initiator) {
-      this.setupMs.push(this.clock.now() - link.startedAt);
-      if (this.setupMs.length > 256) this.setupMs.shift();
-    }
-    const q = this.queues.get(link.peer);
-    this.queues.delete(link.peer);
-    for (const f of q ?? []) this.write(link, f);
+    if (link.initiator) this.meter.setup(this.clock.now() - link.startedAt);
+    for (const f of this.links.takeQueue(link.peer)) this.write(link, f);
     for (const w of link.waiters.splice(0)) w.resolve();
     for (const h of this.upHandlers) this.safely(() => h(link.peer));
   }
@@ -354,7 +299,7 @@ export class WebRtcTransport implements Transport {
           this.failLink(link, 'connect_failed', 'CONNECT_FAILED');
         }, this.cfg.disconnectGraceMs);
       }
-    } else if (state === 'connected' || state === 'completed') this.clearTimer(link);
+    } else if (state === 'connected' || state === 'completed') this.links.clearTimer(link);
   }
 
   private onData(link: Link, msg: unknown): void {
@@ -363,11 +308,11 @@ export class WebRtcTransport implements Transport {
     if (f.kind === 'bad') return this.drop(f.reason);
     if (f.kind === 'bye') {
       link.byeReceived = true;
-      this.closeQuietly(link, 'connect_failed');
+      this.links.closeQuietly(link, 'connect_failed');
       return;
     }
-    this.counters.framesIn++;
-    this.counters.bytesIn += f.payload.length;
+    this.meter.counters.framesIn++;
+    this.meter.counters.bytesIn += f.payload.length;
     this.pool.touch(link.peer);
     this.safely(() => this.frameHandler(link.peer, f.payload));
   }
@@ -379,8 +324,8 @@ export class WebRtcTransport implements Transport {
     } catch {
       return this.drop('send_failed');
     }
-    this.counters.framesOut++;
-    this.counters.bytesOut += frame.length;
+    this.meter.counters.framesOut++;
+    this.meter.counters.bytesOut += frame.length;
     this.pool.touch(link.peer);
   }
 
@@ -388,50 +333,14 @@ export class WebRtcTransport implements Transport {
   private failLink(link: Link, queueReason: DropReason, code: NetErrorCode): void {
     if (this.links.get(link.peer) !== link) return;
     const wasOpen = link.state === 'open';
-    this.forget(link);
+    this.links.forget(link);
     link.sp.destroy();
-    this.failQueue(link.peer, queueReason);
-    this.failWaiters(link, new NetError(code));
+    this.links.failQueue(link.peer, queueReason);
+    this.links.failWaiters(link, new NetError(code));
     if (link.byeReceived) return;
-    this.counters.peerDowns++;
+    this.meter.counters.peerDowns++;
     for (const h of this.downHandlers) this.safely(() => h(link.peer));
     this.maybeReconnect(link.peer, wasOpen);
-  }
-
-  /** Close deliberately: tell the remote (BYE) and let the BYE flush before destroying. */
-  private closeQuietly(link: Link, queueReason: DropReason, poolAlreadyReleased = false): void {
-    if (this.links.get(link.peer) !== link) return;
-    if (poolAlreadyReleased) {
-      this.links.delete(link.peer);
-      this.clearTimer(link);
-    } else this.forget(link);
-    this.failQueue(link.peer, queueReason);
-    this.failWaiters(link, new NetError('CONNECT_FAILED', 'closed'));
-    if (link.state === 'open' && !link.byeReceived) {
-      try {
-        link.sp.send(encodeBye());
-      } catch {
-        /* closing anyway */
-      }
-    }
-    this.lingering.add(link.sp);
-    this.clock.setTimeout(() => {
-      this.lingering.delete(link.sp);
-      link.sp.destroy();
-    }, this.cfg.byeLingerMs);
-  }
-
-  /** Glare or redial: drop our attempt silently; the slot and queue pass to its replacement. */
-  private replace(link: Link): void {
-    this.links.delete(link.peer);
-    this.clearTimer(link);
-    link.sp.destroy();
-  }
-
-  private forget(link: Link): void {
-    this.links.delete(link.peer);
-    this.clearTimer(link);
-    this.pool.release(link.peer);
   }
 
   private maybeReconnect(peer: PeerId, wasOpen: boolean): void {
@@ -442,7 +351,7 @@ export class WebRtcTransport implements Transport {
     const t = this.clock.setTimeout(() => {
       this.reconnectTimers.delete(peer);
       if (this.destroyed || this.links.has(peer) || !this.pool.isProtected(peer)) return;
-      this.counters.reconnects++;
+      this.meter.counters.reconnects++;
       this.dial(peer);
     }, this.cfg.reconnectDelayMs * (failures + 1));
     this.reconnectTimers.set(peer, t);
@@ -453,27 +362,11 @@ export class WebRtcTransport implements Transport {
       if (this.destroyed) return;
       for (const p of this.pool.idle()) {
         const l = this.links.get(p);
-        if (l) this.closeQuietly(l, 'connect_failed');
+        if (l) this.links.closeQuietly(l, 'connect_failed');
         else this.pool.release(p);
       }
       this.scheduleSweep();
     }, this.cfg.idleSweepMs);
-  }
-
-  private clearTimer(link: Link): void {
-    if (link.timer !== undefined) this.clock.clearTimeout(link.timer);
-    link.timer = undefined;
-  }
-
-  private failQueue(peer: PeerId, reason: DropReason): void {
-    const q = this.queues.get(peer);
-    if (!q) return;
-    this.queues.delete(peer);
-    this.drops[reason] += q.length;
-  }
-
-  private failWaiters(link: Link, err: NetError): void {
-    for (const w of link.waiters.splice(0)) w.reject(err);
   }
 
   /** A handler's exception must not kill the connection or escape into simple-peer's emitter. */
@@ -481,11 +374,11 @@ export class WebRtcTransport implements Transport {
     try {
       fn();
     } catch {
-      this.counters.handlerErrors++;
+      this.meter.counters.handlerErrors++;
     }
   }
 
   private drop(reason: DropReason): void {
-    this.drops[reason]++;
+    this.meter.drop(reason);
   }
 }
