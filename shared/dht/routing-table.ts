@@ -7,7 +7,7 @@
  * least-recently-seen contact (`observe` returns 'full'), and only a failure removes it.
  */
 import { ID_BITS } from './constants';
-import { bitsAt, commonPrefixLength, compareDistance, type NodeId } from './node-id';
+import { bitAt, bitsAt, commonPrefixLength, compareDistance, type NodeId } from './node-id';
 import type { RttSample } from './rtt';
 
 export interface Contact extends RttSample {
@@ -46,7 +46,12 @@ export interface RoutingTableInit {
 }
 
 export function newContact(id: NodeId, hex: string, now: number): Contact {
-  return { id, hex, p32: prefix32(id), lastSeen: now, failures: 0, srtt: 0, rttvar: 0 };
+  // A contact owns a compact copy of its id: ids decoded from a NODES answer are views into that
+  // whole frame, which a long-lived contact would otherwise keep alive (and reach through two
+  // more pointers on every distance comparison).
+  const own = new Uint8Array(id.length);
+  own.set(id);
+  return { id: own, hex, p32: prefix32(id), lastSeen: now, failures: 0, srtt: 0, rttvar: 0 };
 }
 
 export class RoutingTable {
@@ -176,31 +181,29 @@ export class RoutingTable {
   }
 
   /**
-   * The n contacts closest to target. Buckets cover disjoint distance ranges, so they are visited
-   * nearest range first and only the group being filled is sorted:
-   *   1. the target's own level, its sub-buckets ordered by (sub XOR target's sub bits);
-   *   2. every deeper level together (all share the same top distance bit);
-   *   3. shallower levels in decreasing order, each by sub-bucket as in 1.
+   * The n contacts closest to target. Buckets cover disjoint distance ranges, so they can be
+   * visited in exact distance order and only each bucket's own contacts need sorting. With
+   * D = self XOR target, a contact at level l has the distance bits D[0..l-1], then NOT D[l]; so a
+   * level l with D[l] = 1 is closer than every deeper level, and one with D[l] = 0 is farther:
+   *   1. levels with D[l] = 1, shallowest first (the target's own level m comes first);
+   *   2. levels with D[l] = 0, deepest first (every level above m ends the walk);
+   * and within a level, sub-buckets by (sub XOR target's sub bits).
    */
   closest(target: NodeId, n: number, exclude?: string): Contact[] {
-    // Hot path (every FIND_NODE): no closures, one output array, sort only the group being filled.
+    // Hot path (every FIND_NODE): no closures, one output array, stops as soon as n are taken.
     const m = commonPrefixLength(this.self, target);
     const out: Contact[] = [];
     sortTarget = target;
     sortT32 = prefix32(target);
     const x32 = exclude ? parseInt(exclude.slice(0, 8), 16) : -1;
     const maxF = this.init.maxFailures;
-    if (m < ID_BITS) this.takeLevelBySub(m, target, n, out, exclude, x32, maxF);
-    if (out.length < n) {
-      const start = out.length;
-      for (let l = m + 1; l < this.levels.length; l++) {
-        const subs = this.levels[l];
-        if (!subs) continue;
-        for (const b of subs) if (b) for (const c of b.contacts) if (c.failures < maxF && (c.p32 !== x32 || c.hex !== exclude)) out.push(c);
-      }
-      sortTail(out, start);
+    const top = this.levels.length;
+    for (let l = m; l < top && out.length < n; l++) {
+      if (l === m || bitAt(this.self, l) !== bitAt(target, l)) this.takeLevelBySub(l, target, n, out, exclude, x32, maxF);
     }
-    for (let l = Math.min(m, this.levels.length) - 1; l >= 0 && out.length < n; l--) this.takeLevelBySub(l, target, n, out, exclude, x32, maxF);
+    for (let l = top - 1; l >= 0 && out.length < n; l--) {
+      if (l !== m && bitAt(this.self, l) === bitAt(target, l)) this.takeLevelBySub(l, target, n, out, exclude, x32, maxF);
+    }
     if (out.length > n) out.length = n;
     return out;
   }

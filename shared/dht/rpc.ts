@@ -222,8 +222,8 @@ export class Rpc {
       this.counters.inc(`drop.${e instanceof WireError ? e.code : 'decode'}`);
       return;
     }
-    const peer: LookupPeer = { id: hexToBytes(from), hex: from };
     if (isRequest(msg)) {
+      const peer: LookupPeer = { id: hexToBytes(from), hex: from };
       this.counters.inc(RECV[msg.type]!);
       this.hooks.onAlive(peer);
       let answered = false;
