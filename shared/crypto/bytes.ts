@@ -1,8 +1,21 @@
 /** Byte helpers shared by the core (hex, equality, concatenation, UTF-8). */
 import { bytesToHex as nobleToHex, hexToBytes as nobleFromHex } from '@noble/hashes/utils.js';
 
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const hexScratch: number[] = new Array(40).fill(0);
+
+/**
+ * Lowercase hex. Ids (20 bytes) are hashed and compared as map keys on every frame, so they are
+ * built as one flat string from char codes; concatenating pairs would leave a 20-piece rope.
+ */
 export function bytesToHex(b: Uint8Array): string {
-  return nobleToHex(b);
+  if (b.length !== 20) return nobleToHex(b);
+  for (let i = 0; i < 20; i++) {
+    const v = b[i]!;
+    hexScratch[2 * i] = HEX_CODES[v >> 4]!;
+    hexScratch[2 * i + 1] = HEX_CODES[v & 15]!;
+  }
+  return String.fromCharCode.apply(null, hexScratch);
 }
 
 /** Throws TypeError on odd length or non-hex characters. */

@@ -253,7 +253,7 @@ export class DhtNode {
           cb?.({ lookups: deepest + 1, contacts: this.table.size });
         };
         left = 1;
-        for (let level = 0; level < deepest; level++) {
+        for (let level = Number(process.env.RS ?? 0); level < Math.min(deepest, Number(process.env.RL ?? 99)); level++) {
           left++;
           this.refreshLevel(level, finish);
         }
