@@ -12,7 +12,7 @@ import type { RequestMessage } from '../protocol/wire';
 import { DEFAULTS } from './constants';
 import { Lookup, type LookupEvent, type LookupPeer, type LookupResult, type QueryFn } from './lookup';
 import { idToHex, isNodeId, randomIdAtLevel, type NodeId } from './node-id';
-import { RoutingTable, type Contact } from './routing-table';
+import { packIds, RoutingTable, type Contact } from './routing-table';
 import { Rpc, type ResponseBody } from './rpc';
 import { DhtError } from './errors';
 
@@ -166,7 +166,7 @@ export class DhtNode {
 
   /** Ids of the k contacts closest to target, excluding `exclude` (the requester). */
   closestIds(target: NodeId, exclude?: string): Uint8Array[] {
-    return this.table.closest(target, this.k, exclude).map((c) => c.id);
+    return packIds(this.table.closest(target, this.k, exclude));
   }
 
   // ---- lookups --------------------------------------------------------------------------------

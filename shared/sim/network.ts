@@ -80,6 +80,8 @@ export class SimNetwork {
   readonly counters = new Counters();
   private readonly endpoints = new Map<PeerId, SimEndpoint>();
   private nextIndex = 0;
+  /** Crashes and leaves so far (lets callers skip rescanning for dead endpoints). */
+  deaths = 0;
   private partitioned = false;
   readonly opts: Required<Omit<SimNetworkOptions, 'connections'>> & { connections: ConnectionModel | undefined };
 
@@ -135,6 +137,7 @@ export class SimNetwork {
   crash(hex: PeerId): void {
     const e = this.endpoints.get(hex);
     if (!e) return;
+    if (e.alive) this.deaths++;
     e.alive = false;
     const peers = [...e.open.keys()];
     e.open.clear();

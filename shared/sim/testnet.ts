@@ -44,6 +44,7 @@ export class Testnet {
   private readonly byHex = new Map<string, SimNode>();
   /** Live joined members, as the signaling server would know them. */
   private readonly members: SimNode[] = [];
+  private prunedAt = 0;
 
   constructor(readonly opts: TestnetOptions) {
     this.rng = new SeededRng(opts.seed);
@@ -70,18 +71,27 @@ export class Testnet {
   /** A random sample of up to n live members (the signaling server's bootstrap answer). */
   sample(n: number, exclude?: SimNode): SimNode[] {
     this.pruneMembers();
-    const pool = this.members.filter((m) => m !== exclude);
+    // A partial Fisher-Yates shuffle over the members without `exclude`, with the swaps kept in a
+    // small map instead of copying the whole list for every join (O(n) per join at 10k+ nodes).
+    const members = this.members;
+    const e = exclude ? members.indexOf(exclude) : -1;
+    let len = e >= 0 ? members.length - 1 : members.length;
+    const at = (i: number): SimNode => swaps.get(i) ?? members[e >= 0 && i >= e ? i + 1 : i]!;
+    const swaps = new Map<number, SimNode>();
     const out: SimNode[] = [];
-    for (let i = 0; i < n && pool.length > 0; i++) {
-      const j = this.rng.int(pool.length);
-      out.push(pool[j]!);
-      pool[j] = pool[pool.length - 1]!;
-      pool.pop();
+    for (let i = 0; i < n && len > 0; i++) {
+      const j = this.rng.int(len);
+      out.push(at(j));
+      swaps.set(j, at(len - 1));
+      len--;
     }
     return out;
   }
 
+  /** Drop members that died since the last call (only scans after a crash or leave). */
   private pruneMembers(): void {
+    if (this.net.deaths === this.prunedAt) return;
+    this.prunedAt = this.net.deaths;
     for (let i = this.members.length - 1; i >= 0; i--) {
       if (!this.members[i]!.endpoint.alive) {
         this.members[i] = this.members[this.members.length - 1]!;
