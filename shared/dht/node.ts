@@ -63,6 +63,11 @@ export interface LookupOpts<V> {
   onEvent?: (e: LookupEvent<V>) => void;
   /** Receives the running lookup right after it starts (so a caller can stop() it). */
   onStart?: (l: Lookup<V>) => void;
+  /**
+   * A background lookup (joining, bucket refresh): no spare requests for late answers, which
+   * would cost every join ~10% more frames for speed nobody waits on.
+   */
+  background?: boolean;
 }
 
 export class DhtNode {
@@ -193,6 +198,7 @@ export class DhtNode {
       query,
       clock: this.clock,
       softTimeoutMs: (peer) => this.rpc.softTimeoutMs(peer),
+      ...(opts.background ? {} : { spareTimeoutMs: (peer: LookupPeer) => this.rpc.spareTimeoutMs(peer) }),
       k: this.k,
       alpha: opts.alpha ?? this.alpha,
       beta: opts.beta ?? this.beta,
@@ -253,13 +259,13 @@ export class DhtNode {
           cb?.({ lookups: deepest + 1, contacts: this.table.size });
         };
         left = 1;
-        for (let level = Number(process.env.RS ?? 0); level < Math.min(deepest, Number(process.env.RL ?? 99)); level++) {
+        for (let level = 0; level < deepest; level++) {
           left++;
           this.refreshLevel(level, finish);
         }
         finish();
       },
-      { seeds: peers },
+      { seeds: peers, background: true },
     );
   }
 
@@ -273,7 +279,7 @@ export class DhtNode {
     // A refresh only needs to meet live nodes in that range, not to pin down the closest:
     // beta 1 and less parallelism (measured: alpha 2 sends 27% fewer join frames than 3 for a
     // 0.8-point kAccuracy cost; alpha 1 halves them but lookups then miss the closest node).
-    this.lookup(target, () => cb(), { beta: 1, alpha: this.init.refreshAlpha });
+    this.lookup(target, () => cb(), { beta: 1, alpha: this.init.refreshAlpha, background: true });
   }
 
   private scheduleRefresh(): void {
@@ -302,7 +308,7 @@ export class DhtNode {
       if (now - b.lastTouched < this.init.refreshIntervalMs) continue;
       b.lastTouched = now;
       const s = this.table.subBits(b.level);
-      this.lookup(randomIdAtLevel(this.id, b.level, this.components.rng, s, b.sub), () => {}, { beta: 1, alpha: this.init.refreshAlpha });
+      this.lookup(randomIdAtLevel(this.id, b.level, this.components.rng, s, b.sub), () => {}, { beta: 1, alpha: this.init.refreshAlpha, background: true });
       started++;
     }
     return started;

@@ -136,6 +136,18 @@ export class Rpc {
   }
 
   /**
+   * Spare timeout: when a lookup stops counting this request toward its parallelism and asks
+   * another peer beside it (it still uses the answer). srtt + 0.5·rttvar: measured against 0 and
+   * 1·rttvar at 3,000 nodes, healthy and after a 25% crash, it gave the lowest median latency.
+   */
+  spareTimeoutMs(peer: LookupPeer): number {
+    const tunneled = this.tunneled(peer);
+    const est = this.estimate(peer, tunneled);
+    if (est.srtt === 0) return this.init.initialRttMs + this.dialAllowance(peer, tunneled);
+    return Math.min(this.init.maxTimeoutMs, Math.max(20, est.srtt + 0.5 * est.rttvar)) + this.dialAllowance(peer, tunneled);
+  }
+
+  /**
    * Hard timeout: when the request is abandoned and the peer charged with a failure. A tunneled
    * request's round trip depends on the path's length, which one estimate cannot track: it gets
    * the longest (lookups move on at the soft one; an undeliverable request comes back as such at

@@ -503,3 +503,97 @@ describe('Lookup: proximity for the first round', () => {
     expect(r.result!.closest.slice(0, 3).map((c) => c.hex)).toEqual(near.slice(0, 3).map(h));
   });
 });
+
+describe('Lookup: spare timeouts (late requests)', () => {
+  it('a request past its spare timeout frees its slot and widens the lookup, and its answer still counts', () => {
+    const clock = new VirtualClock();
+    const X = idOf('01'); // only A knows X, the node closest to T
+    const A = idOf('10');
+    const B = idOf('20');
+    const C = idOf('30');
+    const script: Script = new Map([
+      [h(A), { delay: 80, closer: [X] }], // spare 40, soft 100: late at 40, answers at 80
+      [h(B), { delay: 10, closer: [] }],
+      [h(C), { delay: 10, closer: [] }],
+      [h(X), { delay: 10, closer: [] }],
+    ]);
+    const asked: string[] = [];
+    const r = run(clock, {
+      target: T,
+      self: idOf('ff'),
+      seeds: [A, B, C].map(peerOf),
+      query: scripted(clock, script, asked),
+      softTimeoutMs: () => 100,
+      spareTimeoutMs: () => 40,
+      k: 8,
+      alpha: 1,
+      beta: 1,
+    });
+    const at = (type: string, p: NodeId) => r.events.find((x) => x.e.type === type && x.e.peer === h(p))?.at;
+    expect(at('late', A)).toBe(40);
+    // One late request: alpha 1 + 1 in flight, so B and C both go out at 40.
+    expect(at('query', B)).toBe(40);
+    expect(at('query', C)).toBe(40);
+    expect(at('response', A)).toBe(80);
+    expect(asked).toEqual([A, B, C, X].map(h));
+    expect(r.result!.closest[0]!.hex).toBe(h(X));
+    expect(r.events.some((x) => x.e.type === 'slow')).toBe(false);
+    expect(r.result!.failures).toBe(0);
+  });
+
+  it('a late candidate farther than an answer does not hold up convergence; one closer than every answer does', () => {
+    for (const [nearDelay, ends] of [
+      [10, 40], // the closest answered at 10; the second goes late at 40 and is not waited for
+      [60, 60], // the closest is late too (spare 40) but not slow: the lookup waits for it
+    ] as const) {
+      const clock = new VirtualClock();
+      const near = idOf('01');
+      const mid = idOf('02');
+      const far = idOf('80');
+      const script: Script = new Map([
+        [h(near), { delay: nearDelay, closer: [] }],
+        [h(mid), { delay: 5000, closer: [] }], // dead in practice
+        [h(far), { delay: 10, closer: [] }],
+      ]);
+      const r = run(clock, {
+        target: T,
+        self: idOf('ff'),
+        seeds: [near, mid, far].map(peerOf),
+        query: scripted(clock, script),
+        softTimeoutMs: () => 100,
+        spareTimeoutMs: () => 40,
+        k: 8,
+        alpha: 3,
+        beta: 2,
+      });
+      // Without a spare timeout this lookup would wait for `mid` until its soft timeout (100).
+      expect(r.result!.durationMs, `nearDelay=${nearDelay}`).toBe(ends);
+      // The late candidate is listed (unanswered), between the answers, by distance.
+      expect(r.result!.closest.map((c) => c.hex)).toEqual([near, mid, far].map(h));
+      expect(r.result!.answered).toEqual([true, false, true]);
+    }
+  });
+
+  it('without a spare timeout nothing goes late (background lookups keep failure-only widening)', () => {
+    const clock = new VirtualClock();
+    const A = idOf('10');
+    const B = idOf('20');
+    const script: Script = new Map([
+      [h(A), { delay: 80, closer: [] }],
+      [h(B), { delay: 10, closer: [] }],
+    ]);
+    const r = run(clock, {
+      target: T,
+      self: idOf('ff'),
+      seeds: [A, B].map(peerOf),
+      query: scripted(clock, script),
+      softTimeoutMs: () => 100,
+      k: 8,
+      alpha: 1,
+      beta: 2,
+    });
+    expect(r.events.some((x) => x.e.type === 'late')).toBe(false);
+    expect(r.events.find((x) => x.e.type === 'query' && x.e.peer === h(B))!.at).toBe(80);
+    expect(r.result!.durationMs).toBe(90);
+  });
+});
