@@ -12,7 +12,7 @@ import type { RequestMessage } from '../protocol/wire';
 import { DEFAULTS } from './constants';
 import { Lookup, type LookupEvent, type LookupPeer, type LookupResult, type QueryFn } from './lookup';
 import { idToHex, isNodeId, randomIdAtLevel, type NodeId } from './node-id';
-import { packIds, RoutingTable, type Contact } from './routing-table';
+import { RoutingTable, type Contact } from './routing-table';
 import { Rpc, type ResponseBody } from './rpc';
 import { DhtError } from './errors';
 
@@ -171,7 +171,7 @@ export class DhtNode {
 
   /** Ids of the k contacts closest to target, excluding `exclude` (the requester). */
   closestIds(target: NodeId, exclude?: string): Uint8Array[] {
-    return packIds(this.table.closest(target, this.k, exclude));
+    return this.table.closestIds(target, this.k, exclude);
   }
 
   // ---- lookups --------------------------------------------------------------------------------

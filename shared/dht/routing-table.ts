@@ -240,6 +240,11 @@ export class RoutingTable {
     return out;
   }
 
+  /** Ids of the n contacts closest to target (closest()'s order), written from the inline words. */
+  closestIds(target: NodeId, n: number, exclude?: string): Uint8Array[] {
+    return packIds(this.closest(target, n, exclude));
+  }
+
   private takeLevelBySub(level: number, target: NodeId, n: number, out: Contact[], exclude: string | undefined, x32: number, maxF: number): void {
     const subs = this.levels[level];
     if (!subs) return;

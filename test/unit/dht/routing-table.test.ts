@@ -256,6 +256,41 @@ describe('RoutingTable: closest() against a brute-force sort', () => {
     expect(checks).toBe(2400);
   });
 
+  it('closestIds() writes exactly closest()\'s ids, through failures, removals and promotions', () => {
+    const rng = new SeededRng(SEED + 11);
+    let checks = 0;
+    for (let trial = 0; trial < 30; trial++) {
+      const self = randomId(rng);
+      const t = table(self, { k: 1 + rng.int(20), bitsPerLevel: 1 + rng.int(4), replacements: rng.int(3) });
+      const ids: NodeId[] = [];
+      for (let i = 0; i < 400; i++) {
+        const id = randomId(rng);
+        if (rng.int(3) === 0) id.set(self.subarray(0, 1 + rng.int(3)));
+        ids.push(id);
+        add(t, id, i);
+        // Churn the slots: failures (stale contacts, promotions), removals, re-sightings.
+        const other = ids[rng.int(ids.length)]!;
+        const op = rng.int(10);
+        if (op === 0) t.recordFailure(other);
+        else if (op === 1) t.remove(other);
+        else if (op === 2) add(t, other, i);
+      }
+      const all = [...t.contacts()];
+      for (let q = 0; q < 20; q++) {
+        const target = rng.int(2) === 0 && all.length > 0 ? all[rng.int(all.length)]!.id : randomId(rng);
+        const want = 1 + rng.int(30);
+        const exclude = rng.int(3) === 0 && all.length > 0 ? all[rng.int(all.length)]!.hex : undefined;
+        const got = t.closest(target, want, exclude);
+        const usable = all.filter((c) => c.failures < 2 && c.hex !== exclude);
+        const where = `seed=${SEED + 11} trial=${trial} q=${q}`;
+        expect(hexes(got), where).toEqual(hexes(bruteClosest(usable, target, want)));
+        expect(t.closestIds(target, want, exclude).map(idToHex), where).toEqual(hexes(got));
+        checks++;
+      }
+    }
+    expect(checks).toBe(600);
+  });
+
   it('excluding a peer with the same 32-bit prefix as another only drops that peer', () => {
     const self = idOf('');
     const t = table(self, { k: 20 });
