@@ -247,29 +247,6 @@ export class Lookup<V> {
     this.active++;
     this.queries++;
     this.o.onEvent?.({ type: 'query', peer: c.hex, depth: c.depth });
-    const toSlow = () => {
-      c.timer = undefined;
-      if ((c.state !== INFLIGHT && c.state !== LATE) || this.finished) return;
-      const wasLate = c.state === LATE;
-      if (c.state === INFLIGHT) this.active--;
-      else this.late--;
-      c.state = SLOW;
-      this.slow++;
-      if (!wasLate) this.stalled++;
-      this.o.onEvent?.({ type: 'slow', peer: c.hex });
-      // Give a slow peer one more soft-timeout period, then treat it as failed for this lookup
-      // (the RPC keeps its own hard timeout for liveness accounting).
-      c.timer = this.o.clock.setTimeout(() => {
-        c.timer = undefined;
-        if (c.state !== SLOW || this.finished) return;
-        c.state = FAILED;
-        this.slow--;
-        this.failures++;
-        this.o.onEvent?.({ type: 'failure', peer: c.hex });
-        this.step();
-      }, soft * (this.o.slowGrace ?? 1));
-      this.step();
-    };
     if (spare < soft) {
       c.timer = this.o.clock.setTimeout(() => {
         c.timer = undefined;
@@ -280,13 +257,38 @@ export class Lookup<V> {
         this.late++;
         this.stalled++;
         this.o.onEvent?.({ type: 'late', peer: c.hex });
-        c.timer = this.o.clock.setTimeout(toSlow, soft - spare);
+        c.timer = this.o.clock.setTimeout(() => this.toSlow(c, soft), soft - spare);
         this.step();
       }, spare);
     } else {
-      c.timer = this.o.clock.setTimeout(toSlow, soft);
+      c.timer = this.o.clock.setTimeout(() => this.toSlow(c, soft), soft);
     }
     this.o.query(c, (outcome) => this.settle(c, outcome));
+  }
+
+  /** Past its soft timeout: the query is slow (see LookupResult.closest); then the grace period. */
+  private toSlow(c: Candidate, soft: number): void {
+    c.timer = undefined;
+    if ((c.state !== INFLIGHT && c.state !== LATE) || this.finished) return;
+    const wasLate = c.state === LATE;
+    if (c.state === INFLIGHT) this.active--;
+    else this.late--;
+    c.state = SLOW;
+    this.slow++;
+    if (!wasLate) this.stalled++;
+    this.o.onEvent?.({ type: 'slow', peer: c.hex });
+    // Give a slow peer one more soft-timeout period, then treat it as failed for this lookup
+    // (the RPC keeps its own hard timeout for liveness accounting).
+    c.timer = this.o.clock.setTimeout(() => {
+      c.timer = undefined;
+      if (c.state !== SLOW || this.finished) return;
+      c.state = FAILED;
+      this.slow--;
+      this.failures++;
+      this.o.onEvent?.({ type: 'failure', peer: c.hex });
+      this.step();
+    }, soft * (this.o.slowGrace ?? 1));
+    this.step();
   }
 
   private settle(c: Candidate, outcome: QueryOutcome<V> | null): void {
