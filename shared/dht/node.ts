@@ -117,7 +117,7 @@ export class DhtNode {
       onTimeout: (peer) => {
         this.table.recordFailure(peer.id);
       },
-      rttOf: (peer) => this.table.get(peer.id),
+      rttOf: (peer) => this.table.byHex(peer.hex),
     });
     components.transport.onPeerDown?.((peer) => {
       // A closed connection is not proof of death (budget eviction closes healthy links); the

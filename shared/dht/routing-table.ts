@@ -88,6 +88,8 @@ function putWord(buf: Uint8Array, o: number, w: number): void {
 
 export class RoutingTable {
   private readonly levels: (Bucket | undefined)[][] = [];
+  /** Bucket contacts by hex id: every message received looks its sender up here. */
+  private readonly index = new Map<string, Contact>();
   private count = 0;
 
   constructor(
@@ -127,6 +129,11 @@ export class RoutingTable {
     return b;
   }
 
+  /** The contact with this hex id (not replacements), in O(1). */
+  byHex(hex: string): Contact | undefined {
+    return this.index.get(hex);
+  }
+
   get(id: NodeId): Contact | undefined {
     const b = this.bucketFor(id, false);
     if (!b) return undefined;
@@ -140,24 +147,21 @@ export class RoutingTable {
     const b = this.bucketFor(id, true);
     if (!b) return { kind: 'self' };
     const list = b.contacts;
-    const p = word(id, 0);
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i]!;
-      if (c.p32 === p && c.hex === hex) {
-        c.lastSeen = now;
-        c.failures = 0;
-        if (i !== list.length - 1) {
-          list.splice(i, 1);
-          list.push(c);
-        }
-        return { kind: 'updated', contact: c };
+    const known = this.index.get(hex);
+    if (known) {
+      known.lastSeen = now;
+      known.failures = 0;
+      const i = list.indexOf(known);
+      if (i >= 0 && i !== list.length - 1) {
+        list.splice(i, 1);
+        list.push(known);
       }
+      return { kind: 'updated', contact: known };
     }
     if (list.length < this.init.k) {
       const c = takeReplacement(b, hex) ?? newContact(id, hex, now);
       c.lastSeen = now;
-      list.push(c);
-      this.count++;
+      this.place(b, c);
       return { kind: 'added', contact: c };
     }
     // Full: remember the newcomer as a replacement; the owner pings the oldest.
@@ -203,13 +207,18 @@ export class RoutingTable {
   }
 
   private removeAt(b: Bucket, i: number): void {
-    b.contacts.splice(i, 1);
+    const [c] = b.contacts.splice(i, 1);
+    this.index.delete(c!.hex);
     this.count--;
     const rep = b.replacements.pop();
-    if (rep) {
-      b.contacts.push(rep);
-      this.count++;
-    }
+    if (rep) this.place(b, rep);
+  }
+
+  /** Append c to the bucket's contacts (most recently seen last) and index it. */
+  private place(b: Bucket, c: Contact): void {
+    b.contacts.push(c);
+    this.index.set(c.hex, c);
+    this.count++;
   }
 
   /**
