@@ -119,13 +119,18 @@ describe('Rpc: requests and response matching', () => {
     expect(rpc.softTimeoutMs(A)).toBe(115);
     rtts.set(A.hex, { srtt: 100, rttvar: 30 });
     expect(rpc.softTimeoutMs(A)).toBe(145);
+    expect(rpc.spareTimeoutMs(A)).toBe(115); // spare: srtt + 0.5 x rttvar, never above soft
     expect(rpc.hardTimeoutMs(A)).toBe(440);
     rtts.set(A.hex, { srtt: 100, rttvar: 10 });
     expect(rpc.hardTimeoutMs(A)).toBe(280);
     expect(rpc.softTimeoutMs(B)).toBe(500);
+    expect(rpc.spareTimeoutMs(B)).toBe(500); // nothing measured yet: no earlier spare
     rpc.global.srtt = 40;
     rpc.global.rttvar = 1;
     expect(rpc.softTimeoutMs(B)).toBe(41.5); // 40 + 1.5 x 1
+    rpc.global.srtt = 10;
+    expect(rpc.spareTimeoutMs(B)).toBe(20); // floor
+    rpc.global.srtt = 40;
     expect(rpc.hardTimeoutMs(B)).toBe(250); // 2 x 50 = 100, below minTimeoutMs
     rtts.set(A.hex, { srtt: 4000, rttvar: 1000 });
     expect(rpc.softTimeoutMs(A)).toBe(5000); // capped at maxTimeoutMs
