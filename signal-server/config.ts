@@ -49,6 +49,8 @@ export const OPTIONS: OptionSpec[] = [
   { flag: 'turn', env: 'SIGNAL_TURN', kind: 'list', help: 'comma-separated TURN URLs (turn:HOST:3478?transport=udp,turns:HOST:5349)', def: '' },
   { flag: 'turn-username', env: 'SIGNAL_TURN_USERNAME', kind: 'string', help: 'TURN username', def: '' },
   { flag: 'turn-credential', env: 'SIGNAL_TURN_CREDENTIAL', kind: 'string', help: 'TURN password/credential', def: '' },
+  { flag: 'turn-secret', env: 'SIGNAL_TURN_SECRET', kind: 'string', help: "secret shared with the TURN server (coturn static-auth-secret): each client gets its own expiring credential", def: '' },
+  { flag: 'turn-ttl', env: 'SIGNAL_TURN_TTL', kind: 'int', help: 'lifetime of a --turn-secret credential, seconds', def: '86400' },
   ...LIMIT_FLAGS.map((l) => ({ flag: l.flag, env: envName(l.flag), kind: 'int' as const, help: l.help, def: String(DEFAULT_LIMITS[l.key]) })),
   { flag: 'overload-lag-ms', env: 'SIGNAL_OVERLOAD_LAG_MS', kind: 'int', help: 'event-loop lag that sheds bursting clients for 500 ms, ms', def: '50' },
   { flag: 'shutdown-grace-ms', env: 'SIGNAL_SHUTDOWN_GRACE_MS', kind: 'int', help: 'time clients get to acknowledge the 1001 close on shutdown, ms', def: '2000' },
@@ -148,13 +150,21 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
   const stun = list('stun');
   if (stun.length) ice.push({ urls: stun });
   const turn = list('turn');
-  if (turn.length) {
+  const secret = get('turn-secret');
+  if (secret) {
+    if (!turn.length) return { ok: false, error: '--turn-secret needs --turn URLs' };
+    if (get('turn-username') || get('turn-credential')) return { ok: false, error: '--turn-secret replaces --turn-username/--turn-credential: give one or the other' };
+    const ttl = int('turn-ttl');
+    if (typeof ttl === 'string') return { ok: false, error: ttl };
+    if (ttl < 60) return { ok: false, error: '--turn-ttl must be at least 60 seconds' };
+    opts.turnSecret = { urls: turn, secret, ttlSec: ttl };
+  } else if (turn.length) {
     const t: IceServer = { urls: turn };
     if (get('turn-username')) t.username = get('turn-username');
     if (get('turn-credential')) t.credential = get('turn-credential');
     ice.push(t);
   }
-  for (const s of ice) {
+  for (const s of [...ice, ...(opts.turnSecret ? [{ urls: opts.turnSecret.urls }] : [])]) {
     const urls = Array.isArray(s.urls) ? s.urls : [s.urls];
     if (!urls.every((u) => /^(stun|stuns|turn|turns):/.test(u))) return { ok: false, error: `ICE server URL must start with stun:, stuns:, turn: or turns: (${urls.join(',')})` };
   }

@@ -44,7 +44,7 @@ export class SignalHub {
   constructor(
     private readonly c: HubComponents,
     limits: Partial<HubLimits> = {},
-    private readonly iceServers: IceServer[] = [],
+    private readonly iceFor: (nodeId: string) => IceServer[] = () => [],
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.limits.bootstrapPeers = Math.min(8, Math.max(0, this.limits.bootstrapPeers));
@@ -189,7 +189,7 @@ export class SignalHub {
     const limits: SignalLimits = { maxFrameBytes: l.maxFrameBytes, ratePerSec: l.ratePerSec, burst: l.burst };
     this.send(
       conn,
-      JSON.stringify({ t: 'welcome', nodeId, iceServers: this.iceServers, peers: this.sample(conn), heartbeatMs: l.heartbeatMs, limits }),
+      JSON.stringify({ t: 'welcome', nodeId, iceServers: this.iceFor(nodeId), peers: this.sample(conn), heartbeatMs: l.heartbeatMs, limits }),
     );
     this.c.log.debug('hello', { nodeId, ip: conn.ip });
   }

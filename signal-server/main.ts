@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     signal: server.wsUrl,
     static: o.staticDir ?? null,
     iceServers: o.iceServers?.length ?? 0,
+    turnSecret: o.turnSecret ? `${o.turnSecret.urls.length} URL(s), credentials valid ${o.turnSecret.ttlSec} s` : 'off',
     allowedOrigins: o.allowedOrigins?.join(',') || '*',
   });
   process.stderr.write(`p2p-signal listening on ${server.url} (WebSocket ${server.wsUrl})\n`);

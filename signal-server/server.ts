@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './log';
 import { SignalMetrics } from './metrics';
 import { sha1Hex, verifyEd25519 } from './node-crypto';
 import { createStaticHandler } from './static';
+import { turnCredentials, type TurnSecret } from './turn-rest';
 
 export interface SignalServerOptions extends Partial<HubLimits> {
   /** TCP port; 0 picks a free one (tests). @default 8080 */
@@ -25,6 +26,8 @@ export interface SignalServerOptions extends Partial<HubLimits> {
   allowedOrigins?: string[];
   /** STUN/TURN servers pushed to clients in welcome. @default [] */
   iceServers?: IceServer[];
+  /** TURN servers whose credentials are minted per client from a shared secret (turn-rest.ts). */
+  turnSecret?: TurnSecret;
   /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). @default false */
   trustProxy?: boolean;
   /** Event-loop lag that counts as overload (bursting clients are shed for 500 ms), ms. @default 50 */
@@ -103,7 +106,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const hub = new SignalHub(
     { clock, rng: opts.rng ?? cryptoRng, verify: verifyEd25519, nodeIdOf: sha1Hex, metrics, log },
     opts,
-    opts.iceServers ?? [],
+    iceFor(opts.iceServers ?? [], opts.turnSecret, clock),
   );
   const serveStatic = createStaticHandler(opts.staticDir === undefined ? 'dist' : opts.staticDir);
   const startedAt = Date.now();
@@ -235,4 +238,10 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   };
 
   return { url, wsUrl: `ws://${hostPart}:${port}${SIGNAL_PATH}`, port, hub, metrics, close };
+}
+
+/** The ICE servers a client gets in its welcome: the static ones, plus its own TURN credential. */
+function iceFor(ice: IceServer[], turn: TurnSecret | undefined, clock: Clock): (nodeId: string) => IceServer[] {
+  if (!turn) return () => ice;
+  return (nodeId) => [...ice, turnCredentials(turn, nodeId, clock.now())];
 }

@@ -106,3 +106,32 @@ describe('signal hello', () => {
     await until(() => server.hub.size === 0, 2000, 'hub empty');
   });
 });
+
+describe('signal hello with --turn-secret', () => {
+  it('gives each client its own expiring TURN credential: HMAC-SHA1(secret, "<expiry>:<node id>")', async () => {
+    const server = await startServer({ turnSecret: { urls: ['turn:127.0.0.1:3478'], secret: 's3cret', ttlSec: 600 } });
+    const clients = [new RawClient(server.wsUrl), new RawClient(server.wsUrl)];
+    try {
+      const before = Math.floor(Date.now() / 1000);
+      const welcomes = [await clients[0]!.hello(keyFromSeed(11)), await clients[1]!.hello(keyFromSeed(12))];
+      const seen = new Set<string>();
+      for (const w of welcomes) {
+        expect(w.iceServers).toHaveLength(1);
+        const t = w.iceServers[0]!;
+        const [expiry, user] = t.username!.split(':');
+        expect(user).toBe(w.nodeId);
+        expect(Number(expiry) - before).toBeGreaterThanOrEqual(600);
+        expect(Number(expiry) - before).toBeLessThanOrEqual(605);
+        // Checked with WebCrypto, independently of the server's node:crypto HMAC.
+        const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('s3cret'), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+        const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(t.username!)));
+        expect(t.credential).toBe(Buffer.from(mac).toString('base64'));
+        seen.add(t.credential!);
+      }
+      expect(seen.size).toBe(2);
+    } finally {
+      for (const c of clients) c.close();
+      await server.close();
+    }
+  });
+});

@@ -114,6 +114,17 @@ describe('signal server CLI', () => {
     expect(parseConfig(['--help'], {})).toEqual({ ok: true, help: true });
   });
 
+  it('--turn-secret: per-client TURN credentials instead of a static password; bad combinations are refused', () => {
+    const r = parseConfig(['--turn', 'turn:127.0.0.1:3478', '--turn-secret', 's3cret', '--turn-ttl', '600'], {});
+    if (!r.ok || r.help) throw new Error('parse failed');
+    expect(r.options.turnSecret).toEqual({ urls: ['turn:127.0.0.1:3478'], secret: 's3cret', ttlSec: 600 });
+    expect(r.options.iceServers).toEqual([]); // the TURN entry is minted per client, never static
+    expect(parseConfig(['--turn-secret', 's'], {})).toMatchObject({ ok: false, error: '--turn-secret needs --turn URLs' });
+    expect(parseConfig(['--turn', 'turn:127.0.0.1', '--turn-secret', 's', '--turn-username', 'u'], {})).toMatchObject({ ok: false });
+    expect(parseConfig(['--turn', 'turn:127.0.0.1', '--turn-secret', 's', '--turn-ttl', '5'], {})).toMatchObject({ ok: false });
+    expect(parseConfig(['--turn', 'http://127.0.0.1', '--turn-secret', 's'], {})).toMatchObject({ ok: false });
+  });
+
   it('bin.mjs prints the URL, serves, and on SIGTERM closes clients with 1001', async () => {
     const child = spawn(process.execPath, ['signal-server/bin.mjs', '--port', '0', '--static', '', '--log-level', 'info'], {
       cwd: join(__dirname, '..', '..'),
