@@ -35,6 +35,7 @@ interface Summary {
   wallSeconds: number;
   peakHeapMB: number;
   heapKBPerNode: number;
+  liveKBPerNode?: number;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'dht-bench-'));
@@ -46,7 +47,7 @@ for (const r of runs) {
   process.stderr.write(`running ${r.label} ...\n`);
   const res = spawnSync(
     process.execPath,
-    ['--max-old-space-size=16384', '--max-semi-space-size=64', cli, ...r.args, '--seed', seed, '--latency-ms', String(latency), '--json'],
+    ['--expose-gc', '--max-old-space-size=16384', '--max-semi-space-size=64', cli, ...r.args, '--seed', seed, '--latency-ms', String(latency), '--json'],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: (r.minutes ?? 20) * 60_000 },
   );
   const last = res.stdout.trim().split('\n').pop() ?? '';
@@ -68,12 +69,13 @@ for (const r of runs) {
     String(s.contactsPerNode),
     `${s.wallSeconds}`,
     `${s.peakHeapMB} (${s.heapKBPerNode} KB/node)`,
+    s.liveKBPerNode === undefined ? '' : `${s.liveKBPerNode}`,
   ]);
 }
 
 rmSync(dir, { recursive: true, force: true });
 
-const head = ['run', 'success', 'kAccuracy', 'rounds p50/p90', 'latency ms p50/p90', 'msgs p50/p90', 'contacts/node', 'wall s', 'peak heap MB'];
+const head = ['run', 'success', 'kAccuracy', 'rounds p50/p90', 'latency ms p50/p90', 'msgs p50/p90', 'contacts/node', 'wall s', 'peak heap MB', 'live KB/node'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
 console.log(`\nDHT simulator, seed ${seed}, link latency ${latency} ms one-way (RTT ~${2 * latency} ms), k=20 alpha=3 beta=3 b=3`);
