@@ -63,7 +63,7 @@ export function newContact(id: NodeId, hex: string, now: number): Contact {
 }
 
 /** The contacts' ids, written from their inline words into one fresh buffer (views into it). */
-export function packIds(contacts: readonly Contact[]): Uint8Array[] {
+function packIds(contacts: readonly Contact[]): Uint8Array[] {
   const buf = new Uint8Array(contacts.length * 20);
   const out: Uint8Array[] = new Array(contacts.length);
   for (let i = 0; i < contacts.length; i++) {
