@@ -20,7 +20,9 @@ const runs: { label: string; args: string[]; minutes?: number }[] = [
   { label: 'N=1,000 kill 25%', args: ['--nodes', '1000', '--lookups', '1000', '--kill', '0.25'] },
   { label: 'N=10,000', args: ['--nodes', '10000', '--lookups', '1000'] },
   { label: 'N=10,000 kill 25%', args: ['--nodes', '10000', '--lookups', '1000', '--kill', '0.25'] },
-  ...(huge ? [{ label: 'N=100,000', args: ['--nodes', '100000', '--lookups', '1000'], minutes: 90 }] : []),
+  // At 50 joins per virtual second a 100,000-node network would be 33 virtual minutes old when
+  // the last node joins, and every node's bucket refresh would outweigh the joins: join 10x faster.
+  ...(huge ? [{ label: 'N=100,000 (joins 2 ms apart)', args: ['--nodes', '100000', '--lookups', '1000', '--join-spacing-ms', '2'], minutes: 90 }] : []),
 ];
 
 interface Summary {

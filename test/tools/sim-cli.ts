@@ -16,6 +16,7 @@ const { values } = parseArgs({
     lookups: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
     'latency-ms': { type: 'string', default: '50' },
+    'join-spacing-ms': { type: 'string', default: '20' },
     kill: { type: 'string', default: '0' },
     k: { type: 'string', default: '20' },
     alpha: { type: 'string', default: '3' },
@@ -33,7 +34,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: npm run sim -- --nodes N --lookups L --seed S [--latency-ms 50] [--kill 0.25] [--k 20] [--alpha 3] [--beta 3] [--b 3] [--loss 0] [--bandwidth BYTES_PER_S] [--unreachable 0.1] [--webrtc] [--scenario NAME] [--json]');
+  console.log('usage: npm run sim -- --nodes N --lookups L --seed S [--latency-ms 50] [--join-spacing-ms 20] [--kill 0.25] [--k 20] [--alpha 3] [--beta 3] [--b 3] [--loss 0] [--bandwidth BYTES_PER_S] [--unreachable 0.1] [--webrtc] [--scenario NAME] [--json]');
   console.log(`scenarios: ${Object.keys(scenarios).join(', ')}`);
   process.exit(0);
 }
@@ -69,6 +70,7 @@ async function main(): Promise<Record<string, unknown>> {
   const nodes = num('nodes');
   const tn = createTestnet(nodes, {
     seed,
+    joinSpacingMs: num('join-spacing-ms'),
     network: {
       latencyMs: num('latency-ms'),
       loss: num('loss'),
