@@ -184,7 +184,7 @@ export class Lookup<V> {
       // Drop the farthest candidate that is not in flight.
       for (let i = list.length - 1; i >= 0; i--) {
         const s = list[i]!.state;
-        if (s !== INFLIGHT && s !== SLOW) {
+        if (s !== INFLIGHT && s !== SLOW && s !== LATE) {
           list.splice(i, 1);
           break;
         }
