@@ -21,5 +21,6 @@ describe('scenario: connections (the WebRTC connection budget)', () => {
     expect(overlay.connectionsPerNodePerDay.max, why).toBeLessThan(150);
     expect(overlay.lookupSuccess, why).toBeGreaterThanOrEqual(0.95);
     expect(overlay.getSuccess, why).toBeGreaterThanOrEqual(0.95);
-  });
+    // A bound, not a target: ~25 s alone, 68 s once beside a 100,000-node simulation.
+  }, 180_000);
 });
