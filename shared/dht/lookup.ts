@@ -101,6 +101,16 @@ const ANSWERED = 3;
 const FAILED = 4;
 const LATE = 5;
 
+/** Asked and not yet settled: an answer may still come (the timers run on). */
+function pending(s: number): boolean {
+  return s === INFLIGHT || s === LATE || s === SLOW;
+}
+
+/** Past its spare or soft timeout, not yet settled: no longer holds a slot or blocks convergence. */
+function stalledState(s: number): boolean {
+  return s === LATE || s === SLOW;
+}
+
 interface Candidate {
   readonly id: NodeId;
   /** Computed when the candidate is first asked (most candidates never are). */
@@ -184,7 +194,7 @@ export class Lookup<V> {
       // Drop the farthest candidate that is not in flight.
       for (let i = list.length - 1; i >= 0; i--) {
         const s = list[i]!.state;
-        if (s !== INFLIGHT && s !== SLOW && s !== LATE) {
+        if (!pending(s)) {
           list.splice(i, 1);
           break;
         }
@@ -202,7 +212,7 @@ export class Lookup<V> {
     let slowAhead = false;
     for (const c of this.cands) {
       if (c.state === FAILED) continue;
-      if (c.state === SLOW || c.state === LATE) {
+      if (stalledState(c.state)) {
         if (prefix === 0) slowAhead = true;
         continue;
       }
@@ -224,7 +234,7 @@ export class Lookup<V> {
     let rank = 0;
     for (const c of this.cands) {
       if (this.active >= limit || this.queries >= maxQ) break;
-      if (c.state === FAILED || c.state === SLOW || c.state === LATE) continue;
+      if (c.state === FAILED || stalledState(c.state)) continue;
       // In the final phase only the quorum closest are worth asking.
       if (finalPhase && rank >= quorum) break;
       rank++;
@@ -292,7 +302,7 @@ export class Lookup<V> {
   }
 
   private settle(c: Candidate, outcome: QueryOutcome<V> | null): void {
-    if (c.state !== INFLIGHT && c.state !== SLOW && c.state !== LATE) return;
+    if (!pending(c.state)) return;
     if (c.timer !== undefined) {
       this.o.clock.clearTimeout(c.timer);
       c.timer = undefined;
