@@ -66,7 +66,14 @@ export interface Bucket {
   readonly level: number;
   readonly sub: number;
   /** Least-recently-seen first. */
-  contacts: Contact[];
+  readonly contacts: Contact[];
+  /**
+   * The contacts' ids and failure counts, SLOT numbers per contact in the same order (the id's
+   * five words, then failures): closest() scans and sorts these without reaching into the contact
+   * objects, which lie scattered over the heap (at 10,000 simulated nodes those reads were the
+   * largest single cost of answering FIND_NODE).
+   */
+  readonly words: number[];
   /** Most recent last. */
   replacements: Contact[];
   /** Last time a lookup targeted this bucket's range (for refresh). */
@@ -90,18 +97,6 @@ export interface RoutingTableInit {
 
 export function newContact(id: NodeId, hex: string, now: number): Contact {
   return new Contact(id, hex, now);
-}
-
-/** The contacts' ids, written from their inline words into one fresh buffer (views into it). */
-function packIds(contacts: readonly Contact[]): Uint8Array[] {
-  const buf = new Uint8Array(contacts.length * ID_BYTES);
-  const out: Uint8Array[] = new Array(contacts.length);
-  for (let i = 0; i < contacts.length; i++) {
-    const o = i * ID_BYTES;
-    contacts[i]!.writeId(buf, o);
-    out[i] = buf.subarray(o, o + ID_BYTES);
-  }
-  return out;
 }
 
 function putWord(buf: Uint8Array, o: number, w: number): void {
@@ -150,7 +145,7 @@ export class RoutingTable {
       subs = this.levels[at.level] = new Array(1 << this.subBits(at.level));
     }
     let b = subs[at.sub];
-    if (!b && create) b = subs[at.sub] = { level: at.level, sub: at.sub, contacts: [], replacements: [], lastTouched: 0, pinging: false };
+    if (!b && create) b = subs[at.sub] = { level: at.level, sub: at.sub, contacts: [], words: [], replacements: [], lastTouched: 0, pinging: false };
     return b;
   }
 
@@ -176,9 +171,13 @@ export class RoutingTable {
       known.lastSeen = now;
       known.failures = 0;
       const i = list.indexOf(known);
-      if (i >= 0 && i !== list.length - 1) {
-        list.splice(i, 1);
-        list.push(known);
+      if (i >= 0) {
+        b.words[i * SLOT + FAIL] = 0;
+        if (i !== list.length - 1) {
+          list.splice(i, 1);
+          list.push(known);
+          moveSlotToEnd(b.words, i);
+        }
       }
       return { kind: 'updated', contact: known };
     }
@@ -214,6 +213,7 @@ export class RoutingTable {
     }
     const c = b.contacts[i]!;
     c.failures++;
+    b.words[i * SLOT + FAIL] = c.failures;
     if (b.replacements.length === 0) return false;
     this.removeAt(b, i);
     return true;
@@ -230,6 +230,7 @@ export class RoutingTable {
 
   private removeAt(b: Bucket, i: number): void {
     const [c] = b.contacts.splice(i, 1);
+    b.words.splice(i * SLOT, SLOT);
     this.index.delete(c!.hex);
     this.count--;
     const rep = b.replacements.pop();
@@ -239,6 +240,7 @@ export class RoutingTable {
   /** Append c to the bucket's contacts (most recently seen last) and index it. */
   private place(b: Bucket, c: Contact): void {
     b.contacts.push(c);
+    b.words.push(c.p32, c.w1, c.w2, c.w3, c.w4, c.failures);
     this.index.set(c.hex, c);
     this.count++;
   }
@@ -253,43 +255,70 @@ export class RoutingTable {
    * and within a level, sub-buckets by (sub XOR target's sub bits).
    */
   closest(target: NodeId, n: number, exclude?: string): Contact[] {
-    // Hot path (every FIND_NODE): no closures, one output array, stops as soon as n are taken.
-    const m = commonPrefixLength(this.self, target);
-    const out: Contact[] = [];
-    sortT32 = word(target, 0);
-    sortT1 = word(target, 4);
-    sortT2 = word(target, 8);
-    sortT3 = word(target, 12);
-    sortT4 = word(target, 16);
-    const x32 = exclude ? parseInt(exclude.slice(0, 8), 16) | 0 : 0;
-    const maxF = this.init.maxFailures;
-    const top = this.levels.length;
-    for (let l = m; l < top && out.length < n; l++) {
-      if (l === m || bitAt(this.self, l) !== bitAt(target, l)) this.takeLevelBySub(l, target, n, out, exclude, x32, maxF);
-    }
-    for (let l = top - 1; l >= 0 && out.length < n; l--) {
-      if (l !== m && bitAt(this.self, l) === bitAt(target, l)) this.takeLevelBySub(l, target, n, out, exclude, x32, maxF);
-    }
-    if (out.length > n) out.length = n;
+    const count = this.select(target, n, exclude);
+    const out: Contact[] = new Array(count);
+    for (let i = 0; i < count; i++) out[i] = pickB[i]!.contacts[pickO[i]! / SLOT]!;
     return out;
   }
 
-  /** Ids of the n contacts closest to target (closest()'s order), written from the inline words. */
+  /** Ids of the n contacts closest to target (closest()'s order), written from the bucket words. */
   closestIds(target: NodeId, n: number, exclude?: string): Uint8Array[] {
-    return packIds(this.closest(target, n, exclude));
+    const count = this.select(target, n, exclude);
+    const buf = new Uint8Array(count * ID_BYTES);
+    const out: Uint8Array[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const w = pickB[i]!.words;
+      const o = pickO[i]!;
+      const at = i * ID_BYTES;
+      for (let j = 0; j < 5; j++) putWord(buf, at + 4 * j, w[o + j]!);
+      out[i] = buf.subarray(at, at + ID_BYTES);
+    }
+    return out;
   }
 
-  private takeLevelBySub(level: number, target: NodeId, n: number, out: Contact[], exclude: string | undefined, x32: number, maxF: number): void {
+  /**
+   * Fill the pick list (pickB/pickO) with the n closest usable contacts in distance order and
+   * return how many there are. Hot path (every FIND_NODE): reads only bucket words, no closures.
+   */
+  private select(target: NodeId, n: number, exclude: string | undefined): number {
+    const m = commonPrefixLength(this.self, target);
+    pickN = 0;
+    sortT[0] = word(target, 0);
+    sortT[1] = word(target, 4);
+    sortT[2] = word(target, 8);
+    sortT[3] = word(target, 12);
+    sortT[4] = word(target, 16);
+    const x32 = exclude ? parseInt(exclude.slice(0, 8), 16) | 0 : 0;
+    const maxF = this.init.maxFailures;
+    const top = this.levels.length;
+    for (let l = m; l < top && pickN < n; l++) {
+      if (l === m || bitAt(this.self, l) !== bitAt(target, l)) this.takeLevel(l, target, n, exclude, x32, maxF);
+    }
+    for (let l = top - 1; l >= 0 && pickN < n; l--) {
+      if (l !== m && bitAt(this.self, l) === bitAt(target, l)) this.takeLevel(l, target, n, exclude, x32, maxF);
+    }
+    return Math.min(pickN, n);
+  }
+
+  /** Append level's usable contacts to the pick list, sub-bucket by sub-bucket in distance order. */
+  private takeLevel(level: number, target: NodeId, n: number, exclude: string | undefined, x32: number, maxF: number): void {
     const subs = this.levels[level];
     if (!subs) return;
     const s = this.subBits(level);
     const tsub = s ? bitsAt(target, level + 1, s) : 0;
-    for (let x = 0; x < subs.length && out.length < n; x++) {
+    for (let x = 0; x < subs.length && pickN < n; x++) {
       const b = subs[x ^ tsub];
-      if (!b || b.contacts.length === 0) continue;
-      const start = out.length;
-      for (const c of b.contacts) if (c.failures < maxF && (c.p32 !== x32 || c.hex !== exclude)) out.push(c);
-      sortTail(out, start);
+      if (!b) continue;
+      const w = b.words;
+      const start = pickN;
+      for (let o = 0; o < w.length; o += SLOT) {
+        if (w[o + FAIL]! >= maxF) continue;
+        if (w[o] === x32 && exclude !== undefined && b.contacts[o / SLOT]!.hex === exclude) continue;
+        pickB[pickN] = b;
+        pickO[pickN] = o;
+        pickN++;
+      }
+      sortPicks(w, start);
     }
   }
 
@@ -319,39 +348,58 @@ export class RoutingTable {
   }
 }
 
-// Module-level sort state: the comparator must not be a fresh closure per call (hot path).
-let sortT32 = 0;
-let sortT1 = 0;
-let sortT2 = 0;
-let sortT3 = 0;
-let sortT4 = 0;
-function byDistance(a: Contact, b: Contact): number {
-  let ka = (a.p32 ^ sortT32) >>> 0;
-  let kb = (b.p32 ^ sortT32) >>> 0;
-  if (ka !== kb) return ka - kb;
-  ka = (a.w1 ^ sortT1) >>> 0;
-  kb = (b.w1 ^ sortT1) >>> 0;
-  if (ka !== kb) return ka - kb;
-  ka = (a.w2 ^ sortT2) >>> 0;
-  kb = (b.w2 ^ sortT2) >>> 0;
-  if (ka !== kb) return ka - kb;
-  ka = (a.w3 ^ sortT3) >>> 0;
-  kb = (b.w3 ^ sortT3) >>> 0;
-  if (ka !== kb) return ka - kb;
-  return ((a.w4 ^ sortT4) >>> 0) - ((b.w4 ^ sortT4) >>> 0);
+/** Numbers per contact in Bucket.words: the id's five words, then the failure count. */
+const SLOT = 6;
+const FAIL = 5;
+
+// Module-level selection state for closest()/closestIds() (hot path: no per-call allocation).
+// The pick list names contacts by (bucket, offset of their slot in its words).
+const pickB: Bucket[] = [];
+const pickO: number[] = [];
+let pickN = 0;
+/** The target's five words. */
+const sortT = [0, 0, 0, 0, 0];
+
+/** Sign of d(a) - d(b) to the target, for slots at offsets a and b of the same words. */
+function cmpSlots(w: number[], a: number, b: number): number {
+  for (let j = 0; j < 5; j++) {
+    const t = sortT[j]!;
+    const ka = (w[a + j]! ^ t) >>> 0;
+    const kb = (w[b + j]! ^ t) >>> 0;
+    if (ka !== kb) return ka - kb;
+  }
+  return 0;
 }
 
-/** Sort out[start..] by distance in place (insertion sort: groups are at most a bucket). */
-function sortTail(out: Contact[], start: number): void {
-  for (let i = start + 1; i < out.length; i++) {
-    const c = out[i]!;
+/** Sort pick list entries [start, pickN) (all in one bucket, words w) by distance, in place. */
+function sortPicks(w: number[], start: number): void {
+  for (let i = start + 1; i < pickN; i++) {
+    const o = pickO[i]!;
     let j = i - 1;
-    while (j >= start && byDistance(out[j]!, c) > 0) {
-      out[j + 1] = out[j]!;
+    while (j >= start && cmpSlots(w, pickO[j]!, o) > 0) {
+      pickO[j + 1] = pickO[j]!;
       j--;
     }
-    out[j + 1] = c;
+    pickO[j + 1] = o;
   }
+}
+
+/** Move the slot of entry i to the end of words (its contact became the most recently seen). */
+function moveSlotToEnd(w: number[], i: number): void {
+  const end = w.length - SLOT;
+  const s0 = w[i * SLOT]!;
+  const s1 = w[i * SLOT + 1]!;
+  const s2 = w[i * SLOT + 2]!;
+  const s3 = w[i * SLOT + 3]!;
+  const s4 = w[i * SLOT + 4]!;
+  const s5 = w[i * SLOT + 5]!;
+  for (let k = i * SLOT; k < end; k++) w[k] = w[k + SLOT]!;
+  w[end] = s0;
+  w[end + 1] = s1;
+  w[end + 2] = s2;
+  w[end + 3] = s3;
+  w[end + 4] = s4;
+  w[end + 5] = s5;
 }
 
 /** Big-endian 32-bit word of id at byte offset o, as a signed int (a small integer in V8). */

@@ -256,7 +256,7 @@ describe('RoutingTable: closest() against a brute-force sort', () => {
     expect(checks).toBe(2400);
   });
 
-  it('closestIds() writes exactly closest()\'s ids, through failures, removals and promotions', () => {
+  it('closestIds() writes exactly closest()\'s ids, and bucket words mirror contacts, through failures, removals and promotions', () => {
     const rng = new SeededRng(SEED + 11);
     let checks = 0;
     for (let trial = 0; trial < 30; trial++) {
@@ -274,6 +274,12 @@ describe('RoutingTable: closest() against a brute-force sort', () => {
         if (op === 0) t.recordFailure(other);
         else if (op === 1) t.remove(other);
         else if (op === 2) add(t, other, i);
+      }
+      // Each bucket's words mirror its contacts, in order: the id's five words, then failures.
+      for (const b of t.buckets()) {
+        const mirror = b.contacts.flatMap((c) => [c.p32, c.w1, c.w2, c.w3, c.w4, c.failures]);
+        expect(b.words, `seed=${SEED + 11} trial=${trial}`).toEqual(mirror);
+        expect(b.contacts.map((c) => idToHex(c.id))).toEqual(hexes(b.contacts));
       }
       const all = [...t.contacts()];
       for (let q = 0; q < 20; q++) {
