@@ -18,6 +18,7 @@ export { DhtValues, type ValuesInit, type PutResult, type GetResult } from './dh
 export * from './records/index';
 
 export { encode, decode, WIRE_VERSION, MAX_FRAME_BYTES, type Message } from './protocol/wire';
+export { IdList } from './protocol/id-list';
 export { WireError, type WireErrorCode } from './protocol/wire-error';
 
 export { generateKeyPair, sign, verify, nodeIdFromPublicKey, nodeIdHexFromPublicKey, type KeyPair } from './crypto/ed25519';

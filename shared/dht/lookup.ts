@@ -12,7 +12,9 @@
  *   chain of referrals) is tracked, and `rounds` is the deepest answer the lookup used.
  */
 import type { Clock, TimerHandle } from '../env/clock';
-import { compareDistance, distancePrefix32, idToHex, type NodeId } from './node-id';
+import { IdList } from '../protocol/id-list';
+import { ID_BYTES } from './constants';
+import { distancePrefix32, idToHex, type NodeId } from './node-id';
 
 export interface LookupPeer {
   readonly id: NodeId;
@@ -20,8 +22,11 @@ export interface LookupPeer {
 }
 
 export interface QueryOutcome<V> {
-  /** Ids the peer says are closer (raw 20-byte ids: hex is only computed for peers we ask). */
-  closer: NodeId[];
+  /**
+   * Ids the peer says are closer (raw 20-byte ids, or a NODES answer's packed list: a view of an
+   * id is only taken, and its hex only computed, for candidates the lookup keeps or asks).
+   */
+  closer: readonly NodeId[] | IdList;
   value?: V;
 }
 
@@ -171,8 +176,13 @@ export class Lookup<V> {
   }
 
   private add(id: NodeId, depth: number, hex = ''): void {
+    this.addAt(id, 0, depth, hex);
+  }
+
+  /** Add the id at byte offset `off` of `buf` (a view of it is taken only if it is kept). */
+  private addAt(buf: Uint8Array, off: number, depth: number, hex = ''): void {
     const t = this.o.target;
-    const key = distancePrefix32(id, t);
+    const key = prefixAt(buf, off, t);
     const list = this.cands;
     // Binary search for the insertion point by distance. Distinct ids have distinct distances, so
     // a duplicate sits exactly at the insertion point.
@@ -181,13 +191,14 @@ export class Lookup<V> {
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const o = list[mid]!;
-      if (o.key < key || (o.key === key && compareDistance(o.id, id, t) < 0)) lo = mid + 1;
+      if (o.key < key || (o.key === key && compareAt(o.id, buf, off, t) < 0)) lo = mid + 1;
       else hi = mid;
     }
     if (lo >= this.cap) return;
     const at = list[lo];
-    if (at && at.key === key && compareDistance(at.id, id, t) === 0) return;
-    if (key === this.selfKey && compareDistance(this.o.self, id, t) === 0) return;
+    if (at && at.key === key && compareAt(at.id, buf, off, t) === 0) return;
+    if (key === this.selfKey && compareAt(this.o.self, buf, off, t) === 0) return;
+    const id = off === 0 && buf.length === ID_BYTES ? buf : buf.subarray(off, off + ID_BYTES);
     const c: Candidate = { id, hex, key, depth, state: NEW, timer: undefined };
     list.splice(lo, 0, c);
     if (list.length > this.cap) {
@@ -319,7 +330,13 @@ export class Lookup<V> {
       c.state = ANSWERED;
       this.responses++;
       if (c.depth > this.rounds) this.rounds = c.depth;
-      for (const id of outcome.closer) this.add(id, c.depth + 1);
+      const closer = outcome.closer;
+      if (closer instanceof IdList) {
+        const b = closer.bytes;
+        for (let o = 0; o < b.length; o += ID_BYTES) this.addAt(b, o, c.depth + 1);
+      } else {
+        for (const id of closer) this.add(id, c.depth + 1);
+      }
       const ev: LookupEvent<V> = { type: 'response', peer: c.hex, depth: c.depth, closer: outcome.closer.length };
       if (outcome.value !== undefined) ev.value = outcome.value;
       this.o.onEvent?.(ev);
@@ -359,4 +376,19 @@ export class Lookup<V> {
       stopped: this.stopped,
     });
   }
+}
+
+/** The first 32 bits of the distance from the id at offset o of b to t, unsigned. */
+function prefixAt(b: Uint8Array, o: number, t: NodeId): number {
+  return (((b[o]! ^ t[0]!) << 24) | ((b[o + 1]! ^ t[1]!) << 16) | ((b[o + 2]! ^ t[2]!) << 8) | (b[o + 3]! ^ t[3]!)) >>> 0;
+}
+
+/** Sign of d(a, t) - d(id at offset o of b, t). */
+function compareAt(a: NodeId, b: Uint8Array, o: number, t: NodeId): number {
+  for (let i = 0; i < ID_BYTES; i++) {
+    const da = a[i]! ^ t[i]!;
+    const db = b[o + i]! ^ t[i]!;
+    if (da !== db) return da - db;
+  }
+  return 0;
 }

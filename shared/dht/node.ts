@@ -14,6 +14,7 @@ import { Lookup, type LookupEvent, type LookupPeer, type LookupResult, type Quer
 import { idToHex, isNodeId, randomIdAtLevel, type NodeId } from './node-id';
 import { RoutingTable, type Contact } from './routing-table';
 import { Rpc, type ResponseBody } from './rpc';
+import type { IdList } from '../protocol/id-list';
 import { DhtError } from './errors';
 
 export interface DhtComponents {
@@ -170,7 +171,7 @@ export class DhtNode {
   }
 
   /** Ids of the k contacts closest to target, excluding `exclude` (the requester). */
-  closestIds(target: NodeId, exclude?: string): Uint8Array[] {
+  closestIds(target: NodeId, exclude?: string): IdList {
     return this.table.closestIds(target, this.k, exclude);
   }
 

@@ -9,6 +9,7 @@
 import { ID_BITS, ID_BYTES } from './constants';
 import { bitAt, bitsAt, commonPrefixLength, type NodeId } from './node-id';
 import type { RttSample } from './rtt';
+import { IdList } from '../protocol/id-list';
 
 /**
  * A routing-table entry. Its id is kept only as five signed 32-bit words, inline (small integers,
@@ -262,18 +263,16 @@ export class RoutingTable {
   }
 
   /** Ids of the n contacts closest to target (closest()'s order), written from the bucket words. */
-  closestIds(target: NodeId, n: number, exclude?: string): Uint8Array[] {
+  closestIds(target: NodeId, n: number, exclude?: string): IdList {
     const count = this.select(target, n, exclude);
     const buf = new Uint8Array(count * ID_BYTES);
-    const out: Uint8Array[] = new Array(count);
     for (let i = 0; i < count; i++) {
       const w = pickB[i]!.words;
       const o = pickO[i]!;
       const at = i * ID_BYTES;
       for (let j = 0; j < 5; j++) putWord(buf, at + 4 * j, w[o + j]!);
-      out[i] = buf.subarray(at, at + ID_BYTES);
     }
-    return out;
+    return new IdList(buf);
   }
 
   /**

@@ -106,13 +106,6 @@ export class Reader {
     this.pos += n;
     return out;
   }
-  /** n consecutive fixed-size items, copied once and returned as views into that one copy. */
-  items(n: number, size: number): Uint8Array[] {
-    const all = this.bytes(n * size);
-    const out: Uint8Array[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = all.subarray(i * size, (i + 1) * size);
-    return out;
-  }
   /** A length read from the wire, checked against [0, max] before anything is allocated. */
   length(width: 1 | 2, max: number, what: string): number {
     const n = width === 1 ? this.u8() : this.u16();

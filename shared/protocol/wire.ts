@@ -10,6 +10,7 @@
 import type { DhtRecord } from '../records/types';
 import { STORE_REFUSALS, type StoreRefusal } from '../records/types';
 import { Reader, Writer } from './byte-io';
+import { IdList } from './id-list';
 import { WireError } from './wire-error';
 import { readRecord, writeRecord } from './wire-records';
 
@@ -30,11 +31,11 @@ export type Message =
   | { type: 'ping'; rid: number }
   | { type: 'pong'; rid: number }
   | { type: 'find_node'; rid: number; target: Uint8Array }
-  | { type: 'nodes'; rid: number; nodes: Uint8Array[] }
+  | { type: 'nodes'; rid: number; nodes: IdList }
   /** BEP 44 get; `seq` (optional) asks the holder to omit a record whose seq is not above it. */
   | { type: 'find_value'; rid: number; target: Uint8Array; seq?: number }
   /** `age`: seconds since the record's owner last refreshed the holder's copy (absent: fresh). */
-  | { type: 'value'; rid: number; record?: DhtRecord; nodes: Uint8Array[]; age?: number }
+  | { type: 'value'; rid: number; record?: DhtRecord; nodes: IdList; age?: number }
   /**
    * `cas`: only store if the current seq equals it (BEP 44 compare-and-swap). `age`: seconds since
    * the owner last refreshed this copy (a holder passing a replica on); absent from the owner.
@@ -89,10 +90,11 @@ export function isRequest(m: Message): m is RequestMessage {
   return m.type === 'ping' || m.type === 'find_node' || m.type === 'find_value' || m.type === 'store' || m.type === 'route' || m.type === 'tunnel' || m.type === 'link';
 }
 
-function writeNodes(w: Writer, nodes: Uint8Array[]): void {
+/** At most MAX_NODES ids (any beyond are not sent). */
+function writeNodes(w: Writer, nodes: IdList): void {
   const n = Math.min(nodes.length, MAX_NODES);
   w.u8(n);
-  for (let i = 0; i < n; i++) w.bytes(nodes[i]!);
+  w.bytes(n === nodes.length ? nodes.bytes : nodes.bytes.subarray(0, n * ID));
 }
 
 /** Optional record age: flag, then u32 seconds (clamped). */
@@ -101,12 +103,12 @@ function writeAge(w: Writer, age: number | undefined): void {
   else w.u8(1).u32(Math.min(0xffffffff, Math.max(0, Math.floor(age))));
 }
 
-function readNodes(r: Reader): Uint8Array[] {
-  return r.items(r.length(1, MAX_NODES, 'nodes'), ID);
+function readNodes(r: Reader): IdList {
+  return new IdList(r.bytes(r.length(1, MAX_NODES, 'nodes') * ID));
 }
 
 export function encode(m: Message): Uint8Array {
-  const w = new Writer(m.type === 'nodes' ? 7 + 20 * m.nodes.length : m.type === 'value' || m.type === 'store' || m.type === 'route' ? 1280 : m.type === 'tunnel' || m.type === 'tunneled' ? 64 + (m.inner?.length ?? 0) : 64);
+  const w = new Writer(m.type === 'nodes' ? 7 + ID * Math.min(m.nodes.length, MAX_NODES) : m.type === 'value' || m.type === 'store' || m.type === 'route' ? 1280 : m.type === 'tunnel' || m.type === 'tunneled' ? 64 + (m.inner?.length ?? 0) : 64);
   w.u8(WIRE_VERSION << 4).u8(TYPE_CODES[m.type]).u32(m.rid);
   switch (m.type) {
     case 'ping':

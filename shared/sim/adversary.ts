@@ -16,6 +16,7 @@ import { Counters } from '../dht/counters';
 import type { LookupPeer } from '../dht/lookup';
 import type { DhtExtension, DhtNode } from '../dht/node';
 import type { ResponseBody } from '../dht/rpc';
+import { IdList } from '../protocol/id-list';
 import type { Rng } from '../env/rng';
 import { encodeSignable, signMutable } from '../records/bep44';
 import type { DhtRecord, MutableRecord } from '../records/types';
@@ -113,10 +114,10 @@ export class Adversary implements DhtExtension {
     return false;
   }
 
-  private contacts(target: Uint8Array, exclude: string): Uint8Array[] {
+  private contacts(target: Uint8Array, exclude: string): IdList {
     if (!this.opts.lure) return this.node.closestIds(target, exclude);
     const ours = this.node.table.closest(target, this.node.k * 4, exclude).filter((c) => this.shared.members.has(c.hex));
-    return ours.slice(0, this.node.k).map((c) => c.id);
+    return IdList.of(ours.slice(0, this.node.k).map((c) => c.id));
   }
 
   /** One forged answer per target (signed with our key under the victim's k: a bad signature). */

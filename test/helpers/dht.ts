@@ -166,6 +166,8 @@ export interface ScriptOptions {
   failAfterMs?: number;
   /** Contacts per answer. @default k of the table */
   answerSize?: number;
+  /** Answer with a packed IdList (as a NODES answer arrives) instead of an array of ids. */
+  packed?: boolean;
 }
 
 export interface ScriptedQuery {
@@ -201,8 +203,8 @@ export function scriptedQuery(universe: Map<string, UniverseNode>, target: NodeI
     const node = universe.get(peer.hex);
     o.clock.setTimeout(() => {
       if (!node) return finish(null);
-      const closer = node.table.closest(target, o.answerSize ?? 20).map((c) => c.id);
-      finish({ closer });
+      const n = o.answerSize ?? 20;
+      finish({ closer: o.packed ? node.table.closestIds(target, n) : node.table.closest(target, n).map((c) => c.id) });
     }, o.delay ? o.delay(peer.hex) : 10);
   };
   return { query, asked, inflight: () => outstanding, answeredAt };

@@ -286,6 +286,28 @@ describe('Lookup over a scripted universe', () => {
     expect(r.doneCalls).toBe(1);
   });
 
+  it('answers as packed id lists (as NODES answers arrive) give exactly the result of id arrays', () => {
+    const rng = new SeededRng(SEED + 21);
+    const uni = makeUniverse(300, rng, 8, 2);
+    const nodes = [...uni.values()];
+    for (let q = 0; q < 20; q++) {
+      const from = nodes[rng.int(nodes.length)]!;
+      // Half the targets are members (the lookup must also skip its own id in a packed answer).
+      const target = q % 2 ? nodes[rng.int(nodes.length)]!.id : randomId(rng);
+      const once = (packed: boolean) => {
+        const clock = new VirtualClock();
+        const sq = scriptedQuery(uni, target, { clock, delay: (x) => 10 + (parseInt(x.slice(0, 2), 16) % 40), packed });
+        const r = run(clock, { target, self: from.id, seeds: from.table.closest(target, 8), query: sq.query, softTimeoutMs: () => 100, k: 8, alpha: 3, beta: 3 });
+        const x = r.result!;
+        return { closest: x.closest.map((c) => c.hex), answered: x.answered, queries: x.queries, rounds: x.rounds, ms: x.durationMs, asked: sq.asked };
+      };
+      const packed = once(true);
+      expect(packed.closest.length, `seed=${SEED + 21} q=${q}`).toBe(8);
+      expect(packed, `seed=${SEED + 21} q=${q}`).toEqual(once(false));
+      expect(packed.closest).not.toContain(from.hex);
+    }
+  });
+
   it('tracks depth along the referral chain; rounds is the deepest answer used', () => {
     const clock = new VirtualClock();
     const A = idOf('40');

@@ -4,6 +4,7 @@ import { DhtError } from '../../../shared/dht/errors';
 import { idToHex, randomId, randomIdAtLevel, type NodeId } from '../../../shared/dht/node-id';
 import { decode, type Message } from '../../../shared/protocol/wire';
 import { bruteClosest, idOf, MemoryHub, SeededRng, testSeed } from '../../helpers/dht';
+import { IdList } from '../../../shared/protocol/id-list';
 
 const SEED = testSeed(0xd47);
 
@@ -74,7 +75,7 @@ describe('DhtNode over an in-memory transport', () => {
       expect(res).not.toBeNull();
       const got = res as unknown as Message;
       expect(got.type).toBe('nodes');
-      const nodes = (got as { nodes: Uint8Array[] }).nodes.map(idToHex);
+      const nodes = (got as { nodes: IdList }).nodes.toArray().map(idToHex);
       expect(nodes).not.toContain(a.hex);
       const pool = [...b.table.contacts()].filter((c) => c.hex !== a.hex);
       expect(nodes, `seed=${SEED}`).toEqual(bruteClosest(pool, target, k).map((c) => c.hex));
@@ -94,14 +95,14 @@ describe('DhtNode over an in-memory transport', () => {
     b.use({
       handle: (_from, msg, reply) => {
         if (msg.type !== 'find_value') return false;
-        reply({ type: 'value', nodes: [] });
+        reply({ type: 'value', nodes: IdList.of([]) });
         return true;
       },
       onNewContact: (p) => seen.push(p.hex),
     });
     a.rpc.request(toPeer(b.id), { type: 'find_value', target: idOf('01') }, (r) => (res = r));
     hub.clock.runFor(50);
-    expect(res).toMatchObject({ type: 'value', nodes: [] });
+    expect(res).toMatchObject({ type: 'value', nodes: { length: 0 } });
     const c = mkNode(hub, idOf('c0'));
     void c.ping(toPeer(b.id));
     hub.clock.runFor(50);

@@ -290,7 +290,7 @@ describe('RoutingTable: closest() against a brute-force sort', () => {
         const usable = all.filter((c) => c.failures < 2 && c.hex !== exclude);
         const where = `seed=${SEED + 11} trial=${trial} q=${q}`;
         expect(hexes(got), where).toEqual(hexes(bruteClosest(usable, target, want)));
-        expect(t.closestIds(target, want, exclude).map(idToHex), where).toEqual(hexes(got));
+        expect(t.closestIds(target, want, exclude).toArray().map(idToHex), where).toEqual(hexes(got));
         checks++;
       }
     }

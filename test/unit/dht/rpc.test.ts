@@ -4,6 +4,7 @@ import { decode, encode, type Message, type RequestMessage } from '../../../shar
 import type { RttSample } from '../../../shared/dht/rtt';
 import { idToHex, randomId } from '../../../shared/dht/node-id';
 import { idOf, peerOf, RecordingTransport, SeededRng, testSeed, VirtualClock } from '../../helpers/dht';
+import { IdList } from '../../../shared/protocol/id-list';
 
 const SEED = testSeed(0x3bc);
 const INIT: RpcInit = { minTimeoutMs: 250, maxTimeoutMs: 5000, initialRttMs: 500, maxInflight: 8 };
@@ -45,8 +46,8 @@ describe('Rpc: requests and response matching', () => {
     expect(sent.type).toBe('find_node');
     expect(rpc.inflight).toBe(1);
     clock.runFor(120);
-    transport.receive(A.hex, encode({ type: 'nodes', rid: sent.rid, nodes: [idOf('02')] }));
-    expect(got).toEqual([{ res: { type: 'nodes', rid: sent.rid, nodes: [idOf('02')] }, rtt: 120 }]);
+    transport.receive(A.hex, encode({ type: 'nodes', rid: sent.rid, nodes: IdList.of([idOf('02')]) }));
+    expect(got).toEqual([{ res: { type: 'nodes', rid: sent.rid, nodes: IdList.of([idOf('02')]) }, rtt: 120 }]);
     expect(calls.alive).toEqual([A.hex]);
     expect(rtts.get(A.hex)).toEqual({ srtt: 120, rttvar: 60 });
     expect(rpc.global).toEqual({ srtt: 120, rttvar: 60 });
@@ -54,7 +55,7 @@ describe('Rpc: requests and response matching', () => {
     expect(rpc.counters.get('sent.find_node')).toBe(1);
     expect(rpc.counters.get('recv.nodes')).toBe(1);
     // The same response again is unmatched now.
-    transport.receive(A.hex, encode({ type: 'nodes', rid: sent.rid, nodes: [] }));
+    transport.receive(A.hex, encode({ type: 'nodes', rid: sent.rid, nodes: IdList.of([]) }));
     expect(rpc.counters.get('drop.unmatched_response')).toBe(1);
     expect(got.length).toBe(1);
   });

@@ -39,7 +39,7 @@ describe('RequestTunnel', () => {
     n.nodes[0]!.node.rpc.request(peerOf(idOf('01')), { type: 'find_node', target: idOf('03') }, (r) => (res = r));
     n.hub.clock.runFor(2000);
     expect(res?.type).toBe('nodes');
-    expect(res && res.type === 'nodes' ? res.nodes.map(idToHex) : []).toContain(idToHex(idOf('02')));
+    expect(res && res.type === 'nodes' ? res.nodes.toArray().map(idToHex) : []).toContain(idToHex(idOf('02')));
     // Not one frame went directly between the two ends.
     expect(n.direct(0, 3)).toBe(0);
     expect(n.nodes[0]!.node.rpc.counters.get('tunnel.sent')).toBe(1);

@@ -10,6 +10,7 @@ import { RECORD_LIMITS } from '../../../shared/records/types';
 import { bytesToHex } from '../../../shared/crypto/bytes';
 import { SeededRng, testSeed } from '../../helpers/dht';
 import { randomMessage } from './wire-gen';
+import { IdList } from '../../../shared/protocol/id-list';
 
 const SEED = testSeed(0xf022);
 const KNOWN: ReadonlySet<WireErrorCode> = new Set(['TRUNCATED', 'BAD_VERSION', 'UNKNOWN_TYPE', 'LENGTH_OUT_OF_RANGE', 'TRAILING_BYTES', 'BAD_VALUE', 'FRAME_TOO_LARGE']);
@@ -99,8 +100,8 @@ describe('wire decoder fuzzing (seeded, > 100k cases)', () => {
     type Case = { name: string; frame: () => Uint8Array; at: number; width: 1 | 2; max: number };
     const id = () => rng.bytes(20);
     const cases: Case[] = [
-      { name: 'nodes count', frame: () => encode({ type: 'nodes', rid: 1, nodes: [id()] }), at: 6, width: 1, max: MAX_NODES },
-      { name: 'value nodes count', frame: () => encode({ type: 'value', rid: 1, nodes: [id()] }), at: 7, width: 1, max: MAX_NODES },
+      { name: 'nodes count', frame: () => encode({ type: 'nodes', rid: 1, nodes: IdList.of([id()]) }), at: 6, width: 1, max: MAX_NODES },
+      { name: 'value nodes count', frame: () => encode({ type: 'value', rid: 1, nodes: IdList.of([id()]) }), at: 7, width: 1, max: MAX_NODES },
       { name: 'route payload', frame: () => encode({ type: 'route', rid: 1, target: id(), ttl: 3, payload: rng.bytes(5) }), at: 27, width: 2, max: MAX_RELAY_PAYLOAD },
       { name: 'immutable value', frame: () => encode({ type: 'store', rid: 1, target: id(), record: { type: 'immutable', v: rng.bytes(5) } }), at: 28, width: 2, max: RECORD_LIMITS.maxValueBytes },
       {
@@ -112,7 +113,7 @@ describe('wire decoder fuzzing (seeded, > 100k cases)', () => {
       },
       {
         name: 'mutable value',
-        frame: () => encode({ type: 'value', rid: 1, nodes: [], record: { type: 'mutable', k: rng.bytes(32), salt: new Uint8Array(0), seq: 1, v: rng.bytes(4), sig: rng.bytes(64) } }),
+        frame: () => encode({ type: 'value', rid: 1, nodes: IdList.of([]), record: { type: 'mutable', k: rng.bytes(32), salt: new Uint8Array(0), seq: 1, v: rng.bytes(4), sig: rng.bytes(64) } }),
         at: 6 + 1 + 1 + 32 + 1 + 8,
         width: 2,
         max: RECORD_LIMITS.maxValueBytes,

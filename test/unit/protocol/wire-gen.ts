@@ -3,6 +3,7 @@ import type { SeededRng } from '../../../shared/env/rng';
 import { MAX_NODES, MAX_RELAY_PAYLOAD, MAX_TUNNEL_INNER, WIRE_ERROR_CODES, type Message, type MessageType } from '../../../shared/protocol/wire';
 import { RECORD_LIMITS, type DhtRecord } from '../../../shared/records/types';
 import { bytesToHex, hexToBytes } from '../../../shared/crypto/bytes';
+import { IdList } from '../../../shared/protocol/id-list';
 
 export const MESSAGE_TYPES: MessageType[] = ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed', 'tunnel', 'tunneled', 'link', 'linked'];
 
@@ -43,7 +44,7 @@ export function randomRecord(rng: SeededRng, small = false): DhtRecord {
 export function randomMessage(rng: SeededRng, type: MessageType = MESSAGE_TYPES[rng.int(MESSAGE_TYPES.length)]!, small = false): Message {
   const rid = rng.u32();
   const id = () => rng.bytes(20);
-  const nodes = () => Array.from({ length: len(rng, small ? 4 : MAX_NODES) }, id);
+  const nodes = () => IdList.of(Array.from({ length: len(rng, small ? 4 : MAX_NODES) }, id));
   switch (type) {
     case 'ping':
     case 'pong':
@@ -91,7 +92,7 @@ export function fromJson(j: Json): Message {
   const out: Json = {};
   for (const [key, val] of Object.entries(j)) {
     if (BYTE_FIELDS.has(key)) out[key] = hexToBytes(val as string);
-    else if (key === 'nodes') out[key] = (val as string[]).map(hexToBytes);
+    else if (key === 'nodes') out[key] = IdList.of((val as string[]).map(hexToBytes));
     else if (key === 'record') out[key] = fromJson(val as Json);
     else out[key] = val;
   }
@@ -101,6 +102,7 @@ export function fromJson(j: Json): Message {
 /** A Message to plain JSON (bytes as hex), for comparisons with readable diffs. */
 export function toJson(m: unknown): unknown {
   if (m instanceof Uint8Array) return bytesToHex(m);
+  if (m instanceof IdList) return m.toArray().map(bytesToHex);
   if (Array.isArray(m)) return m.map(toJson);
   if (m && typeof m === 'object') return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, toJson(v)]));
   return m;

@@ -5,6 +5,7 @@ import { WireError } from '../../../shared/protocol/wire-error';
 import { bytesToHex, hexToBytes } from '../../../shared/crypto/bytes';
 import { SeededRng, testSeed } from '../../helpers/dht';
 import { fromJson, MESSAGE_TYPES, randomMessage, toJson } from './wire-gen';
+import { IdList } from '../../../shared/protocol/id-list';
 
 const SEED = testSeed(0x3172e);
 
@@ -71,7 +72,7 @@ describe('wire codec: round trips', () => {
       record: { type: 'mutable', k: new Uint8Array(32).fill(1), salt: new Uint8Array(64).fill(2), seq: Number.MAX_SAFE_INTEGER, v: new Uint8Array(1000).fill(3), sig: new Uint8Array(64).fill(4) },
     };
     expect(toJson(decode(encode(big)))).toEqual(toJson(big));
-    const imm: Message = { type: 'value', rid: 2, record: { type: 'immutable', v: new Uint8Array(1000).fill(9) }, nodes: Array.from({ length: MAX_NODES }, (_, i) => new Uint8Array(20).fill(i)) };
+    const imm: Message = { type: 'value', rid: 2, record: { type: 'immutable', v: new Uint8Array(1000).fill(9) }, nodes: IdList.of(Array.from({ length: MAX_NODES }, (_, i) => new Uint8Array(20).fill(i))) };
     expect(toJson(decode(encode(imm)))).toEqual(toJson(imm));
   });
 
@@ -83,7 +84,7 @@ describe('wire codec: round trips', () => {
   });
 
   it('decoded byte fields are copies: mutating the frame afterwards does not change the message', () => {
-    const m: Message = { type: 'nodes', rid: 4, nodes: [new Uint8Array(20).fill(1), new Uint8Array(20).fill(2)] };
+    const m: Message = { type: 'nodes', rid: 4, nodes: IdList.of([new Uint8Array(20).fill(1), new Uint8Array(20).fill(2)]) };
     const f = encode(m);
     const back = decode(f) as Extract<Message, { type: 'nodes' }>;
     f.fill(0xee);
@@ -92,7 +93,7 @@ describe('wire codec: round trips', () => {
 
   it('a nodes reply carries at most MAX_NODES ids (the encoder caps, the decoder accepts exactly that many)', () => {
     const ids = Array.from({ length: MAX_NODES + 5 }, (_, i) => new Uint8Array(20).fill(i));
-    const back = decode(encode({ type: 'nodes', rid: 5, nodes: ids })) as Extract<Message, { type: 'nodes' }>;
+    const back = decode(encode({ type: 'nodes', rid: 5, nodes: IdList.of(ids) })) as Extract<Message, { type: 'nodes' }>;
     expect(back.nodes.length).toBe(MAX_NODES);
     expect(toJson(back.nodes)).toEqual(toJson(ids.slice(0, MAX_NODES)));
   });
