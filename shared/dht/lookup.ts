@@ -14,7 +14,7 @@
 import type { Clock, TimerHandle } from '../env/clock';
 import { IdList } from '../protocol/id-list';
 import { ID_BYTES } from './constants';
-import { distancePrefix32, idToHex, type NodeId } from './node-id';
+import { idToHex, type NodeId } from './node-id';
 
 export interface LookupPeer {
   readonly id: NodeId;
@@ -120,8 +120,15 @@ interface Candidate {
   readonly id: NodeId;
   /** Computed when the candidate is first asked (most candidates never are). */
   hex: string;
-  /** First 32 bits of the distance to the target (sort key; ties fall back to compareDistance). */
-  key: number;
+  /**
+   * The distance to the target as five 32-bit words, each stored as a signed integer with its top
+   * bit flipped (so signed order is unsigned order and V8 keeps them as small integers).
+   */
+  readonly d0: number;
+  readonly d1: number;
+  readonly d2: number;
+  readonly d3: number;
+  readonly d4: number;
   depth: number;
   state: number;
   timer: TimerHandle | undefined;
@@ -142,12 +149,15 @@ export class Lookup<V> {
   private stopped = false;
   private readonly startedAt: number;
   private readonly cap: number;
-  private readonly selfKey: number;
+  /** Our own distance to the target (our id is never a candidate). */
+  private readonly selfDist: Dist;
 
   constructor(private readonly o: LookupOptions<V>) {
     this.startedAt = o.clock.now();
     this.cap = Math.max(o.k * 3, 32);
-    this.selfKey = distancePrefix32(o.self, o.target);
+    const me = o.self;
+    const t = o.target;
+    this.selfDist = { d0: dword(me, 0, t, 0), d1: dword(me, 4, t, 4), d2: dword(me, 8, t, 8), d3: dword(me, 12, t, 12), d4: dword(me, 16, t, 16) };
     for (const s of o.seeds) this.add(s.id, 1, s.hex);
   }
 
@@ -182,7 +192,11 @@ export class Lookup<V> {
   /** Add the id at byte offset `off` of `buf` (a view of it is taken only if it is kept). */
   private addAt(buf: Uint8Array, off: number, depth: number, hex = ''): void {
     const t = this.o.target;
-    const key = prefixAt(buf, off, t);
+    const d0 = dword(buf, off, t, 0);
+    const d1 = dword(buf, off + 4, t, 4);
+    const d2 = dword(buf, off + 8, t, 8);
+    const d3 = dword(buf, off + 12, t, 12);
+    const d4 = dword(buf, off + 16, t, 16);
     const list = this.cands;
     // Binary search for the insertion point by distance. Distinct ids have distinct distances, so
     // a duplicate sits exactly at the insertion point.
@@ -190,16 +204,15 @@ export class Lookup<V> {
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const o = list[mid]!;
-      if (o.key < key || (o.key === key && compareAt(o.id, buf, off, t) < 0)) lo = mid + 1;
+      if (cmpDist(list[mid]!, d0, d1, d2, d3, d4) < 0) lo = mid + 1;
       else hi = mid;
     }
     if (lo >= this.cap) return;
     const at = list[lo];
-    if (at && at.key === key && compareAt(at.id, buf, off, t) === 0) return;
-    if (key === this.selfKey && compareAt(this.o.self, buf, off, t) === 0) return;
+    if (at && cmpDist(at, d0, d1, d2, d3, d4) === 0) return;
+    if (cmpDist(this.selfDist, d0, d1, d2, d3, d4) === 0) return;
     const id = off === 0 && buf.length === ID_BYTES ? buf : buf.subarray(off, off + ID_BYTES);
-    const c: Candidate = { id, hex, key, depth, state: NEW, timer: undefined };
+    const c: Candidate = { id, hex, d0, d1, d2, d3, d4, depth, state: NEW, timer: undefined };
     list.splice(lo, 0, c);
     if (list.length > this.cap) {
       // Drop the farthest candidate that is not in flight.
@@ -378,17 +391,25 @@ export class Lookup<V> {
   }
 }
 
-/** The first 32 bits of the distance from the id at offset o of b to t, unsigned. */
-function prefixAt(b: Uint8Array, o: number, t: NodeId): number {
-  return (((b[o]! ^ t[0]!) << 24) | ((b[o + 1]! ^ t[1]!) << 16) | ((b[o + 2]! ^ t[2]!) << 8) | (b[o + 3]! ^ t[3]!)) >>> 0;
+/** Distance words of a candidate (or of our own id). */
+interface Dist {
+  readonly d0: number;
+  readonly d1: number;
+  readonly d2: number;
+  readonly d3: number;
+  readonly d4: number;
 }
 
-/** Sign of d(a, t) - d(id at offset o of b, t). */
-function compareAt(a: NodeId, b: Uint8Array, o: number, t: NodeId): number {
-  for (let i = 0; i < ID_BYTES; i++) {
-    const da = a[i]! ^ t[i]!;
-    const db = b[o + i]! ^ t[i]!;
-    if (da !== db) return da - db;
-  }
-  return 0;
+/** Word j of the distance from the id at offset o of b to t (at offset to), top bit flipped. */
+function dword(b: Uint8Array, o: number, t: NodeId, to: number): number {
+  return (((b[o]! ^ t[to]!) << 24) | ((b[o + 1]! ^ t[to + 1]!) << 16) | ((b[o + 2]! ^ t[to + 2]!) << 8) | (b[o + 3]! ^ t[to + 3]!)) ^ 0x80000000;
+}
+
+/** Sign of d(x) - d, comparing distance words. */
+function cmpDist(x: Dist, d0: number, d1: number, d2: number, d3: number, d4: number): number {
+  if (x.d0 !== d0) return x.d0 - d0;
+  if (x.d1 !== d1) return x.d1 - d1;
+  if (x.d2 !== d2) return x.d2 - d2;
+  if (x.d3 !== d3) return x.d3 - d3;
+  return x.d4 - d4;
 }
