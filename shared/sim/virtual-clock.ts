@@ -10,6 +10,8 @@ interface SimEvent {
   dead: boolean;
 }
 
+const NOOP = (): void => {};
+
 export class VirtualClock implements Clock {
   // A binary heap kept as parallel arrays: sift-up/down compare (time, seq) in two flat typed
   // arrays instead of chasing a pointer per comparison (the heap holds ~100k events at 10k nodes).
@@ -33,7 +35,12 @@ export class VirtualClock implements Clock {
   }
 
   clearTimeout(h: TimerHandle): void {
-    if (h && typeof h === 'object') (h as SimEvent).dead = true;
+    if (!h || typeof h !== 'object') return;
+    // The event stays in the heap until its time; let go of its callback (and whatever that
+    // holds: a request, a lookup) now, so it does not outlive its use and get promoted.
+    const ev = h as SimEvent;
+    ev.dead = true;
+    ev.fn = NOOP;
   }
 
   get pending(): number {
