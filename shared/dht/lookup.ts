@@ -116,22 +116,45 @@ function stalledState(s: number): boolean {
   return s === LATE || s === SLOW;
 }
 
-interface Candidate {
-  readonly id: NodeId;
-  /** Computed when the candidate is first asked (most candidates never are). */
-  hex: string;
-  /**
-   * The distance to the target as five 32-bit words, each stored as a signed integer with its top
-   * bit flipped (so signed order is unsigned order and V8 keeps them as small integers).
-   */
-  readonly d0: number;
-  readonly d1: number;
-  readonly d2: number;
-  readonly d3: number;
-  readonly d4: number;
-  depth: number;
-  state: number;
-  timer: TimerHandle | undefined;
+/**
+ * A candidate node. Its id and hex are built on first use from its distance words (most candidates
+ * are never asked, so most never need either), unless the caller handed them over.
+ */
+class Candidate implements LookupPeer, Dist {
+  state = NEW;
+  timer: TimerHandle | undefined = undefined;
+
+  constructor(
+    private readonly target: NodeId,
+    /**
+     * The distance to the target as five 32-bit words, each stored as a signed integer with its
+     * top bit flipped (so signed order is unsigned order and V8 keeps them as small integers).
+     */
+    readonly d0: number,
+    readonly d1: number,
+    readonly d2: number,
+    readonly d3: number,
+    readonly d4: number,
+    readonly depth: number,
+    private idBytes: NodeId | undefined,
+    private hexStr: string,
+  ) {}
+
+  get id(): NodeId {
+    if (this.idBytes) return this.idBytes;
+    const id = new Uint8Array(ID_BYTES);
+    const t = this.target;
+    putDist(id, 0, this.d0, t);
+    putDist(id, 4, this.d1, t);
+    putDist(id, 8, this.d2, t);
+    putDist(id, 12, this.d3, t);
+    putDist(id, 16, this.d4, t);
+    return (this.idBytes = id);
+  }
+
+  get hex(): string {
+    return this.hexStr || (this.hexStr = idToHex(this.id));
+  }
 }
 
 export class Lookup<V> {
@@ -158,7 +181,12 @@ export class Lookup<V> {
     const me = o.self;
     const t = o.target;
     this.selfDist = { d0: dword(me, 0, t, 0), d1: dword(me, 4, t, 4), d2: dword(me, 8, t, 8), d3: dword(me, 12, t, 12), d4: dword(me, 16, t, 16) };
-    for (const s of o.seeds) this.add(s.id, 1, s.hex);
+    const tw = [0, 4, 8, 12, 16].map((i) => ((t[i]! << 24) | (t[i + 1]! << 16) | (t[i + 2]! << 8) | t[i + 3]!) ^ 0x80000000);
+    for (const s of o.seeds) {
+      // A routing-table contact carries its id as words: no bytes to copy or compare.
+      if (isWordPeer(s)) this.insert(s.p32 ^ tw[0]!, s.w1 ^ tw[1]!, s.w2 ^ tw[2]!, s.w3 ^ tw[3]!, s.w4 ^ tw[4]!, 1, undefined, s.hex);
+      else this.add(s.id, 1, s.hex);
+    }
   }
 
   get done(): boolean {
@@ -170,7 +198,7 @@ export class Lookup<V> {
     // sub-bucket, all about equally close); every later query follows XOR order.
     for (const p of this.o.first ?? []) {
       if (this.active >= this.o.alpha) break;
-      const c = this.cands.find((x) => x.state === NEW && (x.hex === p.hex || (x.hex === '' && idToHex(x.id) === p.hex)));
+      const c = this.cands.find((x) => x.state === NEW && x.hex === p.hex);
       if (c) this.launch(c);
       if (this.finished) return this;
     }
@@ -186,17 +214,18 @@ export class Lookup<V> {
   }
 
   private add(id: NodeId, depth: number, hex = ''): void {
-    this.addAt(id, 0, depth, hex);
+    const t = this.o.target;
+    this.insert(dword(id, 0, t, 0), dword(id, 4, t, 4), dword(id, 8, t, 8), dword(id, 12, t, 12), dword(id, 16, t, 16), depth, id, hex);
   }
 
-  /** Add the id at byte offset `off` of `buf` (a view of it is taken only if it is kept). */
-  private addAt(buf: Uint8Array, off: number, depth: number, hex = ''): void {
+  /** Add the id at byte offset `off` of `buf` (nothing of buf is kept). */
+  private addAt(buf: Uint8Array, off: number, depth: number): void {
     const t = this.o.target;
-    const d0 = dword(buf, off, t, 0);
-    const d1 = dword(buf, off + 4, t, 4);
-    const d2 = dword(buf, off + 8, t, 8);
-    const d3 = dword(buf, off + 12, t, 12);
-    const d4 = dword(buf, off + 16, t, 16);
+    this.insert(dword(buf, off, t, 0), dword(buf, off + 4, t, 4), dword(buf, off + 8, t, 8), dword(buf, off + 12, t, 12), dword(buf, off + 16, t, 16), depth, undefined, '');
+  }
+
+  /** Insert a candidate by its distance words, unless it is known, too far, or us. */
+  private insert(d0: number, d1: number, d2: number, d3: number, d4: number, depth: number, id: NodeId | undefined, hex: string): void {
     const list = this.cands;
     // Binary search for the insertion point by distance. Distinct ids have distinct distances, so
     // a duplicate sits exactly at the insertion point.
@@ -211,15 +240,17 @@ export class Lookup<V> {
     const at = list[lo];
     if (at && cmpDist(at, d0, d1, d2, d3, d4) === 0) return;
     if (cmpDist(this.selfDist, d0, d1, d2, d3, d4) === 0) return;
-    const id = off === 0 && buf.length === ID_BYTES ? buf : buf.subarray(off, off + ID_BYTES);
-    const c: Candidate = { id, hex, d0, d1, d2, d3, d4, depth, state: NEW, timer: undefined };
-    list.splice(lo, 0, c);
+    const c = new Candidate(this.o.target, d0, d1, d2, d3, d4, depth, id, hex);
+    // Insert at lo by hand (splice would allocate the removed-items array on every call).
+    list.push(c);
+    for (let i = list.length - 1; i > lo; i--) list[i] = list[i - 1]!;
+    list[lo] = c;
     if (list.length > this.cap) {
       // Drop the farthest candidate that is not in flight.
       for (let i = list.length - 1; i >= 0; i--) {
-        const s = list[i]!.state;
-        if (!pending(s)) {
-          list.splice(i, 1);
+        if (!pending(list[i]!.state)) {
+          for (let j = i; j < list.length - 1; j++) list[j] = list[j + 1]!;
+          list.pop();
           break;
         }
       }
@@ -274,7 +305,6 @@ export class Lookup<V> {
 
   private launch(c: Candidate): void {
     if (this.finished) return;
-    if (c.hex === '') c.hex = idToHex(c.id);
     const soft = this.o.softTimeoutMs(c);
     const spare = this.o.spareTimeoutMs ? Math.min(soft, this.o.spareTimeoutMs(c)) : soft;
     c.state = INFLIGHT;
@@ -365,7 +395,7 @@ export class Lookup<V> {
     for (const c of this.cands) {
       if (closest.length >= this.o.k) break;
       if (c.state === FAILED || c.state === SLOW) continue;
-      closest.push({ id: c.id, hex: c.hex === '' ? (c.hex = idToHex(c.id)) : c.hex });
+      closest.push(c);
       answered.push(c.state === ANSWERED);
     }
     for (const c of this.cands) {
@@ -412,4 +442,26 @@ function cmpDist(x: Dist, d0: number, d1: number, d2: number, d3: number, d4: nu
   if (x.d2 !== d2) return x.d2 - d2;
   if (x.d3 !== d3) return x.d3 - d3;
   return x.d4 - d4;
+}
+
+/** Write distance word d (top bit flipped) XOR the target's bytes at o: the id's bytes. */
+function putDist(id: Uint8Array, o: number, d: number, t: NodeId): void {
+  const x = d ^ 0x80000000;
+  id[o] = (x >>> 24) ^ t[o]!;
+  id[o + 1] = ((x >>> 16) & 0xff) ^ t[o + 1]!;
+  id[o + 2] = ((x >>> 8) & 0xff) ^ t[o + 2]!;
+  id[o + 3] = (x & 0xff) ^ t[o + 3]!;
+}
+
+/** A peer whose id is at hand as five big-endian 32-bit words (a routing-table contact). */
+interface WordPeer extends LookupPeer {
+  readonly p32: number;
+  readonly w1: number;
+  readonly w2: number;
+  readonly w3: number;
+  readonly w4: number;
+}
+
+function isWordPeer(p: LookupPeer): p is WordPeer {
+  return typeof (p as Partial<WordPeer>).p32 === 'number';
 }

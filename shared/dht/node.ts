@@ -222,7 +222,7 @@ export class DhtNode {
   private fastest(own: Contact[], n: number): Contact[] | undefined {
     if (own.length <= n) return undefined;
     const b = this.table.bucketFor(own[0]!.id, false);
-    const group = own.slice(0, 8).filter((c) => this.table.bucketFor(c.id, false) === b && c.srtt > 0);
+    const group = own.slice(0, 8).filter((c) => b?.contacts.includes(c) && c.srtt > 0);
     if (group.length <= n) return undefined;
     return group.sort((x, y) => x.srtt - y.srtt).slice(0, n);
   }

@@ -107,8 +107,11 @@ function readNodes(r: Reader): IdList {
   return new IdList(r.bytes(r.length(1, MAX_NODES, 'nodes') * ID));
 }
 
+/** One writer for every frame (encode is not re-entrant): each frame costs one exact-size copy. */
+const SCRATCH = new Writer(MAX_FRAME_BYTES);
+
 export function encode(m: Message): Uint8Array {
-  const w = new Writer(m.type === 'nodes' ? 7 + ID * Math.min(m.nodes.length, MAX_NODES) : m.type === 'value' || m.type === 'store' || m.type === 'route' ? 1280 : m.type === 'tunnel' || m.type === 'tunneled' ? 64 + (m.inner?.length ?? 0) : 64);
+  const w = SCRATCH.reset();
   w.u8(WIRE_VERSION << 4).u8(TYPE_CODES[m.type]).u32(m.rid);
   switch (m.type) {
     case 'ping':
@@ -162,7 +165,7 @@ export function encode(m: Message): Uint8Array {
       w.u8(m.accepted ? 1 : 0);
       break;
   }
-  return w.finish();
+  return w.copy();
 }
 
 function flag(r: Reader): boolean {
