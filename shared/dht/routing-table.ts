@@ -130,23 +130,18 @@ export class RoutingTable {
     return Math.min(s, ID_BITS - level - 1);
   }
 
-  private locate(id: NodeId): { level: number; sub: number } | undefined {
+  bucketFor(id: NodeId, create: boolean): Bucket | undefined {
     const level = commonPrefixLength(this.self, id);
     if (level >= ID_BITS) return undefined;
     const s = this.subBits(level);
-    return { level, sub: s ? bitsAt(id, level + 1, s) : 0 };
-  }
-
-  bucketFor(id: NodeId, create: boolean): Bucket | undefined {
-    const at = this.locate(id);
-    if (!at) return undefined;
-    let subs = this.levels[at.level];
+    const sub = s ? bitsAt(id, level + 1, s) : 0;
+    let subs = this.levels[level];
     if (!subs) {
       if (!create) return undefined;
-      subs = this.levels[at.level] = new Array(1 << this.subBits(at.level));
+      subs = this.levels[level] = new Array(1 << s);
     }
-    let b = subs[at.sub];
-    if (!b && create) b = subs[at.sub] = { level: at.level, sub: at.sub, contacts: [], words: [], replacements: [], lastTouched: 0, pinging: false };
+    let b = subs[sub];
+    if (!b && create) b = subs[sub] = { level, sub, contacts: [], words: [], replacements: [], lastTouched: 0, pinging: false };
     return b;
   }
 

@@ -8,7 +8,7 @@ import type { Rng } from '../env/rng';
 import type { PeerId, Transport } from '../env/transport';
 import { hexToBytes } from '../crypto/bytes';
 import { WireError } from '../protocol/wire-error';
-import { decode, encode, isRequest, MAX_FRAME_BYTES, type Message, type RequestMessage, type ResponseMessage } from '../protocol/wire';
+import { decode, encodeBody, isRequest, MAX_FRAME_BYTES, type Message, type RequestMessage, type ResponseMessage } from '../protocol/wire';
 import { Counters } from './counters';
 import { rto, updateRtt, type RttSample } from './rtt';
 import type { LookupPeer } from './lookup';
@@ -180,17 +180,17 @@ export class Rpc {
     let rid = this.nextRid;
     while (this.pending.has(rid)) rid = (rid + 1) >>> 0;
     this.nextRid = (rid + 1) >>> 0;
-    const msg = { ...body, rid } as RequestMessage;
     const hop = opts.direct ? undefined : this.tunnel?.via(peer);
     const hard = opts.timeoutMs ?? this.hardTimeoutMs(peer, hop !== undefined);
     const timer = this.clock.setTimeout(() => this.fail(rid, timer, 'request.timeout'), hard);
     this.pending.set(rid, { peer, sentAt: this.clock.now(), timer, cb, tunneled: hop !== undefined, blame: !opts.blameless });
-    this.counters.inc(SENT[msg.type]!);
-    if (!hop || !this.tunnel) return this.transport.send(peer.hex, encode(msg));
+    this.counters.inc(SENT[body.type]!);
+    const frame = encodeBody(body, rid);
+    if (!hop || !this.tunnel) return this.transport.send(peer.hex, frame);
     this.counters.inc('tunnel.sent');
     this.request(
       hop,
-      this.tunnel.wrap(peer, encode(msg)),
+      this.tunnel.wrap(peer, frame),
       (res) => {
         if (res?.type === 'tunneled' && res.inner) this.onTunneled(peer, res.inner);
         // Not delivered: the overlay had no path to the peer (gone, or not linked to anyone).
@@ -246,7 +246,7 @@ export class Rpc {
         if (answered || this.destroyed) return;
         answered = true;
         this.counters.inc(SENT[res.type]!);
-        this.transport.send(from, encode({ ...res, rid } as Message));
+        this.transport.send(from, encodeBody(res, rid));
       });
       return;
     }

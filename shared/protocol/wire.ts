@@ -110,9 +110,17 @@ function readNodes(r: Reader): IdList {
 /** One writer for every frame (encode is not re-entrant): each frame costs one exact-size copy. */
 const SCRATCH = new Writer(MAX_FRAME_BYTES);
 
+/** A message without its request id (what the RPC layer is given to send). */
+export type MessageBody = Message extends infer M ? (M extends Message ? Omit<M, 'rid'> : never) : never;
+
 export function encode(m: Message): Uint8Array {
+  return encodeBody(m, m.rid);
+}
+
+/** Encode `m` with request id `rid` (saves the caller building a message object to add it). */
+export function encodeBody(m: MessageBody, rid: number): Uint8Array {
   const w = SCRATCH.reset();
-  w.u8(WIRE_VERSION << 4).u8(TYPE_CODES[m.type]).u32(m.rid);
+  w.u8(WIRE_VERSION << 4).u8(TYPE_CODES[m.type]).u32(rid);
   switch (m.type) {
     case 'ping':
     case 'pong':

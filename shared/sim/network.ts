@@ -8,7 +8,7 @@
  */
 import type { PeerId, Transport } from '../env/transport';
 import type { Rng } from '../env/rng';
-import type { VirtualClock } from './virtual-clock';
+import type { SimEvent, VirtualClock } from './virtual-clock';
 import { pairHash } from './stats';
 import { Counters } from '../dht/counters';
 
@@ -192,10 +192,7 @@ export class SimNetwork {
     from.framesSent++;
     from.bytesSent += frame.length;
     this.counters.inc('bytes', frame.length);
-    const fromHex = from.hex;
-    this.clock.setTimeout(() => {
-      if (dst.alive) dst.handler?.(fromHex, frame);
-    }, delay);
+    this.clock.schedule(new Delivery(dst, from.hex, frame), delay);
   }
 
   /** Extra delay (ms) before a frame from a to b can leave: 0 on an open connection, -1 if refused. */
@@ -249,5 +246,21 @@ export class SimNetwork {
 
   *all(): IterableIterator<SimEndpoint> {
     yield* this.endpoints.values();
+  }
+}
+
+/** A frame on its way: its own clock event, so a frame in flight costs one object, not a closure. */
+class Delivery implements SimEvent {
+  t = 0;
+  dead = false;
+
+  constructor(
+    private readonly dst: SimEndpoint,
+    private readonly from: PeerId,
+    private readonly frame: Uint8Array,
+  ) {}
+
+  fn(): void {
+    if (this.dst.alive) this.dst.handler?.(this.from, this.frame);
   }
 }

@@ -4,7 +4,11 @@
  */
 import type { Clock, TimerHandle } from '../env/clock';
 
-interface SimEvent {
+/**
+ * An event in the heap. `fn` is called as a method of the event, so a caller can schedule an
+ * object of its own (see `schedule`) instead of allocating a closure per event.
+ */
+export interface SimEvent {
   t: number;
   fn: () => void;
   dead: boolean;
@@ -32,6 +36,13 @@ export class VirtualClock implements Clock {
     const ev: SimEvent = { t: this.t + (ms > 0 ? ms : 0), fn, dead: false };
     this.push(ev);
     return ev;
+  }
+
+  /** Schedule a caller-built event (its `fn` runs with the event as `this`) in `ms`. */
+  schedule(ev: SimEvent, ms: number): void {
+    ev.t = this.t + (ms > 0 ? ms : 0);
+    ev.dead = false;
+    this.push(ev);
   }
 
   clearTimeout(h: TimerHandle): void {
