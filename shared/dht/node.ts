@@ -142,7 +142,7 @@ export class DhtNode {
   observe(peer: LookupPeer): void {
     if (this.destroyed) return;
     const now = this.clock.now();
-    const r = this.table.observe(peer.id, peer.hex, now);
+    const r = this.table.observePeer(peer, now);
     if (r.kind === 'added') {
       for (const e of this.extensions) e.onNewContact?.(peer);
     } else if (r.kind === 'full' && !r.bucket.pinging) {

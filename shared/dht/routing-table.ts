@@ -9,6 +9,7 @@
 import { ID_BITS, ID_BYTES } from './constants';
 import { bitAt, bitsAt, commonPrefixLength, type NodeId } from './node-id';
 import type { RttSample } from './rtt';
+import type { LookupPeer } from './lookup';
 import { IdList } from '../protocol/id-list';
 
 /**
@@ -27,6 +28,8 @@ export class Contact implements RttSample {
   failures = 0;
   srtt = 0;
   rttvar = 0;
+  /** The bucket holding this contact (unset while it is only a replacement). */
+  bucket: Bucket | undefined = undefined;
 
   constructor(
     id: NodeId,
@@ -159,11 +162,18 @@ export class RoutingTable {
 
   /** A peer proved alive (it sent us a valid message): move it to the tail or try to add it. */
   observe(id: NodeId, hex: string, now: number): ObserveResult {
-    const b = this.bucketFor(id, true);
-    if (!b) return { kind: 'self' };
-    const list = b.contacts;
-    const known = this.index.get(hex);
+    return this.observePeer({ id, hex }, now);
+  }
+
+  /**
+   * observe() for a peer whose id bytes may be costly to produce: a known contact is found by hex
+   * and its id is never read.
+   */
+  observePeer(peer: LookupPeer, now: number): ObserveResult {
+    const known = this.index.get(peer.hex);
     if (known) {
+      const b = known.bucket!;
+      const list = b.contacts;
       known.lastSeen = now;
       known.failures = 0;
       const i = list.indexOf(known);
@@ -177,6 +187,10 @@ export class RoutingTable {
       }
       return { kind: 'updated', contact: known };
     }
+    const { id, hex } = peer;
+    const b = this.bucketFor(id, true);
+    if (!b) return { kind: 'self' };
+    const list = b.contacts;
     if (list.length < this.init.k) {
       const c = takeReplacement(b, hex) ?? newContact(id, hex, now);
       c.lastSeen = now;
@@ -227,6 +241,7 @@ export class RoutingTable {
   private removeAt(b: Bucket, i: number): void {
     const [c] = b.contacts.splice(i, 1);
     b.words.splice(i * SLOT, SLOT);
+    c!.bucket = undefined;
     this.index.delete(c!.hex);
     this.count--;
     const rep = b.replacements.pop();
@@ -237,6 +252,7 @@ export class RoutingTable {
   private place(b: Bucket, c: Contact): void {
     b.contacts.push(c);
     b.words.push(c.p32, c.w1, c.w2, c.w3, c.w4, c.failures);
+    c.bucket = b;
     this.index.set(c.hex, c);
     this.count++;
   }

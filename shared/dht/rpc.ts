@@ -237,7 +237,7 @@ export class Rpc {
       return;
     }
     if (isRequest(msg)) {
-      const peer: LookupPeer = { id: hexToBytes(from), hex: from };
+      const peer = new RemotePeer(from);
       this.counters.inc(RECV[msg.type]!);
       this.hooks.onAlive(peer);
       let answered = false;
@@ -277,5 +277,16 @@ export class Rpc {
       p.cb(null, 0);
     }
     this.pending.clear();
+  }
+}
+
+/** The sender of a request: its id bytes are decoded from its hex only if someone reads them. */
+class RemotePeer implements LookupPeer {
+  private bytes: Uint8Array | undefined;
+
+  constructor(readonly hex: string) {}
+
+  get id(): Uint8Array {
+    return (this.bytes ??= hexToBytes(this.hex));
   }
 }

@@ -280,6 +280,8 @@ describe('RoutingTable: closest() against a brute-force sort', () => {
         const mirror = b.contacts.flatMap((c) => [c.p32, c.w1, c.w2, c.w3, c.w4, c.failures]);
         expect(b.words, `seed=${SEED + 11} trial=${trial}`).toEqual(mirror);
         expect(b.contacts.map((c) => idToHex(c.id))).toEqual(hexes(b.contacts));
+        expect(b.contacts.every((c) => c.bucket === b)).toBe(true);
+        expect(b.replacements.every((c) => c.bucket === undefined)).toBe(true);
       }
       const all = [...t.contacts()];
       for (let q = 0; q < 20; q++) {
