@@ -10,7 +10,7 @@ import type { Rng } from '../env/rng';
 import type { Transport } from '../env/transport';
 import type { RequestMessage } from '../protocol/wire';
 import { DEFAULTS } from './constants';
-import { Lookup, type LookupEvent, type LookupPeer, type LookupResult, type QueryFn } from './lookup';
+import { Lookup, type LookupEvent, type LookupOptions, type LookupPeer, type LookupResult, type QueryFn } from './lookup';
 import { idToHex, isNodeId, randomIdAtLevel, type NodeId } from './node-id';
 import { RoutingTable, type Contact } from './routing-table';
 import { Rpc, type ResponseBody } from './rpc';
@@ -198,8 +198,7 @@ export class DhtNode {
       seeds,
       query,
       clock: this.clock,
-      softTimeoutMs: (peer) => this.rpc.softTimeoutMs(peer),
-      ...(opts.background ? {} : { spareTimeoutMs: (peer: LookupPeer) => this.rpc.spareTimeoutMs(peer) }),
+      ...this.timeouts(!opts.background),
       k: this.k,
       alpha: opts.alpha ?? this.alpha,
       beta: opts.beta ?? this.beta,
@@ -213,6 +212,25 @@ export class DhtNode {
     opts.onStart?.(l);
     l.start();
     return l;
+  }
+
+  /**
+   * A lookup's timeout functions. With spare timeouts, a launch asks for the soft timeout and then
+   * the spare one for the same peer: both come from one `Rpc.lookupTimeouts` call.
+   */
+  private timeouts(spare: boolean): Pick<LookupOptions<unknown>, 'softTimeoutMs' | 'spareTimeoutMs'> {
+    if (!spare) return { softTimeoutMs: (peer) => this.rpc.softTimeoutMs(peer) };
+    let last: LookupPeer | undefined;
+    let lastSpare = 0;
+    return {
+      softTimeoutMs: (peer) => {
+        const t = this.rpc.lookupTimeouts(peer);
+        last = peer;
+        lastSpare = t.spare;
+        return t.soft;
+      },
+      spareTimeoutMs: (peer) => (peer === last ? lastSpare : this.rpc.spareTimeoutMs(peer)),
+    };
   }
 
   /**

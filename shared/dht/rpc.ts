@@ -140,11 +140,24 @@ export class Rpc {
     return this.lookupTimeoutMs(peer, 0.5);
   }
 
-  /** srtt + varMul·rttvar (at least 20 ms, at most the hard cap), plus any dial allowance. */
-  private lookupTimeoutMs(peer: LookupPeer, varMul: number): number {
+  /**
+   * Both of a lookup query's timeouts at once: one hop selection and one estimate look-up instead
+   * of one per timeout (each scans the open connections when tunnels are on).
+   */
+  lookupTimeouts(peer: LookupPeer): { soft: number; spare: number } {
     const tunneled = this.tunneled(peer);
     const est = this.estimate(peer, tunneled);
     const dial = this.dialAllowance(peer, tunneled);
+    return { soft: this.fromEstimate(est, dial, 1.5), spare: this.fromEstimate(est, dial, 0.5) };
+  }
+
+  /** srtt + varMul·rttvar (at least 20 ms, at most the hard cap), plus any dial allowance. */
+  private lookupTimeoutMs(peer: LookupPeer, varMul: number): number {
+    const tunneled = this.tunneled(peer);
+    return this.fromEstimate(this.estimate(peer, tunneled), this.dialAllowance(peer, tunneled), varMul);
+  }
+
+  private fromEstimate(est: RttSample, dial: number, varMul: number): number {
     if (est.srtt === 0) return this.init.initialRttMs + dial;
     return Math.min(this.init.maxTimeoutMs, Math.max(20, est.srtt + varMul * est.rttvar)) + dial;
   }

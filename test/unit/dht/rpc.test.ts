@@ -113,6 +113,23 @@ describe('Rpc: requests and response matching', () => {
     expect(calls.timeouts).toEqual([]);
   });
 
+  it('lookupTimeouts gives the soft and spare timeouts together, with one hop selection', () => {
+    const rtts = new Map<string, RttSample>([[A.hex, { srtt: 100, rttvar: 30 }]]);
+    const { rpc } = setup({}, rtts);
+    let vias = 0;
+    rpc.setTunnel({ via: (p) => (vias++, p.hex === B.hex ? A : undefined), wrap: (_p, inner) => ({ type: 'tunnel', target: B.id, ttl: 8, origin: A.id, inner }) });
+    for (const peer of [A, B]) {
+      vias = 0;
+      const both = rpc.lookupTimeouts(peer);
+      expect(vias).toBe(1);
+      expect(both).toEqual({ soft: rpc.softTimeoutMs(peer), spare: rpc.spareTimeoutMs(peer) });
+    }
+    expect(rpc.lookupTimeouts(A)).toEqual({ soft: 145, spare: 115 });
+    rpc.tunnelRtt.srtt = 300;
+    rpc.tunnelRtt.rttvar = 20;
+    expect(rpc.lookupTimeouts(B)).toEqual({ soft: 330, spare: 310 }); // tunneled: the path's estimate
+  });
+
   it('timeouts derive from the RTT estimate: per-contact first, then node-wide, then initialRttMs', () => {
     const rtts = new Map<string, RttSample>([[A.hex, { srtt: 100, rttvar: 10 }]]);
     const { rpc } = setup({}, rtts);
