@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Reader, Writer } from '../../../shared/protocol/byte-io';
 import { WireError } from '../../../shared/protocol/wire-error';
 import { bytesToHex } from '../../../shared/crypto/bytes';
+import { decode, encode } from '../../../shared/protocol/wire';
 
 function code(fn: () => unknown): string | undefined {
   try {
@@ -18,6 +19,22 @@ describe('Writer / Reader', () => {
     const w = new Writer(2);
     w.u8(0xab).u16(0x1234).u32(0xdeadbeef).u53(2 ** 53 - 1).u53(0x1_0000_0002).bytes(new Uint8Array([9, 8]));
     expect(bytesToHex(w.finish())).toBe('ab' + '1234' + 'deadbeef' + '001fffff' + 'ffffffff' + '00000001' + '00000002' + '0908');
+  });
+
+  it('a reset writer starts over, and each copy() is independent of the writer and of other copies', () => {
+    const w = new Writer(4);
+    const a = w.u32(0x01020304).u8(5).copy();
+    const b = w.reset().u8(9).copy();
+    w.reset().u32(0xffffffff);
+    expect([...a]).toEqual([1, 2, 3, 4, 5]);
+    expect([...b]).toEqual([9]);
+  });
+
+  it('encode twice in a row: the second frame does not overwrite the first (one shared writer)', () => {
+    const one = encode({ type: 'find_node', rid: 1, target: new Uint8Array(20).fill(1) });
+    const two = encode({ type: 'ping', rid: 2 });
+    expect(decode(one)).toMatchObject({ type: 'find_node', rid: 1 });
+    expect(decode(two)).toEqual({ type: 'ping', rid: 2 });
   });
 
   it('reads back what was written, and end() accepts only an exactly consumed buffer', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../shared/sim/virtual-clock';
+import { VirtualClock, type SimEvent } from '../../../shared/sim/virtual-clock';
 
 describe('VirtualClock', () => {
   it('runs events in time order, ties in scheduling order', () => {
@@ -39,6 +39,36 @@ describe('VirtualClock', () => {
     c.clearTimeout(42);
     expect(c.runUntilIdle()).toBe(1);
     expect(log).toEqual([2]);
+  });
+
+  it('schedule() runs a caller-built event as a method of itself, in (time, seq) order with timers', () => {
+    const c = new VirtualClock();
+    const log: string[] = [];
+    class Ping implements SimEvent {
+      t = 0;
+      dead = false;
+      constructor(readonly name: string) {}
+      fn(): void {
+        log.push(`${this.name}@${c.now()}`);
+      }
+    }
+    c.setTimeout(() => log.push('timer@10'), 10);
+    c.schedule(new Ping('p'), 10);
+    c.schedule(new Ping('q'), 5);
+    const dead = new Ping('cancelled');
+    c.schedule(dead, 7);
+    c.clearTimeout(dead);
+    expect(c.runUntilIdle()).toBe(3);
+    expect(log).toEqual(['q@5', 'timer@10', 'p@10']);
+  });
+
+  it('a cleared timer lets go of its callback at once', () => {
+    const c = new VirtualClock();
+    const h = c.setTimeout(() => undefined, 1000) as SimEvent;
+    const fn = h.fn;
+    c.clearTimeout(h);
+    expect(h.fn).not.toBe(fn);
+    expect(h.dead).toBe(true);
   });
 
   it('runUntil runs events due at or before the bound and leaves the clock at the bound', () => {
