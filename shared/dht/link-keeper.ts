@@ -23,7 +23,7 @@ import { Counters } from './counters';
 import type { LookupPeer } from './lookup';
 import type { DhtExtension, DhtNode } from './node';
 import { commonPrefixLength, compareDistance, type NodeId } from './node-id';
-import type { Contact } from './routing-table';
+import type { Contact } from './contact';
 import type { ResponseBody } from './rpc';
 
 export interface LinkHooks {

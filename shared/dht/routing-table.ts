@@ -8,63 +8,9 @@
  */
 import { ID_BITS, ID_BYTES } from './constants';
 import { bitAt, bitsAt, commonPrefixLength, type NodeId } from './node-id';
-import type { RttSample } from './rtt';
+import { Contact, putWord, word } from './contact';
 import type { LookupPeer } from './lookup';
 import { IdList } from '../protocol/id-list';
-
-/**
- * A routing-table entry. Its id is kept only as five signed 32-bit words, inline (small integers,
- * no boxing): sorting by distance and writing NODES answers never leave the object, and a table
- * holds no per-contact byte array (at 10,000 simulated nodes those arrays were a third of the
- * heap). `id` builds a fresh copy on demand, for the few places that need bytes.
- */
-export class Contact implements RttSample {
-  readonly p32: number;
-  readonly w1: number;
-  readonly w2: number;
-  readonly w3: number;
-  readonly w4: number;
-  lastSeen: number;
-  failures = 0;
-  srtt = 0;
-  rttvar = 0;
-  /** The bucket holding this contact (unset while it is only a replacement). */
-  bucket: Bucket | undefined = undefined;
-
-  constructor(
-    id: NodeId,
-    readonly hex: string,
-    now: number,
-  ) {
-    this.p32 = word(id, 0);
-    this.w1 = word(id, 4);
-    this.w2 = word(id, 8);
-    this.w3 = word(id, 12);
-    this.w4 = word(id, 16);
-    this.lastSeen = now;
-  }
-
-  /** The id's 20 bytes (a fresh array on every read). */
-  get id(): NodeId {
-    const out = new Uint8Array(ID_BYTES);
-    this.writeId(out, 0);
-    return out;
-  }
-
-  /** Write the id's 20 bytes into buf at offset o. */
-  writeId(buf: Uint8Array, o: number): void {
-    putWord(buf, o, this.p32);
-    putWord(buf, o + 4, this.w1);
-    putWord(buf, o + 8, this.w2);
-    putWord(buf, o + 12, this.w3);
-    putWord(buf, o + 16, this.w4);
-  }
-
-  /** Whether this contact's id equals `id` (no allocation). */
-  is(id: NodeId): boolean {
-    return this.p32 === word(id, 0) && this.w1 === word(id, 4) && this.w2 === word(id, 8) && this.w3 === word(id, 12) && this.w4 === word(id, 16);
-  }
-}
 
 export interface Bucket {
   readonly level: number;
@@ -97,17 +43,6 @@ export interface RoutingTableInit {
   bitsPerLevel: number;
   replacements: number;
   maxFailures: number;
-}
-
-export function newContact(id: NodeId, hex: string, now: number): Contact {
-  return new Contact(id, hex, now);
-}
-
-function putWord(buf: Uint8Array, o: number, w: number): void {
-  buf[o] = w >>> 24;
-  buf[o + 1] = (w >>> 16) & 0xff;
-  buf[o + 2] = (w >>> 8) & 0xff;
-  buf[o + 3] = w & 0xff;
 }
 
 export class RoutingTable {
@@ -192,13 +127,13 @@ export class RoutingTable {
     if (!b) return { kind: 'self' };
     const list = b.contacts;
     if (list.length < this.init.k) {
-      const c = takeReplacement(b, hex) ?? newContact(id, hex, now);
+      const c = takeReplacement(b, hex) ?? new Contact(id, hex, now);
       c.lastSeen = now;
       this.place(b, c);
       return { kind: 'added', contact: c };
     }
     // Full: remember the newcomer as a replacement; the owner pings the oldest.
-    const rep = takeReplacement(b, hex) ?? newContact(id, hex, now);
+    const rep = takeReplacement(b, hex) ?? new Contact(id, hex, now);
     rep.lastSeen = now;
     b.replacements.push(rep);
     if (b.replacements.length > this.init.replacements) b.replacements.shift();
@@ -410,11 +345,6 @@ function moveSlotToEnd(w: number[], i: number): void {
   w[end + 3] = s3;
   w[end + 4] = s4;
   w[end + 5] = s5;
-}
-
-/** Big-endian 32-bit word of id at byte offset o, as a signed int (a small integer in V8). */
-function word(id: NodeId, o: number): number {
-  return (id[o]! << 24) | (id[o + 1]! << 16) | (id[o + 2]! << 8) | id[o + 3]!;
 }
 
 function takeReplacement(b: Bucket, hex: string): Contact | undefined {
