@@ -39,6 +39,7 @@ export interface DhtInit {
   /** @default 500 */ initialRttMs?: number;
   /** @default 900000 */ refreshIntervalMs?: number;
   /** @default 2 */ maxFailures?: number;
+  /** @default 3600000 */ forgetStaleMs?: number;
   /** @default 512 */ maxInflight?: number;
   /** Parallelism of bucket-refresh lookups. @default 2 */
   refreshAlpha?: number;
@@ -102,6 +103,7 @@ export class DhtNode {
       initialRttMs: init.initialRttMs ?? DEFAULTS.initialRttMs,
       refreshIntervalMs: init.refreshIntervalMs ?? DEFAULTS.refreshIntervalMs,
       maxFailures: init.maxFailures ?? DEFAULTS.maxFailures,
+      forgetStaleMs: init.forgetStaleMs ?? DEFAULTS.forgetStaleMs,
       maxInflight: init.maxInflight ?? DEFAULTS.maxInflight,
       refreshAlpha: init.refreshAlpha ?? 2,
       slowGrace: init.slowGrace ?? 0.5,
@@ -318,12 +320,18 @@ export class DhtNode {
     const now = this.clock.now();
     let started = 0;
     // Re-ping stale contacts (kept because no replacement was waiting): an answer revives them.
+    // One not heard from for forgetStaleMs is forgotten instead.
     let pings = 0;
+    const forget: Contact[] = [];
     for (const c of this.table.contacts()) {
-      if (c.failures < this.init.maxFailures || pings >= 32) continue;
-      pings++;
-      this.rpc.request(c, { type: 'ping' }, () => {});
+      if (c.failures < this.init.maxFailures) continue;
+      if (now - c.lastSeen >= this.init.forgetStaleMs) forget.push(c);
+      else if (pings < 32) {
+        pings++;
+        this.rpc.request(c, { type: 'ping' }, () => {});
+      }
     }
+    for (const c of forget) if (this.table.remove(c.id)) this.rpc.counters.inc('contact.forgotten');
     for (const b of this.table.buckets()) {
       if (now - b.lastTouched < this.init.refreshIntervalMs) continue;
       b.lastTouched = now;

@@ -4,6 +4,7 @@
  * values layer's timer); readers get live owners' records. `availability` is the fraction of gets
  * that return the newest seq the owner published at least one propagation delay before the get.
  */
+import { DEFAULTS } from '../../dht/constants';
 import { DhtValues, type ValuesInit } from '../../dht/values';
 import { RecordTable } from '../../records/record-table';
 import type { SimNetworkOptions } from '../network';
@@ -75,6 +76,9 @@ export interface ChurnSummary {
   missing: number;
   stale: number;
   messagesPerNodePerMinute: number;
+  /** Routing-table contacts per live node at the end, and how many of them are stale. */
+  contactsPerNode: number;
+  staleContactsPerNode: number;
   bytesPerNodePerSecond: number;
   getLatencyMs: { p50: number; p90: number; p99: number };
   getMessages: { p50: number; p90: number; p99: number };
@@ -248,6 +252,13 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
     if (clock.now() - since > ttl) heldPastTtl += holders;
   }
 
+  // Routing tables at the end: contacts per live node, and how many of them are stale (failed
+  // maxFailures times: kept only while no replacement waits, never handed out).
+  const tables = rt.live().map((p) => [...p.node.table.contacts()]);
+  const maxF = DEFAULTS.maxFailures;
+  const contactsPerNode = tables.length ? tables.reduce((a, t) => a + t.length, 0) / tables.length : 0;
+  const stalePerNode = tables.length ? tables.reduce((a, t) => a + t.filter((c) => c.failures >= maxF).length, 0) / tables.length : 0;
+
   const liveAvg = liveSamples ? liveSum / liveSamples : 0;
   const nodeMinutes = liveSum; // one sample a minute
   const ok = results.filter((r) => r.ok).length;
@@ -275,6 +286,8 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
     missing: results.filter((r) => r.missing).length,
     stale: results.filter((r) => !r.ok && !r.missing).length,
     messagesPerNodePerMinute: nodeMinutes ? round(frames / nodeMinutes, 2) : 0,
+    contactsPerNode: round(contactsPerNode, 1),
+    staleContactsPerNode: round(stalePerNode, 1),
     bytesPerNodePerSecond: nodeMinutes ? round(bytes / nodeMinutes / 60, 1) : 0,
     getLatencyMs: summarize(results.map((r) => Math.round(r.latency))),
     getMessages: summarize(results.map((r) => r.messages)),

@@ -58,6 +58,30 @@ describe('DhtNode over an in-memory transport', () => {
     expect(a.table.get(b.id)!.failures).toBe(1);
   });
 
+  it('refresh re-pings a stale contact, and forgets one not heard from for forgetStaleMs', () => {
+    const hub = new MemoryHub(undefined, 15);
+    const a = mkNode(hub, idOf('a0'), { maxFailures: 1, forgetStaleMs: 3_600_000 });
+    const b = mkNode(hub, idOf('b0'));
+    void a.ping(toPeer(b.id));
+    hub.clock.runFor(100);
+    const seen = a.table.get(b.id)!.lastSeen;
+    hub.mute(b.hex);
+    void a.ping(toPeer(b.id));
+    hub.clock.runFor(a.rpc.hardTimeoutMs(toPeer(b.id)) + 1);
+    expect(a.table.get(b.id)!.failures).toBe(1); // stale: kept, no replacement is waiting
+    const pings = () => sentTypes(hub, a, b).filter((t) => t === 'ping').length;
+    const before = pings();
+    hub.clock.runUntil(seen + 30 * 60_000);
+    a.refreshStale();
+    expect(pings()).toBe(before + 1); // half an hour silent: still kept, and asked again
+    expect(a.table.get(b.id)).toBeDefined();
+    hub.clock.runUntil(seen + 60 * 60_000);
+    a.refreshStale();
+    expect(pings()).toBe(before + 1); // an hour silent: forgotten, not pinged
+    expect(a.table.get(b.id)).toBeUndefined();
+    expect(a.rpc.counters.get('contact.forgotten')).toBe(1);
+  });
+
   it('find_node answers with the k closest contacts to the target, never the requester', async () => {
     const rng = new SeededRng(SEED);
     const hub = new MemoryHub(undefined, 5);
