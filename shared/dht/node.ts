@@ -320,15 +320,22 @@ export class DhtNode {
     const now = this.clock.now();
     let started = 0;
     // Re-ping stale contacts (kept because no replacement was waiting): an answer revives them.
-    // One not heard from for forgetStaleMs is forgotten instead.
+    // One not heard from for forgetStaleMs is forgotten instead, but only from a bucket that still
+    // holds k/2 live contacts: the sparse deep buckets (our neighbourhood) keep theirs, which is
+    // how nearest neighbours find each other again after a long partition.
     let pings = 0;
+    const maxF = this.init.maxFailures;
     const forget: Contact[] = [];
-    for (const c of this.table.contacts()) {
-      if (c.failures < this.init.maxFailures) continue;
-      if (now - c.lastSeen >= this.init.forgetStaleMs) forget.push(c);
-      else if (pings < 32) {
-        pings++;
-        this.rpc.request(c, { type: 'ping' }, () => {});
+    for (const b of this.table.buckets()) {
+      const live = b.contacts.reduce((n, c) => (c.failures < maxF ? n + 1 : n), 0);
+      const canForget = live * 2 >= this.k;
+      for (const c of b.contacts) {
+        if (c.failures < maxF) continue;
+        if (canForget && now - c.lastSeen >= this.init.forgetStaleMs) forget.push(c);
+        else if (pings < 32) {
+          pings++;
+          this.rpc.request(c, { type: 'ping' }, () => {});
+        }
       }
     }
     for (const c of forget) if (this.table.remove(c.id)) this.rpc.counters.inc('contact.forgotten');

@@ -58,10 +58,11 @@ describe('DhtNode over an in-memory transport', () => {
     expect(a.table.get(b.id)!.failures).toBe(1);
   });
 
-  it('refresh re-pings a stale contact, and forgets one not heard from for forgetStaleMs', () => {
+  it('refresh re-pings a stale contact; after forgetStaleMs silent it is forgotten, unless its bucket is sparse', () => {
     const hub = new MemoryHub(undefined, 15);
-    const a = mkNode(hub, idOf('a0'), { maxFailures: 1, forgetStaleMs: 3_600_000 });
+    const a = mkNode(hub, idOf('a0'), { k: 2, bitsPerLevel: 1, maxFailures: 1, forgetStaleMs: 3_600_000 });
     const b = mkNode(hub, idOf('b0'));
+    const c = mkNode(hub, idOf('b1')); // same bucket of a's table as b
     void a.ping(toPeer(b.id));
     hub.clock.runFor(100);
     const seen = a.table.get(b.id)!.lastSeen;
@@ -73,12 +74,17 @@ describe('DhtNode over an in-memory transport', () => {
     const before = pings();
     hub.clock.runUntil(seen + 30 * 60_000);
     a.refreshStale();
-    expect(pings()).toBe(before + 1); // half an hour silent: still kept, and asked again
-    expect(a.table.get(b.id)).toBeDefined();
+    expect(pings()).toBe(before + 1); // half an hour silent: kept, and asked again
     hub.clock.runUntil(seen + 60 * 60_000);
     a.refreshStale();
-    expect(pings()).toBe(before + 1); // an hour silent: forgotten, not pinged
+    expect(pings()).toBe(before + 2); // an hour, but b is its bucket's only contact: kept
+    expect(a.table.get(b.id)).toBeDefined();
+    void a.ping(toPeer(c.id)); // now the bucket holds k/2 live contacts
+    hub.clock.runFor(100);
+    a.refreshStale();
+    expect(pings()).toBe(before + 2); // forgotten, not pinged
     expect(a.table.get(b.id)).toBeUndefined();
+    expect(a.table.get(c.id)).toBeDefined();
     expect(a.rpc.counters.get('contact.forgotten')).toBe(1);
   });
 
