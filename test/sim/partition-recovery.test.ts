@@ -12,23 +12,35 @@
  * 0.99-1.0 for the same network never partitioned; nearly every miss is a cross-group pair that do
  * not know each other. Keeping a failed contact while no replacement waits (recordFailure:
  * `if (b.replacements.length === 0) return false;`) restores 0.99-1.0.
+ *
+ * The bar is the same network, same seed, never partitioned (a control run): on some seeds a
+ * 200-node network misses 3 of 200 lookups without any partition (seeds 2 and 4: 0.985), so a
+ * fixed 0.99 failed for reasons that have nothing to do with the partition.
  */
 import { describe, expect, it } from 'vitest';
-import { createTestnet } from '../../shared/sim/testnet';
+import { createTestnet, type Testnet } from '../../shared/sim/testnet';
 import { DEFAULTS } from '../../shared/dht/constants';
 import { commonPrefixLength } from '../../shared/dht/node-id';
 import { measureLookups, testSeed } from '../helpers/dht';
 
 const SEED = testSeed(1);
 
+/** 200 nodes split in two groups; partitioned (or not) for 6 refresh intervals, then 3 healed. */
+function run(partitioned: boolean): Testnet {
+  const tn = createTestnet(200, { seed: SEED });
+  tn.net.partition((e) => e.index % 2);
+  if (!partitioned) tn.net.heal(); // groups assigned, never cut: the control
+  tn.runFor(6 * DEFAULTS.refreshIntervalMs);
+  tn.net.heal();
+  tn.runFor(3 * DEFAULTS.refreshIntervalMs);
+  return tn;
+}
+
 describe('core bug: routing tables do not recover after a long partition heals', () => {
-  it('partitioned for 6 refresh intervals, healed for 3: lookups from both sides find the true closest (success >= 0.99)', () => {
+  it('partitioned for 6 refresh intervals, healed for 3: lookups from both sides do as well as in the never-partitioned network', () => {
     console.log(`partition-recovery seed=${SEED}`);
-    const tn = createTestnet(200, { seed: SEED });
-    tn.net.partition((e) => e.index % 2);
-    tn.runFor(6 * DEFAULTS.refreshIntervalMs);
-    tn.net.heal();
-    tn.runFor(3 * DEFAULTS.refreshIntervalMs);
+    const control = run(false);
+    const tn = run(true);
     const lines: string[] = [];
     let success = 0;
     for (const g of [0, 1]) {
@@ -47,6 +59,9 @@ describe('core bug: routing tables do not recover after a long partition heals',
         );
       }
     }
-    expect(success, `seed=${SEED} success=${success} (${lines.length} misses)\n${lines.slice(0, 6).join('\n')}`).toBeGreaterThanOrEqual(0.99);
+    let controlSuccess = 0;
+    for (const g of [0, 1]) controlSuccess += measureLookups(control, 100, { from: (s) => s.endpoint.group === g }).success / 2;
+    expect(controlSuccess, `seed=${SEED}: the never-partitioned control`).toBeGreaterThanOrEqual(0.97);
+    expect(success, `seed=${SEED} success=${success} vs control ${controlSuccess} (${lines.length} misses)\n${lines.slice(0, 6).join('\n')}`).toBeGreaterThanOrEqual(controlSuccess - 0.01);
   });
 });
