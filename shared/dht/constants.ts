@@ -30,8 +30,8 @@ export const DEFAULTS = {
   maxFailures: 2,
   /**
    * A stale contact not heard from for this long is forgotten, replacement or not, from a bucket
-   * that still holds k/2 live contacts: without it, churn fills tables with the dead (31% of
-   * contacts after 24 h in the churn scenario). Sparse buckets (the neighbourhood) keep theirs.
+   * that still holds a live contact: without it, churn fills tables with the dead (31% of
+   * contacts after 24 h in the churn scenario). A bucket that went wholly silent keeps them.
    */
   forgetStaleMs: 60 * 60_000,
   /** Outstanding requests per node (bounds memory under load). */

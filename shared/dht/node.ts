@@ -321,14 +321,13 @@ export class DhtNode {
     let started = 0;
     // Re-ping stale contacts (kept because no replacement was waiting): an answer revives them.
     // One not heard from for forgetStaleMs is forgotten instead, but only from a bucket that still
-    // holds k/2 live contacts: the sparse deep buckets (our neighbourhood) keep theirs, which is
-    // how nearest neighbours find each other again after a long partition.
+    // holds a live contact. A bucket whose every contact went silent is what a partition looks
+    // like: it keeps them, which is how nearest neighbours find each other again after a heal.
     let pings = 0;
     const maxF = this.init.maxFailures;
     const forget: Contact[] = [];
     for (const b of this.table.buckets()) {
-      const live = b.contacts.reduce((n, c) => (c.failures < maxF ? n + 1 : n), 0);
-      const canForget = live * 2 >= this.k;
+      const canForget = b.contacts.some((c) => c.failures < maxF);
       for (const c of b.contacts) {
         if (c.failures < maxF) continue;
         if (canForget && now - c.lastSeen >= this.init.forgetStaleMs) forget.push(c);

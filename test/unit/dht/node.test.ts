@@ -58,7 +58,7 @@ describe('DhtNode over an in-memory transport', () => {
     expect(a.table.get(b.id)!.failures).toBe(1);
   });
 
-  it('refresh re-pings a stale contact; after forgetStaleMs silent it is forgotten, unless its bucket is sparse', () => {
+  it('refresh re-pings a stale contact; after forgetStaleMs silent it is forgotten, unless no contact of its bucket is live', () => {
     const hub = new MemoryHub(undefined, 15);
     const a = mkNode(hub, idOf('a0'), { k: 2, bitsPerLevel: 1, maxFailures: 1, forgetStaleMs: 3_600_000 });
     const b = mkNode(hub, idOf('b0'));
@@ -77,9 +77,9 @@ describe('DhtNode over an in-memory transport', () => {
     expect(pings()).toBe(before + 1); // half an hour silent: kept, and asked again
     hub.clock.runUntil(seen + 60 * 60_000);
     a.refreshStale();
-    expect(pings()).toBe(before + 2); // an hour, but b is its bucket's only contact: kept
+    expect(pings()).toBe(before + 2); // an hour, but no contact of b's bucket is live: kept
     expect(a.table.get(b.id)).toBeDefined();
-    void a.ping(toPeer(c.id)); // now the bucket holds k/2 live contacts
+    void a.ping(toPeer(c.id)); // now the bucket holds a live contact
     hub.clock.runFor(100);
     a.refreshStale();
     expect(pings()).toBe(before + 2); // forgotten, not pinged
