@@ -11,7 +11,7 @@
  *   when no candidate is left to ask. Each answer's depth (round trips from the start along the
  *   chain of referrals) is tracked, and `rounds` is the deepest answer the lookup used.
  */
-import type { Clock, TimerHandle } from '../env/clock';
+import type { Clock } from '../env/clock';
 import { IdList } from '../protocol/id-list';
 import { ID_BYTES } from './constants';
 import { ANSWERED, Candidate, cmpDist, dword, FAILED, INFLIGHT, isWordPeer, LATE, NEW, pending, SLOW, stalledState, type Dist } from './lookup-candidate';

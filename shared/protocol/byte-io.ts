@@ -56,6 +56,7 @@ export class Writer {
     this.pos += b.length;
     return this;
   }
+
   /** Start over (the buffer is kept: a writer reused for every frame allocates only its copies). */
   reset(): this {
     this.pos = 0;
@@ -65,11 +66,6 @@ export class Writer {
   /** A fresh copy of the written bytes. */
   copy(): Uint8Array {
     return this.buf.slice(0, this.pos);
-  }
-
-  /** The written bytes (no copy when the writer was sized exactly). */
-  finish(): Uint8Array {
-    return this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos);
   }
 }
 

@@ -8,7 +8,7 @@
  * bad versions, out-of-range values and trailing bytes with a WireError.
  */
 import type { DhtRecord } from '../records/types';
-import { STORE_REFUSALS, type StoreRefusal } from '../records/types';
+import { STORE_REFUSALS } from '../records/types';
 import { Reader, Writer } from './byte-io';
 import { IdList } from './id-list';
 import { WireError } from './wire-error';
