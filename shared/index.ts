@@ -11,10 +11,10 @@ export { DhtError, type DhtErrorCode } from './dht/errors';
 export * from './dht/node-id';
 export { RoutingTable, type Bucket } from './dht/routing-table';
 export { Contact } from './dht/contact';
-export { Lookup, type LookupEvent, type LookupPeer, type LookupResult, type QueryFn, type QueryOutcome } from './dht/lookup';
+export { Lookup, type LookupEvent, type LookupPeer, type LookupResult, type QueryFn, type QueryOutcome } from './dht/lookup/lookup';
 export { Rpc } from './dht/rpc';
 export { DhtNode, toPeer, type DhtComponents, type DhtInit, type DhtExtension } from './dht/node';
-export { DhtValues, type ValuesInit, type PutResult, type GetResult } from './dht/values';
+export { DhtValues, type ValuesInit, type PutResult, type GetResult } from './records/values';
 
 export * from './records/index';
 

@@ -8,7 +8,7 @@ import './app/p2p-app';
 import { consoleApi } from './app/console-api';
 import { destroyOnPageHide } from './net/page-lifecycle';
 import type { WebSocketConstructor } from './net/signal-client';
-import { startNode } from './node/runtime';
+import { startNode } from './runtime/runtime';
 import { IdbRecordStore, loadOrCreateIdentity } from './storage/index';
 
 function signalUrl(q: URLSearchParams): string {

@@ -10,7 +10,7 @@ import type { Rng } from '../env/rng';
 import type { Transport } from '../env/transport';
 import type { RequestMessage } from '../protocol/wire';
 import { DEFAULTS } from './constants';
-import { Lookup, type LookupEvent, type LookupOptions, type LookupPeer, type LookupResult, type QueryFn } from './lookup';
+import { Lookup, type LookupEvent, type LookupOptions, type LookupPeer, type LookupResult, type QueryFn } from './lookup/lookup';
 import { idToHex, isNodeId, randomIdAtLevel, type NodeId } from './node-id';
 import type { Contact } from './contact';
 import { RoutingTable } from './routing-table';

@@ -9,7 +9,7 @@
 import { ID_BITS, ID_BYTES } from './constants';
 import { bitAt, bitsAt, commonPrefixLength, type NodeId } from './node-id';
 import { Contact, putWord, word } from './contact';
-import type { LookupPeer } from './lookup';
+import type { LookupPeer } from './lookup/lookup';
 import { IdList } from '../protocol/id-list';
 
 export interface Bucket {

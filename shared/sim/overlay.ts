@@ -1,11 +1,11 @@
 /**
  * The browser node's connection-frugal stack on a simulated node: greedy overlay routing over open
  * connections, RPC tunnels through it, and a link keeper choosing which connections to keep
- * (what web/node/runtime.ts wires to WebRTC). Needs a network with a connection model.
+ * (what web/runtime/runtime.ts wires to WebRTC). Needs a network with a connection model.
  */
-import { LinkKeeper, type LinkKeeperInit } from '../dht/link-keeper';
-import { OverlayRouter } from '../dht/overlay-router';
-import { RequestTunnel, type TunnelInit } from '../dht/tunnel';
+import { LinkKeeper, type LinkKeeperInit } from '../overlay/link-keeper';
+import { OverlayRouter } from '../overlay/overlay-router';
+import { RequestTunnel, type TunnelInit } from '../overlay/tunnel';
 import type { DhtNode } from '../dht/node';
 import type { SimEndpoint } from './network';
 

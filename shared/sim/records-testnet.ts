@@ -4,7 +4,7 @@
  * of the honest layer (adversaries answer find_value/store first and so replace it).
  */
 import { DhtNode, type DhtExtension } from '../dht/node';
-import { DhtValues, type ValuesInit } from '../dht/values';
+import { DhtValues, type ValuesInit } from '../records/values';
 import { idToHex, randomId, type NodeId } from '../dht/node-id';
 import { RecordTable, type RecordTableInit } from '../records/record-table';
 import { Testnet, type SimNode, type TestnetOptions } from './testnet';

@@ -18,7 +18,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
-import { buildApp, openTab, percentile, startSignal, waitUntil, type Tab } from '../e2e/helpers-p2p';
+import { buildApp, openTab, percentile, startSignal, waitUntil, type Tab } from '../helpers/p2p-pages';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalServer } from '../../signal-server/server';
-import { startNodePeer, type NodePeer } from '../../web/node-peer/peer';
+import { startNodePeer, type NodePeer } from '../../web/headless/peer';
 import { launchChromium } from '../helpers/browser';
-import { buildApp, openTab, startSignal, waitForNode, waitUntil, type BuiltApp, type Tab } from './helpers-p2p';
+import { buildApp, openTab, startSignal, waitForNode, waitUntil, type BuiltApp, type Tab } from '../helpers/p2p-pages';
 
 const N = 8;
 let app: BuiltApp | undefined;

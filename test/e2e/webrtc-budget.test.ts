@@ -4,7 +4,7 @@
  * ../shared/tools/loopback-only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TransportTabs } from './transport-tabs';
+import { TransportTabs } from '../helpers/transport-tabs';
 
 let tt: TransportTabs | undefined;
 let setupError: unknown;

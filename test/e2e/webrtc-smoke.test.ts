@@ -1,10 +1,10 @@
 /**
  * Proves real WebRTC works in the harness: Debian Chromium, three tabs in three contexts, each
- * running the real WebRtcTransport (web/test-pages/transport-page.ts), signaling relayed by
+ * running the real WebRtcTransport (test/fixtures/pages/transport-page.ts), signaling relayed by
  * this test through Playwright. Run inside ../shared/tools/loopback-only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TransportTabs } from './transport-tabs';
+import { TransportTabs } from '../helpers/transport-tabs';
 
 let tt: TransportTabs | undefined;
 const ids: string[] = [];

@@ -129,12 +129,12 @@ export interface BuiltPages {
 }
 
 /**
- * Build HTML entry points under web/test-pages/ with vite into a temp dir, e.g.
+ * Build HTML entry points under test/fixtures/pages/ with vite into a temp dir, e.g.
  * `buildTestPages(['transport.html'])` then serve `dir` and open `/transport.html`.
  */
 export async function buildTestPages(entries: string[]): Promise<BuiltPages> {
   const { build } = await import('vite');
-  const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../web/test-pages');
+  const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../fixtures/pages');
   const dir = await mkdtemp(join(tmpdir(), 'p2p-test-pages-'));
   await build({
     configFile: false,

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalServer } from '../../signal-server/server';
-import { startNodePeer, type NodePeer } from '../../web/node-peer/peer';
+import { startNodePeer, type NodePeer } from '../../web/headless/peer';
 import { assertLoopbackOnly } from '../helpers/loopback';
 import { startServer } from '../helpers/signal-harness';
 import { waitFor } from '../helpers/wrtc';

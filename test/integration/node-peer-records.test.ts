@@ -14,12 +14,12 @@ import { generateKeyPair } from '../../shared/crypto/ed25519';
 import { bytesToHex, utf8 } from '../../shared/crypto/bytes';
 import { mutableTarget, signMutable } from '../../shared/records/bep44';
 import type { SignalServer } from '../../signal-server/server';
-import { FileRecordStore } from '../../web/node-peer/file-record-store';
-import { startNodePeer, type NodePeer } from '../../web/node-peer/peer';
+import { FileRecordStore } from '../../web/headless/file-record-store';
+import { startNodePeer, type NodePeer } from '../../web/headless/peer';
 import { assertLoopbackOnly } from '../helpers/loopback';
 import { startServer } from '../helpers/signal-harness';
 
-const MAIN = fileURLToPath(new URL('../../web/node-peer/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../web/headless/main.ts', import.meta.url));
 
 let server: SignalServer | undefined;
 const peers: NodePeer[] = [];

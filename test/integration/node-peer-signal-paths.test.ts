@@ -1,5 +1,5 @@
 /**
- * The runtime's path choice for signals (web/node/signal-paths.ts), with stand-ins for the
+ * The runtime's path choice for signals (web/runtime/signal-paths.ts), with stand-ins for the
  * signaling client, the overlay router and the DHT's RPC (no network): greedy overlay first,
  * the relay through the closest connected peer when greedy routing has no hop, the server when
  * the overlay has nothing, the server fallback when an overlay route dead-ends, and real signed
@@ -10,10 +10,10 @@ import { bytesToHex } from '../../shared/crypto/bytes';
 import { generateKeyPair, nodeIdHexFromPublicKey } from '../../shared/crypto/ed25519';
 import { systemClock } from '../../shared/env/clock';
 import { cryptoRng } from '../../shared/env/rng';
-import type { OverlayRouter } from '../../shared/dht/overlay-router';
+import type { OverlayRouter } from '../../shared/overlay/overlay-router';
 import type { SignalClient } from '../../web/net/signal-client';
 import type { SignalHandler, SignalPayload } from '../../web/net/signaler';
-import { SignalPaths } from '../../web/node/signal-paths';
+import { SignalPaths } from '../../web/runtime/signal-paths';
 
 const OFFER: SignalPayload = { sid: 'aabbccdd00112233', data: { type: 'offer', sdp: 'v=0 fake' } };
 

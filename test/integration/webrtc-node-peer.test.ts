@@ -1,5 +1,5 @@
 /**
- * The headless Node peer (web/node-peer): the CLI logs its node id, a second peer joins through
+ * The headless Node peer (web/headless): the CLI logs its node id, a second peer joins through
  * it over real WebRTC and finds it, SIGTERM stops it cleanly, and its identity survives a
  * restart. Real signal server on port 0. Run inside ../shared/tools/loopback-only.
  */
@@ -11,11 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hexToBytes } from '../../shared/crypto/bytes';
 import type { SignalServer } from '../../signal-server/server';
-import { startNodePeer, type NodePeer } from '../../web/node-peer/peer';
+import { startNodePeer, type NodePeer } from '../../web/headless/peer';
 import { assertLoopbackOnly } from '../helpers/loopback';
 import { startServer } from '../helpers/signal-harness';
 
-const MAIN = fileURLToPath(new URL('../../web/node-peer/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../web/headless/main.ts', import.meta.url));
 
 interface Cli {
   p: ChildProcess;

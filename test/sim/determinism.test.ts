@@ -1,7 +1,7 @@
 /** Every run is reproducible from its seed: the same seed gives byte-identical summaries. */
 import { describe, expect, it } from 'vitest';
 import { createTestnet } from '../../shared/sim/testnet';
-import { runLookups } from '../../shared/sim/scenarios/lookups';
+import { runLookups } from './scenarios/lookups';
 import { testSeed } from '../helpers/dht';
 
 const SEED = testSeed(77);

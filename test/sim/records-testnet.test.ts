@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRecordsTestnet } from '../../shared/sim/records-testnet';
 import { Adversary, AdversaryShared } from '../../shared/sim/adversary';
-import { SimOwner, weibull } from '../../shared/sim/scenarios/record-owner';
+import { SimOwner, weibull } from './scenarios/record-owner';
 import { SeededRng } from '../../shared/env/rng';
-import type { GetResult, PutResult } from '../../shared/dht/values';
+import type { GetResult, PutResult } from '../../shared/records/values';
 
 describe('records testnet', () => {
   it('every node carries the record layer; put, get, add and remove nodes over time', () => {

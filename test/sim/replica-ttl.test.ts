@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRecordsTestnet } from '../../shared/sim/records-testnet';
-import { SimOwner } from '../../shared/sim/scenarios/record-owner';
+import { SimOwner } from './scenarios/record-owner';
 import { SeededRng } from '../../shared/env/rng';
 import { testSeed } from '../helpers/dht';
 

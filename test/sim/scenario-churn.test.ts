@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runChurn } from '../../shared/sim/scenarios/churn';
+import { runChurn } from './scenarios/churn';
 
 describe('scenario: churn (Weibull sessions)', () => {
   it('gets for live owners return the newest record', () => {

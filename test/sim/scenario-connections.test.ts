@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runMode } from '../../shared/sim/scenarios/connections';
+import { runMode } from './scenarios/connections';
 import { testSeed } from '../helpers/dht';
 
 interface Day {

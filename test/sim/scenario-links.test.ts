@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runLinksOnce } from '../../shared/sim/scenarios/links';
+import { runLinksOnce } from './scenarios/links';
 
 describe('scenario: impaired links', () => {
   it('gets succeed over 16 KB/s links', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runPartition } from '../../shared/sim/scenarios/partition';
+import { runPartition } from './scenarios/partition';
 
 describe('scenario: partition and heal', () => {
   it('the k closest replicas all hold the newest seq one republish interval after healing', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runPoison } from '../../shared/sim/scenarios/poison';
+import { runPoison } from './scenarios/poison';
 
 describe('scenario: poison (30% malicious nodes)', () => {
   it('accepts no forged record and serves no stale read', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownTable, replicationGrid, runReplication } from '../../shared/sim/scenarios/replication';
+import { markdownTable, replicationGrid, runReplication } from './scenarios/replication';
 import { scatterPlot, ticks } from '../../shared/sim/svg-plot';
 
 describe('scenario: replication sweep', () => {

@@ -1,12 +1,12 @@
 /**
  * npx tsx test/tools/replication-report.ts [--seed 1] [--nodes 100] [--hours 2] [--full] [--rows rows.json]
- * Runs the replication sweep (shared/sim/scenarios/replication) and writes docs/replication.svg and
+ * Runs the replication sweep (test/sim/scenarios/replication) and writes docs/replication.svg and
  * the generated table inside docs/replication.md (between the GENERATED markers; the prose around
  * it is kept). The rows are printed as the last JSON line; --rows FILE re-renders from saved rows.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { markdownTable, runReplication, type ReplicationRow } from '../../shared/sim/scenarios/replication';
+import { markdownTable, runReplication, type ReplicationRow } from '../sim/scenarios/replication';
 import { scatterPlot } from '../../shared/sim/svg-plot';
 
 const { values } = parseArgs({

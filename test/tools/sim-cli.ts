@@ -7,8 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createTestnet } from '../../shared/sim/testnet';
-import { runLookups } from '../../shared/sim/scenarios/lookups';
-import { scenarios } from '../../shared/sim/scenarios/index';
+import { runLookups } from '../sim/scenarios/lookups';
+import { scenarios } from '../sim/scenarios/index';
 
 const { values } = parseArgs({
   options: {

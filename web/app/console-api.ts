@@ -3,7 +3,7 @@
  * Every method returns plain, structured-clone-safe values (strings, numbers, plain objects), so
  * it also works through devtools protocols (Playwright's page.evaluate).
  */
-import type { GetAnswer, NodeStats, NodeStatus, P2PNode, PutAnswer } from '../node/runtime';
+import type { GetAnswer, NodeStats, NodeStatus, P2PNode, PutAnswer } from '../runtime/runtime';
 
 export interface P2PConsoleApi {
   /** Resolves when the node has joined the network. */

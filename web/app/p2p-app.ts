@@ -1,6 +1,6 @@
 /** The page: the node's status (phase, peers, records, id) and its share link. */
 import { LitElement, css, html } from 'lit';
-import type { P2PNode } from '../node/runtime';
+import type { P2PNode } from '../runtime/runtime';
 import { StatusController } from './status-controller';
 import './share-card';
 

@@ -1,6 +1,6 @@
 /** Feeds a node's status into a lit host: subscribes while connected, unsubscribes when not. */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { NodeStatus, P2PNode } from '../node/runtime';
+import type { NodeStatus, P2PNode } from '../runtime/runtime';
 
 export class StatusController implements ReactiveController {
   value: NodeStatus | undefined;

@@ -1,0 +1,392 @@
+/**
+ * The node runtime: everything a browser tab (or the headless Node peer) runs to be a DHT node.
+ *
+ *   identity (Ed25519 key pair, injected)  ─┐
+ *   RecordStore (IndexedDB / files) ─ RecordTable, SeqCounter
+ *   SignalClient (WebSocket ctor injected) ─┐
+ *   OverlaySignaler + OverlayRouter ────────┴─ SignalPaths (overlay first, server fallback)
+ *   WebRtcTransport (wrtc injected in Node; ICE servers from the welcome; connection budget)
+ *   DhtNode (id = SHA-1(publicKey)) + DhtValues (put/get/republish) + OverlayRouter
+ *
+ * It joins through the server's welcome sample, re-joins whenever the server welcomes it again
+ * (after a restart), keeps the links the LinkKeeper wants (closest neighbours and one per farther
+ * bucket) protected and connected in the transport's budget, so greedy overlay routing always has
+ * a next hop, tunnels RPCs to everyone else over those links instead of dialing them (the tab's
+ * lifetime RTCPeerConnection budget lasts), and reports a status.
+ *
+ * Strings given as salt or value are encoded as UTF-8; Uint8Arrays are used as they are.
+ */
+import { bytesToHex, hexToBytes, utf8 } from '../../shared/crypto/bytes';
+import { nodeIdFromPublicKey, type KeyPair } from '../../shared/crypto/ed25519';
+import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
+import { cryptoRng } from '../../shared/env/rng';
+import type { RecordStore } from '../../shared/env/store';
+import type { PeerId } from '../../shared/env/transport';
+import { DhtNode } from '../../shared/dht/node';
+import { LinkKeeper } from '../../shared/overlay/link-keeper';
+import { OverlayRouter } from '../../shared/overlay/overlay-router';
+import { RequestTunnel } from '../../shared/overlay/tunnel';
+import { DhtValues } from '../../shared/records/values';
+import { mutableTarget, signMutable } from '../../shared/records/bep44';
+import { RecordTable } from '../../shared/records/record-table';
+import { SeqCounter } from '../../shared/records/seq-floor';
+import { SignalClient } from '../net/signal-client';
+import { WebRtcTransport } from '../net/webrtc-transport';
+import { SignalPaths } from './signal-paths';
+
+export type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
+import type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
+
+type Bytesish = string | Uint8Array;
+const toBytes = (x: Bytesish): Uint8Array => (typeof x === 'string' ? utf8.encode(x) : x);
+const HEX40 = /^[0-9a-f]{40}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export class P2PNode {
+  readonly id: string;
+  /** Ed25519 public key, hex. */
+  readonly publicKey: string;
+  readonly dht: DhtNode;
+  readonly values: DhtValues;
+  readonly table: RecordTable;
+  readonly transport: WebRtcTransport;
+  readonly client: SignalClient;
+  readonly router: OverlayRouter;
+  readonly tunnel: RequestTunnel | undefined;
+  readonly links: LinkKeeper;
+  readonly paths: SignalPaths;
+  private readonly seq: SeqCounter;
+  private readonly clock: Clock;
+  private readonly keyPair: KeyPair;
+  private readonly listeners = new Set<(s: NodeStatus) => void>();
+  private phase: NodePhase = 'connecting';
+  private lastStatus = '';
+  private joinedOnce = false;
+  private joining = false;
+  private readyWaiters: Array<{ resolve(): void; reject(e: Error): void }> = [];
+  private tickTimer: TimerHandle | undefined;
+  private aloneTimer: TimerHandle | undefined;
+  private aloneDelay = 2000;
+  private ticks = 0;
+  private welcomes = 0;
+  private joins = 0;
+  private protectedNow: ReadonlySet<PeerId> = new Set<PeerId>();
+  private closed = false;
+  private readonly startedAt: number;
+  private joinedAfterMs: number | undefined;
+
+  /** Use `startNode`. */
+  constructor(
+    private readonly opts: StartNodeOptions,
+    table: RecordTable,
+  ) {
+    this.keyPair = opts.keyPair;
+    this.clock = opts.clock ?? systemClock;
+    this.startedAt = this.clock.now();
+    const rng = opts.rng ?? cryptoRng;
+    const idBytes = nodeIdFromPublicKey(opts.keyPair.publicKey);
+    this.id = bytesToHex(idBytes);
+    this.publicKey = bytesToHex(opts.keyPair.publicKey);
+    this.table = table;
+    this.seq = new SeqCounter({ store: opts.store, clock: this.clock }, this.publicKey);
+    this.client = new SignalClient({
+      url: opts.signalUrl,
+      keyPair: opts.keyPair,
+      WebSocket: opts.WebSocket,
+      clock: this.clock,
+      rng,
+      backoff: opts.backoff ?? { baseMs: 500, maxMs: 5000 },
+    });
+    this.paths = new SignalPaths({ keys: opts.keyPair, clock: this.clock, rng, client: this.client });
+    this.transport = new WebRtcTransport(
+      { id: this.id, signaler: this.paths, clock: this.clock, rng, ...(opts.wrtc ? { wrtc: opts.wrtc } : {}) },
+      { connectTimeoutMs: 10_000, trickle: false, ...opts.transport },
+    );
+    this.dht = new DhtNode(
+      { transport: this.transport, clock: this.clock, rng },
+      // A request to a peer we are not connected to waits for a WebRTC dial first (100s of ms in
+      // a busy browser): a 3 s floor on the hard timeout keeps such peers from being charged a
+      // failure; lookups do not wait for them (soft timeouts come from measured RTTs).
+      { minTimeoutMs: 3000, ...opts.dht, id: idBytes },
+    );
+    // Replicas: a get asks the 8 closest live nodes (getQuorum), so a put stores on those 8.
+    // Every holder checks the Ed25519 signature of every put it gets, and a put resolves when the
+    // slowest holder answers: storing on k = 20 nearly doubled put latency on a busy 2-core box
+    // (docs/browser-node.md). Republish (10 min), re-replication and read-repair keep the copies.
+    this.values = new DhtValues(this.dht, table, { replicas: 8, ...opts.values });
+    this.router = new OverlayRouter(
+      this.dht,
+      { connectedPeers: () => this.transport.peers(), deliver: (payload) => this.paths.receive(payload) },
+      opts.overlay,
+    );
+    this.paths.attach(this.router);
+    // Links: at most the budget minus 4 slots, left for chat partners and one-off dials.
+    const maxOpen = this.transport.pool.init.maxOpen;
+    const near = Math.max(1, Math.min(opts.links?.near ?? 8, Math.floor(maxOpen / 2)));
+    const far = Math.max(0, Math.min(opts.links?.far ?? 8, maxOpen - 8 - near));
+    // Links others ask for: the rest of the budget but 2 (6 in a 24-slot tab, more in a Node peer).
+    const maxInbound = Math.max(0, Math.min(opts.links?.maxInbound ?? Infinity, maxOpen - 2 - near - far));
+    this.links = new LinkKeeper(this.dht, { connectedPeers: () => this.transport.peers(), isConnected: (p) => this.transport.isConnected(p), setWanted: (w) => this.setWanted(w) }, { ...opts.links, near, far, maxInbound });
+    this.tunnel = opts.tunnel === false ? undefined : new RequestTunnel(this.dht, this.router, { near, ...opts.tunnel });
+    this.transport.onPeerUp(() => this.emitStatus());
+    this.transport.onPeerDown(() => this.emitStatus());
+    this.client.on('state', () => this.emitStatus());
+    this.client.on('welcome', (w) => {
+      this.welcomes++;
+      this.transport.setIceServers(w.iceServers);
+      this.log('welcome', { peers: w.peers.length, iceServers: w.iceServers.length });
+      this.joinWith(w.peers);
+    });
+  }
+
+  /** Called by startNode once the table is loaded. */
+  start(): void {
+    this.emitStatus();
+    this.client.connect().catch(() => {
+      /* reconnects by itself; a closed client just ends here */
+    });
+    this.scheduleTick();
+  }
+
+  // ---- the console API ---------------------------------------------------------------------
+
+  /** Resolves once the node has joined (rejects if it is closed first). */
+  ready(): Promise<void> {
+    if (this.joinedOnce) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error('node closed'));
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  get status(): NodeStatus {
+    return {
+      phase: this.phase,
+      signal: this.client.state,
+      peers: this.transport.peers().length,
+      contacts: this.dht.table.size,
+      records: this.table.size,
+      ownRecords: this.table.ownCount,
+    };
+  }
+
+  /** Subscribe to status changes (called at once with the current status). Returns unsubscribe. */
+  onStatus(fn: (s: NodeStatus) => void): () => void {
+    this.listeners.add(fn);
+    try {
+      fn(this.status);
+    } catch {
+      // a listener's bug must not break the node
+    }
+    return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Sign `value` under this node's key at `salt` with the next seq (never lower than any seq this
+   * identity used before, even across reloads) and store it locally and on the k closest nodes.
+   */
+  async put(salt: Bytesish, value: Bytesish): Promise<PutAnswer> {
+    this.assertOpen();
+    const s = toBytes(salt);
+    const v = toBytes(value);
+    const target = mutableTarget(this.keyPair.publicKey, s);
+    const held = this.table.get(target);
+    if (held?.type === 'mutable') await this.seq.observe(s, held.seq);
+    const seq = await this.seq.next(s);
+    const record = signMutable({ secretKey: this.keyPair.secretKey, salt: s, seq, value: v });
+    const r = await this.values.put(record, { own: true });
+    this.emitStatus();
+    return { target: bytesToHex(target), seq, replicas: r.replicas };
+  }
+
+  /** The newest record of `publicKeyHex` at `salt` that the closest nodes (or we) hold, or null. */
+  async get(publicKeyHex: string, salt: Bytesish): Promise<GetAnswer | null> {
+    this.assertOpen();
+    if (typeof publicKeyHex !== 'string' || !HEX64.test(publicKeyHex)) throw new TypeError('publicKeyHex must be 64 lower-case hex chars');
+    const target = mutableTarget(hexToBytes(publicKeyHex), toBytes(salt));
+    const r = await this.values.get(target);
+    const rec = r.record;
+    if (!rec || rec.type !== 'mutable') return null;
+    return { value: new TextDecoder('utf-8').decode(rec.v), valueHex: bytesToHex(rec.v), seq: rec.seq, replicas: r.replicas };
+  }
+
+  /** Peers with an open data channel. */
+  peers(): PeerId[] {
+    return this.transport.peers();
+  }
+
+  /** Open a data channel to `peer` (debugging; the DHT connects on demand anyway). */
+  connect(peer: PeerId): Promise<void> {
+    if (!HEX40.test(peer)) return Promise.reject(new TypeError('peer must be a 40-hex node id'));
+    return this.transport.connect(peer);
+  }
+
+  /** Close the data channel to `peer` deliberately (debugging, tests). */
+  disconnect(peer: PeerId): void {
+    this.transport.close(peer);
+  }
+
+  stats(): NodeStats {
+    const rc = this.table.counters;
+    return {
+      id: this.id,
+      status: this.status,
+      joinedAfterMs: this.joinedAfterMs,
+      transport: this.transport.stats(),
+      dht: {
+        contacts: this.dht.table.size,
+        rpc: this.dht.rpc.counters.snapshot(),
+        values: this.values.counters.snapshot(),
+        overlay: this.router.counters.snapshot(),
+        tunnel: this.tunnel?.counters.snapshot() ?? {},
+        links: { wanted: this.links.links.size, ...this.links.counters.snapshot() },
+        records: {
+          size: this.table.size,
+          own: this.table.ownCount,
+          loaded: rc.loaded,
+          loadSkipped: rc.loadSkipped,
+          persistErrors: rc.persistErrors,
+          added: rc.added,
+          replaced: rc.replaced,
+        },
+      },
+      signaling: {
+        server: this.client.state,
+        routes: this.paths.counts(),
+        overlayDrops: { ...this.paths.overlay.drops },
+        welcomes: this.welcomes,
+        joins: this.joins,
+      },
+    };
+  }
+
+  /** Stop everything and flush pending writes. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
+    if (this.aloneTimer !== undefined) this.clock.clearTimeout(this.aloneTimer);
+    this.values.stop();
+    this.dht.destroy();
+    this.transport.destroy();
+    this.client.close();
+    this.phase = 'closed';
+    for (const w of this.readyWaiters.splice(0)) w.reject(new Error('node closed'));
+    this.emitStatus();
+    await this.table.flush();
+  }
+
+  // ---- joining --------------------------------------------------------------------------------
+
+  private joinWith(sample: string[]): void {
+    if (this.closed || this.joining) return;
+    const seeds = sample.filter((p) => HEX40.test(p) && p !== this.id);
+    this.joining = true;
+    if (!this.joinedOnce) this.setPhase('bootstrapping');
+    this.dht.join(
+      seeds.map((p) => hexToBytes(p)),
+      (r) => {
+        this.joining = false;
+        if (this.closed) return;
+        this.joins++;
+        this.log('joined', { contacts: r.contacts, seeds: seeds.length, lookups: r.lookups });
+        const first = !this.joinedOnce;
+        this.joinedOnce = true;
+        if (first) this.joinedAfterMs = this.clock.now() - this.startedAt;
+        this.setPhase('joined');
+        if (first) for (const w of this.readyWaiters.splice(0)) w.resolve();
+        this.links.maintain();
+        // After a reload or restart: store our own records (loaded from the store) on the current
+        // closest nodes again, in case the network lost or never got them. Bounded by maxOwn;
+        // replicas we hold are re-replicated by DhtValues' own timer.
+        if (first && this.table.ownCount > 0 && this.dht.table.size > 0) this.values.republishOwn();
+        if (this.dht.table.size === 0) this.scheduleAloneRetry();
+      },
+    );
+  }
+
+  /** Alone (first node, or every seed failed): ask the server for a fresh sample, backing off. */
+  private scheduleAloneRetry(): void {
+    if (this.aloneTimer !== undefined || this.closed) return;
+    const delay = this.aloneDelay;
+    this.aloneDelay = Math.min(30_000, this.aloneDelay * 2);
+    this.aloneTimer = this.clock.setTimeout(() => {
+      this.aloneTimer = undefined;
+      if (this.closed || this.dht.table.size > 0) {
+        this.aloneDelay = 2000;
+        return;
+      }
+      if (this.client.state !== 'open') return this.scheduleAloneRetry();
+      this.client.bootstrap().then(
+        (peers) => {
+          if (peers.length > 0) this.joinWith(peers);
+          else this.scheduleAloneRetry();
+        },
+        () => this.scheduleAloneRetry(),
+      );
+    }, delay);
+  }
+
+  // ---- maintenance ----------------------------------------------------------------------------
+
+  private scheduleTick(): void {
+    this.tickTimer = this.clock.setTimeout(() => {
+      if (this.closed) return;
+      this.ticks++;
+      if (this.joinedOnce && this.ticks % 5 === 0) this.links.maintain();
+      this.emitStatus();
+      this.scheduleTick();
+    }, this.opts.tickMs ?? 1000);
+  }
+
+  /** The LinkKeeper's choice: protect it in the connection budget (the keeper dials what is missing). */
+  private setWanted(want: ReadonlySet<PeerId>): void {
+    for (const p of this.protectedNow) if (!want.has(p)) this.transport.unprotect(p, 'routing');
+    for (const p of want) if (!this.protectedNow.has(p)) this.transport.protect(p, 'routing');
+    this.protectedNow = new Set(want);
+  }
+
+  private setPhase(p: NodePhase): void {
+    if (this.phase === 'closed') return;
+    this.phase = p;
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    const s = this.status;
+    const key = JSON.stringify(s);
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
+    for (const fn of [...this.listeners]) {
+      try {
+        fn(s);
+      } catch {
+        // a listener's bug must not break the node
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('node closed');
+  }
+
+  private log(msg: string, fields?: Record<string, unknown>): void {
+    try {
+      this.opts.log?.(msg, fields);
+    } catch {
+      // ignore
+    }
+  }
+}
+
+/**
+ * Build and start a node: loads the records from the store, connects to the signaling server
+ * and joins in the background. Resolves as soon as the node is running; await `node.ready()` for
+ * the join.
+ */
+export async function startNode(opts: StartNodeOptions): Promise<P2PNode> {
+  const clock = opts.clock ?? systemClock;
+  const table = new RecordTable({ clock, store: opts.store }, opts.records);
+  await table.load();
+  const node = new P2PNode(opts, table);
+  node.start();
+  return node;
+}
