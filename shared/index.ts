@@ -1,4 +1,4 @@
-/** The platform-neutral core's public surface: DHT, records, wire, crypto, simulator. */
+/** The platform-neutral core's public surface: DHT, overlay, records, wire, crypto. The simulator is shared/sim. */
 export type { Transport, PeerId } from './env/transport';
 export type { Clock, TimerHandle } from './env/clock';
 export { systemClock } from './env/clock';
@@ -24,7 +24,3 @@ export { WireError, type WireErrorCode } from './protocol/wire-error';
 
 export { generateKeyPair, sign, verify, nodeIdFromPublicKey, nodeIdHexFromPublicKey, type KeyPair } from './crypto/ed25519';
 export { bytesToHex, hexToBytes, bytesEqual, utf8 } from './crypto/bytes';
-
-export { VirtualClock } from './sim/virtual-clock';
-export { SimNetwork, type SimNetworkOptions, type ConnectionModel } from './sim/network';
-export { Testnet, createTestnet, type TestnetOptions, type SimNode } from './sim/testnet';

@@ -12,5 +12,5 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => (typeof performance !== 'undefined' ? performance.timeOrigin + performance.now() : Date.now()),
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>),
+  clearTimeout: (h) => globalThis.clearTimeout(h),
 };

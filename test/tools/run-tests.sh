@@ -15,7 +15,7 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
-npx tsc --noEmit
+npm run -s typecheck
 
 run_isolated() {
   if [ "${LOOPBACK_ONLY:-}" = 1 ]; then
