@@ -10,7 +10,8 @@ import type { Rng } from '../env/rng';
 import type { Transport } from '../env/transport';
 import type { RequestMessage } from '../protocol/wire';
 import { DEFAULTS } from './constants';
-import { Lookup, type LookupEvent, type LookupOptions, type LookupPeer, type LookupResult, type QueryFn } from './lookup/lookup';
+import { Lookup, type LookupEvent, type LookupOptions, type LookupResult, type QueryFn } from './lookup/lookup';
+import type { LookupPeer } from './peer';
 import { idToHex, isNodeId, randomIdAtLevel, type NodeId } from './node-id';
 import type { Contact } from './contact';
 import { RoutingTable } from './routing-table';
@@ -98,15 +99,15 @@ export class DhtNode {
       bitsPerLevel: init.bitsPerLevel ?? DEFAULTS.bitsPerLevel,
       replacements: init.replacements ?? DEFAULTS.replacements,
       minTimeoutMs: init.minTimeoutMs ?? DEFAULTS.minTimeoutMs,
-      dialTimeoutMs: init.dialTimeoutMs ?? 0,
+      dialTimeoutMs: init.dialTimeoutMs ?? DEFAULTS.dialTimeoutMs,
       maxTimeoutMs: init.maxTimeoutMs ?? DEFAULTS.maxTimeoutMs,
       initialRttMs: init.initialRttMs ?? DEFAULTS.initialRttMs,
       refreshIntervalMs: init.refreshIntervalMs ?? DEFAULTS.refreshIntervalMs,
       maxFailures: init.maxFailures ?? DEFAULTS.maxFailures,
       forgetStaleMs: init.forgetStaleMs ?? DEFAULTS.forgetStaleMs,
       maxInflight: init.maxInflight ?? DEFAULTS.maxInflight,
-      refreshAlpha: init.refreshAlpha ?? 2,
-      slowGrace: init.slowGrace ?? 0.5,
+      refreshAlpha: init.refreshAlpha ?? DEFAULTS.refreshAlpha,
+      slowGrace: init.slowGrace ?? DEFAULTS.slowGrace,
       maintenance: init.maintenance ?? true,
     };
     this.id = init.id;

@@ -8,28 +8,49 @@
  */
 import { ID_BITS, ID_BYTES } from './constants';
 import { bitAt, bitsAt, commonPrefixLength, type NodeId } from './node-id';
-import { Contact, putWord, word } from './contact';
-import type { LookupPeer } from './lookup/lookup';
+import { Contact, type ContactHome } from './contact';
+import { cmpWordSlots, putWord, word } from './lookup/distance';
+import type { LookupPeer } from './peer';
 import { IdList } from '../protocol/id-list';
 
-export interface Bucket {
-  readonly level: number;
-  readonly sub: number;
+/** Numbers per contact in Bucket.words: the id's five words, then the failure count. */
+const SLOT = 6;
+const FAIL = 5;
+
+export class Bucket implements ContactHome {
   /** Least-recently-seen first. */
-  readonly contacts: Contact[];
+  readonly contacts: Contact[] = [];
   /**
    * The contacts' ids and failure counts, SLOT numbers per contact in the same order (the id's
    * five words, then failures): closest() scans and sorts these without reaching into the contact
-   * objects, which lie scattered over the heap (at 10,000 simulated nodes those reads were the
-   * largest single cost of answering FIND_NODE).
+   * objects, which lie scattered over the heap. The failure count lives only here.
    */
-  readonly words: number[];
+  readonly words: number[] = [];
   /** Most recent last. */
-  replacements: Contact[];
+  replacements: Contact[] = [];
   /** Last time a lookup targeted this bucket's range (for refresh). */
-  lastTouched: number;
+  lastTouched = 0;
   /** A ping to the head contact is outstanding. */
-  pinging: boolean;
+  pinging = false;
+
+  constructor(
+    readonly level: number,
+    readonly sub: number,
+  ) {}
+
+  failuresOf(c: Contact): number {
+    const i = this.contacts.indexOf(c);
+    return i < 0 ? 0 : this.words[i * SLOT + FAIL]!;
+  }
+}
+
+/** The pick list of one selection: contacts named by (bucket, offset of their slot in its words). */
+class Selection {
+  readonly buckets: Bucket[] = [];
+  readonly offsets: number[] = [];
+  n = 0;
+  /** The target's five words. */
+  readonly target = [0, 0, 0, 0, 0];
 }
 
 export type ObserveResult =
@@ -50,6 +71,8 @@ export class RoutingTable {
   /** Bucket contacts by hex id: every message received looks its sender up here. */
   private readonly index = new Map<string, Contact>();
   private count = 0;
+  /** Scratch for closest()/closestIds() (hot path: no per-call allocation), this table's own. */
+  private readonly sel = new Selection();
 
   constructor(
     readonly self: NodeId,
@@ -79,7 +102,7 @@ export class RoutingTable {
       subs = this.levels[level] = new Array(1 << s);
     }
     let b = subs[sub];
-    if (!b && create) b = subs[sub] = { level, sub, contacts: [], words: [], replacements: [], lastTouched: 0, pinging: false };
+    if (!b && create) b = subs[sub] = new Bucket(level, sub);
     return b;
   }
 
@@ -107,10 +130,9 @@ export class RoutingTable {
   observePeer(peer: LookupPeer, now: number): ObserveResult {
     const known = this.index.get(peer.hex);
     if (known) {
-      const b = known.bucket!;
+      const b = known.home as Bucket;
       const list = b.contacts;
       known.lastSeen = now;
-      known.failures = 0;
       const i = list.indexOf(known);
       if (i >= 0) {
         b.words[i * SLOT + FAIL] = 0;
@@ -156,9 +178,7 @@ export class RoutingTable {
       if (r >= 0) b.replacements.splice(r, 1);
       return false;
     }
-    const c = b.contacts[i]!;
-    c.failures++;
-    b.words[i * SLOT + FAIL] = c.failures;
+    b.words[i * SLOT + FAIL]!++;
     if (b.replacements.length === 0) return false;
     this.removeAt(b, i);
     return true;
@@ -176,7 +196,7 @@ export class RoutingTable {
   private removeAt(b: Bucket, i: number): void {
     const [c] = b.contacts.splice(i, 1);
     b.words.splice(i * SLOT, SLOT);
-    c!.bucket = undefined;
+    c!.home = undefined;
     this.index.delete(c!.hex);
     this.count--;
     const rep = b.replacements.pop();
@@ -186,8 +206,8 @@ export class RoutingTable {
   /** Append c to the bucket's contacts (most recently seen last) and index it. */
   private place(b: Bucket, c: Contact): void {
     b.contacts.push(c);
-    b.words.push(c.p32, c.w1, c.w2, c.w3, c.w4, c.failures);
-    c.bucket = b;
+    b.words.push(c.w0, c.w1, c.w2, c.w3, c.w4, 0);
+    c.home = b;
     this.index.set(c.hex, c);
     this.count++;
   }
@@ -203,18 +223,20 @@ export class RoutingTable {
    */
   closest(target: NodeId, n: number, exclude?: string): Contact[] {
     const count = this.select(target, n, exclude);
+    const { buckets, offsets } = this.sel;
     const out: Contact[] = new Array(count);
-    for (let i = 0; i < count; i++) out[i] = pickB[i]!.contacts[pickO[i]! / SLOT]!;
+    for (let i = 0; i < count; i++) out[i] = buckets[i]!.contacts[offsets[i]! / SLOT]!;
     return out;
   }
 
   /** Ids of the n contacts closest to target (closest()'s order), written from the bucket words. */
   closestIds(target: NodeId, n: number, exclude?: string): IdList {
     const count = this.select(target, n, exclude);
+    const { buckets, offsets } = this.sel;
     const buf = new Uint8Array(count * ID_BYTES);
     for (let i = 0; i < count; i++) {
-      const w = pickB[i]!.words;
-      const o = pickO[i]!;
+      const w = buckets[i]!.words;
+      const o = offsets[i]!;
       const at = i * ID_BYTES;
       for (let j = 0; j < 5; j++) putWord(buf, at + 4 * j, w[o + j]!);
     }
@@ -222,27 +244,29 @@ export class RoutingTable {
   }
 
   /**
-   * Fill the pick list (pickB/pickO) with the n closest usable contacts in distance order and
+   * Fill the pick list (this.sel) with the n closest usable contacts in distance order and
    * return how many there are. Hot path (every FIND_NODE): reads only bucket words, no closures.
    */
   private select(target: NodeId, n: number, exclude: string | undefined): number {
     const m = commonPrefixLength(this.self, target);
-    pickN = 0;
-    sortT[0] = word(target, 0);
-    sortT[1] = word(target, 4);
-    sortT[2] = word(target, 8);
-    sortT[3] = word(target, 12);
-    sortT[4] = word(target, 16);
+    const sel = this.sel;
+    sel.n = 0;
+    const t = sel.target;
+    t[0] = word(target, 0);
+    t[1] = word(target, 4);
+    t[2] = word(target, 8);
+    t[3] = word(target, 12);
+    t[4] = word(target, 16);
     const x32 = exclude ? parseInt(exclude.slice(0, 8), 16) | 0 : 0;
     const maxF = this.init.maxFailures;
     const top = this.levels.length;
-    for (let l = m; l < top && pickN < n; l++) {
+    for (let l = m; l < top && sel.n < n; l++) {
       if (l === m || bitAt(this.self, l) !== bitAt(target, l)) this.takeLevel(l, target, n, exclude, x32, maxF);
     }
-    for (let l = top - 1; l >= 0 && pickN < n; l--) {
+    for (let l = top - 1; l >= 0 && sel.n < n; l--) {
       if (l !== m && bitAt(this.self, l) === bitAt(target, l)) this.takeLevel(l, target, n, exclude, x32, maxF);
     }
-    return Math.min(pickN, n);
+    return Math.min(sel.n, n);
   }
 
   /** Append level's usable contacts to the pick list, sub-bucket by sub-bucket in distance order. */
@@ -251,19 +275,20 @@ export class RoutingTable {
     if (!subs) return;
     const s = this.subBits(level);
     const tsub = s ? bitsAt(target, level + 1, s) : 0;
-    for (let x = 0; x < subs.length && pickN < n; x++) {
+    const sel = this.sel;
+    for (let x = 0; x < subs.length && sel.n < n; x++) {
       const b = subs[x ^ tsub];
       if (!b) continue;
       const w = b.words;
-      const start = pickN;
+      const start = sel.n;
       for (let o = 0; o < w.length; o += SLOT) {
         if (w[o + FAIL]! >= maxF) continue;
         if (w[o] === x32 && exclude !== undefined && b.contacts[o / SLOT]!.hex === exclude) continue;
-        pickB[pickN] = b;
-        pickO[pickN] = o;
-        pickN++;
+        sel.buckets[sel.n] = b;
+        sel.offsets[sel.n] = o;
+        sel.n++;
       }
-      sortPicks(w, start);
+      sortPicks(sel, w, start);
     }
   }
 
@@ -293,39 +318,18 @@ export class RoutingTable {
   }
 }
 
-/** Numbers per contact in Bucket.words: the id's five words, then the failure count. */
-const SLOT = 6;
-const FAIL = 5;
-
-// Module-level selection state for closest()/closestIds() (hot path: no per-call allocation).
-// The pick list names contacts by (bucket, offset of their slot in its words).
-const pickB: Bucket[] = [];
-const pickO: number[] = [];
-let pickN = 0;
-/** The target's five words. */
-const sortT = [0, 0, 0, 0, 0];
-
-/** Sign of d(a) - d(b) to the target, for slots at offsets a and b of the same words. */
-function cmpSlots(w: number[], a: number, b: number): number {
-  for (let j = 0; j < 5; j++) {
-    const t = sortT[j]!;
-    const ka = (w[a + j]! ^ t) >>> 0;
-    const kb = (w[b + j]! ^ t) >>> 0;
-    if (ka !== kb) return ka - kb;
-  }
-  return 0;
-}
-
-/** Sort pick list entries [start, pickN) (all in one bucket, words w) by distance, in place. */
-function sortPicks(w: number[], start: number): void {
-  for (let i = start + 1; i < pickN; i++) {
-    const o = pickO[i]!;
+/** Sort pick list entries [start, sel.n) (all in one bucket, words w) by distance, in place. */
+function sortPicks(sel: Selection, w: number[], start: number): void {
+  const offsets = sel.offsets;
+  const t = sel.target;
+  for (let i = start + 1; i < sel.n; i++) {
+    const o = offsets[i]!;
     let j = i - 1;
-    while (j >= start && cmpSlots(w, pickO[j]!, o) > 0) {
-      pickO[j + 1] = pickO[j]!;
+    while (j >= start && cmpWordSlots(w, offsets[j]!, o, t) > 0) {
+      offsets[j + 1] = offsets[j]!;
       j--;
     }
-    pickO[j + 1] = o;
+    offsets[j + 1] = o;
   }
 }
 

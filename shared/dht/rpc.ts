@@ -11,7 +11,7 @@ import { WireError } from '../protocol/wire-error';
 import { decode, encodeBody, isRequest, MAX_FRAME_BYTES, type Message, type RequestMessage, type ResponseMessage } from '../protocol/wire';
 import { Counters } from './counters';
 import { rto, updateRtt, type RttSample } from './rtt';
-import type { LookupPeer } from './lookup/lookup';
+import type { LookupPeer } from './peer';
 
 /** A request body without its id (the RPC layer assigns one). */
 export type RequestBody = RequestMessage extends infer M ? (M extends RequestMessage ? Omit<M, 'rid'> : never) : never;

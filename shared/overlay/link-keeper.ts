@@ -20,7 +20,8 @@ import type { PeerId } from '../env/transport';
 import type { RequestMessage } from '../protocol/wire';
 import { hexToBytes } from '../crypto/bytes';
 import { Counters } from '../dht/counters';
-import type { LookupPeer } from '../dht/lookup/lookup';
+import { LINK_DEFAULTS, LINK_RESERVE_MS } from './constants';
+import type { LookupPeer } from '../dht/peer';
 import type { DhtExtension, DhtNode } from '../dht/node';
 import { commonPrefixLength, compareDistance, type NodeId } from '../dht/node-id';
 import type { Contact } from '../dht/contact';
@@ -52,8 +53,6 @@ export interface LinkKeeperInit {
   refusedForMs?: number;
 }
 
-/** How long a LINK that came through the overlay holds a slot for the dial that should follow. */
-const RESERVE_MS = 30_000;
 
 export class LinkKeeper implements DhtExtension {
   readonly counters = new Counters();
@@ -74,7 +73,7 @@ export class LinkKeeper implements DhtExtension {
     private readonly hooks: LinkHooks,
     init: LinkKeeperInit = {},
   ) {
-    this.init = { near: 8, far: 8, maxInbound: 6, intervalMs: 60_000, renewMs: 300_000, maxDialFailures: 3, refusedForMs: 600_000, ...init };
+    this.init = { ...LINK_DEFAULTS, ...init };
     node.use(this);
   }
 
@@ -184,10 +183,10 @@ export class LinkKeeper implements DhtExtension {
       return reply({ type: 'linked', accepted: false }), true;
     }
     // Over a direct connection this makes a link (until it lapses unrenewed); through the overlay
-    // it only holds a slot for RESERVE_MS, for the dial that follows (the origin of a tunneled
+    // it only holds a slot for LINK_RESERVE_MS, for the dial that follows (the origin of a tunneled
     // request is not proven, so it must not hold a slot for long).
     const direct = this.hooks.isConnected(from.hex);
-    const lapse = now + (direct ? 2 * this.init.renewMs : RESERVE_MS);
+    const lapse = now + (direct ? 2 * this.init.renewMs : LINK_RESERVE_MS);
     if (this.ours.has(from.hex) || this.inbound.has(from.hex) || this.inbound.size < this.init.maxInbound) {
       if (!this.ours.has(from.hex)) {
         const isNew = !this.inbound.has(from.hex);

@@ -17,11 +17,12 @@ import type { RequestMessage } from '../protocol/wire';
 import { MAX_RELAY_PAYLOAD } from '../protocol/wire';
 import { hexToBytes } from '../crypto/bytes';
 import { Counters } from '../dht/counters';
-import type { LookupPeer } from '../dht/lookup/lookup';
+import type { LookupPeer } from '../dht/peer';
 import { compareDistance, type NodeId } from '../dht/node-id';
 import type { DhtExtension, DhtNode } from '../dht/node';
 import type { ResponseBody } from '../dht/rpc';
 import { PeerRateLimiter } from '../dht/rate-limit';
+import { ROUTER_DEFAULTS } from './constants';
 
 export interface OverlayRouterHooks {
   /** Peers we can send to right now without dialing (open data channels). */
@@ -47,8 +48,8 @@ export class OverlayRouter implements DhtExtension {
     private readonly hooks: OverlayRouterHooks,
     init: OverlayRouterInit = {},
   ) {
-    this.maxTtl = init.maxTtl ?? 8;
-    const r = init.rate ?? { perSecond: 20, burst: 60 };
+    this.maxTtl = init.maxTtl ?? ROUTER_DEFAULTS.maxTtl;
+    const r = init.rate ?? ROUTER_DEFAULTS.rate;
     this.limiter = new PeerRateLimiter(r.perSecond, r.burst);
     node.use(this);
   }

@@ -17,12 +17,13 @@ import type { Message, RequestMessage } from '../protocol/wire';
 import { decode, encode, isRequest } from '../protocol/wire';
 import { WireError } from '../protocol/wire-error';
 import { Counters } from '../dht/counters';
-import type { LookupPeer } from '../dht/lookup/lookup';
+import type { LookupPeer } from '../dht/peer';
 import { compareDistance, idToHex } from '../dht/node-id';
 import type { DhtExtension, DhtNode } from '../dht/node';
 import type { OverlayRouter } from './overlay-router';
 import type { RequestBody, ResponseBody, RpcTunnel } from '../dht/rpc';
 import { PeerRateLimiter } from '../dht/rate-limit';
+import { TUNNEL_DEFAULTS } from './constants';
 
 export interface TunnelInit {
   /** Hops a tunneled request may take. @default 8 */
@@ -49,10 +50,10 @@ export class RequestTunnel implements DhtExtension, RpcTunnel {
     private readonly router: OverlayRouter,
     init: TunnelInit = {},
   ) {
-    this.maxTtl = init.maxTtl ?? 8;
-    const r = init.rate ?? { perSecond: 100, burst: 300 };
+    this.maxTtl = init.maxTtl ?? TUNNEL_DEFAULTS.maxTtl;
+    const r = init.rate ?? TUNNEL_DEFAULTS.rate;
     this.limiter = new PeerRateLimiter(r.perSecond, r.burst);
-    this.near = init.near ?? 8;
+    this.near = init.near ?? TUNNEL_DEFAULTS.near;
     node.use(this);
     node.rpc.setTunnel(this);
   }

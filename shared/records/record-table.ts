@@ -25,6 +25,7 @@
  * out; it cannot displace anything refreshed within `protectMs`. Rate limiting per sender is the
  * network layer's job (RATE_LIMITED).
  */
+import { RECORD_TABLE_DEFAULTS } from './constants';
 import { bytesToHex, hexToBytes } from '../crypto/bytes';
 import type { Clock } from '../env/clock';
 import { systemClock } from '../env/clock';
@@ -74,13 +75,13 @@ export class RecordTable {
     this.clock = components.clock ?? systemClock;
     this.store = components.store;
     this.onPersistError = components.onPersistError;
-    this.capacity = positiveInt('capacity', init.capacity ?? 4096);
-    this.maxOwn = positiveInt('maxOwn', init.maxOwn ?? 1024);
-    this.maxPerKey = positiveInt('maxPerKey', init.maxPerKey ?? 64);
-    this.ttlMs = positiveInt('ttlMs', init.ttlMs ?? 7_200_000);
-    this.protectMs = positiveInt('protectMs', init.protectMs ?? 3_600_000);
+    this.capacity = positiveInt('capacity', init.capacity ?? RECORD_TABLE_DEFAULTS.capacity);
+    this.maxOwn = positiveInt('maxOwn', init.maxOwn ?? RECORD_TABLE_DEFAULTS.maxOwn);
+    this.maxPerKey = positiveInt('maxPerKey', init.maxPerKey ?? RECORD_TABLE_DEFAULTS.maxPerKey);
+    this.ttlMs = positiveInt('ttlMs', init.ttlMs ?? RECORD_TABLE_DEFAULTS.ttlMs);
+    this.protectMs = positiveInt('protectMs', init.protectMs ?? RECORD_TABLE_DEFAULTS.protectMs);
     if (this.protectMs > this.ttlMs) throw new RangeError('protectMs must be <= ttlMs');
-    this.persistRefreshMs = positiveInt('persistRefreshMs', init.persistRefreshMs ?? Math.floor(this.ttlMs / 8));
+    this.persistRefreshMs = positiveInt('persistRefreshMs', init.persistRefreshMs ?? Math.floor(this.ttlMs / RECORD_TABLE_DEFAULTS.persistRefreshDivisor));
     const refused = {} as Record<StoreRefusal, number>;
     for (const code of STORE_REFUSALS) refused[code] = 0;
     this.counters = {

@@ -8,6 +8,7 @@
  * returns the newest valid record any of them (or we) hold, says how many agreed, and then stores
  * that record on the close nodes that answered with an older copy or none.
  */
+import { VALUES_DEFAULTS } from './constants';
 import type { TimerHandle } from '../env/clock';
 import { bytesToHex, hexToBytes } from '../crypto/bytes';
 import { STORE_REFUSALS, type DhtRecord, type StoreRefusal } from './types';
@@ -16,7 +17,8 @@ import { sameRecord, selectRecord, validateRecord } from './policy';
 import type { RecordTable } from './record-table';
 import type { RequestMessage } from '../protocol/wire';
 import { Counters } from '../dht/counters';
-import type { LookupPeer, LookupResult } from '../dht/lookup/lookup';
+import type { LookupResult } from '../dht/lookup/lookup';
+import type { LookupPeer } from '../dht/peer';
 import { compareDistance, type NodeId } from '../dht/node-id';
 import type { DhtExtension, DhtNode } from '../dht/node';
 import type { ResponseBody } from '../dht/rpc';
@@ -25,15 +27,15 @@ import { PeerRateLimiter } from '../dht/rate-limit';
 export interface ValuesInit {
   /** Nodes a put stores on. @default node.k */
   replicas?: number;
-  /** Closest live nodes a get must hear from. @default 12 (docs/replication.md: 8 let a 'lure' attacker cause a stale read) */
+  /** Closest live nodes a get must hear from. @default VALUES_DEFAULTS.getQuorum */
   getQuorum?: number;
   /** Send the newest record to close nodes that returned older or none. @default true */
   readRepair?: boolean;
-  /** Owner republish interval, ms. @default 1200000 (20 min; docs/replication.md: no loss at any session length, 6–9% less traffic than 10 min) */
+  /** Owner republish interval, ms. @default VALUES_DEFAULTS.republishMs */
   republishMs?: number;
-  /** Holders re-replicate records nobody refreshed for this long, ms. @default 2400000 (40 min, twice the republish interval) */
+  /** Holders re-replicate records nobody refreshed for this long, ms. @default VALUES_DEFAULTS.replicateMs */
   replicateMs?: number;
-  /** STOREs accepted per peer per second, and burst. @default 10, 40 */
+  /** STOREs accepted per peer per second, and burst. @default VALUES_DEFAULTS.storeRate */
   storeRate?: { perSecond: number; burst: number };
   /** Run republish/replicate/expire timers. @default true */
   maintenance?: boolean;
@@ -82,11 +84,11 @@ export class DhtValues implements DhtExtension {
   ) {
     this.init = {
       replicas: init.replicas ?? node.k,
-      getQuorum: init.getQuorum ?? 12,
-      readRepair: init.readRepair ?? true,
-      republishMs: init.republishMs ?? 20 * 60_000,
-      replicateMs: init.replicateMs ?? 40 * 60_000,
-      storeRate: init.storeRate ?? { perSecond: 10, burst: 40 },
+      getQuorum: init.getQuorum ?? VALUES_DEFAULTS.getQuorum,
+      readRepair: init.readRepair ?? VALUES_DEFAULTS.readRepair,
+      republishMs: init.republishMs ?? VALUES_DEFAULTS.republishMs,
+      replicateMs: init.replicateMs ?? VALUES_DEFAULTS.replicateMs,
+      storeRate: init.storeRate ?? VALUES_DEFAULTS.storeRate,
       maintenance: init.maintenance ?? true,
     };
     this.limiter = new PeerRateLimiter(this.init.storeRate.perSecond, this.init.storeRate.burst);

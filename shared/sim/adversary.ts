@@ -13,7 +13,7 @@
 import { bytesToHex, utf8 } from '../crypto/bytes';
 import { generateKeyPair, sign, type KeyPair } from '../crypto/ed25519';
 import { Counters } from '../dht/counters';
-import type { LookupPeer } from '../dht/lookup/lookup';
+import type { LookupPeer } from '../dht/peer';
 import type { DhtExtension, DhtNode } from '../dht/node';
 import type { ResponseBody } from '../dht/rpc';
 import { IdList } from '../protocol/id-list';

@@ -5,7 +5,8 @@
 import { SeededRng } from '../../shared/env/rng';
 import type { PeerId, Transport } from '../../shared/env/transport';
 import { compareDistance, idToHex, randomId, type NodeId } from '../../shared/dht/node-id';
-import type { LookupPeer, LookupResult, QueryFn, QueryOutcome } from '../../shared/dht/lookup/lookup';
+import type { LookupResult, QueryFn, QueryOutcome } from '../../shared/dht/lookup/lookup';
+import type { LookupPeer } from '../../shared/dht/peer';
 import { RoutingTable } from '../../shared/dht/routing-table';
 import { VirtualClock } from '../../shared/sim/virtual-clock';
 import { hexToBytes } from '../../shared/crypto/bytes';

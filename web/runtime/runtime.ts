@@ -23,15 +23,17 @@ import { cryptoRng } from '../../shared/env/rng';
 import type { RecordStore } from '../../shared/env/store';
 import type { PeerId } from '../../shared/env/transport';
 import { DhtNode } from '../../shared/dht/node';
-import { LinkKeeper } from '../../shared/overlay/link-keeper';
-import { OverlayRouter } from '../../shared/overlay/overlay-router';
-import { RequestTunnel } from '../../shared/overlay/tunnel';
+import type { LinkKeeper } from '../../shared/overlay/link-keeper';
+import type { OverlayRouter } from '../../shared/overlay/overlay-router';
+import { createOverlay } from '../../shared/overlay/setup';
+import type { RequestTunnel } from '../../shared/overlay/tunnel';
 import { DhtValues } from '../../shared/records/values';
 import { mutableTarget, signMutable } from '../../shared/records/bep44';
 import { RecordTable } from '../../shared/records/record-table';
 import { SeqCounter } from '../../shared/records/seq-floor';
 import { SignalClient } from '../net/signal-client';
 import { WebRtcTransport } from '../net/webrtc-transport';
+import { RUNTIME_DEFAULTS } from './constants';
 import { SignalPaths } from './signal-paths';
 
 export type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
@@ -66,7 +68,7 @@ export class P2PNode {
   private readyWaiters: Array<{ resolve(): void; reject(e: Error): void }> = [];
   private tickTimer: TimerHandle | undefined;
   private aloneTimer: TimerHandle | undefined;
-  private aloneDelay = 2000;
+  private aloneDelay: number = RUNTIME_DEFAULTS.aloneRetryMs.first;
   private ticks = 0;
   private welcomes = 0;
   private joins = 0;
@@ -95,39 +97,32 @@ export class P2PNode {
       WebSocket: opts.WebSocket,
       clock: this.clock,
       rng,
-      backoff: opts.backoff ?? { baseMs: 500, maxMs: 5000 },
+      backoff: opts.backoff ?? RUNTIME_DEFAULTS.backoff,
     });
     this.paths = new SignalPaths({ keys: opts.keyPair, clock: this.clock, rng, client: this.client });
     this.transport = new WebRtcTransport(
       { id: this.id, signaler: this.paths, clock: this.clock, rng, ...(opts.wrtc ? { wrtc: opts.wrtc } : {}) },
-      { connectTimeoutMs: 10_000, trickle: false, ...opts.transport },
+      { connectTimeoutMs: RUNTIME_DEFAULTS.connectTimeoutMs, trickle: false, ...opts.transport },
     );
     this.dht = new DhtNode(
       { transport: this.transport, clock: this.clock, rng },
-      // A request to a peer we are not connected to waits for a WebRTC dial first (100s of ms in
-      // a busy browser): a 3 s floor on the hard timeout keeps such peers from being charged a
-      // failure; lookups do not wait for them (soft timeouts come from measured RTTs).
-      { minTimeoutMs: 3000, ...opts.dht, id: idBytes },
+      { minTimeoutMs: RUNTIME_DEFAULTS.minTimeoutMs, ...opts.dht, id: idBytes },
     );
-    // Replicas: a get asks the 8 closest live nodes (getQuorum), so a put stores on those 8.
-    // Every holder checks the Ed25519 signature of every put it gets, and a put resolves when the
-    // slowest holder answers: storing on k = 20 nearly doubled put latency on a busy 2-core box
-    // (docs/browser-node.md). Republish (10 min), re-replication and read-repair keep the copies.
-    this.values = new DhtValues(this.dht, table, { replicas: 8, ...opts.values });
-    this.router = new OverlayRouter(
+    this.values = new DhtValues(this.dht, table, { replicas: RUNTIME_DEFAULTS.replicas, ...opts.values });
+    const overlay = createOverlay(
       this.dht,
-      { connectedPeers: () => this.transport.peers(), deliver: (payload) => this.paths.receive(payload) },
-      opts.overlay,
+      {
+        connectedPeers: () => this.transport.peers(),
+        isConnected: (p) => this.transport.isConnected(p),
+        setWanted: (w) => this.setWanted(w),
+        deliver: (payload) => this.paths.receive(payload),
+      },
+      { maxOpen: this.transport.pool.init.maxOpen, router: opts.overlay, tunnel: opts.tunnel, ...(opts.links ? { links: opts.links } : {}) },
     );
+    this.router = overlay.router;
+    this.tunnel = overlay.tunnel;
+    this.links = overlay.keeper;
     this.paths.attach(this.router);
-    // Links: at most the budget minus 4 slots, left for chat partners and one-off dials.
-    const maxOpen = this.transport.pool.init.maxOpen;
-    const near = Math.max(1, Math.min(opts.links?.near ?? 8, Math.floor(maxOpen / 2)));
-    const far = Math.max(0, Math.min(opts.links?.far ?? 8, maxOpen - 8 - near));
-    // Links others ask for: the rest of the budget but 2 (6 in a 24-slot tab, more in a Node peer).
-    const maxInbound = Math.max(0, Math.min(opts.links?.maxInbound ?? Infinity, maxOpen - 2 - near - far));
-    this.links = new LinkKeeper(this.dht, { connectedPeers: () => this.transport.peers(), isConnected: (p) => this.transport.isConnected(p), setWanted: (w) => this.setWanted(w) }, { ...opts.links, near, far, maxInbound });
-    this.tunnel = opts.tunnel === false ? undefined : new RequestTunnel(this.dht, this.router, { near, ...opts.tunnel });
     this.transport.onPeerUp(() => this.emitStatus());
     this.transport.onPeerDown(() => this.emitStatus());
     this.client.on('state', () => this.emitStatus());
@@ -307,11 +302,11 @@ export class P2PNode {
   private scheduleAloneRetry(): void {
     if (this.aloneTimer !== undefined || this.closed) return;
     const delay = this.aloneDelay;
-    this.aloneDelay = Math.min(30_000, this.aloneDelay * 2);
+    this.aloneDelay = Math.min(RUNTIME_DEFAULTS.aloneRetryMs.max, this.aloneDelay * 2);
     this.aloneTimer = this.clock.setTimeout(() => {
       this.aloneTimer = undefined;
       if (this.closed || this.dht.table.size > 0) {
-        this.aloneDelay = 2000;
+        this.aloneDelay = RUNTIME_DEFAULTS.aloneRetryMs.first;
         return;
       }
       if (this.client.state !== 'open') return this.scheduleAloneRetry();
@@ -331,10 +326,10 @@ export class P2PNode {
     this.tickTimer = this.clock.setTimeout(() => {
       if (this.closed) return;
       this.ticks++;
-      if (this.joinedOnce && this.ticks % 5 === 0) this.links.maintain();
+      if (this.joinedOnce && this.ticks % RUNTIME_DEFAULTS.linkCheckTicks === 0) this.links.maintain();
       this.emitStatus();
       this.scheduleTick();
-    }, this.opts.tickMs ?? 1000);
+    }, this.opts.tickMs ?? RUNTIME_DEFAULTS.tickMs);
   }
 
   /** The LinkKeeper's choice: protect it in the connection budget (the keeper dials what is missing). */

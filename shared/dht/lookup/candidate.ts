@@ -3,8 +3,9 @@
  * words, from which an id is rebuilt only when someone reads it (see Lookup).
  */
 import type { TimerHandle } from '../../env/clock';
+import { putDist, type Dist } from './distance';
 import { ID_BYTES } from '../constants';
-import type { LookupPeer } from './lookup';
+import type { LookupPeer } from '../peer';
 import { idToHex, type NodeId } from '../node-id';
 
 export const NEW = 0;
@@ -63,49 +64,4 @@ export class Candidate implements LookupPeer, Dist {
   get hex(): string {
     return this.hexStr || (this.hexStr = idToHex(this.id));
   }
-}
-
-/** Distance words of a candidate (or of our own id). */
-export interface Dist {
-  readonly d0: number;
-  readonly d1: number;
-  readonly d2: number;
-  readonly d3: number;
-  readonly d4: number;
-}
-
-/** Word j of the distance from the id at offset o of b to t (at offset to), top bit flipped. */
-export function dword(b: Uint8Array, o: number, t: NodeId, to: number): number {
-  return (((b[o]! ^ t[to]!) << 24) | ((b[o + 1]! ^ t[to + 1]!) << 16) | ((b[o + 2]! ^ t[to + 2]!) << 8) | (b[o + 3]! ^ t[to + 3]!)) ^ 0x80000000;
-}
-
-/** Sign of d(x) - d, comparing distance words. */
-export function cmpDist(x: Dist, d0: number, d1: number, d2: number, d3: number, d4: number): number {
-  if (x.d0 !== d0) return x.d0 - d0;
-  if (x.d1 !== d1) return x.d1 - d1;
-  if (x.d2 !== d2) return x.d2 - d2;
-  if (x.d3 !== d3) return x.d3 - d3;
-  return x.d4 - d4;
-}
-
-/** Write distance word d (top bit flipped) XOR the target's bytes at o: the id's bytes. */
-function putDist(id: Uint8Array, o: number, d: number, t: NodeId): void {
-  const x = d ^ 0x80000000;
-  id[o] = (x >>> 24) ^ t[o]!;
-  id[o + 1] = ((x >>> 16) & 0xff) ^ t[o + 1]!;
-  id[o + 2] = ((x >>> 8) & 0xff) ^ t[o + 2]!;
-  id[o + 3] = (x & 0xff) ^ t[o + 3]!;
-}
-
-/** A peer whose id is at hand as five big-endian 32-bit words (a routing-table contact). */
-interface WordPeer extends LookupPeer {
-  readonly p32: number;
-  readonly w1: number;
-  readonly w2: number;
-  readonly w3: number;
-  readonly w4: number;
-}
-
-export function isWordPeer(p: LookupPeer): p is WordPeer {
-  return typeof (p as Partial<WordPeer>).p32 === 'number';
 }

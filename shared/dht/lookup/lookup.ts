@@ -13,14 +13,12 @@
  */
 import type { Clock } from '../../env/clock';
 import { IdList } from '../../protocol/id-list';
-import { ID_BYTES } from '../constants';
-import { ANSWERED, Candidate, cmpDist, dword, FAILED, INFLIGHT, isWordPeer, LATE, NEW, pending, SLOW, stalledState, type Dist } from './candidate';
+import { DEFAULTS, ID_BYTES } from '../constants';
+import { ANSWERED, Candidate, FAILED, INFLIGHT, LATE, NEW, pending, SLOW, stalledState } from './candidate';
+import { cmpDist, dword, TargetWords, WordId, type Dist, type MutableDist } from './distance';
 import type { NodeId } from '../node-id';
+import type { LookupPeer } from '../peer';
 
-export interface LookupPeer {
-  readonly id: NodeId;
-  readonly hex: string;
-}
 
 export interface QueryOutcome<V> {
   /**
@@ -124,11 +122,15 @@ export class Lookup<V> {
     const me = o.self;
     const t = o.target;
     this.selfDist = { d0: dword(me, 0, t, 0), d1: dword(me, 4, t, 4), d2: dword(me, 8, t, 8), d3: dword(me, 12, t, 12), d4: dword(me, 16, t, 16) };
-    const tw = [0, 4, 8, 12, 16].map((i) => ((t[i]! << 24) | (t[i + 1]! << 16) | (t[i + 2]! << 8) | t[i + 3]!) ^ 0x80000000);
+    const tw = new TargetWords(t);
+    const d: MutableDist = { d0: 0, d1: 0, d2: 0, d3: 0, d4: 0 };
     for (const s of o.seeds) {
       // A routing-table contact carries its id as words: no bytes to copy or compare.
-      if (isWordPeer(s)) this.insert(s.p32 ^ tw[0]!, s.w1 ^ tw[1]!, s.w2 ^ tw[2]!, s.w3 ^ tw[3]!, s.w4 ^ tw[4]!, 1, undefined, s.hex);
-      else this.add(s.id, 1, s.hex);
+      if (s instanceof WordId) {
+        const hex = (s as LookupPeer).hex;
+        s.distanceTo(tw, d);
+        this.insert(d.d0, d.d1, d.d2, d.d3, d.d4, 1, undefined, hex);
+      } else this.add(s.id, 1, s.hex);
     }
   }
 
@@ -228,7 +230,7 @@ export class Lookup<V> {
     // background refreshes).
     const widen = Math.min(this.o.spareTimeoutMs ? this.stalled : this.failures, 2);
     const limit = finalPhase ? quorum : this.o.alpha + widen;
-    const maxQ = this.o.maxQueries ?? 100;
+    const maxQ = this.o.maxQueries ?? DEFAULTS.maxLookupQueries;
     let rank = 0;
     for (const c of this.cands) {
       if (this.active >= limit || this.queries >= maxQ) break;

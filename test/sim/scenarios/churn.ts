@@ -4,6 +4,7 @@
  * values layer's timer); readers get live owners' records. `availability` is the fraction of gets
  * that return the newest seq the owner published at least one propagation delay before the get.
  */
+import { RECORD_TABLE_DEFAULTS, VALUES_DEFAULTS } from '../../../shared/records/constants';
 import { DEFAULTS } from '../../../shared/dht/constants';
 import { DhtValues, type ValuesInit } from '../../../shared/records/values';
 import { RecordTable } from '../../../shared/records/record-table';
@@ -242,7 +243,7 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
   // Records outliving their owner: held by live nodes although the owner left > TTL ago.
   let heldPastTtl = 0;
   let maxOfflineHeld = 0;
-  const ttl = rt.peers[0]?.table.ttlMs ?? 7_200_000;
+  const ttl = rt.peers[0]?.table.ttlMs ?? RECORD_TABLE_DEFAULTS.ttlMs;
   for (const w of offline) {
     const since = offlineSince.get(w)!;
     if (since < 0) continue;
@@ -269,10 +270,10 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
     hours,
     medianSessionMin: median / 60_000,
     shape,
-    replicas: values.replicas ?? 20,
-    republishMin: (values.republishMs ?? 600_000) / 60_000,
-    replicateMin: (values.replicateMs ?? 1_200_000) / 60_000,
-    getQuorum: values.getQuorum ?? 8,
+    replicas: values.replicas ?? DEFAULTS.k,
+    republishMin: (values.republishMs ?? VALUES_DEFAULTS.republishMs) / 60_000,
+    replicateMin: (values.replicateMs ?? VALUES_DEFAULTS.replicateMs) / 60_000,
+    getQuorum: values.getQuorum ?? VALUES_DEFAULTS.getQuorum,
     departures,
     joins,
     liveAvg: round(liveAvg, 1),

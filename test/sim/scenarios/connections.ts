@@ -17,7 +17,7 @@ import { DhtValues } from '../../../shared/records/values';
 import { compareDistance, randomId } from '../../../shared/dht/node-id';
 import { RecordTable } from '../../../shared/records/record-table';
 import { mutableTarget, signMutable } from '../../../shared/records/bep44';
-import { attachOverlay, type SimOverlay } from '../../../shared/sim/overlay';
+import { createOverlay, type Overlay } from '../../../shared/overlay/setup';
 import { summarize } from '../../../shared/sim/stats';
 import { createTestnet, type SimNode, type Testnet } from '../../../shared/sim/testnet';
 import type { ScenarioContext } from './index';
@@ -57,14 +57,17 @@ export function runMode(ctx: ScenarioContext, mode: Mode, meanSessionMin: number
   const nodes = ctx.nodes ?? 100;
   const maxOpen = 24;
   const perMinute = 3;
-  const overlays = new Map<SimNode['node'], SimOverlay>();
+  const overlays = new Map<SimNode['node'], Overlay>();
   const tables = new Map<SimNode['node'], RecordTable>();
   const tn = createTestnet(nodes, {
     seed: ctx.seed,
     network: { connections: { setupRtts: 3, maxOpen } },
     makeNode: (t, id, endpoint) => {
       const node = new DhtNode({ transport: endpoint, clock: t.clock, rng: t.rng.fork() }, { ...t.opts.dht, id });
-      if (mode === 'overlay') overlays.set(node, attachOverlay(node, endpoint));
+      if (mode === 'overlay') overlays.set(
+          node,
+          createOverlay(node, { connectedPeers: () => endpoint.connectedPeers(), isConnected: (p) => endpoint.open.has(p), setWanted: (w) => (endpoint.wanted = w) }, { maxOpen }),
+        );
       tables.set(node, new RecordTable({ clock: t.clock }));
       return node;
     },
@@ -122,7 +125,7 @@ export function runMode(ctx: ScenarioContext, mode: Mode, meanSessionMin: number
   const s = summarize(perNode);
   const lat = summarize(latency);
   const frames = members.reduce((a, x) => a + x.sn.endpoint.framesSent, 0) - startFrames;
-  const tunnels = [...overlays.values()].reduce((a, o) => a + o.tunnel.counters.get('delivered'), 0);
+  const tunnels = [...overlays.values()].reduce((a, o) => a + (o.tunnel?.counters.get('delivered') ?? 0), 0);
   return {
     connectionsPerNodePerDay: { p50: s.p50, p90: s.p90, max: Math.max(...perNode) },
     measuredNodes: stayers.length,

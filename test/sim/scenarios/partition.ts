@@ -9,6 +9,7 @@
  * owner republish, holder re-replication), or rejoin through a fresh bootstrap sample and
  * reconcile (push every held record that is newer than what the network returns).
  */
+import { VALUES_DEFAULTS } from '../../../shared/records/constants';
 import type { ValuesInit } from '../../../shared/records/values';
 import type { SimNetworkOptions } from '../../../shared/sim/network';
 import { createRecordsTestnet, type RecordPeer } from '../../../shared/sim/records-testnet';
@@ -41,7 +42,7 @@ export function runPartition(o: PartitionOptions): Record<string, unknown> {
   const updates = o.updates ?? 2;
   const step = o.stepMs ?? 5000;
   const values: ValuesInit = { ...o.values };
-  const republishMs = values.republishMs ?? 600_000;
+  const republishMs = values.republishMs ?? VALUES_DEFAULTS.republishMs;
   const log = o.log ?? (() => {});
   const rt = createRecordsTestnet(n, { seed: o.seed, values, ...(o.network ? { network: o.network } : {}), settleMs: 20_000 });
   const clock = rt.clock;

@@ -4,6 +4,7 @@
  * forged copies and drop stores; honest readers get. Every record an honest table accepts is
  * audited against what the owners really signed, and so is every get result.
  */
+import { VALUES_DEFAULTS } from '../../../shared/records/constants';
 import { bytesToHex, hexToBytes } from '../../../shared/crypto/bytes';
 import { SeededRng } from '../../../shared/env/rng';
 import type { ValuesInit } from '../../../shared/records/values';
@@ -194,7 +195,7 @@ export function runPoison(o: PoisonOptions): Record<string, unknown> {
     honest: honest.length,
     owners: owners.length,
     minutes,
-    getQuorum: o.values?.getQuorum ?? 8,
+    getQuorum: o.values?.getQuorum ?? VALUES_DEFAULTS.getQuorum,
     lure: o.lure ?? false,
     forgeAttempts: c.get('forge.attempts'),
     storeForgeAttempts: storeForge,

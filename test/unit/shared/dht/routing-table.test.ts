@@ -277,11 +277,11 @@ describe('RoutingTable: closest() against a brute-force sort', () => {
       }
       // Each bucket's words mirror its contacts, in order: the id's five words, then failures.
       for (const b of t.buckets()) {
-        const mirror = b.contacts.flatMap((c) => [c.p32, c.w1, c.w2, c.w3, c.w4, c.failures]);
+        const mirror = b.contacts.flatMap((c) => [c.w0, c.w1, c.w2, c.w3, c.w4, c.failures]);
         expect(b.words, `seed=${SEED + 11} trial=${trial}`).toEqual(mirror);
         expect(b.contacts.map((c) => idToHex(c.id))).toEqual(hexes(b.contacts));
-        expect(b.contacts.every((c) => c.bucket === b)).toBe(true);
-        expect(b.replacements.every((c) => c.bucket === undefined)).toBe(true);
+        expect(b.contacts.every((c) => c.home === b)).toBe(true);
+        expect(b.replacements.every((c) => c.home === undefined)).toBe(true);
       }
       const all = [...t.contacts()];
       for (let q = 0; q < 20; q++) {
