@@ -40,8 +40,15 @@ export const DEFAULTS = {
   forgetStaleMs: 60 * 60_000,
   /** Extra hard timeout for a request that must open a connection first, ms (the simulator's links are instant). */
   dialTimeoutMs: 0,
-  /** Parallelism of bucket-refresh lookups: alpha 2 sends 27% fewer join frames than 3 for 0.8 points of kAccuracy (docs/dht-design.md). */
+  /** Parallelism of bucket-refresh lookups: fewer join frames for little kAccuracy (docs/dht-design.md). */
   refreshAlpha: 2,
+  /**
+   * A lookup stops waiting on a peer (and asks another) after srtt + this × rttvar: the lowest
+   * median after a crash with success unchanged (docs/dht-design.md).
+   */
+  softTimeoutRttvars: 1.5,
+  /** A lookup request stops holding a parallelism slot after srtt + this × rttvar (docs/dht-design.md). */
+  spareTimeoutRttvars: 0.5,
   /** Extra wait for a slow candidate closer than every answer, in soft timeouts. */
   slowGrace: 0.5,
   /** Requests a single lookup may send at most. */

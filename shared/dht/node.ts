@@ -69,7 +69,7 @@ export interface LookupOpts<V> {
   onStart?: (l: Lookup<V>) => void;
   /**
    * A background lookup (joining, bucket refresh): no spare requests for late answers, which
-   * would cost every join ~10% more frames for speed nobody waits on.
+   * would cost every join more frames for speed nobody waits on (docs/dht-design.md).
    */
   background?: boolean;
 }
@@ -300,8 +300,7 @@ export class DhtNode {
     const b = this.table.bucketFor(target, false);
     if (b && b.contacts.length >= this.k) return cb();
     // A refresh only needs to meet live nodes in that range, not to pin down the closest:
-    // beta 1 and less parallelism (measured: alpha 2 sends 27% fewer join frames than 3 for a
-    // 0.8-point kAccuracy cost; alpha 1 halves them but lookups then miss the closest node).
+    // beta 1 and less parallelism (DEFAULTS.refreshAlpha).
     this.lookup(target, () => cb(), { beta: 1, alpha: this.init.refreshAlpha, background: true });
   }
 

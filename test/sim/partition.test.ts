@@ -2,7 +2,7 @@
  * Issue 2, simulation: a partition splits the network in two, routing tables lose (part of) the
  * other side, the partition heals, and after bucket refreshes the tables recover: lookups from
  * both sides find the true closest node across the whole network again.
- * A longer partition does not recover: see partition-recovery-bug.test.ts.
+ * Longer partitions and recovery against a never-partitioned control: partition-recovery.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { createTestnet } from '../../shared/sim/testnet';

@@ -2,7 +2,7 @@
  * The layering the compiler enforces, checked on probes: a copy of the source tree gets one
  * offending file (DOM or Node API in shared/, an import from web/ or signal-server/ into shared/,
  * shared/dht importing the simulator), and the shared/ project must then fail to compile, with
- * the expected error. Without a probe it must compile. Run by test/unit/layering/; also a CLI:
+ * the expected error. Without a probe it must compile. Run by test/unit/layering.test.ts; also a CLI:
  *   npx tsx test/tools/check-layering.ts
  */
 import { execFile } from 'node:child_process';

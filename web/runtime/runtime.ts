@@ -22,6 +22,7 @@ import { systemClock, type Clock, type TimerHandle } from '../../shared/env/cloc
 import { cryptoRng } from '../../shared/env/rng';
 import type { RecordStore } from '../../shared/env/store';
 import type { PeerId } from '../../shared/env/transport';
+import { DhtError } from '../../shared/dht/errors';
 import { DhtNode } from '../../shared/dht/node';
 import type { LinkKeeper } from '../../shared/overlay/link-keeper';
 import type { OverlayRouter } from '../../shared/overlay/overlay-router';
@@ -148,7 +149,7 @@ export class P2PNode {
   /** Resolves once the node has joined (rejects if it is closed first). */
   ready(): Promise<void> {
     if (this.joinedOnce) return Promise.resolve();
-    if (this.closed) return Promise.reject(new Error('node closed'));
+    if (this.closed) return Promise.reject(DhtError.closed());
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
@@ -189,13 +190,14 @@ export class P2PNode {
     const record = signMutable({ secretKey: this.keyPair.secretKey, salt: s, seq, value: v });
     const r = await this.values.put(record, { own: true });
     this.emitStatus();
+    if (r.replicas === 0 && Object.values(r.refused).some((n) => n)) throw DhtError.storeRefused(r.refused);
     return { target: bytesToHex(target), seq, replicas: r.replicas };
   }
 
   /** The newest record of `publicKeyHex` at `salt` that the closest nodes (or we) hold, or null. */
   async get(publicKeyHex: string, salt: Bytesish): Promise<GetAnswer | null> {
     this.assertOpen();
-    if (typeof publicKeyHex !== 'string' || !HEX64.test(publicKeyHex)) throw new TypeError('publicKeyHex must be 64 lower-case hex chars');
+    if (typeof publicKeyHex !== 'string' || !HEX64.test(publicKeyHex)) throw DhtError.badArgument('publicKeyHex must be 64 lower-case hex chars');
     const target = mutableTarget(hexToBytes(publicKeyHex), toBytes(salt));
     const r = await this.values.get(target);
     const rec = r.record;
@@ -210,7 +212,7 @@ export class P2PNode {
 
   /** Open a data channel to `peer` (debugging; the DHT connects on demand anyway). */
   connect(peer: PeerId): Promise<void> {
-    if (!HEX40.test(peer)) return Promise.reject(new TypeError('peer must be a 40-hex node id'));
+    if (!HEX40.test(peer)) return Promise.reject(DhtError.badArgument('peer must be a 40-hex node id'));
     return this.transport.connect(peer);
   }
 
@@ -264,7 +266,7 @@ export class P2PNode {
     this.transport.destroy();
     this.client.close();
     this.phase = 'closed';
-    for (const w of this.readyWaiters.splice(0)) w.reject(new Error('node closed'));
+    for (const w of this.readyWaiters.splice(0)) w.reject(DhtError.closed());
     this.emitStatus();
     await this.table.flush();
   }
@@ -360,7 +362,7 @@ export class P2PNode {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error('node closed');
+    if (this.closed) throw DhtError.closed();
   }
 
   private log(msg: string, fields?: Record<string, unknown>): void {

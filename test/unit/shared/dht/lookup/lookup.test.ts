@@ -74,7 +74,7 @@ describe('Lookup over a scripted universe', () => {
         self: from.id,
         seeds: from.table.closest(target, 8),
         query: sq.query,
-        // Above every delay: nobody is slow here (a slow closest node is dropped: see bugs.test.ts).
+        // Above every delay: nobody is slow here (the slow-candidate cases are below).
         softTimeoutMs: () => 400,
         k: 8,
         alpha: 3,
