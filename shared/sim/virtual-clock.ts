@@ -24,9 +24,14 @@ export class VirtualClock implements Clock {
   private events: (SimEvent | undefined)[] = [];
   private size = 0;
   private seq = 0;
-  private t = 0;
+  private t: number;
   /** Events executed so far. */
   executed = 0;
+
+  /** `start`: the clock's first reading, ms (a realistic epoch where code under test cares). */
+  constructor(start = 0) {
+    this.t = start;
+  }
 
   now(): number {
     return this.t;
@@ -54,8 +59,16 @@ export class VirtualClock implements Clock {
     ev.fn = NOOP;
   }
 
+  /** Events in the heap, cleared ones included (they leave it when their time comes). */
   get pending(): number {
     return this.size;
+  }
+
+  /** Timers still due to fire (scans the heap: for tests). */
+  get liveTimers(): number {
+    let n = 0;
+    for (let i = 0; i < this.size; i++) if (!this.events[i]!.dead) n++;
+    return n;
   }
 
   /** Run every event due at or before `until`; the clock ends at `until`. */
@@ -71,6 +84,14 @@ export class VirtualClock implements Clock {
     if (n < maxEvents && until > this.t) this.t = until;
     this.executed += n;
     return n;
+  }
+
+  /**
+   * Set the reading to `t`, forward or back, without running events: stands for a wall clock that
+   * was reset (tests of code that must survive one). Scheduled events keep their times.
+   */
+  warp(t: number): void {
+    this.t = t;
   }
 
   runFor(ms: number): number {

@@ -1,6 +1,5 @@
 import { utf8 } from '../../shared/crypto/bytes';
 import { generateKeyPair, type KeyPair } from '../../shared/crypto/ed25519';
-import type { Clock } from '../../shared/env/clock';
 import { SeededRng } from '../../shared/env/rng';
 import { mutableTarget, signMutable } from '../../shared/records/bep44';
 import type { MutableRecord } from '../../shared/records/types';
@@ -15,16 +14,4 @@ export function rec(kp: KeyPair, seq: number, value = `v${seq}`, salt?: string):
 
 export function targetOf(r: MutableRecord): Uint8Array {
   return mutableTarget(r.k, r.salt);
-}
-
-/** A hand-driven clock (timers unused by the record layer). */
-export function manualClock(start = 0): Clock & { t: number } {
-  return {
-    t: start,
-    now() {
-      return this.t;
-    },
-    setTimeout: () => 0,
-    clearTimeout: () => undefined,
-  };
 }

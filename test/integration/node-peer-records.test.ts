@@ -4,11 +4,10 @@
  * putting and getting records, with records and seqs surviving a restart of the CLI (SIGTERM).
  * Run inside ../shared/tools/loopback-only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../shared/crypto/ed25519';
 import { bytesToHex, utf8 } from '../../shared/crypto/bytes';
@@ -18,8 +17,7 @@ import { FileRecordStore } from '../../web/headless/file-record-store';
 import { startNodePeer, type NodePeer } from '../../web/headless/peer';
 import { assertLoopbackOnly } from '../helpers/loopback';
 import { startServer } from '../helpers/signal-harness';
-
-const MAIN = fileURLToPath(new URL('../../web/headless/main.ts', import.meta.url));
+import { runCli as spawnCli } from '../helpers/headless-cli';
 
 let server: SignalServer | undefined;
 const peers: NodePeer[] = [];
@@ -40,6 +38,13 @@ async function tempDir(prefix: string): Promise<string> {
   return d;
 }
 
+/** Run the CLI; its process is killed after the test. */
+function runCli(args: string[]) {
+  const cli = spawnCli(args);
+  children.push(cli.p);
+  return cli;
+}
+
 function record(seq: number, value: string) {
   const kp = generateKeyPair(new Uint8Array(32).fill(7));
   const salt = utf8.encode('s');
@@ -47,38 +52,6 @@ function record(seq: number, value: string) {
   return { target: bytesToHex(mutableTarget(kp.publicKey, salt)), record: rec, storedAt: 1000 + seq };
 }
 
-/** Run the CLI; resolves lines as JSON objects. */
-function runCli(args: string[]) {
-  const p = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(p);
-  const lines: Array<Record<string, unknown>> = [];
-  let buf = '';
-  p.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        lines.push({ raw: line });
-      }
-    }
-  });
-  p.stderr!.on('data', (d: Buffer) => process.stderr.write(`[peer stderr] ${d.toString()}`));
-  const exited = new Promise<number | null>((res) => p.on('exit', (c) => res(c)));
-  const waitLine = async (msg: string, timeoutMs = 20_000) => {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const l = lines.find((x) => x.msg === msg);
-      if (l) return l;
-      if (Date.now() > end || p.exitCode !== null) throw new Error(`no "${msg}" line; got ${JSON.stringify(lines)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  return { p, lines, exited, waitLine };
-}
 
 describe('FileRecordStore', () => {
   it('round-trips records and meta, replaces atomically, skips and counts corrupt files', async () => {

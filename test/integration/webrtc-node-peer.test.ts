@@ -3,57 +3,19 @@
  * it over real WebRTC and finds it, SIGTERM stops it cleanly, and its identity survives a
  * restart. Real signal server on port 0. Run inside ../shared/tools/loopback-only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hexToBytes } from '../../shared/crypto/bytes';
 import type { SignalServer } from '../../signal-server/server';
 import { startNodePeer, type NodePeer } from '../../web/headless/peer';
 import { assertLoopbackOnly } from '../helpers/loopback';
 import { startServer } from '../helpers/signal-harness';
+import { runCli } from '../helpers/headless-cli';
 
-const MAIN = fileURLToPath(new URL('../../web/headless/main.ts', import.meta.url));
 
-interface Cli {
-  p: ChildProcess;
-  lines: Array<Record<string, unknown>>;
-  waitLine(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-function runCli(args: string[]): Cli {
-  const p = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Array<Record<string, unknown>> = [];
-  let buf = '';
-  p.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        lines.push({ raw: line });
-      }
-    }
-  });
-  p.stderr!.on('data', (d: Buffer) => process.stderr.write(`[peer stderr] ${d.toString()}`));
-  const exited = new Promise<number | null>((res) => p.on('exit', (c) => res(c)));
-  const waitLine = async (msg: string, timeoutMs = 15_000) => {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const l = lines.find((x) => x.msg === msg);
-      if (l) return l;
-      if (Date.now() > end || p.exitCode !== null) throw new Error(`no "${msg}" line; got ${JSON.stringify(lines)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  return { p, lines, waitLine, exited };
-}
 
 let server: SignalServer | undefined;
 const children: ChildProcess[] = [];

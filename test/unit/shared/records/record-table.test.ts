@@ -6,7 +6,8 @@ import { MemoryRecordStore } from '../../../../shared/records/memory-store';
 import { RecordTable } from '../../../../shared/records/record-table';
 import type { DhtRecord, MutableRecord, StoreRefusal } from '../../../../shared/records/types';
 import { STORE_REFUSALS } from '../../../../shared/records/types';
-import { keyFromSeed, manualClock, rec, targetOf } from '../../../helpers/records';
+import { keyFromSeed, rec, targetOf } from '../../../helpers/records';
+import { VirtualClock } from '../../../../shared/sim/virtual-clock';
 
 const MIN = 60_000;
 const alice = keyFromSeed(1);
@@ -18,7 +19,7 @@ function seqOf(r: DhtRecord | undefined): number | undefined {
 
 describe('RecordTable storage rules', () => {
   it('stores, replaces with a higher seq, refreshes identical re-puts', () => {
-    const t = new RecordTable({ clock: manualClock() });
+    const t = new RecordTable({ clock: new VirtualClock() });
     const r1 = rec(alice, 1);
     expect(t.put(targetOf(r1), r1, { now: 0 })).toEqual({ ok: true, changed: true });
     expect(t.put(targetOf(r1), rec(alice, 1), { now: 10 })).toEqual({ ok: true, changed: false });
@@ -33,7 +34,7 @@ describe('RecordTable storage rules', () => {
 
   it('refuses every bad write with its code, counts it, and changes nothing', async () => {
     const store = new MemoryRecordStore();
-    const t = new RecordTable({ clock: manualClock(), store }, { capacity: 1, maxPerKey: 1 });
+    const t = new RecordTable({ clock: new VirtualClock(), store }, { capacity: 1, maxPerKey: 1 });
     const r5 = rec(alice, 5, 'five');
     const target = targetOf(r5);
     expect(t.put(target, r5, { now: 0 }).ok).toBe(true);
@@ -72,7 +73,7 @@ describe('RecordTable storage rules', () => {
   });
 
   it('compare-and-swap: matching cas replaces, stale cas is refused', () => {
-    const t = new RecordTable({ clock: manualClock() });
+    const t = new RecordTable({ clock: new VirtualClock() });
     const r1 = rec(alice, 1);
     const target = targetOf(r1);
     expect(t.put(target, r1, { cas: 7 }).ok).toBe(true); // nothing stored: cas has nothing to mismatch
@@ -83,14 +84,14 @@ describe('RecordTable storage rules', () => {
   });
 
   it('stores immutable records and refreshes identical ones', () => {
-    const t = new RecordTable({ clock: manualClock() });
+    const t = new RecordTable({ clock: new VirtualClock() });
     const im = makeImmutable(utf8.encode('immutable'));
     expect(t.put(immutableTarget(im.v), im)).toEqual({ ok: true, changed: true });
     expect(t.put(immutableTarget(im.v), makeImmutable(utf8.encode('immutable')))).toEqual({ ok: true, changed: false });
   });
 
   it('copies stored bytes so a caller mutating its record later changes nothing', () => {
-    const t = new RecordTable({ clock: manualClock() });
+    const t = new RecordTable({ clock: new VirtualClock() });
     const r = rec(alice, 1, 'abc');
     const v = r.v as Uint8Array;
     t.put(targetOf(r), r);
@@ -101,10 +102,10 @@ describe('RecordTable storage rules', () => {
 
 describe('RecordTable expiry and origin', () => {
   it('a replica copied from another holder keeps its age: it expires ttl after the owner last refreshed it', () => {
-    const clock = manualClock();
+    const clock = new VirtualClock();
     const t = new RecordTable({ clock }, { ttlMs: 120 * MIN, protectMs: 60 * MIN });
     const r = rec(alice, 1, 'passed on');
-    clock.t = 200 * MIN;
+    clock.warp(200 * MIN);
     // Handed over at 200 min, last refreshed by its owner at 150 min.
     expect(t.put(targetOf(r), r, { refreshedAt: 150 * MIN })).toEqual({ ok: true, changed: true });
     expect(t.getEntry(targetOf(r))?.lastRefreshed).toBe(150 * MIN);
@@ -112,7 +113,7 @@ describe('RecordTable expiry and origin', () => {
     t.put(targetOf(r), r, { refreshedAt: 100 * MIN });
     expect(t.getEntry(targetOf(r))?.lastRefreshed).toBe(150 * MIN);
     expect(t.expire(269 * MIN)).toBe(0);
-    clock.t = 270 * MIN;
+    clock.warp(270 * MIN);
     // Past its TTL it is gone for readers at once, and for the table at the next sweep.
     expect(t.has(targetOf(r))).toBe(false);
     expect(t.expire(270 * MIN)).toBe(1);
@@ -127,7 +128,7 @@ describe('RecordTable expiry and origin', () => {
   });
 
   it('expires replicas ttl after their last refresh; own records never expire', () => {
-    const t = new RecordTable({ clock: manualClock() }, { ttlMs: 120 * MIN, protectMs: 60 * MIN });
+    const t = new RecordTable({ clock: new VirtualClock() }, { ttlMs: 120 * MIN, protectMs: 60 * MIN });
     const mine = rec(alice, 1, 'mine');
     const theirs = rec(mallory, 1, 'theirs');
     const refreshed = rec(keyFromSeed(3), 1);
@@ -145,7 +146,7 @@ describe('RecordTable expiry and origin', () => {
   });
 
   it('a replica re-put as own is upgraded, and own is never downgraded', () => {
-    const t = new RecordTable({ clock: manualClock() });
+    const t = new RecordTable({ clock: new VirtualClock() });
     const r = rec(alice, 1);
     t.put(targetOf(r), r);
     expect(t.getEntry(targetOf(r))?.origin).toBe('replica');
@@ -157,7 +158,7 @@ describe('RecordTable expiry and origin', () => {
   });
 
   it('bounds own records with maxOwn', () => {
-    const t = new RecordTable({ clock: manualClock() }, { maxOwn: 2 });
+    const t = new RecordTable({ clock: new VirtualClock() }, { maxOwn: 2 });
     for (const salt of ['a', 'b']) expect(t.put(targetOf(rec(alice, 1, 'x', salt)), rec(alice, 1, 'x', salt), { origin: 'own' }).ok).toBe(true);
     const c = rec(alice, 1, 'x', 'c');
     expect(t.put(targetOf(c), c, { origin: 'own' })).toEqual({ ok: false, code: 'STORE_FULL' });
@@ -167,7 +168,7 @@ describe('RecordTable expiry and origin', () => {
 describe('RecordTable eviction policy', () => {
   const SEED = 7;
   it(`a flood of attacker keys cannot push out fresh honest records (seed ${SEED})`, () => {
-    const clock = manualClock();
+    const clock = new VirtualClock();
     const t = new RecordTable({ clock }, { capacity: 50, ttlMs: 120 * MIN, protectMs: 60 * MIN });
     const honest = Array.from({ length: 40 }, (_, i) => rec(keyFromSeed(1000 + i), 1, `honest ${i}`));
     for (const r of honest) expect(t.put(targetOf(r), r, { now: 0 }).ok).toBe(true);
@@ -197,7 +198,7 @@ describe('RecordTable eviction policy', () => {
   });
 
   it('evicts the least recently refreshed replica once it is past protectMs', () => {
-    const t = new RecordTable({ clock: manualClock() }, { capacity: 3, ttlMs: 120 * MIN, protectMs: 60 * MIN });
+    const t = new RecordTable({ clock: new VirtualClock() }, { capacity: 3, ttlMs: 120 * MIN, protectMs: 60 * MIN });
     const [a, b, c, d] = [10, 11, 12, 13].map((s) => rec(keyFromSeed(s), 1));
     t.put(targetOf(a!), a!, { now: 0 });
     t.put(targetOf(b!), b!, { now: 1 });
@@ -211,7 +212,7 @@ describe('RecordTable eviction policy', () => {
   });
 
   it('a forged record never evicts anything', () => {
-    const t = new RecordTable({ clock: manualClock() }, { capacity: 1, ttlMs: 2, protectMs: 1 });
+    const t = new RecordTable({ clock: new VirtualClock() }, { capacity: 1, ttlMs: 2, protectMs: 1 });
     const a = rec(alice, 1);
     t.put(targetOf(a), a, { now: 0 });
     const forged: MutableRecord = { ...rec(mallory, 1), k: keyFromSeed(99).publicKey };
@@ -221,7 +222,7 @@ describe('RecordTable eviction policy', () => {
   });
 
   it('limits replicas per key owner (salts cannot fill the table)', () => {
-    const t = new RecordTable({ clock: manualClock() }, { capacity: 100, maxPerKey: 3 });
+    const t = new RecordTable({ clock: new VirtualClock() }, { capacity: 100, maxPerKey: 3 });
     const results = ['a', 'b', 'c', 'd', 'e'].map((s) => t.put(targetOf(rec(mallory, 1, 'x', s)), rec(mallory, 1, 'x', s)));
     expect(results.map((r) => r.ok)).toEqual([true, true, true, false, false]);
     // updates to a target already held are never refused as full
@@ -233,7 +234,7 @@ describe('RecordTable eviction policy', () => {
 describe('RecordTable persistence', () => {
   it('writes through, and a new table warms from the store (origin and refresh kept)', async () => {
     const store = new MemoryRecordStore();
-    const clock = manualClock(1000);
+    const clock = new VirtualClock(1000);
     const t = new RecordTable({ clock, store });
     const mine = rec(alice, 3, 'mine');
     const theirs = rec(mallory, 8, 'theirs');
@@ -270,13 +271,13 @@ describe('RecordTable persistence', () => {
       setMeta: (k, v) => store.setMeta(k, v),
     };
     const init = { ttlMs: 120 * MIN, protectMs: 60 * MIN, persistRefreshMs: 15 * MIN };
-    const t = new RecordTable({ clock: manualClock(), store: counting }, init);
+    const t = new RecordTable({ clock: new VirtualClock(), store: counting }, init);
     const r = rec(mallory, 1);
     t.put(targetOf(r), r, { now: 0 });
     for (let m = 1; m <= 300; m++) t.put(targetOf(r), r, { now: m * MIN }); // refreshed every minute for 5 h
     await t.flush();
     expect(writes).toBe(1 + 300 / 15);
-    const t2 = new RecordTable({ clock: manualClock(), store }, init);
+    const t2 = new RecordTable({ clock: new VirtualClock(), store }, init);
     expect(await t2.load(301 * MIN)).toEqual({ loaded: 1, skipped: 0 });
     expect(t2.getEntry(targetOf(r))?.lastRefreshed).toBe(300 * MIN);
   });
@@ -305,7 +306,7 @@ describe('RecordTable persistence', () => {
       getMeta: async () => undefined,
       setMeta: async () => undefined,
     };
-    const t = new RecordTable({ clock: manualClock(0), store });
+    const t = new RecordTable({ clock: new VirtualClock(0), store });
     expect(await t.load()).toEqual({ loaded: 1, skipped: 3 + 7 });
     expect(t.counters.loadSkipped).toBe(10);
     expect(t.counters.expired).toBe(1);
@@ -329,7 +330,7 @@ describe('RecordTable persistence', () => {
       getMeta: async () => undefined,
       setMeta: async () => undefined,
     };
-    const t = new RecordTable({ clock: manualClock(), store: failing, onPersistError: (e) => errors.push(e) });
+    const t = new RecordTable({ clock: new VirtualClock(), store: failing, onPersistError: (e) => errors.push(e) });
     const r = rec(alice, 1);
     expect(t.put(targetOf(r), r).ok).toBe(true);
     expect(t.delete(targetOf(r))).toBe(true);

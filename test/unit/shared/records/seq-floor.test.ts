@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../../shared/crypto/bytes';
 import { MemoryRecordStore } from '../../../../shared/records/memory-store';
 import { SeqCounter, decodeSeq, encodeSeq, nextSeq } from '../../../../shared/records/seq-floor';
-import { manualClock } from '../../../helpers/records';
+import { } from '../../../helpers/records';
+import { VirtualClock } from '../../../../shared/sim/virtual-clock';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -36,7 +37,7 @@ describe('nextSeq', () => {
 describe('SeqCounter', () => {
   it('is strictly increasing per salt and persists each value', async () => {
     const store = new MemoryRecordStore();
-    const clock = manualClock(1000);
+    const clock = new VirtualClock(1000);
     const c = new SeqCounter({ store, clock });
     const a = [await c.next(), await c.next(), await c.next()];
     expect(a).toEqual([1000, 1001, 1002]);
@@ -45,7 +46,7 @@ describe('SeqCounter', () => {
   });
 
   it('concurrent next() calls never return the same seq', async () => {
-    const c = new SeqCounter({ store: new MemoryRecordStore(), clock: manualClock(0) });
+    const c = new SeqCounter({ store: new MemoryRecordStore(), clock: new VirtualClock(0) });
     const seqs = await Promise.all(Array.from({ length: 50 }, () => c.next()));
     expect(new Set(seqs).size).toBe(50);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
@@ -53,28 +54,28 @@ describe('SeqCounter', () => {
 
   it('never goes backwards across a reload, even if the clock does', async () => {
     const store = new MemoryRecordStore();
-    const clock = manualClock(5000);
+    const clock = new VirtualClock(5000);
     const c1 = new SeqCounter({ store, clock });
     await c1.next();
     await c1.next();
     const last = await c1.next(); // 5002
-    clock.t = 10; // the clock was reset
+    clock.warp(10); // the clock was reset
     const c2 = new SeqCounter({ store, clock }); // "reload": new instance, same store
     expect(await c2.next()).toBe(last + 1);
   });
 
   it('never goes backwards after a restore from an old backup', async () => {
     const store = new MemoryRecordStore();
-    const clock = manualClock(1_700_000_000_000);
+    const clock = new VirtualClock(1_700_000_000_000);
     const c1 = new SeqCounter({ store, clock });
     await c1.next();
     const backup = store.snapshot(); // taken here
     const published: number[] = [];
     for (let i = 0; i < 100; i++) {
-      clock.t += 60_000; // one publish a minute for 100 minutes
+      clock.runFor(60_000); // one publish a minute for 100 minutes
       published.push(await c1.next());
     }
-    clock.t += 1; // restore right after
+    clock.runFor(1); // restore right after
     const restored = new SeqCounter({ store: backup, clock });
     const next = await restored.next();
     expect(next).toBeGreaterThan(Math.max(...published));
@@ -82,7 +83,7 @@ describe('SeqCounter', () => {
 
   it('observe raises the floor (network seq after restore) but never lowers it', async () => {
     const store = new MemoryRecordStore();
-    const c = new SeqCounter({ store, clock: manualClock(0) });
+    const c = new SeqCounter({ store, clock: new VirtualClock(0) });
     await c.observe(undefined, 500);
     await c.observe(undefined, 100);
     expect(await c.peek()).toBe(500);
@@ -91,7 +92,7 @@ describe('SeqCounter', () => {
 
   it('treats corrupt meta as absent (time floor) and counts it', async () => {
     const store = new MemoryRecordStore();
-    const c = new SeqCounter({ store, clock: manualClock(777) });
+    const c = new SeqCounter({ store, clock: new VirtualClock(777) });
     await store.setMeta(c.metaKey(), utf8.encode('garbage'));
     expect(await c.next()).toBe(777);
     expect(c.corruptMeta).toBe(1);
@@ -99,8 +100,8 @@ describe('SeqCounter', () => {
 
   it('namespaces keep counters of different keys apart', async () => {
     const store = new MemoryRecordStore();
-    const a = new SeqCounter({ store, clock: manualClock(0) }, 'aa');
-    const b = new SeqCounter({ store, clock: manualClock(0) }, 'bb');
+    const a = new SeqCounter({ store, clock: new VirtualClock(0) }, 'aa');
+    const b = new SeqCounter({ store, clock: new VirtualClock(0) }, 'bb');
     await a.next();
     await a.next();
     expect(await b.next()).toBe(0);

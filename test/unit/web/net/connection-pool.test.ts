@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionPool, POOL_DEFAULTS } from '../../../../web/net/connection-pool';
-import { FakeClock } from '../../../helpers/fake-clock';
+import { VirtualClock } from '../../../../shared/sim/virtual-clock';
 
 const id = (n: number) => n.toString(16).padStart(40, '0');
 
-function openPool(clock: FakeClock, n: number, init = {}) {
+function openPool(clock: VirtualClock, n: number, init = {}) {
   const pool = new ConnectionPool(clock, init);
   for (let i = 0; i < n; i++) {
     expect(pool.admit(id(i))).toEqual({ ok: true, evict: [] });
     pool.markOpen(id(i));
-    clock.advance(10);
+    clock.runFor(10);
   }
   return pool;
 }
@@ -18,15 +18,15 @@ describe('ConnectionPool', () => {
   it('has the documented defaults, well below Chrome\'s 500', () => {
     expect(POOL_DEFAULTS.maxOpen).toBe(24);
     expect(POOL_DEFAULTS.lifetimeLimit).toBe(400);
-    expect(new ConnectionPool(new FakeClock()).init.maxOpen).toBe(24);
+    expect(new ConnectionPool(new VirtualClock()).init.maxOpen).toBe(24);
   });
 
   it('rejects a nonsensical config', () => {
-    expect(() => new ConnectionPool(new FakeClock(), { maxOpen: 0 })).toThrow(RangeError);
+    expect(() => new ConnectionPool(new VirtualClock(), { maxOpen: 0 })).toThrow(RangeError);
   });
 
   it('evicts the least recently used open connection when full', () => {
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const pool = openPool(clock, 3, { maxOpen: 3 });
     pool.touch(id(0)); // 0 is now the most recent; 1 is the LRU
     expect(pool.admit(id(9))).toEqual({ ok: true, evict: [id(1)] });
@@ -37,7 +37,7 @@ describe('ConnectionPool', () => {
   });
 
   it('never evicts protected peers or connections still connecting', () => {
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const pool = openPool(clock, 2, { maxOpen: 3 });
     pool.protect(id(0), 'routing');
     pool.protect(id(1), 'chat');
@@ -48,7 +48,7 @@ describe('ConnectionPool', () => {
   });
 
   it('keeps a peer protected until its last tag is removed', () => {
-    const pool = new ConnectionPool(new FakeClock());
+    const pool = new ConnectionPool(new VirtualClock());
     pool.protect(id(1), 'routing');
     pool.protect(id(1), 'chat');
     pool.unprotect(id(1), 'routing');
@@ -59,7 +59,7 @@ describe('ConnectionPool', () => {
   });
 
   it('a redial to a peer that holds a slot reuses it but counts toward the lifetime', () => {
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const pool = openPool(clock, 2, { maxOpen: 2 });
     expect(pool.admit(id(0))).toEqual({ ok: true, evict: [] });
     expect(pool.size).toBe(2);
@@ -68,20 +68,20 @@ describe('ConnectionPool', () => {
   });
 
   it('reports idle unprotected connections after the idle timeout, LRU first', () => {
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const pool = openPool(clock, 3, { idleTimeoutMs: 1000 });
     pool.protect(id(2), 'routing');
     expect(pool.idle()).toEqual([]);
-    clock.advance(985); // id(0) last active at 0, id(1) at 10
+    clock.runFor(985); // id(0) last active at 0, id(1) at 10
     pool.touch(id(1));
-    clock.advance(20);
+    clock.runFor(20);
     expect(pool.idle()).toEqual([id(0)]);
-    clock.advance(1000);
+    clock.runFor(1000);
     expect(pool.idle()).toEqual([id(0), id(1)]);
   });
 
   it('stops at the lifetime limit with LIFETIME_LIMIT, keeping a reserve for protected peers', () => {
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const pool = new ConnectionPool(clock, { maxOpen: 2, lifetimeLimit: 10, protectedReserve: 3 });
     let refusedAt = -1;
     for (let i = 0; i < 20; i++) {
@@ -93,7 +93,7 @@ describe('ConnectionPool', () => {
       }
       for (const e of a.evict) expect(pool.has(e)).toBe(false);
       pool.markOpen(id(i));
-      clock.advance(1);
+      clock.runFor(1);
     }
     expect(refusedAt).toBe(7);
     expect(pool.lifetime).toBe(7);
@@ -108,7 +108,7 @@ describe('ConnectionPool', () => {
   });
 
   it('release frees the slot but keeps the lifetime count', () => {
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const pool = openPool(clock, 2, { maxOpen: 2 });
     pool.release(id(0));
     expect(pool.size).toBe(1);

@@ -10,15 +10,15 @@ import {
   type OverlayRoute,
 } from '../../../../web/net/overlay-signaler';
 import type { SignalPayload } from '../../../../web/net/signaler';
-import { FakeClock } from '../../../helpers/fake-clock';
+import { VirtualClock } from '../../../../shared/sim/virtual-clock';
 
 const SEED = 0x5eed;
 const seed = (n: number) => new Uint8Array(32).fill(n);
 const offer: SignalPayload = { sid: '0123456789abcdef', data: { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' } };
 
 function pair() {
-  const clock = new FakeClock();
-  clock.advance(1_700_000_000_000);
+  const clock = new VirtualClock();
+  clock.runFor(1_700_000_000_000);
   const rng = new SeededRng(SEED);
   const wire: Array<{ to: string; env: Uint8Array }> = [];
   const route: OverlayRoute = { forward: (to, env) => wire.push({ to, env }) };
@@ -54,7 +54,7 @@ describe('overlay signaling envelopes', () => {
   it('rejects envelopes outside the time window (stale or from the future)', () => {
     const { clock, wire, a, b, got } = pair();
     a.send(b.id, offer);
-    clock.advance(60_001);
+    clock.runFor(60_001);
     b.receive(wire[0]!.env);
     const keys = generateKeyPair(seed(3));
     b.receive(sealEnvelope(keys, b.id, offer, clock.now() + 120_000, new Uint8Array(16)));

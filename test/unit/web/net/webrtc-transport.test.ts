@@ -3,7 +3,7 @@ import { SeededRng } from '../../../../shared/env/rng';
 import { FRAME_BYE, FRAME_DATA } from '../../../../web/net/frame';
 import type { SignalPayload, Signaler } from '../../../../web/net/signaler';
 import { WebRtcTransport, type WebRtcTransportInit } from '../../../../web/net/webrtc-transport';
-import { FakeClock } from '../../../helpers/fake-clock';
+import { VirtualClock } from '../../../../shared/sim/virtual-clock';
 import { FakePeer, FakePeerCtor } from '../../../helpers/fake-simple-peer';
 
 const LO = '1'.repeat(40);
@@ -13,7 +13,7 @@ const enc = (s: string) => new TextEncoder().encode(s);
 const OFFER = { type: 'offer', sdp: 'v=0' } as const;
 
 function make(id: string, init: WebRtcTransportInit = {}) {
-  const clock = new FakeClock();
+  const clock = new VirtualClock();
   const out: Array<[string, SignalPayload]> = [];
   let deliver: (from: string, s: SignalPayload) => void = () => {};
   const signaler: Signaler = { send: (to, s) => out.push([to, s]), onSignal: (h) => (deliver = h) };
@@ -73,9 +73,9 @@ describe('WebRtcTransport (fake simple-peer)', () => {
   it('drops queued frames and reports the peer down on connect timeout', () => {
     const { t, clock, downs } = make(LO, { connectTimeoutMs: 1000 });
     t.send(HI, enc('a'));
-    clock.advance(999);
+    clock.runFor(999);
     expect(downs).toEqual([]);
-    clock.advance(1);
+    clock.runFor(1);
     expect(downs).toEqual([HI]);
     expect(t.stats().drops.connect_timeout).toBe(1);
     expect(last().destroyed).toBe(true);
@@ -194,10 +194,10 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     pHi.emit('connect');
     t.send(OTHER, enc('x'));
     last().emit('connect');
-    clock.advance(6000);
+    clock.runFor(6000);
     expect(pHi.sent.at(-1)).toEqual(Uint8Array.of(FRAME_BYE));
     expect(t.peers()).toEqual([OTHER]);
-    clock.advance(200); // BYE linger
+    clock.runFor(200); // BYE linger
     expect(pHi.destroyed).toBe(true);
     expect(downs).toEqual([]);
   });
@@ -208,12 +208,12 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     const p = last();
     p.emit('connect');
     p.emit('iceStateChange', 'disconnected', 'complete');
-    clock.advance(2000);
+    clock.runFor(2000);
     p.emit('iceStateChange', 'connected', 'complete');
-    clock.advance(5000);
+    clock.runFor(5000);
     expect(downs).toEqual([]);
     p.emit('iceStateChange', 'disconnected', 'complete');
-    clock.advance(3000);
+    clock.runFor(3000);
     expect(downs).toEqual([HI]);
     expect(p.destroyed).toBe(true);
   });
@@ -237,7 +237,7 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     const NoRtc = function () {
       throw new Error('No WebRTC support: Specify `opts.wrtc` option in this environment');
     } as unknown as typeof FakePeerCtor;
-    const t = new WebRtcTransport({ id: LO, signaler, clock: new FakeClock(), SimplePeer: NoRtc });
+    const t = new WebRtcTransport({ id: LO, signaler, clock: new VirtualClock(), SimplePeer: NoRtc });
     expect(() => t.send(HI, enc('x'))).not.toThrow();
     expect(t.stats().drops.connect_failed).toBe(1);
     await expect(t.connect(HI)).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
@@ -253,6 +253,6 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     expect(last().destroyed).toBe(true);
     t.send(HI, enc('x'));
     expect(t.stats().drops.destroyed).toBe(1);
-    expect(clock.pending).toBe(0);
+    expect(clock.liveTimers).toBe(0);
   });
 });

@@ -7,7 +7,8 @@ import { RecordTable, type PersistedEntry } from '../../../../shared/records/rec
 import { SeqCounter } from '../../../../shared/records/seq-floor';
 import { encodeRecord } from '../../../../web/storage/idb-codec';
 import { IdbRecordStore } from '../../../../web/storage/idb-record-store';
-import { keyFromSeed, manualClock, rec, targetOf } from '../../../helpers/records';
+import { keyFromSeed, rec, targetOf } from '../../../helpers/records';
+import { VirtualClock } from '../../../../shared/sim/virtual-clock';
 
 let dbCounter = 0;
 /** A fresh profile per test so databases never leak between tests. */
@@ -89,7 +90,7 @@ describe('IdbRecordStore', () => {
     expect(skipped).toBe(corrupt.length - 1 /* meta is not a record */ + 1 /* immutable flip */);
     expect(store.warnings).toBe(skipped);
     expect(warnings).toHaveLength(skipped);
-    const table = new RecordTable({ clock: manualClock(0), store });
+    const table = new RecordTable({ clock: new VirtualClock(0), store });
     expect(await table.load()).toEqual({ loaded: 1, skipped: skipped + 1 });
     expect(table.has(goodTarget)).toBe(true);
     expect(table.has(otherTarget)).toBe(false);
@@ -99,7 +100,7 @@ describe('IdbRecordStore', () => {
 
   it('a RecordTable warms from it after a reload, and the seq counter continues', async () => {
     const name = profile();
-    const clock = manualClock(1_000);
+    const clock = new VirtualClock(1_000);
     const owner = keyFromSeed(5);
     const t1 = new RecordTable({ clock, store: new IdbRecordStore(name, quiet) });
     const seq1 = new SeqCounter({ store: new IdbRecordStore(name, quiet), clock });
