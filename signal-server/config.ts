@@ -39,7 +39,7 @@ const LIMIT_FLAGS: { key: keyof HubLimits; flag: string; help: string }[] = [
 const envName = (flag: string): string => 'SIGNAL_' + flag.toUpperCase().replace(/-/g, '_');
 
 export const OPTIONS: OptionSpec[] = [
-  { flag: 'port', env: 'SIGNAL_PORT', kind: 'int', help: 'TCP port (0 = any free port)', def: '8080' },
+  { flag: 'port', env: 'SIGNAL_PORT', kind: 'int', help: 'TCP port (0 = any free port); PORT is read when neither is given', def: '8080' },
   { flag: 'host', env: 'SIGNAL_HOST', kind: 'string', help: 'bind address (use 0.0.0.0 or :: to listen publicly)', def: '127.0.0.1' },
   { flag: 'static', env: 'SIGNAL_STATIC', kind: 'string', help: "directory of the built web app ('' = none)", def: 'dist' },
   { flag: 'allowed-origins', env: 'SIGNAL_ALLOWED_ORIGINS', kind: 'list', help: 'comma-separated Origins allowed on /signal (empty = any)', def: '' },
@@ -80,6 +80,8 @@ export type ParsedConfig =
 export function parseConfig(argv: readonly string[], env: Record<string, string | undefined>): ParsedConfig {
   const byFlag = new Map(OPTIONS.map((o) => [o.flag, o]));
   const raw = new Map<string, string>();
+  // PORT is what PaaS and container platforms set; SIGNAL_PORT and --port win over it.
+  if (env.PORT !== undefined) raw.set('port', env.PORT);
   for (const o of OPTIONS) {
     const v = env[o.env];
     if (v !== undefined) raw.set(o.flag, v);

@@ -1,3 +1,8 @@
+/**
+ * The server's limits over real WebSockets. Exact counts against time live in the sans-IO hub
+ * tests (test/unit/signal-server/hub.test.ts, virtual clock); here every bound that depends on
+ * time is computed from the time that really passed, so a loaded machine cannot fail them.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalServer, SignalServerOptions } from '../../signal-server/server';
 import { RawClient, authed, sleep, startServer, until, type Msg } from '../helpers/signal-harness';
@@ -54,7 +59,7 @@ describe('signal limits and bad input', () => {
     expect((await c.next('pong')).id).toBe(2);
     c.send({ t: 'relay', to: 'a'.repeat(40), payload: 'x'.repeat(40_000) });
     expect((await c.closed).code).toBe(1009);
-    await until(() => s.metrics.dropped.get('oversized') === 2, 2000, 'oversized counted twice');
+    await until(() => s.metrics.dropped.get('oversized') === 2, 10_000, 'oversized counted twice');
     // other clients unaffected
     const d = await join(2);
     d.send({ t: 'ping', id: 3 });
@@ -64,13 +69,15 @@ describe('signal limits and bad input', () => {
   it('token bucket: a burst past the limit gets RATE_LIMITED, then the client recovers', async () => {
     const s = await start({ ratePerSec: 10, burst: 5 });
     const c = await join(1); // hello used one token
+    const t0 = performance.now();
     for (let i = 0; i < 30; i++) c.send({ t: 'ping', id: i });
     await c.error('RATE_LIMITED');
     // every frame is either answered or dropped as rate limited (reading resumes after the pause)
     const pongs = (): number => c.inbox.filter((m) => m.t === 'pong').length;
-    await until(() => pongs() + (s.metrics.dropped.get('rate_limited') ?? 0) === 30, 10_000, 'all 30 accounted for');
-    expect(pongs()).toBeGreaterThanOrEqual(3);
-    expect(pongs()).toBeLessThan(25); // 4 banked + 10/s: most of a 30-frame burst is dropped
+    await until(() => pongs() + (s.metrics.dropped.get('rate_limited') ?? 0) === 30, 30_000, 'all 30 accounted for');
+    const elapsedS = (performance.now() - t0) / 1000;
+    expect(pongs()).toBeGreaterThanOrEqual(4);
+    expect(pongs()).toBeLessThanOrEqual(4 + Math.ceil(10 * elapsedS)); // 4 banked + 10/s
     expect(s.metrics.rateLimitedTotal).toBeGreaterThanOrEqual(1);
     await sleep(1200); // bucket refills
     c.send({ t: 'ping', id: 100 });
@@ -87,10 +94,13 @@ describe('signal limits and bad input', () => {
     for (let i = 0; i < 40; i++) flooder.send({ t: 'ping', id: i });
     await flooder.error('RATE_LIMITED');
     expect(s.metrics.dropped.get('overload')).toBeGreaterThan(0);
-    // the flooder got its first few frames through (quiet while its bucket was full), then the global budget
+    await until(() => flooder.inbox.filter((m) => m.t === 'pong').length + (s.metrics.dropped.get('overload') ?? 0) === 40, 30_000, 'all 40 accounted for');
+    // the flooder got its first frames through (quiet while its own bucket is near full, which its
+    // 1000/s refill restores between reads: how many depends on how the frames arrive, so the exact
+    // count is the hub test's), then the global budget shed the rest
     const pongs = flooder.inbox.filter((m) => m.t === 'pong').length;
     expect(pongs).toBeGreaterThanOrEqual(3);
-    expect(pongs).toBeLessThanOrEqual(12);
+    expect(pongs).toBeLessThan(40);
     // a quiet client (full bucket) is exempt from the exhausted global budget
     for (let i = 0; i < 3; i++) {
       quiet.send({ t: 'ping', id: 100 + i });
@@ -109,7 +119,7 @@ describe('signal limits and bad input', () => {
     await fourth.error('SERVER_FULL');
     expect(await fourth.closed).toEqual({ code: 1013, reason: 'SERVER_FULL' });
     third.close();
-    await until(() => s.hub.size === 2, 2000, 'third gone');
+    await until(() => s.hub.size === 2, 10_000, 'third gone');
     await join(4);
     expect(s.metrics.rejected.get('server_full')).toBe(1);
   });
@@ -127,11 +137,12 @@ describe('signal limits and bad input', () => {
   });
 
   it('idle clients that do not answer pings are closed with IDLE_TIMEOUT; pong-answering ones stay', async () => {
-    // Margins for a loaded 2-core CI box: a pong may be late by a few hundred ms of event loop.
-    const s = await start({ heartbeatMs: 100, idleTimeoutMs: 1500 });
+    // A pong is handled after the timers of a stalled event loop: the idle timeout stays far above
+    // any stall a saturated machine causes.
+    const s = await start({ heartbeatMs: 200, idleTimeoutMs: 5000 });
     const dead = await join(1, { autoPong: false });
     const alive = await join(2);
-    await dead.error('IDLE_TIMEOUT', 8000);
+    await dead.error('IDLE_TIMEOUT', 20_000);
     expect(await dead.closed).toEqual({ code: 1008, reason: 'IDLE_TIMEOUT' });
     await sleep(300);
     expect(alive.closeInfo).toBeNull();
@@ -139,7 +150,7 @@ describe('signal limits and bad input', () => {
   });
 
   it('a client that stops reading: relays to it are dropped (TARGET_BUSY), then it is cut off', async () => {
-    const s = await start({ ratePerSec: 100_000, burst: 100_000, inboundRatePerSec: 100_000, inboundBurst: 100_000, maxBufferedBytes: 64 * 1024, slowConsumerMs: 2000 });
+    const s = await start({ ratePerSec: 100_000, burst: 100_000, inboundRatePerSec: 100_000, inboundBurst: 100_000, maxBufferedBytes: 64 * 1024, slowConsumerMs: 3000 });
     const victim = await join(1);
     const sender = await join(2);
     victim.ws.pause(); // stop reading: kernel buffers fill, then the server's backlog grows
@@ -155,11 +166,11 @@ describe('signal limits and bad input', () => {
     }
     expect(sender.inbox.find((m) => m.code === 'TARGET_BUSY')?.target).toBe(victim.nodeId);
     expect(s.metrics.dropped.get('backlog')).toBeGreaterThanOrEqual(1);
-    expect(s.metrics.peers).toBe(2); // not cut off yet
-    // still not reading after slowConsumerMs: the next frame for it cuts it off
-    await sleep(2100);
+    // still not reading after slowConsumerMs: the next frame for it cuts it off (that it is not cut
+    // off before is checked exactly in the hub tests)
+    await sleep(3100);
     sender.send({ t: 'relay', to: victim.nodeId, payload: 1, id: 77 });
-    await until(() => s.metrics.dropped.get('slow_consumer') === 1, 5000, 'slow consumer dropped');
+    await until(() => s.metrics.dropped.get('slow_consumer') === 1, 10_000, 'slow consumer dropped');
     expect(s.metrics.peers).toBe(1);
     sender.send({ t: 'relay', to: victim.nodeId, payload: 1, id: 78 });
     await sender.next('error', (m) => m.code === 'UNKNOWN_TARGET' && m.ref === 78);
@@ -171,14 +182,14 @@ describe('signal limits and bad input', () => {
     const senders = [await join(2), await join(3), await join(4)];
     const t0 = Date.now();
     for (const c of senders) for (let i = 0; i < 10; i++) c.send({ t: 'relay', to: target.nodeId, payload: i, id: i });
-    await until(() => s.metrics.dropped.get('target_busy') !== undefined && s.metrics.relayed + (s.metrics.dropped.get('target_busy') ?? 0) === 30, 3000, 'all 30 handled');
+    await until(() => s.metrics.dropped.get('target_busy') !== undefined && s.metrics.relayed + (s.metrics.dropped.get('target_busy') ?? 0) === 30, 30_000, 'all 30 handled');
     const elapsedS = (Date.now() - t0) / 1000;
     expect(s.metrics.relayed).toBeGreaterThanOrEqual(10);
     // burst 10, plus 5/s for however long a loaded machine took to deliver the 30 frames
     expect(s.metrics.relayed).toBeLessThanOrEqual(11 + Math.ceil(5 * elapsedS));
     expect(s.metrics.relayed).toBeLessThan(30);
     const busy = (): Msg[] => senders.flatMap((c) => c.inbox.filter((m) => m.code === 'TARGET_BUSY'));
-    await until(() => busy().length === 30 - s.metrics.relayed, 3000, 'every dropped relay answered TARGET_BUSY');
+    await until(() => busy().length === 30 - s.metrics.relayed, 30_000, 'every dropped relay answered TARGET_BUSY');
     expect(busy()[0]!.target).toBe(target.nodeId);
   });
 

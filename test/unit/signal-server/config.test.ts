@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../signal-server/config';
+
+const portOf = (argv: string[], env: Record<string, string>): number | undefined => {
+  const r = parseConfig(argv, env);
+  if (!r.ok || r.help) throw new Error(`parse failed: ${JSON.stringify(r)}`);
+  return r.options.port;
+};
+
+describe('signal server config: the port', () => {
+  it('defaults to 8080', () => {
+    expect(portOf([], {})).toBe(8080);
+  });
+  it('reads PORT (set by PaaS and container platforms) when neither SIGNAL_PORT nor --port is given', () => {
+    expect(portOf([], { PORT: '3000' })).toBe(3000);
+  });
+  it('SIGNAL_PORT wins over PORT, and --port over both', () => {
+    expect(portOf([], { PORT: '3000', SIGNAL_PORT: '4000' })).toBe(4000);
+    expect(portOf(['--port', '5000'], { PORT: '3000', SIGNAL_PORT: '4000' })).toBe(5000);
+  });
+  it('a bad PORT is a clear error, not a silent default', () => {
+    expect(parseConfig([], { PORT: 'abc' })).toMatchObject({ ok: false });
+    expect(parseConfig([], { PORT: '70000' })).toMatchObject({ ok: false, error: '--port out of range' });
+  });
+});
