@@ -12,9 +12,13 @@
  *   a primitive, only the spec's composition of them.
  * - One generic interpreter runs patterns written as token arrays (PATTERNS); IK and XX share it.
  *   No PSK modes, no fallback, no Rekey during the handshake.
- * - Every failure is a NoiseError with a code. A readMessage (or writeMessage) that throws after it
- *   began changing state leaves the handshake failed for good: every later call throws WRONG_STATE.
- *   Calls made out of turn or with an oversized payload throw without changing anything.
+ * - Every failure is a NoiseError with a code. Any error from readMessage (bad remote input), or
+ *   from writeMessage once it began changing state, leaves the handshake failed for good: every
+ *   later call throws WRONG_STATE. Calls out of turn, and writeMessage with an oversized payload,
+ *   throw without changing anything.
+ * - Payload confidentiality follows the spec (7.7): XX message 1 is plaintext; IK message 1 is
+ *   encrypted to the responder's static key but not forward-secret and replayable. Put nothing
+ *   secret there.
  * - Messages are capped at 65535 bytes (spec 3), on write and on read.
  * - Remote public keys of small order are refused (INVALID_KEY) in the readMessage that carries
  *   them: by the DH that uses them in that message, or else (XX message 1 at the responder) by one
@@ -23,9 +27,8 @@
  *   with DECRYPT_FAILED (see CipherState). The caller must run it over an ordered, reliable channel
  *   and should drop the session on any error.
  */
-import { x25519 } from '@noble/curves/ed25519.js';
 import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
-import { bytesEqual, concatBytes, utf8 } from './bytes';
+import { concatBytes, utf8 } from './bytes';
 import {
   CipherState,
   KEY_LEN,
@@ -36,7 +39,9 @@ import {
   TAG_LEN,
   type NoiseHash,
 } from './noise-state';
+import { checkKeyPair, checkPublicKey, dh, generateX25519KeyPair, type KeyPair } from './noise-x25519';
 
+export { generateX25519KeyPair, type KeyPair } from './noise-x25519';
 export { CipherState, MAX_MESSAGE_LEN, NoiseError, SHA256 } from './noise-state';
 export type { NoiseErrorCode, NoiseHash } from './noise-state';
 
@@ -66,18 +71,6 @@ const DH_KEYS: Readonly<Record<DhToken, readonly [KeyToken, KeyToken]>> = {
   ss: ['s', 's'],
 };
 
-/** An X25519 key pair (32 bytes each). */
-export interface KeyPair {
-  readonly publicKey: Uint8Array;
-  readonly secretKey: Uint8Array;
-}
-
-/** A fresh X25519 key pair; pass `secretKey` (32 bytes) for a deterministic one. */
-export function generateX25519KeyPair(secretKey?: Uint8Array): KeyPair {
-  const sk = secretKey ? Uint8Array.from(secretKey) : x25519.utils.randomSecretKey();
-  return { secretKey: sk, publicKey: x25519.getPublicKey(sk) };
-}
-
 export interface HandshakeOptions {
   pattern: Pattern;
   initiator: boolean;
@@ -98,30 +91,6 @@ export interface HandshakeOptions {
 type Phase = 'handshake' | 'complete' | 'split' | 'failed';
 
 const EMPTY = new Uint8Array(0);
-/** Any scalar will do: noble rejects small-order points before multiplying. */
-const CHECK_SCALAR = new Uint8Array(KEY_LEN).fill(0x5a);
-
-function checkKeyPair(kp: KeyPair, what: string): void {
-  if (kp.secretKey.length !== KEY_LEN || kp.publicKey.length !== KEY_LEN)
-    throw new NoiseError('BAD_CONFIG', `${what} key pair must be 32-byte X25519 keys`);
-  if (!bytesEqual(x25519.getPublicKey(kp.secretKey), kp.publicKey))
-    throw new NoiseError('BAD_CONFIG', `${what} public key does not match its secret key`);
-}
-
-/** X25519, with small-order points (noble throws) and an all-zero result mapped to INVALID_KEY. */
-function dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
-  let out: Uint8Array;
-  try {
-    out = x25519.getSharedSecret(secretKey, publicKey);
-  } catch {
-    throw new NoiseError('INVALID_KEY', 'remote public key is of small order');
-  }
-  let acc = 0;
-  for (const b of out) acc |= b;
-  if (acc === 0) throw new NoiseError('INVALID_KEY', 'X25519 result is all zeros');
-  return out;
-}
-
 /** Spec 5.3 HandshakeState for one side of one handshake. Single use. */
 export class Handshake {
   /** e.g. `Noise_XX_25519_ChaChaPoly_SHA256`. */
@@ -251,7 +220,7 @@ export class Handshake {
           unchecked.delete(this.mixDh(t));
         }
       }
-      for (const t of unchecked) dh(CHECK_SCALAR, (t === 'e' ? this.re : this.rs)!);
+      for (const t of unchecked) checkPublicKey((t === 'e' ? this.re : this.rs)!);
       const payload = this.sym.decryptAndHash(message.subarray(off));
       this.advance();
       return payload;
