@@ -91,6 +91,7 @@ export interface HandshakeOptions {
 type Phase = 'handshake' | 'complete' | 'split' | 'failed';
 
 const EMPTY = new Uint8Array(0);
+
 /** Spec 5.3 HandshakeState for one side of one handshake. Single use. */
 export class Handshake {
   /** e.g. `Noise_XX_25519_ChaChaPoly_SHA256`. */
