@@ -110,6 +110,31 @@ export function signMutable(args: SignMutableArgs): MutableRecord {
   return { type: 'mutable', k: publicKey, salt, seq: args.seq, v, sig };
 }
 
+export interface SignMutableWithArgs {
+  /** 32-byte Ed25519 public key the record is stored under (`k`). */
+  readonly publicKey: Uint8Array;
+  /** Signs the BEP 44 signable; must return a 64-byte Ed25519 signature valid under `publicKey`. */
+  readonly sign: (message: Uint8Array) => Uint8Array;
+  readonly salt?: Uint8Array;
+  readonly seq: number;
+  readonly value: Uint8Array;
+}
+
+/**
+ * Sign a mutable item with a key held elsewhere (e.g. a blinded key, shared/crypto/blinding.ts).
+ * The signature is not checked here; a wrong one fails `verifyMutable` like any forged record.
+ */
+export function signMutableWith(args: SignMutableWithArgs): MutableRecord {
+  assertBytes('publicKey', args.publicKey, undefined, PUBLIC_KEY_BYTES);
+  if (typeof args.sign !== 'function') throw new TypeError('sign must be a function');
+  const salt = Uint8Array.from(args.salt ?? EMPTY);
+  const v = Uint8Array.from(args.value);
+  const signable = encodeSignable(salt, args.seq, v);
+  const sig = args.sign(signable);
+  assertBytes('signature', sig, undefined, SIGNATURE_BYTES);
+  return { type: 'mutable', k: Uint8Array.from(args.publicKey), salt, seq: args.seq, v, sig: Uint8Array.from(sig) };
+}
+
 export interface VerifyMutableArgs {
   readonly k: Uint8Array;
   readonly salt?: Uint8Array;
