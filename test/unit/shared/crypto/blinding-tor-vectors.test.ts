@@ -14,9 +14,9 @@ import {
   expandedKeyFromBytes,
   expandSeed,
   signBlinded,
-} from '../../../shared/crypto/blinding';
-import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../../../shared/crypto/bytes';
-import vectors from '../../vectors/tor-ed25519-blinding.json';
+} from '../../../../shared/crypto/blinding';
+import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
+import vectors from '../../../vectors/tor-ed25519-blinding.json';
 
 const hex = bytesToHex;
 const SPKI_ED25519_PREFIX = hexToBytes('302a300506032b6570032100');

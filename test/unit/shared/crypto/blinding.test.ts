@@ -17,11 +17,11 @@ import {
   expandSeed,
   signBlinded,
   type ExpandedSecretKey,
-} from '../../../shared/crypto/blinding';
-import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../../../shared/crypto/bytes';
-import { SeededRng } from '../../../shared/env/rng';
-import { signMutable, signMutableWith, verifyMutable } from '../../../shared/records/bep44';
-import frozen from '../../vectors/blinding.json';
+} from '../../../../shared/crypto/blinding';
+import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
+import { SeededRng } from '../../../../shared/env/rng';
+import { signMutable, signMutableWith, verifyMutable } from '../../../../shared/records/bep44';
+import frozen from '../../../vectors/blinding.json';
 
 const hex = bytesToHex;
 const DAY = 1440;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import cacophony from '../../vectors/noise-cacophony.json';
-import snow from '../../vectors/noise-snow.json';
-import { bytesToHex, hexToBytes, utf8 } from '../../../shared/crypto/bytes';
-import { CipherState, Handshake, PATTERNS, generateX25519KeyPair, type Pattern } from '../../../shared/crypto/noise';
-import { BLAKE2b } from '../../../shared/crypto/noise-blake2b';
-import { SHA256 } from '../../../shared/crypto/noise-state';
-import { I_S, PROLOGUE, R_S, advanceTo, expectNoise, flipBit, kp, pair, payloadOf } from './noise-helpers';
+import cacophony from '../../../vectors/noise-cacophony.json';
+import snow from '../../../vectors/noise-snow.json';
+import { bytesToHex, hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
+import { CipherState, Handshake, PATTERNS, generateX25519KeyPair, type Pattern } from '../../../../shared/crypto/noise';
+import { BLAKE2b } from '../../../../shared/crypto/noise-blake2b';
+import { SHA256 } from '../../../../shared/crypto/noise-state';
+import { I_S, PROLOGUE, R_S, advanceTo, expectNoise, flipBit, kp, pair, payloadOf } from '../../../helpers/noise';
 
 interface Vector {
   protocol_name: string;

@@ -1,7 +1,7 @@
 /** Hostile or mismatched input to the Noise handshake: every failure coded, and final. */
 import { describe, expect, it } from 'vitest';
-import { hexToBytes, utf8 } from '../../../shared/crypto/bytes';
-import { Handshake, MAX_MESSAGE_LEN, generateX25519KeyPair, type Pattern } from '../../../shared/crypto/noise';
+import { hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
+import { Handshake, MAX_MESSAGE_LEN, generateX25519KeyPair, type Pattern } from '../../../../shared/crypto/noise';
 import {
   CASES,
   I_S,
@@ -13,7 +13,7 @@ import {
   flipBit,
   pair,
   payloadOf,
-} from './noise-helpers';
+} from '../../../helpers/noise';
 
 describe('tampered handshake messages', () => {
   for (const [pattern, idx] of CASES) {

@@ -1,6 +1,6 @@
 /** Shared fixtures for the Noise tests (not a test file itself). */
 import { expect } from 'vitest';
-import { hexToBytes, utf8 } from '../../../shared/crypto/bytes';
+import { hexToBytes, utf8 } from '../../shared/crypto/bytes';
 import {
   Handshake,
   NoiseError,
@@ -8,7 +8,7 @@ import {
   type KeyPair,
   type NoiseErrorCode,
   type Pattern,
-} from '../../../shared/crypto/noise';
+} from '../../shared/crypto/noise';
 
 export const kp = (hex: string): KeyPair => generateX25519KeyPair(hexToBytes(hex));
 
