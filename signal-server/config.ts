@@ -36,24 +36,66 @@ const LIMIT_FLAGS: { key: keyof HubLimits; flag: string; help: string }[] = [
   { key: 'bootstrapPeers', flag: 'bootstrap-peers', help: 'peers per bootstrap sample (<= 8)' },
 ];
 
-const envName = (flag: string): string => 'SIGNAL_' + flag.toUpperCase().replace(/-/g, '_');
+const envName = (flag: string): string => `SIGNAL_${flag.toUpperCase().replace(/-/g, '_')}`;
 
 export const OPTIONS: OptionSpec[] = [
   { flag: 'port', env: 'SIGNAL_PORT', kind: 'int', help: 'TCP port (0 = any free port); PORT is read when neither is given', def: '8080' },
   { flag: 'host', env: 'SIGNAL_HOST', kind: 'string', help: 'bind address (use 0.0.0.0 or :: to listen publicly)', def: '127.0.0.1' },
   { flag: 'static', env: 'SIGNAL_STATIC', kind: 'string', help: "directory of the built web app ('' = none)", def: 'dist' },
-  { flag: 'allowed-origins', env: 'SIGNAL_ALLOWED_ORIGINS', kind: 'list', help: 'comma-separated Origins allowed on /signal (empty = any)', def: '' },
-  { flag: 'trust-proxy', env: 'SIGNAL_TRUST_PROXY', kind: 'bool', help: 'take the client address from X-Forwarded-For (behind a reverse proxy)', def: 'false' },
+  {
+    flag: 'allowed-origins',
+    env: 'SIGNAL_ALLOWED_ORIGINS',
+    kind: 'list',
+    help: 'comma-separated Origins allowed on /signal (empty = any)',
+    def: '',
+  },
+  {
+    flag: 'trust-proxy',
+    env: 'SIGNAL_TRUST_PROXY',
+    kind: 'bool',
+    help: 'take the client address from X-Forwarded-For (behind a reverse proxy)',
+    def: 'false',
+  },
   { flag: 'ice-servers', env: 'SIGNAL_ICE_SERVERS', kind: 'json', help: 'JSON array of RTCIceServer objects pushed to clients', def: '[]' },
   { flag: 'stun', env: 'SIGNAL_STUN', kind: 'list', help: 'comma-separated STUN URLs (stun:HOST:3478)', def: '' },
-  { flag: 'turn', env: 'SIGNAL_TURN', kind: 'list', help: 'comma-separated TURN URLs (turn:HOST:3478?transport=udp,turns:HOST:5349)', def: '' },
+  {
+    flag: 'turn',
+    env: 'SIGNAL_TURN',
+    kind: 'list',
+    help: 'comma-separated TURN URLs (turn:HOST:3478?transport=udp,turns:HOST:5349)',
+    def: '',
+  },
   { flag: 'turn-username', env: 'SIGNAL_TURN_USERNAME', kind: 'string', help: 'TURN username', def: '' },
   { flag: 'turn-credential', env: 'SIGNAL_TURN_CREDENTIAL', kind: 'string', help: 'TURN password/credential', def: '' },
-  { flag: 'turn-secret', env: 'SIGNAL_TURN_SECRET', kind: 'string', help: "secret shared with the TURN server (coturn static-auth-secret): each client gets its own expiring credential", def: '' },
+  {
+    flag: 'turn-secret',
+    env: 'SIGNAL_TURN_SECRET',
+    kind: 'string',
+    help: 'secret shared with the TURN server (coturn static-auth-secret): each client gets its own expiring credential',
+    def: '',
+  },
   { flag: 'turn-ttl', env: 'SIGNAL_TURN_TTL', kind: 'int', help: 'lifetime of a --turn-secret credential, seconds', def: '86400' },
-  ...LIMIT_FLAGS.map((l) => ({ flag: l.flag, env: envName(l.flag), kind: 'int' as const, help: l.help, def: String(DEFAULT_LIMITS[l.key]) })),
-  { flag: 'overload-lag-ms', env: 'SIGNAL_OVERLOAD_LAG_MS', kind: 'int', help: 'event-loop lag that sheds bursting clients for 500 ms, ms', def: '50' },
-  { flag: 'shutdown-grace-ms', env: 'SIGNAL_SHUTDOWN_GRACE_MS', kind: 'int', help: 'time clients get to acknowledge the 1001 close on shutdown, ms', def: '2000' },
+  ...LIMIT_FLAGS.map((l) => ({
+    flag: l.flag,
+    env: envName(l.flag),
+    kind: 'int' as const,
+    help: l.help,
+    def: String(DEFAULT_LIMITS[l.key]),
+  })),
+  {
+    flag: 'overload-lag-ms',
+    env: 'SIGNAL_OVERLOAD_LAG_MS',
+    kind: 'int',
+    help: 'event-loop lag that sheds bursting clients for 500 ms, ms',
+    def: '50',
+  },
+  {
+    flag: 'shutdown-grace-ms',
+    env: 'SIGNAL_SHUTDOWN_GRACE_MS',
+    kind: 'int',
+    help: 'time clients get to acknowledge the 1001 close on shutdown, ms',
+    def: '2000',
+  },
   { flag: 'log-level', env: 'SIGNAL_LOG_LEVEL', kind: 'string', help: 'debug | info | warn | error | silent', def: 'info' },
 ];
 
@@ -68,7 +110,7 @@ export function helpText(): string {
     lines.push(`  --${o.flag.padEnd(20)} ${o.env.padEnd(28)} ${o.help} [default: ${o.def === '' ? 'none' : o.def}]`);
   }
   lines.push(`  --${'help'.padEnd(20)} ${''.padEnd(28)} print this help`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export type ParsedConfig =
@@ -130,8 +172,13 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     if (typeof v === 'string') return { ok: false, error: v };
     opts[l.key] = v;
   }
-  if ((opts.maxFrameBytes ?? 0) > 16384 || (opts.maxFrameBytes ?? 0) < 1024) return { ok: false, error: '--max-frame-bytes must be 1024..16384' };
-  if ([opts.ratePerSec, opts.burst, opts.inboundRatePerSec, opts.inboundBurst, opts.globalRatePerSec, opts.globalBurst].some((v) => (v ?? 0) < 1)) {
+  if ((opts.maxFrameBytes ?? 0) > 16384 || (opts.maxFrameBytes ?? 0) < 1024)
+    return { ok: false, error: '--max-frame-bytes must be 1024..16384' };
+  if (
+    [opts.ratePerSec, opts.burst, opts.inboundRatePerSec, opts.inboundBurst, opts.globalRatePerSec, opts.globalBurst].some(
+      (v) => (v ?? 0) < 1,
+    )
+  ) {
     return { ok: false, error: 'rates and bursts must be >= 1' };
   }
   const grace = int('shutdown-grace-ms');
@@ -155,7 +202,8 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
   const secret = get('turn-secret');
   if (secret) {
     if (!turn.length) return { ok: false, error: '--turn-secret needs --turn URLs' };
-    if (get('turn-username') || get('turn-credential')) return { ok: false, error: '--turn-secret replaces --turn-username/--turn-credential: give one or the other' };
+    if (get('turn-username') || get('turn-credential'))
+      return { ok: false, error: '--turn-secret replaces --turn-username/--turn-credential: give one or the other' };
     const ttl = int('turn-ttl');
     if (typeof ttl === 'string') return { ok: false, error: ttl };
     if (ttl < 60) return { ok: false, error: '--turn-ttl must be at least 60 seconds' };
@@ -168,7 +216,8 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
   }
   for (const s of [...ice, ...(opts.turnSecret ? [{ urls: opts.turnSecret.urls }] : [])]) {
     const urls = Array.isArray(s.urls) ? s.urls : [s.urls];
-    if (!urls.every((u) => /^(stun|stuns|turn|turns):/.test(u))) return { ok: false, error: `ICE server URL must start with stun:, stuns:, turn: or turns: (${urls.join(',')})` };
+    if (!urls.every((u) => /^(stun|stuns|turn|turns):/.test(u)))
+      return { ok: false, error: `ICE server URL must start with stun:, stuns:, turn: or turns: (${urls.join(',')})` };
   }
   opts.iceServers = ice;
   const level = get('log-level');

@@ -189,7 +189,14 @@ export class SignalHub {
     const limits: SignalLimits = { maxFrameBytes: l.maxFrameBytes, ratePerSec: l.ratePerSec, burst: l.burst };
     this.send(
       conn,
-      JSON.stringify({ t: 'welcome', nodeId, iceServers: this.iceFor(nodeId), peers: this.sample(conn), heartbeatMs: l.heartbeatMs, limits }),
+      JSON.stringify({
+        t: 'welcome',
+        nodeId,
+        iceServers: this.iceFor(nodeId),
+        peers: this.sample(conn),
+        heartbeatMs: l.heartbeatMs,
+        limits,
+      }),
     );
     this.c.log.debug('hello', { nodeId, ip: conn.ip });
   }
@@ -218,7 +225,15 @@ export class SignalHub {
       const gone = target.closed;
       return this.sendError(
         conn,
-        withRef({ t: 'error', code: gone ? 'UNKNOWN_TARGET' : 'TARGET_BUSY', target: to, message: gone ? 'target cut off (slow consumer)' : 'target backlog full' }, id),
+        withRef(
+          {
+            t: 'error',
+            code: gone ? 'UNKNOWN_TARGET' : 'TARGET_BUSY',
+            target: to,
+            message: gone ? 'target cut off (slow consumer)' : 'target backlog full',
+          },
+          id,
+        ),
       );
     }
     this.c.metrics.relayed++;

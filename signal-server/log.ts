@@ -25,7 +25,7 @@ export function createLogger(
   const min = RANK[level];
   const emit = (lvl: LogLevel, msg: string, fields?: LogFields): void => {
     if (RANK[lvl] < min) return;
-    out.write(JSON.stringify({ ts: new Date(now()).toISOString(), level: lvl, msg, ...fields }) + '\n');
+    out.write(`${JSON.stringify({ ts: new Date(now()).toISOString(), level: lvl, msg, ...fields })}\n`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),

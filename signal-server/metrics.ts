@@ -52,7 +52,7 @@ export class SignalMetrics {
     labelled('signal_messages_dropped_total', 'Frames dropped, by reason.', this.dropped);
     labelled('signal_connections_rejected_total', 'Connections refused, by reason.', this.rejected);
     labelled('signal_connections_closed_total', 'Connections closed by the server, by reason.', this.closed);
-    for (const [k, v] of Object.entries(extra)) one(k, 'gauge', k.replace(/_/g, ' ') + '.', v);
-    return out.join('\n') + '\n';
+    for (const [k, v] of Object.entries(extra)) one(k, 'gauge', `${k.replace(/_/g, ' ')}.`, v);
+    return `${out.join('\n')}\n`;
   }
 }

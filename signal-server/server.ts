@@ -93,7 +93,9 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 }
 
 function refuseUpgrade(socket: Duplex, status: number, text: string, code: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nX-Signal-Error: ${code}\r\nContent-Length: ${code.length + 1}\r\n\r\n${code}\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nX-Signal-Error: ${code}\r\nContent-Length: ${code.length + 1}\r\n\r\n${code}\n`,
+  );
   socket.destroy();
 }
 

@@ -50,9 +50,7 @@ const BASE_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
-export interface StaticHandler {
-  (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>;
-}
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void>;
 
 /** A handler serving `root` (or the placeholder page when `root` is null or has no index.html). */
 export function createStaticHandler(root: string | null): StaticHandler {
@@ -94,7 +92,7 @@ export function createStaticHandler(root: string | null): StaticHandler {
 
   /** The real path of `rel` under the root, or null if missing, not a file, or escaping the root. */
   const lookup = async (base: string, rel: string): Promise<{ file: string; size: number } | null> => {
-    const candidate = resolve(base, '.' + rel);
+    const candidate = resolve(base, `.${rel}`);
     if (candidate !== base && !candidate.startsWith(base + sep)) return null;
     try {
       let file = await realpath(candidate);

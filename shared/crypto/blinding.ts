@@ -54,7 +54,7 @@ export type BlindedSecretKey = ExpandedSecretKey;
 
 const Point = ed25519.Point;
 const Fn = Point.Fn;
-const L = Fn.ORDER;
+const _L = Fn.ORDER;
 const BYTES = 32;
 
 const BLIND_STRING = concatBytes(utf8.encode('Derive temporary signing key'), Uint8Array.of(0));
@@ -116,19 +116,12 @@ function publicKeyOfScalar(a: bigint): Uint8Array {
  * The blinding factor h of A.2 before clamping: SHA3-256(BLIND_STRING | A | s | B | N), with
  * N = "key-blind" | INT_8(periodNumber) | INT_8(periodLengthMinutes). An empty secret is no secret.
  */
-export function blindingFactor(
-  publicKey: Uint8Array,
-  secret: Uint8Array,
-  periodNumber: number,
-  periodLengthMinutes: number,
-): Uint8Array {
+export function blindingFactor(publicKey: Uint8Array, secret: Uint8Array, periodNumber: number, periodLengthMinutes: number): Uint8Array {
   assertBytes('publicKey', publicKey, BYTES);
   assertBytes('secret', secret);
   assertUint64('periodNumber', periodNumber, 0);
   assertUint64('periodLengthMinutes', periodLengthMinutes, 1);
-  return sha3_256(
-    concatBytes(BLIND_STRING, publicKey, secret, BASEPOINT_BYTES, KEY_BLIND, int8(periodNumber), int8(periodLengthMinutes)),
-  );
+  return sha3_256(concatBytes(BLIND_STRING, publicKey, secret, BASEPOINT_BYTES, KEY_BLIND, int8(periodNumber), int8(periodLengthMinutes)));
 }
 
 /**
@@ -139,7 +132,9 @@ export function blindPublicKeyWithFactor(publicKey: Uint8Array, h: Uint8Array): 
   assertBytes('publicKey', publicKey, BYTES);
   assertBytes('h', h, BYTES);
   const A = decodePublicKey(publicKey);
-  return A.clearCofactor().multiply(clampedInteger(h) >> 3n).toBytes();
+  return A.clearCofactor()
+    .multiply(clampedInteger(h) >> 3n)
+    .toBytes();
 }
 
 /** The secret half of the curve step: a' = clamp(h)·a mod ℓ, RH' from RH, and A' = a'·B. */
@@ -167,22 +162,12 @@ export function expandedKeyFromBytes(bytes: Uint8Array): ExpandedSecretKey {
 }
 
 /** A' for `publicKey` in the given period: what a contact who knows `secret` computes. */
-export function blindPublicKey(
-  publicKey: Uint8Array,
-  secret: Uint8Array,
-  periodNumber: number,
-  periodLengthMinutes: number,
-): Uint8Array {
+export function blindPublicKey(publicKey: Uint8Array, secret: Uint8Array, periodNumber: number, periodLengthMinutes: number): Uint8Array {
   return blindPublicKeyWithFactor(publicKey, blindingFactor(publicKey, secret, periodNumber, periodLengthMinutes));
 }
 
 /** (a', RH', A') for the identity `seed` in the given period: what the key's owner signs with. */
-export function blindSecretKey(
-  seed: Uint8Array,
-  secret: Uint8Array,
-  periodNumber: number,
-  periodLengthMinutes: number,
-): BlindedSecretKey {
+export function blindSecretKey(seed: Uint8Array, secret: Uint8Array, periodNumber: number, periodLengthMinutes: number): BlindedSecretKey {
   const key = expandSeed(seed);
   return blindExpandedKeyWithFactor(key, blindingFactor(key.publicKey, secret, periodNumber, periodLengthMinutes));
 }

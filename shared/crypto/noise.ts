@@ -29,16 +29,7 @@
  */
 import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
 import { concatBytes, utf8 } from './bytes';
-import {
-  CipherState,
-  KEY_LEN,
-  MAX_MESSAGE_LEN,
-  NoiseError,
-  SHA256,
-  SymmetricState,
-  TAG_LEN,
-  type NoiseHash,
-} from './noise-state';
+import { type CipherState, KEY_LEN, MAX_MESSAGE_LEN, NoiseError, SHA256, SymmetricState, TAG_LEN, type NoiseHash } from './noise-state';
 import { checkKeyPair, checkPublicKey, dh, generateX25519KeyPair, type KeyPair } from './noise-x25519';
 
 export { generateX25519KeyPair, type KeyPair } from './noise-x25519';
@@ -59,7 +50,13 @@ export interface PatternDef {
 
 /** Spec 7.5: IK is `<- s ... -> e, es, s, ss  <- e, ee, se`; XX is `-> e  <- e, ee, s, es  -> s, se`. */
 export const PATTERNS: Readonly<Record<Pattern, PatternDef>> = {
-  IK: { pre: [[], ['s']], messages: [['e', 'es', 's', 'ss'], ['e', 'ee', 'se']] },
+  IK: {
+    pre: [[], ['s']],
+    messages: [
+      ['e', 'es', 's', 'ss'],
+      ['e', 'ee', 'se'],
+    ],
+  },
   XX: { pre: [[], []], messages: [['e'], ['e', 'ee', 's', 'es'], ['s', 'se']] },
 };
 
@@ -174,8 +171,7 @@ export class Handshake {
   writeMessage(payload: Uint8Array = EMPTY): Uint8Array {
     const tokens = this.turn(true);
     const len = this.messageLength(tokens, payload.length);
-    if (len > MAX_MESSAGE_LEN)
-      throw new NoiseError('MESSAGE_TOO_LARGE', `handshake message would be ${len} bytes (max 65535)`);
+    if (len > MAX_MESSAGE_LEN) throw new NoiseError('MESSAGE_TOO_LARGE', `handshake message would be ${len} bytes (max 65535)`);
     return this.guard(() => {
       const parts: Uint8Array[] = [];
       for (const t of tokens) {
@@ -200,8 +196,7 @@ export class Handshake {
   readMessage(message: Uint8Array): Uint8Array {
     const tokens = this.turn(false);
     return this.guard(() => {
-      if (message.length > MAX_MESSAGE_LEN)
-        throw new NoiseError('MESSAGE_TOO_LARGE', `${message.length}-byte message (max 65535)`);
+      if (message.length > MAX_MESSAGE_LEN) throw new NoiseError('MESSAGE_TOO_LARGE', `${message.length}-byte message (max 65535)`);
       const min = this.messageLength(tokens, 0);
       if (message.length < min) throw new NoiseError('BAD_LENGTH', `message is ${message.length} bytes, needs at least ${min}`);
       const unchecked = new Set<KeyToken>();
@@ -230,8 +225,7 @@ export class Handshake {
 
   /** Spec Split(): transport CipherStates, once, after completion. */
   split(): { send: CipherState; recv: CipherState } {
-    if (this.phase !== 'complete')
-      throw new NoiseError('WRONG_STATE', this.phase === 'split' ? 'already split' : 'handshake not complete');
+    if (this.phase !== 'complete') throw new NoiseError('WRONG_STATE', this.phase === 'split' ? 'already split' : 'handshake not complete');
     const [c1, c2] = this.sym.split();
     this.phase = 'split';
     return this.initiator ? { send: c1, recv: c2 } : { send: c2, recv: c1 };

@@ -192,7 +192,7 @@ export class DhtNode {
       opts.query ??
       ((peer, done) => {
         this.rpc.request(peer, { type: 'find_node', target }, (res) => {
-          if (!res || res.type !== 'nodes') return done(null);
+          if (res?.type !== 'nodes') return done(null);
           done({ closer: res.nodes });
         });
       });
@@ -342,7 +342,11 @@ export class DhtNode {
       if (now - b.lastTouched < this.init.refreshIntervalMs) continue;
       b.lastTouched = now;
       const s = this.table.subBits(b.level);
-      this.lookup(randomIdAtLevel(this.id, b.level, this.components.rng, s, b.sub), () => {}, { beta: 1, alpha: this.init.refreshAlpha, background: true });
+      this.lookup(randomIdAtLevel(this.id, b.level, this.components.rng, s, b.sub), () => {}, {
+        beta: 1,
+        alpha: this.init.refreshAlpha,
+        background: true,
+      });
       started++;
     }
     return started;

@@ -308,7 +308,7 @@ export class RoutingTable {
   deepestLevel(): number {
     for (let l = this.levels.length - 1; l >= 0; l--) {
       const subs = this.levels[l];
-      if (subs && subs.some((b) => b && b.contacts.length > 0)) return l;
+      if (subs?.some((b) => b && b.contacts.length > 0)) return l;
     }
     return -1;
   }

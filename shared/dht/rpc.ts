@@ -73,7 +73,23 @@ const HEX40 = /^[0-9a-f]{40}$/;
 // Counter names built once (a template string per message costs a hash lookup every time).
 const SENT: Record<string, string> = {};
 const RECV: Record<string, string> = {};
-for (const t of ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed', 'tunnel', 'tunneled', 'link', 'linked']) {
+for (const t of [
+  'ping',
+  'pong',
+  'find_node',
+  'nodes',
+  'find_value',
+  'value',
+  'store',
+  'stored',
+  'error',
+  'route',
+  'routed',
+  'tunnel',
+  'tunneled',
+  'link',
+  'linked',
+]) {
   SENT[t] = `sent.${t}`;
   RECV[t] = `recv.${t}`;
 }
@@ -232,7 +248,7 @@ export class Rpc {
       return;
     }
     const p = isRequest(msg) ? undefined : this.pending.get(msg.rid);
-    if (!p || !p.tunneled || p.peer.hex !== peer.hex) return this.counters.inc('drop.unmatched_tunneled');
+    if (!p?.tunneled || p.peer.hex !== peer.hex) return this.counters.inc('drop.unmatched_tunneled');
     this.complete(msg as ResponseMessage, p, this.tunnelRtt);
   }
 
@@ -298,6 +314,7 @@ class RemotePeer implements LookupPeer {
   constructor(readonly hex: string) {}
 
   get id(): Uint8Array {
-    return (this.bytes ??= hexToBytes(this.hex));
+    this.bytes ??= hexToBytes(this.hex);
+    return this.bytes;
   }
 }

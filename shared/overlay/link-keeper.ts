@@ -53,7 +53,6 @@ export interface LinkKeeperInit {
   refusedForMs?: number;
 }
 
-
 export class LinkKeeper implements DhtExtension {
   readonly counters = new Counters();
   private readonly init: Required<LinkKeeperInit>;
@@ -154,7 +153,12 @@ export class LinkKeeper implements DhtExtension {
   }
 
   private request(c: Contact, direct: boolean, cb: (accepted: boolean | null) => void): void {
-    this.node.rpc.request(c, { type: 'link', keep: true }, (res) => cb(res ? res.type === 'linked' && res.accepted : null), direct ? { direct: true } : {});
+    this.node.rpc.request(
+      c,
+      { type: 'link', keep: true },
+      (res) => cb(res ? res.type === 'linked' && res.accepted : null),
+      direct ? { direct: true } : {},
+    );
   }
 
   /** `accepted`: null when the peer did not answer. */
@@ -180,7 +184,8 @@ export class LinkKeeper implements DhtExtension {
     if (!msg.keep) {
       // Only the peer itself, over its connection, can let its link go.
       if (this.hooks.isConnected(from.hex) && this.inbound.delete(from.hex)) this.publish();
-      return reply({ type: 'linked', accepted: false }), true;
+      reply({ type: 'linked', accepted: false });
+      return true;
     }
     // Over a direct connection this makes a link (until it lapses unrenewed); through the overlay
     // it only holds a slot for LINK_RESERVE_MS, for the dial that follows (the origin of a tunneled
@@ -194,10 +199,12 @@ export class LinkKeeper implements DhtExtension {
         if (isNew) this.publish();
       }
       this.counters.inc(direct ? 'link.accepted' : 'link.reserved');
-      return reply({ type: 'linked', accepted: true }), true;
+      reply({ type: 'linked', accepted: true });
+      return true;
     }
     this.counters.inc('link.refused_inbound');
-    return reply({ type: 'linked', accepted: false }), true;
+    reply({ type: 'linked', accepted: false });
+    return true;
   }
 
   private publish(): void {
@@ -207,7 +214,8 @@ export class LinkKeeper implements DhtExtension {
   private choose(connected: ReadonlySet<PeerId>): Map<PeerId, Contact> {
     const { table, id } = this.node;
     const want = new Map<PeerId, Contact>();
-    const usable = (c: Contact) => c.failures === 0 && !this.refused.has(c.hex) && (this.dialFailures.get(c.hex) ?? 0) < this.init.maxDialFailures;
+    const usable = (c: Contact) =>
+      c.failures === 0 && !this.refused.has(c.hex) && (this.dialFailures.get(c.hex) ?? 0) < this.init.maxDialFailures;
     for (const c of table.closest(id, this.init.near + this.refused.size)) {
       if (want.size >= this.init.near) break;
       if (!this.refused.has(c.hex)) want.set(c.hex, c);
@@ -243,7 +251,11 @@ export class LinkKeeper implements DhtExtension {
         if (pass === 0) {
           // One link per level: prefer a sub-bucket we already hold a link, or a connection, in.
           let i = subs.findIndex((live) => live.some(linked));
-          if (i < 0) i = Math.max(0, subs.findIndex((live) => live.some((x) => connected.has(x.hex))));
+          if (i < 0)
+            i = Math.max(
+              0,
+              subs.findIndex((live) => live.some((x) => connected.has(x.hex))),
+            );
           pick(subs[i]!);
           subs.splice(i, 1);
         } else {

@@ -126,8 +126,10 @@ export class OverlayRouter implements DhtExtension {
       return true;
     }
     this.counters.inc('relay.forwarded');
-    this.node.rpc.request(hop, { type: 'route', target: msg.target, ttl: Math.min(msg.ttl, this.maxTtl) - 1, payload: msg.payload }, (res) =>
-      reply({ type: 'routed', delivered: res?.type === 'routed' && res.delivered }),
+    this.node.rpc.request(
+      hop,
+      { type: 'route', target: msg.target, ttl: Math.min(msg.ttl, this.maxTtl) - 1, payload: msg.payload },
+      (res) => reply({ type: 'routed', delivered: res?.type === 'routed' && res.delivered }),
     );
     return true;
   }

@@ -50,7 +50,11 @@ export function linkShares(maxOpen: number, links: LinkKeeperInit = {}): { near:
 
 /** Attach the overlay stack to `node` (before it joins); call `keeper.start()` once it has joined. */
 export function createOverlay(node: DhtNode, hooks: OverlayHooks, init: OverlayInit = {}): Overlay {
-  const router = new OverlayRouter(node, { connectedPeers: () => [...hooks.connectedPeers()], deliver: (payload, via) => hooks.deliver?.(payload, via) }, init.router);
+  const router = new OverlayRouter(
+    node,
+    { connectedPeers: () => [...hooks.connectedPeers()], deliver: (payload, via) => hooks.deliver?.(payload, via) },
+    init.router,
+  );
   const links = init.maxOpen !== undefined ? { ...init.links, ...linkShares(init.maxOpen, init.links) } : init.links;
   const near = links?.near ?? TUNNEL_DEFAULTS.near;
   const tunnel = init.tunnel === false ? undefined : new RequestTunnel(node, router, { near, ...init.tunnel });

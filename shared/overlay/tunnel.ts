@@ -89,12 +89,14 @@ export class RequestTunnel implements DhtExtension, RpcTunnel {
     }
     if (msg.ttl <= 1 || !this.limiter.take(from.hex, this.node.clock.now())) {
       this.counters.inc(msg.ttl <= 1 ? 'relay.ttl' : 'relay.rate_limited');
-      return reply({ type: 'tunneled' }), true;
+      reply({ type: 'tunneled' });
+      return true;
     }
     const hop = this.router.nextHop(msg.target, from.hex);
     if (!hop) {
       this.counters.inc('relay.no_path');
-      return reply({ type: 'tunneled' }), true;
+      reply({ type: 'tunneled' });
+      return true;
     }
     this.counters.inc('relay.forwarded');
     const fwd: RequestBody = { ...msg, ttl: Math.min(msg.ttl, this.maxTtl) - 1 };

@@ -163,9 +163,7 @@ export function helloSigningBytes(nonce: string): Uint8Array {
 // ---- parsing ------------------------------------------------------------------------------
 
 /** Either the message, or why it was rejected (an error code plus a short detail). */
-export type ParseResult<M> =
-  | { ok: true; msg: M }
-  | { ok: false; code: SignalErrorCode; detail: string; ref?: number };
+export type ParseResult<M> = { ok: true; msg: M } | { ok: false; code: SignalErrorCode; detail: string; ref?: number };
 
 type Obj = Record<string, unknown>;
 
@@ -185,7 +183,10 @@ function isRequestId(v: unknown): v is number {
  * Decode one text frame: JSON object with a string type and an optional request id. `maxBytes` is
  * checked on the UTF-16 length as a cheap upper bound guard.
  */
-function decodeFrame(text: string, maxBytes: number): { ok: true; value: Obj; id: number | undefined } | { ok: false; code: SignalErrorCode; detail: string } {
+function decodeFrame(
+  text: string,
+  maxBytes: number,
+): { ok: true; value: Obj; id: number | undefined } | { ok: false; code: SignalErrorCode; detail: string } {
   if (text.length > maxBytes) return { ok: false, code: 'OVERSIZED', detail: `frame over ${maxBytes} bytes` };
   let value: unknown;
   try {
@@ -235,8 +236,7 @@ function isNodeIdList(v: unknown): v is NodeIdHex[] {
 
 function isIceServer(v: unknown): v is IceServer {
   if (!isObj(v)) return false;
-  const urlsOk =
-    typeof v.urls === 'string' || (Array.isArray(v.urls) && v.urls.length > 0 && v.urls.every((u) => typeof u === 'string'));
+  const urlsOk = typeof v.urls === 'string' || (Array.isArray(v.urls) && v.urls.length > 0 && v.urls.every((u) => typeof u === 'string'));
   return (
     urlsOk &&
     (v.username === undefined || typeof v.username === 'string') &&
@@ -245,12 +245,7 @@ function isIceServer(v: unknown): v is IceServer {
 }
 
 function isLimits(v: unknown): v is SignalLimits {
-  return (
-    isObj(v) &&
-    typeof v.maxFrameBytes === 'number' &&
-    typeof v.ratePerSec === 'number' &&
-    typeof v.burst === 'number'
-  );
+  return isObj(v) && typeof v.maxFrameBytes === 'number' && typeof v.ratePerSec === 'number' && typeof v.burst === 'number';
 }
 
 /** Strict parser for what the server sends (the client's side). Never throws. */

@@ -87,7 +87,15 @@ const TYPE_CODES: Record<MessageType, number> = {
 const TYPE_BY_CODE = new Map<number, MessageType>(Object.entries(TYPE_CODES).map(([k, v]) => [v, k as MessageType]));
 
 export function isRequest(m: Message): m is RequestMessage {
-  return m.type === 'ping' || m.type === 'find_node' || m.type === 'find_value' || m.type === 'store' || m.type === 'route' || m.type === 'tunnel' || m.type === 'link';
+  return (
+    m.type === 'ping' ||
+    m.type === 'find_node' ||
+    m.type === 'find_value' ||
+    m.type === 'store' ||
+    m.type === 'route' ||
+    m.type === 'tunnel' ||
+    m.type === 'link'
+  );
 }
 
 /** At most MAX_NODES ids (any beyond are not sent). */
@@ -120,7 +128,9 @@ export function encode(m: Message): Uint8Array {
 /** Encode `m` with request id `rid` (saves the caller building a message object to add it). */
 export function encodeBody(m: MessageBody, rid: number): Uint8Array {
   const w = SCRATCH.reset();
-  w.u8(WIRE_VERSION << 4).u8(TYPE_CODES[m.type]).u32(rid);
+  w.u8(WIRE_VERSION << 4)
+    .u8(TYPE_CODES[m.type])
+    .u32(rid);
   switch (m.type) {
     case 'ping':
     case 'pong':
@@ -222,7 +232,8 @@ export function decode(frame: Uint8Array): Message {
       const cas = flag(r) ? r.u53() : undefined;
       const record = readRecord(r);
       const age = flag(r) ? r.u32() : undefined;
-      const st: Extract<Message, { type: 'store' }> = cas === undefined ? { type, rid, target, record } : { type, rid, target, record, cas };
+      const st: Extract<Message, { type: 'store' }> =
+        cas === undefined ? { type, rid, target, record } : { type, rid, target, record, cas };
       if (age !== undefined) st.age = age;
       m = st;
       break;

@@ -77,13 +77,7 @@ export function copyRecord(r: DhtRecord): DhtRecord {
 
 export function sameRecord(a: DhtRecord, b: DhtRecord): boolean {
   if (a.type === 'immutable' || b.type === 'immutable') return a.type === b.type && bytesEqual(a.v, b.v);
-  return (
-    a.seq === b.seq &&
-    bytesEqual(a.k, b.k) &&
-    bytesEqual(a.salt, b.salt) &&
-    bytesEqual(a.v, b.v) &&
-    bytesEqual(a.sig, b.sig)
-  );
+  return a.seq === b.seq && bytesEqual(a.k, b.k) && bytesEqual(a.salt, b.salt) && bytesEqual(a.v, b.v) && bytesEqual(a.sig, b.sig);
 }
 
 /** How `incoming` relates to `current` for the same target. */
@@ -99,9 +93,7 @@ export function compareMutable(current: MutableRecord, incoming: MutableRecord):
   return sameRecord(current, incoming) ? 'identical' : 'SEQ_REUSED';
 }
 
-export type WriteDecision =
-  | { readonly ok: true; readonly changed: boolean }
-  | { readonly ok: false; readonly code: StoreRefusal };
+export type WriteDecision = { readonly ok: true; readonly changed: boolean } | { readonly ok: false; readonly code: StoreRefusal };
 
 /**
  * Storage rule for a write of an already shape-checked `incoming` over `current` (if any).

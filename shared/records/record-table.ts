@@ -34,8 +34,26 @@ import { checkShape, checkSignature, copyRecord, decideWrite, validateRecord } f
 import type { DhtRecord, StoreRefusal } from './types';
 import { STORE_REFUSALS } from './types';
 
-export type { Origin, TableEntry, PersistedEntry, RecordTableInit, RecordTableComponents, PutOptions, PutResult, RecordTableCounters } from './record-table-types';
-import { type Origin, type TableEntry, type PersistedEntry, type RecordTableInit, type RecordTableComponents, type PutOptions, type PutResult, type RecordTableCounters } from './record-table-types';
+export type {
+  Origin,
+  TableEntry,
+  PersistedEntry,
+  RecordTableInit,
+  RecordTableComponents,
+  PutOptions,
+  PutResult,
+  RecordTableCounters,
+} from './record-table-types';
+import type {
+  Origin,
+  TableEntry,
+  PersistedEntry,
+  RecordTableInit,
+  RecordTableComponents,
+  PutOptions,
+  PutResult,
+  RecordTableCounters,
+} from './record-table-types';
 
 const TARGET_HEX = /^[0-9a-f]{40}$/;
 
@@ -81,7 +99,10 @@ export class RecordTable {
     this.ttlMs = positiveInt('ttlMs', init.ttlMs ?? RECORD_TABLE_DEFAULTS.ttlMs);
     this.protectMs = positiveInt('protectMs', init.protectMs ?? RECORD_TABLE_DEFAULTS.protectMs);
     if (this.protectMs > this.ttlMs) throw new RangeError('protectMs must be <= ttlMs');
-    this.persistRefreshMs = positiveInt('persistRefreshMs', init.persistRefreshMs ?? Math.floor(this.ttlMs / RECORD_TABLE_DEFAULTS.persistRefreshDivisor));
+    this.persistRefreshMs = positiveInt(
+      'persistRefreshMs',
+      init.persistRefreshMs ?? Math.floor(this.ttlMs / RECORD_TABLE_DEFAULTS.persistRefreshDivisor),
+    );
     const refused = {} as Record<StoreRefusal, number>;
     for (const code of STORE_REFUSALS) refused[code] = 0;
     this.counters = {
@@ -178,7 +199,13 @@ export class RecordTable {
       this.persistDelete(victim.target);
     }
     if (cur) this.remove(key, cur);
-    const entry: TableEntry = { target: key, record: copyRecord(record), storedAt: now, lastRefreshed: newOrigin === 'own' ? now : refreshedAt, origin: newOrigin };
+    const entry: TableEntry = {
+      target: key,
+      record: copyRecord(record),
+      storedAt: now,
+      lastRefreshed: newOrigin === 'own' ? now : refreshedAt,
+      origin: newOrigin,
+    };
     this.insert(entry);
     if (cur) this.counters.replaced++;
     else this.counters.added++;
@@ -330,8 +357,7 @@ export class RecordTable {
       if (typeof p.target !== 'string' || !TARGET_HEX.test(p.target)) return undefined;
       if (typeof p.storedAt !== 'number' || !Number.isFinite(p.storedAt)) return undefined;
       if (!validateRecord(hexToBytes(p.target), p.record).ok) return undefined;
-      const lastRefreshed =
-        typeof p.lastRefreshed === 'number' && Number.isFinite(p.lastRefreshed) ? p.lastRefreshed : p.storedAt;
+      const lastRefreshed = typeof p.lastRefreshed === 'number' && Number.isFinite(p.lastRefreshed) ? p.lastRefreshed : p.storedAt;
       const origin: Origin = p.origin === 'own' ? 'own' : 'replica';
       return { target: p.target, record: copyRecord(p.record), storedAt: p.storedAt, lastRefreshed, origin };
     } catch {

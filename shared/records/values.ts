@@ -118,7 +118,10 @@ export class DhtValues implements DhtExtension {
       }
       // A copy passed on by another holder keeps its age (see PutOptions.refreshedAt).
       const refreshedAt = msg.age === undefined ? now : now - msg.age * 1000;
-      const opts = msg.cas === undefined ? { now, origin: 'replica' as const, refreshedAt } : { now, origin: 'replica' as const, cas: msg.cas, refreshedAt };
+      const opts =
+        msg.cas === undefined
+          ? { now, origin: 'replica' as const, refreshedAt }
+          : { now, origin: 'replica' as const, cas: msg.cas, refreshedAt };
       const existing = this.table.getEntry(msg.target);
       const res = existing?.origin === 'own' ? this.storeOverOwn(msg, now) : this.table.put(msg.target, msg.record, opts);
       if (res.ok) {
@@ -251,7 +254,7 @@ export class DhtValues implements DhtExtension {
         onStart: (l) => (lookupRef = l),
         query: (peer, done) => {
           this.node.rpc.request(peer, { type: 'find_value', target }, (res) => {
-            if (!res || res.type !== 'value') return done(null);
+            if (res?.type !== 'value') return done(null);
             let rec = res.record;
             if (rec && !valid(rec)) {
               invalid++;
@@ -342,10 +345,14 @@ export class DhtValues implements DhtExtension {
         // the newest, store it on all k closest so farther replicas do not wait for a republish.
         if (r.record && sameRecord(r.record, e.record) && r.stale + r.replicas < this.init.replicas) {
           const age = this.ageOf(e);
-          this.putRecord(e.record, (p) => {
-            pushed += p.replicas;
-            if (--left === 0) cb?.(pushed);
-          }, age !== undefined ? { age } : {});
+          this.putRecord(
+            e.record,
+            (p) => {
+              pushed += p.replicas;
+              if (--left === 0) cb?.(pushed);
+            },
+            age !== undefined ? { age } : {},
+          );
           return;
         }
         pushed += r.repaired;

@@ -139,7 +139,14 @@ export class Adversary implements DhtExtension {
     switch (kind) {
       case 'badSig': {
         const seq = victim.seq + bump;
-        rec = { type: 'mutable', k: victim.k, salt: victim.salt, seq, v, sig: sign(encodeSignable(victim.salt, seq, v), this.kp.secretKey) };
+        rec = {
+          type: 'mutable',
+          k: victim.k,
+          salt: victim.salt,
+          seq,
+          v,
+          sig: sign(encodeSignable(victim.salt, seq, v), this.kp.secretKey),
+        };
         break;
       }
       case 'tampered':

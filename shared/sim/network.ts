@@ -146,7 +146,7 @@ export class SimNetwork {
     this.clock.setTimeout(() => {
       for (const p of peers) {
         const o = this.endpoints.get(p);
-        if (o && o.alive && o.open.delete(hex)) o.downHandler?.(hex);
+        if (o?.alive && o.open.delete(hex)) o.downHandler?.(hex);
       }
     }, conn.deadAfterMs ?? 10_000);
   }
@@ -157,7 +157,7 @@ export class SimNetwork {
     if (!e) return;
     for (const peer of e.open.keys()) {
       const o = this.endpoints.get(peer);
-      if (o && o.alive) {
+      if (o?.alive) {
         o.open.delete(hex);
         o.downHandler?.(hex);
       }
@@ -169,7 +169,7 @@ export class SimNetwork {
     if (!from.alive) return;
     this.counters.inc('frames');
     const dst = this.endpoints.get(to);
-    if (!dst || !dst.alive) return this.counters.inc('drop.dead');
+    if (!dst?.alive) return this.counters.inc('drop.dead');
     if (!this.canReach(from, dst)) return this.counters.inc('drop.unreachable');
     if (this.opts.loss > 0 && this.rng.next() < this.opts.loss) return this.counters.inc('drop.loss');
     const now = this.clock.now();

@@ -78,7 +78,16 @@ export class RecordsTestnet {
     const sim = this.tn.addNode(id);
     const b = this.building!;
     this.building = undefined;
-    const peer: RecordPeer = { sim, node: sim.node, values: b.values, table: b.table, before: b.before, index: this.peers.length, joinedAt: -1, leftAt: undefined };
+    const peer: RecordPeer = {
+      sim,
+      node: sim.node,
+      values: b.values,
+      table: b.table,
+      before: b.before,
+      index: this.peers.length,
+      joinedAt: -1,
+      leftAt: undefined,
+    };
     this.peers.push(peer);
     this.byHex.set(sim.node.hex, peer);
     return peer;
@@ -95,7 +104,8 @@ export class RecordsTestnet {
   join(p: RecordPeer, cb?: () => void): void {
     let left = this.opts.joinRetries ?? 5;
     const done = () => {
-      const seeds = p.node.table.size === 0 && left-- > 0 && p.sim.endpoint.alive ? this.tn.sample(this.opts.bootstrapSample ?? 8, p.sim) : [];
+      const seeds =
+        p.node.table.size === 0 && left-- > 0 && p.sim.endpoint.alive ? this.tn.sample(this.opts.bootstrapSample ?? 8, p.sim) : [];
       if (seeds.length > 0) {
         this.joinRetried++;
         p.node.join(
@@ -133,7 +143,13 @@ export class RecordsTestnet {
 
   /** Ground truth: the k live joined nodes closest to target. */
   trueClosest(target: NodeId, k: number, among: RecordPeer[] = this.live()): RecordPeer[] {
-    return this.tn.trueClosest(target, k, among.map((p) => p.sim)).map((s) => this.byHex.get(s.node.hex)!);
+    return this.tn
+      .trueClosest(
+        target,
+        k,
+        among.map((p) => p.sim),
+      )
+      .map((s) => this.byHex.get(s.node.hex)!);
   }
 
   /** Frames sent on the simulated network so far. */

@@ -63,7 +63,9 @@ export function scatterPlot(series: PlotSeries[], o: PlotOptions): string {
   const px = (x: number) => m.l + ((x - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - ((y - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="${W / 2 - m.r / 2}" y="22" text-anchor="middle" font-size="15">${esc(o.title)}</text>`);
   // Grid and ticks.
@@ -87,13 +89,18 @@ export function scatterPlot(series: PlotSeries[], o: PlotOptions): string {
       out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
     }
     for (const p of s.points) {
-      out.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="4" fill="${color}" fill-opacity="0.8"><title>${esc(`${s.name}: ${p.label ?? ''} (${fmt(p.x)}, ${fmt(p.y)})`)}</title></circle>`);
-      if (p.label) out.push(`<text x="${(px(p.x) + 5).toFixed(1)}" y="${(py(p.y) - 5).toFixed(1)}" font-size="9" fill="${color}">${esc(p.label)}</text>`);
+      out.push(
+        `<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="4" fill="${color}" fill-opacity="0.8"><title>${esc(`${s.name}: ${p.label ?? ''} (${fmt(p.x)}, ${fmt(p.y)})`)}</title></circle>`,
+      );
+      if (p.label)
+        out.push(
+          `<text x="${(px(p.x) + 5).toFixed(1)}" y="${(py(p.y) - 5).toFixed(1)}" font-size="9" fill="${color}">${esc(p.label)}</text>`,
+        );
     }
     const ly = m.t + 10 + i * 18;
     out.push(`<circle cx="${W - m.r + 16}" cy="${ly}" r="5" fill="${color}"/>`);
     out.push(`<text x="${W - m.r + 26}" y="${ly + 4}">${esc(s.name)}</text>`);
   });
   out.push('</svg>');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

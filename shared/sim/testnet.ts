@@ -107,7 +107,8 @@ export class Testnet {
   join(sn: SimNode, cb?: () => void, attempt = 1): void {
     const seeds = this.sample(this.opts.bootstrapSample ?? 8, sn).map((m) => m.node.id);
     sn.node.join(seeds, (r) => {
-      if (r.contacts === 0 && seeds.length > 0 && attempt <= (this.opts.joinRetries ?? 4) && sn.endpoint.alive) return this.join(sn, cb, attempt + 1);
+      if (r.contacts === 0 && seeds.length > 0 && attempt <= (this.opts.joinRetries ?? 4) && sn.endpoint.alive)
+        return this.join(sn, cb, attempt + 1);
       sn.joined = true;
       if (sn.endpoint.alive) this.members.push(sn);
       if (sn.endpoint.alive) this.opts.onJoined?.(sn);

@@ -38,14 +38,14 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const ev: SimEvent = { t: this.t + (ms > 0 ? ms : 0), fn, dead: false };
+    const ev: SimEvent = { t: this.t + Math.max(ms, 0), fn, dead: false };
     this.push(ev);
     return ev;
   }
 
   /** Schedule a caller-built event (its `fn` runs with the event as `this`) in `ms`. */
   schedule(ev: SimEvent, ms: number): void {
-    ev.t = this.t + (ms > 0 ? ms : 0);
+    ev.t = this.t + Math.max(ms, 0);
     ev.dead = false;
     this.push(ev);
   }

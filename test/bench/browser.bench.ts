@@ -96,16 +96,22 @@ async function main(): Promise<void> {
       // Reader offset 1..N-1 from the writer, varied across rounds: never the writer itself.
       const r = tabs[((s % N) + 1 + (Math.floor(s / N) % (N - 1))) % N]!;
       const value = `sample ${s}`;
-      const p = await w.page.evaluate(async ([v]) => {
-        const t0 = performance.now();
-        const res = await window.p2p!.put('bench/sample', v);
-        return { ms: performance.now() - t0, seq: res.seq };
-      }, [value] as const);
-      const g = await r.page.evaluate(async ([pk]) => {
-        const t0 = performance.now();
-        const res = await window.p2p!.get(pk, 'bench/sample');
-        return { ms: performance.now() - t0, value: res?.value ?? null };
-      }, [w.publicKey] as const);
+      const p = await w.page.evaluate(
+        async ([v]) => {
+          const t0 = performance.now();
+          const res = await window.p2p!.put('bench/sample', v);
+          return { ms: performance.now() - t0, seq: res.seq };
+        },
+        [value] as const,
+      );
+      const g = await r.page.evaluate(
+        async ([pk]) => {
+          const t0 = performance.now();
+          const res = await window.p2p!.get(pk, 'bench/sample');
+          return { ms: performance.now() - t0, value: res?.value ?? null };
+        },
+        [w.publicKey] as const,
+      );
       if (g.value !== value) sampleMisses++;
       putMs.push(p.ms);
       getMs.push(g.ms);
@@ -127,7 +133,14 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 300));
     const redials = await Promise.all(
       Array.from({ length: half }, (_, i) =>
-        tabs[i]!.page.evaluate((p) => window.p2p!.connect(p).then(() => true, () => false), tabs[i + half]!.id),
+        tabs[i]!.page.evaluate(
+          (p) =>
+            window.p2p!.connect(p).then(
+              () => true,
+              () => false,
+            ),
+          tabs[i + half]!.id,
+        ),
       ),
     );
     await Promise.all(tabs.map((t, i) => t.page.evaluate(([v]) => window.p2p!.put('bench/offline', v), [`offline ${i}`] as const)));
@@ -174,8 +187,14 @@ async function main(): Promise<void> {
       ['put+get ms p50 / p90', `${result.putGetMs.p50} / ${result.putGetMs.p90}  (${SAMPLES} samples, ${sampleMisses} misses)`],
       ['all-pairs get ms p50 / p90 (parallel)', `${round(percentile(all.ms, 50))} / ${round(percentile(all.ms, 90))}`],
       ['getSuccess (all pairs)', `${all.ok}/${all.total}`],
-      ['open channels per tab, max / mean', `${result.connectionsPerTab.max} / ${round(after.reduce((n, s) => n + s.transport.open, 0) / N)}`],
-      ['RTCPeerConnections per tab, max / mean', `${result.connectionsPerTab.lifetime} / ${round(after.reduce((n, s) => n + s.transport.lifetimeConnections, 0) / N)}`],
+      [
+        'open channels per tab, max / mean',
+        `${result.connectionsPerTab.max} / ${round(after.reduce((n, s) => n + s.transport.open, 0) / N)}`,
+      ],
+      [
+        'RTCPeerConnections per tab, max / mean',
+        `${result.connectionsPerTab.lifetime} / ${round(after.reduce((n, s) => n + s.transport.lifetimeConnections, 0) / N)}`,
+      ],
       ['server killed: getSuccess', `${off.ok}/${off.total}`],
       ['server killed: redials ok', `${redials.filter(Boolean).length}/${half}`],
       ['server killed: new connections, overlay signals', `${newConnections}, ${overlaySignals}`],

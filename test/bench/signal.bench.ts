@@ -35,13 +35,18 @@ const TWO_CORES = cpus().length >= 2;
 /** Comma-separated subset of idle,max,relay,fair (default: all). */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'idle,max,relay,fair').split(','));
 const startedAt = Date.now();
-const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
+const loadStart = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ');
 
 function nofile(): { soft: number; hard: number } {
   const line = readFileSync('/proc/self/limits', 'utf8')
     .split('\n')
     .find((l) => l.startsWith('Max open files'));
-  const [soft, hard] = (line ?? '').split(/\s{2,}/).slice(1, 3).map(Number);
+  const [soft, hard] = (line ?? '')
+    .split(/\s{2,}/)
+    .slice(1, 3)
+    .map(Number);
   return { soft: soft || 1024, hard: hard || 1024 };
 }
 
@@ -61,7 +66,7 @@ function widenPortRange(): string {
 
 function pin(child: ChildProcess, cpu: number): void {
   if (cpu < 0) return;
-  if (!TWO_CORES || child.pid === undefined || process.env.BENCH_PIN === "0") return;
+  if (!TWO_CORES || child.pid === undefined || process.env.BENCH_PIN === '0') return;
   try {
     execFileSync('taskset', ['-pc', String(cpu), String(child.pid)], { stdio: 'ignore' });
   } catch {
@@ -156,7 +161,13 @@ interface IdleResult {
 }
 
 async function idle(kind: 'ours' | 'peerjs'): Promise<IdleResult> {
-  const s = await startSrv(kind, { maxConnections: 100_000, maxConnectionsPerIp: 1000, helloTimeoutMs: 60_000, idleTimeoutMs: 300_000, shutdownGraceMs: 0 });
+  const s = await startSrv(kind, {
+    maxConnections: 100_000,
+    maxConnectionsPerIp: 1000,
+    helloTimeoutMs: 60_000,
+    idleTimeoutMs: 300_000,
+    shutdownGraceMs: 0,
+  });
   const l = load();
   try {
     await sleep(300);
@@ -176,20 +187,42 @@ async function idle(kind: 'ours' | 'peerjs'): Promise<IdleResult> {
 
 /** Ramp our server as far as the fd limit allows (two load processes: each has its own fd limit). */
 async function maxHeld(target: number): Promise<{ held: number; failedAt: string; rssPerConn: number; heapPerConn: number }> {
-  const s = await startSrv('ours', { maxConnections: 100_000, maxConnectionsPerIp: 1000, helloTimeoutMs: 60_000, idleTimeoutMs: 300_000, shutdownGraceMs: 0 });
+  const s = await startSrv('ours', {
+    maxConnections: 100_000,
+    maxConnectionsPerIp: 1000,
+    helloTimeoutMs: 60_000,
+    idleTimeoutMs: 300_000,
+    shutdownGraceMs: 0,
+  });
   const loads = [load(), load()];
   try {
     await sleep(300);
     const m0 = await mem(s);
     const half = Math.ceil(target / 2);
     const rs = await Promise.all(
-      loads.map((l, i) => call<{ opened: number; failed: number; err: string }>(l, { cmd: 'idle', kind: 'ours', port: s.port, count: Math.min(half, target - i * half), first: 100_000 * (i + 1) })),
+      loads.map((l, i) =>
+        call<{ opened: number; failed: number; err: string }>(l, {
+          cmd: 'idle',
+          kind: 'ours',
+          port: s.port,
+          count: Math.min(half, target - i * half),
+          first: 100_000 * (i + 1),
+        }),
+      ),
     );
     await sleep(1000);
     const st = await stats(s);
     const m1 = await mem(s);
     const held = st.peers ?? 0;
-    return { held, failedAt: rs.map((r) => r.err).filter(Boolean).join('; '), rssPerConn: (m1.rss - m0.rss) / held, heapPerConn: (m1.heapUsed - m0.heapUsed) / held };
+    return {
+      held,
+      failedAt: rs
+        .map((r) => r.err)
+        .filter(Boolean)
+        .join('; '),
+      rssPerConn: (m1.rss - m0.rss) / held,
+      heapPerConn: (m1.heapUsed - m0.heapUsed) / held,
+    };
   } finally {
     await stopSrv(s);
     await Promise.all(loads.map(closeLoad));
@@ -328,7 +361,16 @@ async function main(): Promise<void> {
     peerRelay = await relay('peerjs');
   }
   const nanLat = { p50: NaN, p99: NaN, max: NaN, received: 0, sent: 0, errors: 0 };
-  let fair: FairResult = { base: nanLat, under: nanLat, floodSent: 0, stillOpen: 0, rssBefore: NaN, rssPeak: NaN, rssAfter: NaN, stats: {} };
+  let fair: FairResult = {
+    base: nanLat,
+    under: nanLat,
+    floodSent: 0,
+    stillOpen: 0,
+    rssBefore: NaN,
+    rssPeak: NaN,
+    rssAfter: NaN,
+    stats: {},
+  };
   if (ONLY.has('fair')) {
     log(`fairness: ${FLOODERS} flooders vs ${GOOD_PAIRS * 2} well-behaved`);
     fair = await fairness();
@@ -338,39 +380,77 @@ async function main(): Promise<void> {
   const n0 = (x: number): string => Math.round(x).toLocaleString('en-US');
   const rows: [string, string, string, string][] = [
     ['Concurrent idle WS clients held (authenticated)', `${n0(max.held)} (ramp target ${n0(target)})`, 'n/a', '>= 10,000'],
-    [`Server memory per idle connection at ${n0(IDLE_N)}: JS heap`, `${kb(oursIdle.heapPerConn)} KB`, `${kb(peerIdle.heapPerConn)} KB`, '<= 4 KB'],
-    [`Server memory per idle connection at ${n0(IDLE_N)}: RSS`, `${kb(oursIdle.rssPerConn)} KB`, `${kb(peerIdle.rssPerConn)} KB`, '<= 4 KB'],
+    [
+      `Server memory per idle connection at ${n0(IDLE_N)}: JS heap`,
+      `${kb(oursIdle.heapPerConn)} KB`,
+      `${kb(peerIdle.heapPerConn)} KB`,
+      '<= 4 KB',
+    ],
+    [
+      `Server memory per idle connection at ${n0(IDLE_N)}: RSS`,
+      `${kb(oursIdle.rssPerConn)} KB`,
+      `${kb(peerIdle.rssPerConn)} KB`,
+      '<= 4 KB',
+    ],
     [`Server memory per idle connection at ${n0(max.held)}: heap / RSS`, `${kb(max.heapPerConn)} / ${kb(max.rssPerConn)} KB`, 'n/a', ''],
     ['Connection setup rate (hello incl. Ed25519 verify for ours)', `${n0(oursIdle.openPerSec)}/s`, `${n0(peerIdle.openPerSec)}/s`, ''],
-    [`Relay throughput, server on 1 core (${RELAY_PAIRS} pairs x ${RELAY_WINDOW} in flight, ~700 B SDP offers)`, `${n0(oursRelay.perSec)}/s`, `${n0(peerRelay.perSec)}/s`, '>= 20,000/s'],
-    ['Relay latency p50 / p99 at that load', `${f1(oursRelay.p50)} / ${f1(oursRelay.p99)} ms`, `${f1(peerRelay.p50)} / ${f1(peerRelay.p99)} ms`, ''],
+    [
+      `Relay throughput, server on 1 core (${RELAY_PAIRS} pairs x ${RELAY_WINDOW} in flight, ~700 B SDP offers)`,
+      `${n0(oursRelay.perSec)}/s`,
+      `${n0(peerRelay.perSec)}/s`,
+      '>= 20,000/s',
+    ],
+    [
+      'Relay latency p50 / p99 at that load',
+      `${f1(oursRelay.p50)} / ${f1(oursRelay.p99)} ms`,
+      `${f1(peerRelay.p50)} / ${f1(peerRelay.p99)} ms`,
+      '',
+    ],
     ['Server CPU during relay run', `${(oursRelay.serverCpu * 100).toFixed(0)}%`, `${(peerRelay.serverCpu * 100).toFixed(0)}%`, ''],
-    ['Relay capacity per server core, extrapolated (throughput / server CPU share; rough on a loaded host)', `${n0(oursRelay.perSec / oursRelay.serverCpu)}/s`, `${n0(peerRelay.perSec / peerRelay.serverCpu)}/s`, '>= 20,000/s'],
-    [`Fairness: well-behaved p50 / p99, no flood (${n0(fair.base.received)} relays)`, `${f1(fair.base.p50)} / ${f1(fair.base.p99)} ms`, 'n/a', ''],
-    [`Fairness: well-behaved p50 / p99 / max under flood (${n0(fair.under.received)}/${n0(fair.under.sent)} delivered, ${n0(fair.under.errors)} TARGET_BUSY)`, `${f1(fair.under.p50)} / ${f1(fair.under.p99)} / ${f1(fair.under.max)} ms`, 'n/a', 'p99 < 100 ms'],
+    [
+      'Relay capacity per server core, extrapolated (throughput / server CPU share; rough on a loaded host)',
+      `${n0(oursRelay.perSec / oursRelay.serverCpu)}/s`,
+      `${n0(peerRelay.perSec / peerRelay.serverCpu)}/s`,
+      '>= 20,000/s',
+    ],
+    [
+      `Fairness: well-behaved p50 / p99, no flood (${n0(fair.base.received)} relays)`,
+      `${f1(fair.base.p50)} / ${f1(fair.base.p99)} ms`,
+      'n/a',
+      '',
+    ],
+    [
+      `Fairness: well-behaved p50 / p99 / max under flood (${n0(fair.under.received)}/${n0(fair.under.sent)} delivered, ${n0(fair.under.errors)} TARGET_BUSY)`,
+      `${f1(fair.under.p50)} / ${f1(fair.under.p99)} / ${f1(fair.under.max)} ms`,
+      'n/a',
+      'p99 < 100 ms',
+    ],
     [
       `Fairness: ${n0(FLOODERS)} flooders' frames sent / relayed / dropped (rate limit + shedding)`,
       `${n0(fair.floodSent)} / ${n0((fair.stats.relayed ?? 0) - fair.base.received - fair.under.received)} / ${n0((fair.stats.droppedRateLimited ?? 0) + (fair.stats.droppedOverload ?? 0))}`,
       'n/a',
       '',
     ],
-    ['Fairness: server RSS before / peak / after flood', `${(fair.rssBefore / 2 ** 20).toFixed(0)} / ${(fair.rssPeak / 2 ** 20).toFixed(0)} / ${(fair.rssAfter / 2 ** 20).toFixed(0)} MB`, 'n/a', 'bounded'],
+    [
+      'Fairness: server RSS before / peak / after flood',
+      `${(fair.rssBefore / 2 ** 20).toFixed(0)} / ${(fair.rssPeak / 2 ** 20).toFixed(0)} / ${(fair.rssAfter / 2 ** 20).toFixed(0)} MB`,
+      'n/a',
+      'bounded',
+    ],
   ];
-  const out = [
-    '| metric | ours | PeerJS server (peer 1.0.2) | goal |',
-    '|---|---|---|---|',
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ];
+  const out = ['| metric | ours | PeerJS server (peer 1.0.2) | goal |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)];
   const notes = [
     '',
-    `Host load average at start / end: ${loadStart} / ${loadavg().map((x) => x.toFixed(1)).join(' ')} (shared 2-core machine: other jobs compete for CPU).`,
+    `Host load average at start / end: ${loadStart} / ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (shared 2-core machine: other jobs compete for CPU).`,
     `Machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}; server pinned to CPU 0, load generators to CPU 1 (relay run: two unpinned generators).`,
     `Held-clients limit: RLIMIT_NOFILE ${fd.soft} (hard ${fd.hard}, not raisable here) per process; the server needs one fd per client.` +
       (max.failedAt ? ` First connect error: ${max.failedAt}.` : ''),
     `Fairness server counters: ${JSON.stringify(fair.stats)}; well-behaved client process max event-loop delay ${JSON.stringify(fair.under)}.`,
     `Flooders still connected after the flood: ${fair.stillOpen}/${FLOODERS} (they are paused by TCP backpressure, not disconnected). Bench wall time ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`,
   ];
-  process.stdout.write(out.join('\n') + '\n' + notes.join('\n') + '\n');
+  process.stdout.write(`${out.join('\n')}\n${notes.join('\n')}\n`);
 }
 
 main().then(

@@ -59,10 +59,10 @@ async function putAndCrossGet(salt: string, prefix: string, list: Tab[] = tabs):
   await Promise.all(
     list.map(async (t, i) => {
       const others = list.map((o, j) => ({ pk: o.publicKey, j })).filter((o) => o.j !== i);
-      const got = await t.page.evaluate(
-        ([keys, s]) => Promise.all(keys.map((k) => window.p2p!.get(k, s))),
-        [others.map((o) => o.pk), salt] as const,
-      );
+      const got = await t.page.evaluate(([keys, s]) => Promise.all(keys.map((k) => window.p2p!.get(k, s))), [
+        others.map((o) => o.pk),
+        salt,
+      ] as const);
       got.forEach((g, n) => {
         const j = others[n]!.j;
         if (g?.value !== `${prefix} ${j}` || g.seq !== puts[j]!.seq) misses.push(`tab ${i} <- tab ${j}: ${JSON.stringify(g)}`);
@@ -108,7 +108,12 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
     const before = await Promise.all(tabs.map(stats));
     await signal!.close();
     signal = undefined;
-    await waitUntil(() => Promise.all(tabs.map(status)), (ss) => ss.every((s) => s.signal !== 'open'), 10_000, 'tabs to notice the server is gone');
+    await waitUntil(
+      () => Promise.all(tabs.map(status)),
+      (ss) => ss.every((s) => s.signal !== 'open'),
+      10_000,
+      'tabs to notice the server is gone',
+    );
 
     // New connections between tabs already in the network: close some pairs, then redial them.
     const pairs = [0, 1, 2, 3].map((i) => [tabs[i]!, tabs[i + 4]!] as const);
@@ -116,7 +121,14 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
     await new Promise((r) => setTimeout(r, 300));
     const dialed = await Promise.all(
       pairs.map(([a, b]) =>
-        a.page.evaluate((p) => window.p2p!.connect(p).then(() => 'ok', (e: unknown) => String((e as { code?: string }).code ?? e)), b.id),
+        a.page.evaluate(
+          (p) =>
+            window.p2p!.connect(p).then(
+              () => 'ok',
+              (e: unknown) => String((e as { code?: string }).code ?? e),
+            ),
+          b.id,
+        ),
       ),
     );
     expect(dialed).toEqual(['ok', 'ok', 'ok', 'ok']);
@@ -136,9 +148,16 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
 
     // The server returns on the same port: every tab reconnects (backoff capped at 5 s) and is welcomed again.
     signal = await startSignal(app!.dir, port);
-    await waitUntil(() => Promise.all(tabs.map(status)), (ss) => ss.every((s) => s.signal === 'open'), 20_000, 'tabs to reconnect to the server');
+    await waitUntil(
+      () => Promise.all(tabs.map(status)),
+      (ss) => ss.every((s) => s.signal === 'open'),
+      20_000,
+      'tabs to reconnect to the server',
+    );
     const back = await Promise.all(tabs.map(stats));
-    back.forEach((s, i) => expect(s.signaling.welcomes).toBeGreaterThan(before[i]!.signaling.welcomes));
+    back.forEach((s, i) => {
+      expect(s.signaling.welcomes).toBeGreaterThan(before[i]!.signaling.welcomes);
+    });
     expect(signal.hub.size).toBeGreaterThanOrEqual(N);
   }, 60_000);
 
@@ -154,7 +173,9 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
     const t1 = Date.now();
     await t.page.evaluate(() => window.p2p!.ready());
     const st = await stats(t);
-    console.log(`[p2p e2e] reload: node up after ${t1 - t0} ms, joined after ${Date.now() - t0} ms (in-page ${st.joinedAfterMs?.toFixed(0)} ms)`);
+    console.log(
+      `[p2p e2e] reload: node up after ${t1 - t0} ms, joined after ${Date.now() - t0} ms (in-page ${st.joinedAfterMs?.toFixed(0)} ms)`,
+    );
     expect(st.dht.records.loaded).toBeGreaterThanOrEqual(prev.dht.records.own + 1);
     expect(st.dht.records.own).toBeGreaterThanOrEqual(prev.dht.records.own + 1);
     // Its own record is there and the seq keeps growing after the reload.
@@ -173,9 +194,11 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
     expect((await nodePeer.joined).contacts).toBeGreaterThanOrEqual(1);
     const p = await nodePeer.node.put('e2e/node', 'from the node peer');
     expect(p.replicas).toBeGreaterThanOrEqual(1);
-    const fromTabs = await Promise.all(tabs.map((t) => t.page.evaluate(([pk]) => window.p2p!.get(pk, 'e2e/node'), [nodePeer!.node.publicKey] as const)));
+    const fromTabs = await Promise.all(
+      tabs.map((t) => t.page.evaluate(([pk]) => window.p2p!.get(pk, 'e2e/node'), [nodePeer!.node.publicKey] as const)),
+    );
     for (const g of fromTabs) expect(g).toMatchObject({ value: 'from the node peer', seq: p.seq });
     const fromPeer = await Promise.all(tabs.map((t) => nodePeer!.node.get(t.publicKey, 'e2e/hello')));
-    fromPeer.forEach((g, i) => expect(g?.value).toBe(`hello from tab ${i}`));
+    for (const [i, g] of fromPeer.entries()) expect(g?.value).toBe(`hello from tab ${i}`);
   }, 40_000);
 });

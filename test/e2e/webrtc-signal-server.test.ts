@@ -49,7 +49,11 @@ describe('Chromium tabs over the signal server', () => {
       expect(err).toBeNull();
       tabs.push(page);
     }
-    const nodes = await Promise.all(tabs.map((p) => p.evaluate(() => ({ id: window.signalNode!.id, peers: window.signalNode!.welcomePeers, ice: window.signalNode!.iceServers }))));
+    const nodes = await Promise.all(
+      tabs.map((p) =>
+        p.evaluate(() => ({ id: window.signalNode!.id, peers: window.signalNode!.welcomePeers, ice: window.signalNode!.iceServers })),
+      ),
+    );
     expect(nodes[0]!.ice).toEqual([{ urls: 'stun:127.0.0.1:3478' }]);
     let expected = 0;
     for (let i = 0; i < TABS; i++) {
@@ -59,7 +63,8 @@ describe('Chromium tabs over the signal server', () => {
         expected++;
       }
     }
-    const total = async () => (await Promise.all(tabs.map((p) => p.evaluate(() => window.signalNode!.received().length)))).reduce((a, b) => a + b, 0);
+    const total = async () =>
+      (await Promise.all(tabs.map((p) => p.evaluate(() => window.signalNode!.received().length)))).reduce((a, b) => a + b, 0);
     const end = Date.now() + 20_000;
     while ((await total()) < expected && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     expect(await total()).toBe(expected);

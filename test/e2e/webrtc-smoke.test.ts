@@ -56,7 +56,12 @@ describe('WebRTC in Debian Chromium (loopback)', () => {
   it('connects on demand (send queues while dialing), then reports a closed tab as down', async () => {
     ready();
     const [a, b, c] = ids as [string, string, string];
-    await tab(c).evaluate((peers) => peers.forEach((p) => window.testNode.send(p, 'queued from c')), [a, b]);
+    await tab(c).evaluate(
+      (peers) => {
+        for (const p of peers) window.testNode.send(p, 'queued from c');
+      },
+      [a, b],
+    );
     await tab(a).waitForFunction(() => window.testNode.received().length === 2, undefined, { timeout: 10_000 });
     await tab(b).waitForFunction(() => window.testNode.received().length === 2, undefined, { timeout: 10_000 });
     expect((await tab(a).evaluate(() => window.testNode.received()))[1]).toEqual([c, 'queued from c']);

@@ -54,7 +54,10 @@ export async function launchChromium(opts: { headless?: boolean; args?: string[]
  * A context whose profile (IndexedDB, storage) lives in `userDataDir` and survives closing and
  * relaunching, for identity-survives-restart tests. Same flags and permissions as above.
  */
-export async function launchPersistentChromium(userDataDir: string, opts: { headless?: boolean; args?: string[] } = {}): Promise<BrowserContext> {
+export async function launchPersistentChromium(
+  userDataDir: string,
+  opts: { headless?: boolean; args?: string[] } = {},
+): Promise<BrowserContext> {
   assertLoopbackOnly();
   assertChromium();
   return chromium.launchPersistentContext(userDataDir, {

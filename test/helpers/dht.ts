@@ -14,7 +14,7 @@ import type { SimNode, Testnet } from '../../shared/sim/testnet';
 
 /** A test's seed: `TEST_SEED` from the environment wins, so a failure can be replayed. */
 export function testSeed(fallback: number): number {
-  const env = process.env['TEST_SEED'];
+  const env = process.env.TEST_SEED;
   const n = env === undefined ? NaN : Number(env);
   return Number.isFinite(n) ? n : fallback;
 }
@@ -27,7 +27,9 @@ export function idOf(prefixHex: string): NodeId {
 /** An id whose first byte is `b0`, rest zero, except the last byte `tag` (to keep ids distinct). */
 export function idWith(bytes: number[], tag = 0): NodeId {
   const id = new Uint8Array(20);
-  bytes.forEach((b, i) => (id[i] = b));
+  bytes.forEach((b, i) => {
+    id[i] = b;
+  });
   id[19] = tag;
   return id;
 }
@@ -202,11 +204,14 @@ export function scriptedQuery(universe: Map<string, UniverseNode>, target: NodeI
       return;
     }
     const node = universe.get(peer.hex);
-    o.clock.setTimeout(() => {
-      if (!node) return finish(null);
-      const n = o.answerSize ?? 20;
-      finish({ closer: o.packed ? node.table.closestIds(target, n) : node.table.closest(target, n).map((c) => c.id) });
-    }, o.delay ? o.delay(peer.hex) : 10);
+    o.clock.setTimeout(
+      () => {
+        if (!node) return finish(null);
+        const n = o.answerSize ?? 20;
+        finish({ closer: o.packed ? node.table.closestIds(target, n) : node.table.closest(target, n).map((c) => c.id) });
+      },
+      o.delay ? o.delay(peer.hex) : 10,
+    );
   };
   return { query, asked, inflight: () => outstanding, answeredAt };
 }
@@ -214,7 +219,6 @@ export function scriptedQuery(universe: Map<string, UniverseNode>, target: NodeI
 export { SeededRng, VirtualClock };
 
 // ---- simulation helpers ---------------------------------------------------------------------
-
 
 export interface LookupQuality {
   lookups: number;
@@ -255,7 +259,10 @@ export function measureLookups(tn: Testnet, n: number, o: { spacingMs?: number; 
   const misses: string[] = [];
   for (const { r, truth, from } of graded) {
     if (r.closest[0]?.hex === truth[0]) ok++;
-    else misses.push(`from ${from.slice(0, 8)} target ${idToHex(r.target).slice(0, 8)}: got ${r.closest[0]?.hex.slice(0, 8)} want ${truth[0]!.slice(0, 8)}`);
+    else
+      misses.push(
+        `from ${from.slice(0, 8)} target ${idToHex(r.target).slice(0, 8)}: got ${r.closest[0]?.hex.slice(0, 8)} want ${truth[0]!.slice(0, 8)}`,
+      );
     const got = new Set(r.closest.map((c) => c.hex));
     acc += truth.filter((x) => got.has(x)).length / truth.length;
   }

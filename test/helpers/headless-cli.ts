@@ -18,8 +18,7 @@ export function runCli(args: string[], opts: { defaultTimeoutMs?: number } = {})
   let buf = '';
   p.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       try {

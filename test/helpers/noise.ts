@@ -1,14 +1,7 @@
 /** Shared fixtures for the Noise tests (not a test file itself). */
 import { expect } from 'vitest';
 import { hexToBytes, utf8 } from '../../shared/crypto/bytes';
-import {
-  Handshake,
-  NoiseError,
-  generateX25519KeyPair,
-  type KeyPair,
-  type NoiseErrorCode,
-  type Pattern,
-} from '../../shared/crypto/noise';
+import { Handshake, NoiseError, generateX25519KeyPair, type KeyPair, type NoiseErrorCode, type Pattern } from '../../shared/crypto/noise';
 
 export const kp = (hex: string): KeyPair => generateX25519KeyPair(hexToBytes(hex));
 

@@ -45,7 +45,11 @@ export interface Tab {
 }
 
 /** Open the page in `ctx` (a new context if omitted) and wait for `window.p2p`. */
-export async function openTab(browser: Browser, origin: string, opts: { profile?: string; ctx?: BrowserContext; timeoutMs?: number } = {}): Promise<Tab> {
+export async function openTab(
+  browser: Browser,
+  origin: string,
+  opts: { profile?: string; ctx?: BrowserContext; timeoutMs?: number } = {},
+): Promise<Tab> {
   const ctx = opts.ctx ?? (await browser.newContext({ permissions: ['camera', 'microphone'] }));
   const page = await ctx.newPage();
   const errors: string[] = [];
@@ -57,13 +61,23 @@ export async function openTab(browser: Browser, origin: string, opts: { profile?
 /** Wait until the page's node is up; throws the page's start error if it failed. */
 export async function waitForNode(page: Page, timeoutMs = 20_000): Promise<{ id: string; publicKey: string }> {
   await page.waitForFunction(() => window.p2p !== undefined || window.p2pError !== undefined, undefined, { timeout: timeoutMs });
-  const r = await page.evaluate(() => (window.p2p ? { id: window.p2p.id, publicKey: window.p2p.publicKey, error: null } : { id: '', publicKey: '', error: window.p2pError ?? 'unknown' }));
+  const r = await page.evaluate(() =>
+    window.p2p
+      ? { id: window.p2p.id, publicKey: window.p2p.publicKey, error: null }
+      : { id: '', publicKey: '', error: window.p2pError ?? 'unknown' },
+  );
   if (r.error) throw new Error(`node failed to start in the page: ${r.error}`);
   return { id: r.id, publicKey: r.publicKey };
 }
 
 /** Poll `cond` until it holds; throws after `timeoutMs` with `what` (and the last value). */
-export async function waitUntil<T>(cond: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs: number, what: string, everyMs = 100): Promise<T> {
+export async function waitUntil<T>(
+  cond: () => Promise<T> | T,
+  ok: (v: T) => boolean,
+  timeoutMs: number,
+  what: string,
+  everyMs = 100,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: T;
   for (;;) {

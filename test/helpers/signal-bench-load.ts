@@ -82,7 +82,12 @@ function connect(kind: Kind, port: number, i: number): Promise<Peer> {
 }
 
 /** Open `count` connections, at most 200 handshakes at a time. */
-async function connectMany(kind: Kind, port: number, count: number, first: number): Promise<{ peers: Peer[]; failed: number; err: string }> {
+async function connectMany(
+  kind: Kind,
+  port: number,
+  count: number,
+  first: number,
+): Promise<{ peers: Peer[]; failed: number; err: string }> {
   const peers: Peer[] = [];
   let failed = 0;
   let err = '';
@@ -131,7 +136,7 @@ async function relay(c: Extract<Cmd, { cmd: 'relay' }>): Promise<void> {
         ? `{"t":"relay","to":"${b.id}","payload":{"sid":"${k.toString(16).padStart(8, '0')}","data":{"type":"offer","sdp":${JSON.stringify(SDP)}},"ts":`
         : `{"type":"OFFER","dst":"${b.id}","payload":{"type":"data","sdp":${JSON.stringify(SDP)},"ts":`;
     const fire = (): void => {
-      if (!stop) a.ws.send(prefix + performance.now() + '}}');
+      if (!stop) a.ws.send(`${prefix + performance.now()}}}`);
     };
     b.ws.on('message', (d: Buffer) => {
       const s = d.toString();
@@ -191,7 +196,7 @@ async function goodRun(c: Extract<Cmd, { cmd: 'good-run' }>): Promise<void> {
       setTimeout(() => {
         timers.push(
           setInterval(() => {
-            p.ws.send(prefix + performance.now() + '}}');
+            p.ws.send(`${prefix + performance.now()}}}`);
             sent++;
           }, c.intervalMs),
         );
@@ -203,7 +208,9 @@ async function goodRun(c: Extract<Cmd, { cmd: 'good-run' }>): Promise<void> {
   // wait (bounded) for stragglers, so late relays count in the percentiles instead of vanishing
   const settle = Date.now() + Number(process.env.BENCH_SETTLE_MS ?? 3000);
   while (Date.now() < settle && lat.length + errors < sent) await sleep(20);
-  good.forEach((p, i) => p.ws.off('message', handlers[i]!));
+  good.forEach((p, i) => {
+    p.ws.off('message', handlers[i]!);
+  });
   loop.disable();
   send({ sent, received: lat.length, errors, p50: pct(lat, 50), p99: pct(lat, 99), max: pct(lat, 100), loopMaxMs: loop.max / 1e6 });
 }

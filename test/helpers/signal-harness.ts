@@ -53,7 +53,9 @@ export class RawClient {
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
-      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode} ${String(res.headers['x-signal-error'])}`)));
+      this.ws.once('unexpected-response', (_req, res) =>
+        reject(new Error(`HTTP ${res.statusCode} ${String(res.headers['x-signal-error'])}`)),
+      );
     });
     this.opened.catch(() => {});
     this.closed = new Promise((resolve) => {

@@ -1,11 +1,34 @@
 /** Seeded random wire messages (every type, records included) and JSON <-> message for vectors. */
 import type { SeededRng } from '../../shared/env/rng';
-import { MAX_NODES, MAX_RELAY_PAYLOAD, MAX_TUNNEL_INNER, WIRE_ERROR_CODES, type Message, type MessageType } from '../../shared/protocol/wire';
+import {
+  MAX_NODES,
+  MAX_RELAY_PAYLOAD,
+  MAX_TUNNEL_INNER,
+  WIRE_ERROR_CODES,
+  type Message,
+  type MessageType,
+} from '../../shared/protocol/wire';
 import { RECORD_LIMITS, type DhtRecord } from '../../shared/records/types';
 import { bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
 import { IdList } from '../../shared/protocol/id-list';
 
-export const MESSAGE_TYPES: MessageType[] = ['ping', 'pong', 'find_node', 'nodes', 'find_value', 'value', 'store', 'stored', 'error', 'route', 'routed', 'tunnel', 'tunneled', 'link', 'linked'];
+export const MESSAGE_TYPES: MessageType[] = [
+  'ping',
+  'pong',
+  'find_node',
+  'nodes',
+  'find_value',
+  'value',
+  'store',
+  'stored',
+  'error',
+  'route',
+  'routed',
+  'tunnel',
+  'tunneled',
+  'link',
+  'linked',
+];
 
 /** Biased toward the edges: 0, 2^32 boundaries and 2^53-1 show up often. */
 function u53(rng: SeededRng): number {
@@ -56,12 +79,16 @@ export function randomMessage(rng: SeededRng, type: MessageType = MESSAGE_TYPES[
     case 'find_value':
       return rng.int(2) ? { type, rid, target: id(), seq: u53(rng) } : { type, rid, target: id() };
     case 'value': {
-      const m: Extract<Message, { type: 'value' }> = rng.int(2) ? { type, rid, record: randomRecord(rng, small), nodes: nodes() } : { type, rid, nodes: nodes() };
+      const m: Extract<Message, { type: 'value' }> = rng.int(2)
+        ? { type, rid, record: randomRecord(rng, small), nodes: nodes() }
+        : { type, rid, nodes: nodes() };
       if (rng.int(2)) m.age = rng.u32();
       return m;
     }
     case 'store': {
-      const m: Extract<Message, { type: 'store' }> = rng.int(2) ? { type, rid, target: id(), record: randomRecord(rng, small), cas: u53(rng) } : { type, rid, target: id(), record: randomRecord(rng, small) };
+      const m: Extract<Message, { type: 'store' }> = rng.int(2)
+        ? { type, rid, target: id(), record: randomRecord(rng, small), cas: u53(rng) }
+        : { type, rid, target: id(), record: randomRecord(rng, small) };
       if (rng.int(2)) m.age = rng.u32();
       return m;
     }

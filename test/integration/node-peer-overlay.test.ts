@@ -84,6 +84,8 @@ describe('node runtime: signaling through the overlay', () => {
     // The server returns on the same port: every client is welcomed again.
     server = await startServer({ port });
     await waitFor(() => peers.every((p) => p.client.state === 'open'), 15_000, 'clients to reconnect');
-    peers.forEach((p, i) => expect(p.node.stats().signaling.welcomes).toBeGreaterThan(before[i]!.signaling.welcomes));
+    peers.forEach((p, i) => {
+      expect(p.node.stats().signaling.welcomes).toBeGreaterThan(before[i]!.signaling.welcomes);
+    });
   }, 60_000);
 });

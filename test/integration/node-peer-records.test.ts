@@ -52,7 +52,6 @@ function record(seq: number, value: string) {
   return { target: bytesToHex(mutableTarget(kp.publicKey, salt)), record: rec, storedAt: 1000 + seq };
 }
 
-
 describe('FileRecordStore', () => {
   it('round-trips records and meta, replaces atomically, skips and counts corrupt files', async () => {
     const dir = await tempDir('file-store-');

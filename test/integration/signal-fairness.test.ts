@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalServer } from '../../signal-server/server';
-import { RawClient, authed, percentile, sleep, startServer } from '../helpers/signal-harness';
+import { type RawClient, authed, percentile, sleep, startServer } from '../helpers/signal-harness';
 
 const RATE = 50;
 const BURST = 200;
@@ -95,7 +95,9 @@ describe('signal fairness', () => {
     const p99 = percentile(under, 99);
     const limited = a.inbox.filter((m) => m.t === 'error' && m.code === 'RATE_LIMITED').length;
     // eslint-disable-next-line no-console
-    console.log(`fairness: baseline p50 ${percentile(base, 50).toFixed(1)} p99 ${p99base.toFixed(1)} ms; under flood p50 ${percentile(under, 50).toFixed(1)} p99 ${p99.toFixed(1)} ms; flood sent ${floodSent}, delivered ${fromFlood}; good relays delivered ${under.length}, busy ${busy}, rate-limit notices ${limited}`);
+    console.log(
+      `fairness: baseline p50 ${percentile(base, 50).toFixed(1)} p99 ${p99base.toFixed(1)} ms; under flood p50 ${percentile(under, 50).toFixed(1)} p99 ${p99.toFixed(1)} ms; flood sent ${floodSent}, delivered ${fromFlood}; good relays delivered ${under.length}, busy ${busy}, rate-limit notices ${limited}`,
+    );
     // Latency under flood is a benchmark figure (npm run bench:signal), and exact shedding is tested
     // sans-IO (test/unit/signal-server/hub.test.ts). Here, what holds however loaded the machine:
     // the good pair still talks, and a good relay that did not arrive was answered TARGET_BUSY or

@@ -123,7 +123,9 @@ describe('signal hello with --turn-secret', () => {
         expect(Number(expiry) - before).toBeGreaterThanOrEqual(600);
         expect(Number(expiry) - before).toBeLessThanOrEqual(605);
         // Checked with WebCrypto, independently of the server's node:crypto HMAC.
-        const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('s3cret'), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+        const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('s3cret'), { name: 'HMAC', hash: 'SHA-1' }, false, [
+          'sign',
+        ]);
         const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(t.username!)));
         expect(t.credential).toBe(Buffer.from(mac).toString('base64'));
         seen.add(t.credential!);

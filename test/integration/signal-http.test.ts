@@ -45,7 +45,11 @@ describe('signal server HTTP', () => {
   });
 
   it('serves files with content types, SPA fallback, and 404 for missing assets', async () => {
-    expect(await get(server.url, '/')).toMatchObject({ status: 200, type: 'text/html; charset=utf-8', body: '<!doctype html><title>app</title>' });
+    expect(await get(server.url, '/')).toMatchObject({
+      status: 200,
+      type: 'text/html; charset=utf-8',
+      body: '<!doctype html><title>app</title>',
+    });
     expect(await get(server.url, '/assets/app.js')).toMatchObject({ status: 200, type: 'text/javascript; charset=utf-8' });
     expect((await get(server.url, '/assets/style.css')).type).toBe('text/css; charset=utf-8');
     expect(await get(server.url, '/chat/room-1')).toMatchObject({ status: 200, body: '<!doctype html><title>app</title>' });
@@ -55,7 +59,15 @@ describe('signal server HTTP', () => {
   });
 
   it('never serves outside the static directory', async () => {
-    for (const p of ['/../signal-secret.txt', '/..%2fsignal-secret.txt', '/%2e%2e/signal-secret.txt', '/assets/../../signal-secret.txt', '/..\\signal-secret.txt', '/%00', '/%E0%A4%A']) {
+    for (const p of [
+      '/../signal-secret.txt',
+      '/..%2fsignal-secret.txt',
+      '/%2e%2e/signal-secret.txt',
+      '/assets/../../signal-secret.txt',
+      '/..\\signal-secret.txt',
+      '/%00',
+      '/%E0%A4%A',
+    ]) {
       const r = await get(server.url, p);
       expect(r.body).not.toContain('secret');
       expect([200, 400, 404]).toContain(r.status);
@@ -77,7 +89,14 @@ describe('signal server HTTP', () => {
     expect(JSON.parse(h.body)).toMatchObject({ status: 'ok', connections: 1, peers: 0 });
     const m = await get(server.url, '/metrics');
     expect(m.type).toContain('text/plain; version=0.0.4');
-    for (const name of ['signal_connected_peers', 'signal_messages_relayed_total', 'signal_messages_dropped_total', 'signal_rate_limited_clients', 'signal_bytes_in_total', 'signal_bytes_out_total']) {
+    for (const name of [
+      'signal_connected_peers',
+      'signal_messages_relayed_total',
+      'signal_messages_dropped_total',
+      'signal_rate_limited_clients',
+      'signal_bytes_in_total',
+      'signal_bytes_out_total',
+    ]) {
       expect(m.body).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
     }
     expect(m.body).toMatch(/^signal_connections 1$/m);
@@ -85,7 +104,7 @@ describe('signal server HTTP', () => {
   });
 
   it('refuses WebSocket upgrades on other paths', async () => {
-    const c = new RawClient(server.url.replace('http', 'ws') + '/other');
+    const c = new RawClient(`${server.url.replace('http', 'ws')}/other`);
     await expect(c.opened).rejects.toThrow(/404/);
   });
 });
@@ -134,7 +153,7 @@ describe('signal server CLI', () => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       const url = await new Promise<string>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error('no URL printed: ' + out)), 15_000);
+        const t = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 15_000);
         child.stdout.on('data', () => {
           const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
           if (m) {
@@ -144,7 +163,7 @@ describe('signal server CLI', () => {
         });
       });
       for (const line of out.trim().split('\n')) expect(JSON.parse(line)).toHaveProperty('level');
-      const c = new RawClient(url.replace('http', 'ws') + '/signal');
+      const c = new RawClient(`${url.replace('http', 'ws')}/signal`);
       await c.next('challenge');
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
@@ -163,7 +182,18 @@ describe('signal server CLI', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code).toBe(0);
-    for (const s of ['--port', 'SIGNAL_PORT', '--host', '--static', '--allowed-origins', '--turn-credential', '--ice-servers', '--rate', '--max-per-ip', '--max-connections']) {
+    for (const s of [
+      '--port',
+      'SIGNAL_PORT',
+      '--host',
+      '--static',
+      '--allowed-origins',
+      '--turn-credential',
+      '--ice-servers',
+      '--rate',
+      '--max-per-ip',
+      '--max-connections',
+    ]) {
       expect(out).toContain(s);
     }
   });

@@ -30,7 +30,16 @@ describe('signal limits and bad input', () => {
   it('malformed frames get MALFORMED and the connection survives', async () => {
     const s = await start();
     const c = await join(1);
-    for (const bad of ['not json', '[1,2]', '"str"', 'null', '{"t":5}', '{"t":"relay","to":"xyz","payload":1}', '{"t":"relay","to":"' + 'a'.repeat(40) + '"}', '{"t":"bootstrap","id":-1}']) {
+    for (const bad of [
+      'not json',
+      '[1,2]',
+      '"str"',
+      'null',
+      '{"t":5}',
+      '{"t":"relay","to":"xyz","payload":1}',
+      `{"t":"relay","to":"${'a'.repeat(40)}"}`,
+      '{"t":"bootstrap","id":-1}',
+    ]) {
       c.send(bad);
       await c.error('MALFORMED');
     }
@@ -82,7 +91,7 @@ describe('signal limits and bad input', () => {
     await sleep(1200); // bucket refills
     c.send({ t: 'ping', id: 100 });
     expect((await c.next('pong', (m) => m.id === 100)).id).toBe(100);
-    const text = await (await fetch(s.url + '/metrics')).text();
+    const text = await (await fetch(`${s.url}/metrics`)).text();
     expect(text).toMatch(/signal_messages_dropped_total\{reason="rate_limited"\} \d+/);
     expect(text).toMatch(/signal_rate_limited_total [1-9]/);
   });
@@ -94,7 +103,11 @@ describe('signal limits and bad input', () => {
     for (let i = 0; i < 40; i++) flooder.send({ t: 'ping', id: i });
     await flooder.error('RATE_LIMITED');
     expect(s.metrics.dropped.get('overload')).toBeGreaterThan(0);
-    await until(() => flooder.inbox.filter((m) => m.t === 'pong').length + (s.metrics.dropped.get('overload') ?? 0) === 40, 30_000, 'all 40 accounted for');
+    await until(
+      () => flooder.inbox.filter((m) => m.t === 'pong').length + (s.metrics.dropped.get('overload') ?? 0) === 40,
+      30_000,
+      'all 40 accounted for',
+    );
     // the flooder got its first frames through (quiet while its own bucket is near full, which its
     // 1000/s refill restores between reads: how many depends on how the frames arrive, so the exact
     // count is the hub test's), then the global budget shed the rest
@@ -150,7 +163,14 @@ describe('signal limits and bad input', () => {
   });
 
   it('a client that stops reading: relays to it are dropped (TARGET_BUSY), then it is cut off', async () => {
-    const s = await start({ ratePerSec: 100_000, burst: 100_000, inboundRatePerSec: 100_000, inboundBurst: 100_000, maxBufferedBytes: 64 * 1024, slowConsumerMs: 3000 });
+    const s = await start({
+      ratePerSec: 100_000,
+      burst: 100_000,
+      inboundRatePerSec: 100_000,
+      inboundBurst: 100_000,
+      maxBufferedBytes: 64 * 1024,
+      slowConsumerMs: 3000,
+    });
     const victim = await join(1);
     const sender = await join(2);
     victim.ws.pause(); // stop reading: kernel buffers fill, then the server's backlog grows
@@ -182,7 +202,11 @@ describe('signal limits and bad input', () => {
     const senders = [await join(2), await join(3), await join(4)];
     const t0 = Date.now();
     for (const c of senders) for (let i = 0; i < 10; i++) c.send({ t: 'relay', to: target.nodeId, payload: i, id: i });
-    await until(() => s.metrics.dropped.get('target_busy') !== undefined && s.metrics.relayed + (s.metrics.dropped.get('target_busy') ?? 0) === 30, 30_000, 'all 30 handled');
+    await until(
+      () => s.metrics.dropped.get('target_busy') !== undefined && s.metrics.relayed + (s.metrics.dropped.get('target_busy') ?? 0) === 30,
+      30_000,
+      'all 30 handled',
+    );
     const elapsedS = (Date.now() - t0) / 1000;
     expect(s.metrics.relayed).toBeGreaterThanOrEqual(10);
     // burst 10, plus 5/s for however long a loaded machine took to deliver the 30 frames

@@ -120,7 +120,16 @@ describe('SignalClient against the server (Node, ws)', () => {
       ws.send(JSON.stringify({ t: 'challenge', v: 1, nonce: 'ab'.repeat(16) }));
       ws.once('message', () => {
         const nodeId = clients[0]!.nodeId;
-        ws.send(JSON.stringify({ t: 'welcome', nodeId, iceServers: [], peers: [], heartbeatMs: 100, limits: { maxFrameBytes: 16384, ratePerSec: 50, burst: 200 } }));
+        ws.send(
+          JSON.stringify({
+            t: 'welcome',
+            nodeId,
+            iceServers: [],
+            peers: [],
+            heartbeatMs: 100,
+            limits: { maxFrameBytes: 16384, ratePerSec: 50, burst: 200 },
+          }),
+        );
       });
     });
     try {
@@ -132,7 +141,9 @@ describe('SignalClient against the server (Node, ws)', () => {
       expect(states.find((e) => e.state === 'reconnecting')!.closeReason).toBe('server silent');
       await until(() => conns >= 2, 3000, 'reconnected');
     } finally {
-      clients.splice(0).forEach((c) => c.close());
+      clients.splice(0).forEach((c) => {
+        c.close();
+      });
       for (const ws of wss.clients) ws.terminate();
       await new Promise((r) => wss.close(r));
     }

@@ -53,7 +53,12 @@ describe('signal bootstrap and relay', () => {
     await until(() => server.metrics.peers === 5, 3000, 'peers gone');
     me.send({ t: 'bootstrap', id: 99 });
     const s = (await me.next('peers', (m) => m.id === 99)).peers as string[];
-    expect([...s].sort()).toEqual(peers.slice(1, 5).map((p) => p.nodeId).sort());
+    expect([...s].sort()).toEqual(
+      peers
+        .slice(1, 5)
+        .map((p) => p.nodeId)
+        .sort(),
+    );
   });
 
   it('the welcome carries a sample of up to 8 other peers', async () => {
@@ -69,7 +74,7 @@ describe('signal bootstrap and relay', () => {
     const a = await join(1);
     const b = await join(2);
     const bystander = await join(3);
-    const offer = { sid: 'abcd1234', data: { type: 'offer', sdp: 'v=0\r\n' + 'a=x\r\n'.repeat(200) } };
+    const offer = { sid: 'abcd1234', data: { type: 'offer', sdp: `v=0\r\n${'a=x\r\n'.repeat(200)}` } };
     a.send({ t: 'relay', to: b.nodeId, payload: offer, from: bystander.nodeId, id: 5 });
     const got = await b.next('relay');
     expect(got.from).toBe(a.nodeId); // spoofed `from` ignored

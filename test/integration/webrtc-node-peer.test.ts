@@ -15,8 +15,6 @@ import { assertLoopbackOnly } from '../helpers/loopback';
 import { startServer } from '../helpers/signal-harness';
 import { runCli } from '../helpers/headless-cli';
 
-
-
 let server: SignalServer | undefined;
 const children: ChildProcess[] = [];
 const peers: NodePeer[] = [];

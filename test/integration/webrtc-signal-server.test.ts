@@ -71,7 +71,10 @@ describe('WebRtcTransport over the signal server', () => {
       await waitFor(() => !b.t.isConnected(a.t.id), 5000, 'close');
       await a.t.connect(b.t.id);
     }
-    const seq = a.t.stats().setupMs.slice(before).sort((x, y) => x - y);
+    const seq = a.t
+      .stats()
+      .setupMs.slice(before)
+      .sort((x, y) => x - y);
     expect(seq).toHaveLength(8);
     const med = (xs: number[]) => xs[xs.length >> 1]!.toFixed(1);
     console.log(

@@ -27,8 +27,13 @@ describe('simulation: 25% of nodes crash', () => {
     expect(q.lookups, msg).toBe(200);
     expect(q.success, msg).toBeGreaterThanOrEqual(0.99);
     // No dead node is ever reported first.
-    expect(q.results.every((r) => tn.get(r.closest[0]!.hex)!.endpoint.alive), msg).toBe(true);
+    expect(
+      q.results.every((r) => tn.get(r.closest[0]!.hex)!.endpoint.alive),
+      msg,
+    ).toBe(true);
     // Lookups met dead nodes on the way and routed around them.
-    expect(q.results.reduce((a, r) => a + r.failures, 0) + q.results.reduce((a, r) => a + r.queries - r.responses, 0), msg).toBeGreaterThan(0);
+    expect(q.results.reduce((a, r) => a + r.failures, 0) + q.results.reduce((a, r) => a + r.queries - r.responses, 0), msg).toBeGreaterThan(
+      0,
+    );
   });
 });

@@ -14,7 +14,9 @@ function summary(seed: number): string {
     now: tn.clock.now(),
     events: tn.clock.executed,
     net: tn.net.counters.snapshot(),
-    tables: tn.nodes.map((s) => `${s.node.hex}:${s.node.table.size}:${[...s.node.table.contacts()].map((c) => c.hex.slice(0, 6)).join(',')}`),
+    tables: tn.nodes.map(
+      (s) => `${s.node.hex}:${s.node.table.size}:${[...s.node.table.contacts()].map((c) => c.hex.slice(0, 6)).join(',')}`,
+    ),
     rpc: tn.nodes.map((s) => JSON.stringify(s.node.rpc.counters.snapshot())),
   });
 }

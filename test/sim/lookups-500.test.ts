@@ -17,7 +17,10 @@ describe('simulation: 500 nodes', () => {
     expect(q.success, msg).toBeGreaterThanOrEqual(0.99);
     expect(q.kAccuracy, msg).toBeGreaterThanOrEqual(0.95);
     // Every lookup converged on its own (none hit the query cap or was stopped).
-    expect(q.results.every((r) => !r.stopped && r.queries < 100), msg).toBe(true);
+    expect(
+      q.results.every((r) => !r.stopped && r.queries < 100),
+      msg,
+    ).toBe(true);
     // Routing tables are populated: every node knows more than one bucket's worth of peers.
     expect(Math.min(...live.map((s) => s.node.table.size)), msg).toBeGreaterThan(20);
   });

@@ -56,6 +56,9 @@ describe('core bug: routing tables do not recover after a long partition heals',
     let controlSuccess = 0;
     for (const g of [0, 1]) controlSuccess += measureLookups(control, 100, { from: (s) => s.endpoint.group === g }).success / 2;
     expect(controlSuccess, `seed=${SEED}: the never-partitioned control`).toBeGreaterThanOrEqual(0.97);
-    expect(success, `seed=${SEED} success=${success} vs control ${controlSuccess} (${lines.length} misses)\n${lines.slice(0, 6).join('\n')}`).toBeGreaterThanOrEqual(controlSuccess - 0.01);
+    expect(
+      success,
+      `seed=${SEED} success=${success} vs control ${controlSuccess} (${lines.length} misses)\n${lines.slice(0, 6).join('\n')}`,
+    ).toBeGreaterThanOrEqual(controlSuccess - 0.01);
   });
 });

@@ -52,7 +52,10 @@ describe('simulation: partition and heal', () => {
       const q = measureLookups(tn, 100, { from: (s) => s.endpoint.group === g });
       success += q.success / 2;
       expect(q.kAccuracy, `seed=${SEED} side ${g} after heal: kAccuracy=${q.kAccuracy}`).toBeGreaterThanOrEqual(0.95);
-      expect(q.success, `seed=${SEED} side ${g} after heal: success=${q.success} misses=${q.misses.slice(0, 3).join('; ')}`).toBeGreaterThanOrEqual(0.98);
+      expect(
+        q.success,
+        `seed=${SEED} side ${g} after heal: success=${q.success} misses=${q.misses.slice(0, 3).join('; ')}`,
+      ).toBeGreaterThanOrEqual(0.98);
     }
     expect(success, `seed=${SEED} both sides after heal`).toBeGreaterThanOrEqual(0.99);
   });

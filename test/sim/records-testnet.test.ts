@@ -20,7 +20,9 @@ describe('records testnet', () => {
 
     // Churn: remove 10 holders, add 10 fresh nodes; the record is still found.
     const holders = rt.live().filter((p) => p.table.has(owner.targetHex) && p !== rt.peers[0]);
-    holders.slice(0, 10).forEach((p, i) => rt.remove(p, i % 2 ? 'crash' : 'leave'));
+    holders.slice(0, 10).forEach((p, i) => {
+      rt.remove(p, i % 2 ? 'crash' : 'leave');
+    });
     for (let i = 0; i < 10; i++) rt.addAndJoin();
     rt.clock.runFor(30_000);
     expect(rt.live().length, `seed ${seed}`).toBe(40);

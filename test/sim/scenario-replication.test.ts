@@ -24,7 +24,19 @@ describe('scenario: replication sweep', () => {
 
   it('svg plot: round ticks, escaped text, one circle per point', () => {
     expect(ticks(0, 10, 5)).toEqual([0, 2, 4, 6, 8, 10]);
-    const svg = scatterPlot([{ name: 'a<b', points: [{ x: 1, y: 2 }, { x: 3, y: 4, label: 'p' }], line: true }], { title: 't', xLabel: 'x', yLabel: 'y' });
+    const svg = scatterPlot(
+      [
+        {
+          name: 'a<b',
+          points: [
+            { x: 1, y: 2 },
+            { x: 3, y: 4, label: 'p' },
+          ],
+          line: true,
+        },
+      ],
+      { title: 't', xLabel: 'x', yLabel: 'y' },
+    );
     expect(svg).toContain('a&lt;b');
     expect(svg.match(/<circle /g)!.length).toBe(3); // 2 points + legend
     expect(svg).toContain('<path');

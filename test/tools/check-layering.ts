@@ -25,13 +25,51 @@ export interface Probe {
 
 export const PROBES: Probe[] = [
   { name: 'clean tree compiles', project: 'shared', expect: [] },
-  { name: 'document in shared/', project: 'shared', file: { path: 'shared/dht/probe.ts', text: 'export const t = document.title;\n' }, expect: ['TS2584', 'TS2304'] },
-  { name: 'window in shared/', project: 'shared', file: { path: 'shared/probe.ts', text: 'export const w = window.innerWidth;\n' }, expect: ['TS2304'] },
-  { name: 'process in shared/', project: 'shared', file: { path: 'shared/records/probe.ts', text: 'export const e = process.env.HOME;\n' }, expect: ['TS2580', 'TS2591', 'TS2304'] },
-  { name: 'node: import in shared/', project: 'shared', file: { path: 'shared/probe.ts', text: "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n" }, expect: ['TS2307', 'TS2591'] },
-  { name: 'shared/ imports web/', project: 'shared', file: { path: 'shared/probe.ts', text: "import { backoffDelay } from '../web/net/backoff';\nexport const b = backoffDelay;\n" }, expect: ['TS6307', 'TS6059'] },
-  { name: 'shared/ imports signal-server/', project: 'shared', file: { path: 'shared/probe.ts', text: "import { TokenBucket } from '../signal-server/token-bucket';\nexport const t = TokenBucket;\n" }, expect: ['TS6307', 'TS6059'] },
-  { name: 'shared/dht imports shared/sim', project: 'shared', file: { path: 'shared/dht/probe.ts', text: "import { VirtualClock } from '../sim/virtual-clock';\nexport const c = VirtualClock;\n" }, expect: ['TS6307'] },
+  {
+    name: 'document in shared/',
+    project: 'shared',
+    file: { path: 'shared/dht/probe.ts', text: 'export const t = document.title;\n' },
+    expect: ['TS2584', 'TS2304'],
+  },
+  {
+    name: 'window in shared/',
+    project: 'shared',
+    file: { path: 'shared/probe.ts', text: 'export const w = window.innerWidth;\n' },
+    expect: ['TS2304'],
+  },
+  {
+    name: 'process in shared/',
+    project: 'shared',
+    file: { path: 'shared/records/probe.ts', text: 'export const e = process.env.HOME;\n' },
+    expect: ['TS2580', 'TS2591', 'TS2304'],
+  },
+  {
+    name: 'node: import in shared/',
+    project: 'shared',
+    file: { path: 'shared/probe.ts', text: "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n" },
+    expect: ['TS2307', 'TS2591'],
+  },
+  {
+    name: 'shared/ imports web/',
+    project: 'shared',
+    file: { path: 'shared/probe.ts', text: "import { backoffDelay } from '../web/net/backoff';\nexport const b = backoffDelay;\n" },
+    expect: ['TS6307', 'TS6059'],
+  },
+  {
+    name: 'shared/ imports signal-server/',
+    project: 'shared',
+    file: {
+      path: 'shared/probe.ts',
+      text: "import { TokenBucket } from '../signal-server/token-bucket';\nexport const t = TokenBucket;\n",
+    },
+    expect: ['TS6307', 'TS6059'],
+  },
+  {
+    name: 'shared/dht imports shared/sim',
+    project: 'shared',
+    file: { path: 'shared/dht/probe.ts', text: "import { VirtualClock } from '../sim/virtual-clock';\nexport const c = VirtualClock;\n" },
+    expect: ['TS6307'],
+  },
 ];
 
 export interface ProbeResult {
@@ -49,7 +87,20 @@ export async function runProbe(probe: Probe): Promise<ProbeResult> {
     await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
     if (probe.file) await writeFile(join(dir, probe.file.path), probe.file.text);
     const output = await new Promise<string>((done) => {
-      execFile(process.execPath, [TSC, '-p', join(dir, probe.project, 'tsconfig.json'), '--outDir', join(dir, 'out'), '--tsBuildInfoFile', join(dir, 'out/tsbuildinfo')], { timeout: 120_000 }, (_err, stdout, stderr) => done(stdout + stderr));
+      execFile(
+        process.execPath,
+        [
+          TSC,
+          '-p',
+          join(dir, probe.project, 'tsconfig.json'),
+          '--outDir',
+          join(dir, 'out'),
+          '--tsBuildInfoFile',
+          join(dir, 'out/tsbuildinfo'),
+        ],
+        { timeout: 120_000 },
+        (_err, stdout, stderr) => done(stdout + stderr),
+      );
     });
     const codes = [...new Set([...output.matchAll(/error (TS\d+)/g)].map((m) => m[1]!))];
     const ok = probe.expect.length === 0 ? codes.length === 0 : codes.some((c) => probe.expect.includes(c));

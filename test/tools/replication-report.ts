@@ -49,7 +49,9 @@ function runReplicationRender(rs: ReplicationRow[]): string {
   return scatterPlot(
     sessions.map((s) => ({
       name: `median session ${s} min`,
-      points: rs.filter((r) => r.sessionMin === s).map((r) => ({ x: r.messagesPerNodePerMinute, y: r.availability, label: `k${r.k}/${r.republishMin}m` })),
+      points: rs
+        .filter((r) => r.sessionMin === s)
+        .map((r) => ({ x: r.messagesPerNodePerMinute, y: r.availability, label: `k${r.k}/${r.republishMin}m` })),
     })),
     {
       title: 'Availability vs maintenance traffic (churn, Weibull shape 0.5)',
@@ -67,6 +69,6 @@ const END = '<!-- GENERATED TABLE END -->';
 const md = existsSync(mdUrl) ? readFileSync(mdUrl, 'utf8') : `# Replication analysis\n\n${BEGIN}\n${END}\n`;
 const i = md.indexOf(BEGIN);
 const j = md.indexOf(END);
-const out = i >= 0 && j > i ? md.slice(0, i + BEGIN.length) + '\n' + table + md.slice(j) : md + `\n${BEGIN}\n${table}${END}\n`;
+const out = i >= 0 && j > i ? `${md.slice(0, i + BEGIN.length)}\n${table}${md.slice(j)}` : `${md}\n${BEGIN}\n${table}${END}\n`;
 writeFileSync(mdUrl, out);
 console.log(JSON.stringify({ wrote: ['docs/replication.md', 'docs/replication.svg'], rows }));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm test: everything the suite needs that touches the network happens first (Chromium from
-# Debian's packages if missing), then typecheck, then the whole vitest suite inside a network
+# Debian's packages if missing), then typecheck and lint, then the whole vitest suite inside a network
 # namespace whose only interface is loopback (WebRTC, the signal server and Chromium can reach
 # nothing but 127.0.0.0/8 and ::1).
 set -euo pipefail
@@ -16,6 +16,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 npm run -s typecheck
+npm run -s lint
 
 run_isolated() {
   if [ "${LOOPBACK_ONLY:-}" = 1 ]; then

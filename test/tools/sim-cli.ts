@@ -34,7 +34,9 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: npm run sim -- --nodes N --lookups L --seed S [--latency-ms 50] [--join-spacing-ms 20] [--kill 0.25] [--k 20] [--alpha 3] [--beta 3] [--b 3] [--loss 0] [--bandwidth BYTES_PER_S] [--unreachable 0.1] [--webrtc] [--scenario NAME] [--json]');
+  console.log(
+    'usage: npm run sim -- --nodes N --lookups L --seed S [--latency-ms 50] [--join-spacing-ms 20] [--kill 0.25] [--k 20] [--alpha 3] [--beta 3] [--b 3] [--loss 0] [--bandwidth BYTES_PER_S] [--unreachable 0.1] [--webrtc] [--scenario NAME] [--json]',
+  );
   console.log(`scenarios: ${Object.keys(scenarios).join(', ')}`);
   process.exit(0);
 }
@@ -56,7 +58,7 @@ const sampleHeap = () => {
 const heapTimer = setInterval(sampleHeap, 200);
 const started = performance.now();
 const seed = num('seed');
-const log = (s: string) => (values.json ? process.stderr.write(s + '\n') : console.log(s));
+const log = (s: string) => (values.json ? process.stderr.write(`${s}\n`) : console.log(s));
 
 async function main(): Promise<Record<string, unknown>> {
   if (values.scenario) {
@@ -81,7 +83,9 @@ async function main(): Promise<Record<string, unknown>> {
     dht: { k: num('k'), alpha: num('alpha'), beta: num('beta'), bitsPerLevel: num('b') },
     onProgress: (j, n) => {
       sampleHeap();
-      log(`joined ${j}/${n}  (${((performance.now() - started) / 1000).toFixed(1)} s wall, ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB heap)`);
+      log(
+        `joined ${j}/${n}  (${((performance.now() - started) / 1000).toFixed(1)} s wall, ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB heap)`,
+      );
     },
   });
   const joinWall = (performance.now() - started) / 1000;

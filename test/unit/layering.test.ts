@@ -10,7 +10,9 @@ describe('layering', () => {
     const results = [];
     // Two compilers at a time (2-core machines).
     for (let i = 0; i < PROBES.length; i += 2) results.push(...(await Promise.all(PROBES.slice(i, i + 2).map(runProbe))));
-    const failed = results.filter((r) => !r.ok).map((r) => `${r.probe.name}: got ${r.codes.join(', ') || 'no error'}\n${r.output.slice(0, 600)}`);
+    const failed = results
+      .filter((r) => !r.ok)
+      .map((r) => `${r.probe.name}: got ${r.codes.join(', ') || 'no error'}\n${r.output.slice(0, 600)}`);
     expect(failed).toEqual([]);
     expect(results.length).toBe(PROBES.length);
   });

@@ -27,7 +27,7 @@ export async function loadOrCreateIdentity(dataDir: string, now = Date.now()): P
   const keys = generateKeyPair();
   const body = JSON.stringify({ f: FORMAT, secretKey: bytesToHex(keys.secretKey), publicKey: bytesToHex(keys.publicKey), createdAt: now });
   const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, body + '\n', { mode: 0o600 });
+  await writeFile(tmp, `${body}\n`, { mode: 0o600 });
   await chmod(tmp, 0o600);
   await rename(tmp, file);
   return { keys, created: true };

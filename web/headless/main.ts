@@ -16,12 +16,12 @@ function arg(name: string): string | undefined {
 }
 
 const log: LogFn = (level, msg, fields = {}) => {
-  process.stdout.write(JSON.stringify({ t: new Date().toISOString(), level, msg, ...fields }) + '\n');
+  process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), level, msg, ...fields })}\n`);
 };
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
-    process.stdout.write(HELP + '\n');
+    process.stdout.write(`${HELP}\n`);
     return;
   }
   const signalUrl = arg('signal') ?? process.env.P2P_SIGNAL ?? 'ws://127.0.0.1:8080/signal';

@@ -88,7 +88,11 @@ export async function startNodePeer(opts: NodePeerOptions): Promise<NodePeer> {
       const s = node.stats();
       await node.close();
       await store.flush();
-      log('info', 'stopped', { lifetimeConnections: s.transport.lifetimeConnections, records: s.dht.records.size, routes: s.signaling.routes });
+      log('info', 'stopped', {
+        lifetimeConnections: s.transport.lifetimeConnections,
+        records: s.dht.records.size,
+        routes: s.signaling.routes,
+      });
     },
   };
 }

@@ -33,9 +33,7 @@ export const POOL_DEFAULTS: Required<ConnectionPoolInit> = {
   idleTimeoutMs: 300_000,
 };
 
-export type Admission =
-  | { ok: true; evict: PeerId[] }
-  | { ok: false; code: Extract<NetErrorCode, 'POOL_FULL' | 'LIFETIME_LIMIT'> };
+export type Admission = { ok: true; evict: PeerId[] } | { ok: false; code: Extract<NetErrorCode, 'POOL_FULL' | 'LIFETIME_LIMIT'> };
 
 interface Slot {
   open: boolean;
@@ -108,7 +106,10 @@ export class ConnectionPool {
 
   protect(peer: PeerId, tag: string): void {
     let t = this.tags.get(peer);
-    if (!t) this.tags.set(peer, (t = new Set()));
+    if (!t) {
+      t = new Set();
+      this.tags.set(peer, t);
+    }
     t.add(tag);
   }
 

@@ -32,8 +32,23 @@ import { Backoff } from './backoff';
 import { parseSignalPayload, type SignalHandler, type SignalPayload, type Signaler } from './signaler';
 
 export { SignalClientError } from './signal-client-types';
-export type { WebSocketLike, WebSocketConstructor, HelloSigner, SignalClientState, SignalClientErrorCode, SignalClientEvents, SignalClientOptions } from './signal-client-types';
-import { SignalClientError, type WebSocketLike, type HelloSigner, type SignalClientState, type SignalClientEvents, type SignalClientOptions } from './signal-client-types';
+export type {
+  WebSocketLike,
+  WebSocketConstructor,
+  HelloSigner,
+  SignalClientState,
+  SignalClientErrorCode,
+  SignalClientEvents,
+  SignalClientOptions,
+} from './signal-client-types';
+import {
+  SignalClientError,
+  type WebSocketLike,
+  type HelloSigner,
+  type SignalClientState,
+  type SignalClientEvents,
+  type SignalClientOptions,
+} from './signal-client-types';
 
 type Listener<K extends keyof SignalClientEvents> = (ev: SignalClientEvents[K]) => void;
 

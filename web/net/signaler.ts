@@ -29,9 +29,7 @@ export type SignalData = SdpSignal | CandidateSignal;
  * tells the dialer right away that the callee refused (budget full, lifetime limit) instead of
  * letting it time out.
  */
-export type SignalPayload =
-  | { sid: string; data: SignalData }
-  | { sid: string; reject: string };
+export type SignalPayload = { sid: string; data: SignalData } | { sid: string; reject: string };
 
 export type SignalHandler = (from: PeerId, signal: SignalPayload) => void;
 

@@ -348,12 +348,15 @@ export class WebRtcTransport implements Transport {
     const failures = wasOpen ? 0 : (this.reconnectFailures.get(peer) ?? 0) + 1;
     this.reconnectFailures.set(peer, failures);
     if (failures > this.cfg.maxReconnects) return;
-    const t = this.clock.setTimeout(() => {
-      this.reconnectTimers.delete(peer);
-      if (this.destroyed || this.links.has(peer) || !this.pool.isProtected(peer)) return;
-      this.meter.counters.reconnects++;
-      this.dial(peer);
-    }, this.cfg.reconnectDelayMs * (failures + 1));
+    const t = this.clock.setTimeout(
+      () => {
+        this.reconnectTimers.delete(peer);
+        if (this.destroyed || this.links.has(peer) || !this.pool.isProtected(peer)) return;
+        this.meter.counters.reconnects++;
+        this.dial(peer);
+      },
+      this.cfg.reconnectDelayMs * (failures + 1),
+    );
     this.reconnectTimers.set(peer, t);
   }
 

@@ -20,7 +20,6 @@ import { bytesToHex, hexToBytes, utf8 } from '../../shared/crypto/bytes';
 import { nodeIdFromPublicKey, type KeyPair } from '../../shared/crypto/ed25519';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
 import { cryptoRng } from '../../shared/env/rng';
-import type { RecordStore } from '../../shared/env/store';
 import type { PeerId } from '../../shared/env/transport';
 import { DhtError } from '../../shared/dht/errors';
 import { DhtNode } from '../../shared/dht/node';
@@ -118,7 +117,12 @@ export class P2PNode {
         setWanted: (w) => this.setWanted(w),
         deliver: (payload) => this.paths.receive(payload),
       },
-      { maxOpen: this.transport.pool.init.maxOpen, router: opts.overlay, tunnel: opts.tunnel, ...(opts.links ? { links: opts.links } : {}) },
+      {
+        maxOpen: this.transport.pool.init.maxOpen,
+        router: opts.overlay,
+        tunnel: opts.tunnel,
+        ...(opts.links ? { links: opts.links } : {}),
+      },
     );
     this.router = overlay.router;
     this.tunnel = overlay.tunnel;
@@ -197,11 +201,12 @@ export class P2PNode {
   /** The newest record of `publicKeyHex` at `salt` that the closest nodes (or we) hold, or null. */
   async get(publicKeyHex: string, salt: Bytesish): Promise<GetAnswer | null> {
     this.assertOpen();
-    if (typeof publicKeyHex !== 'string' || !HEX64.test(publicKeyHex)) throw DhtError.badArgument('publicKeyHex must be 64 lower-case hex chars');
+    if (typeof publicKeyHex !== 'string' || !HEX64.test(publicKeyHex))
+      throw DhtError.badArgument('publicKeyHex must be 64 lower-case hex chars');
     const target = mutableTarget(hexToBytes(publicKeyHex), toBytes(salt));
     const r = await this.values.get(target);
     const rec = r.record;
-    if (!rec || rec.type !== 'mutable') return null;
+    if (rec?.type !== 'mutable') return null;
     return { value: new TextDecoder('utf-8').decode(rec.v), valueHex: bytesToHex(rec.v), seq: rec.seq, replicas: r.replicas };
   }
 

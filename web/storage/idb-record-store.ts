@@ -9,7 +9,6 @@ import type { PersistedRecord, RecordStore } from '../../shared/env/store';
 import { DEFAULT_DB_PREFIX, assertProfile } from './profile';
 import { META_KEY_PREFIX, RECORD_KEY_PREFIX, decodeMeta, decodeRecord, encodeMeta, encodeRecord } from './idb-codec';
 
-
 export interface IdbRecordStoreOptions {
   /** Database name prefix. @default 'p2p-chat:' */
   readonly dbPrefix?: string;

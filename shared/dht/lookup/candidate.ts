@@ -58,10 +58,12 @@ export class Candidate implements LookupPeer, Dist {
     putDist(id, 8, this.d2, t);
     putDist(id, 12, this.d3, t);
     putDist(id, 16, this.d4, t);
-    return (this.idBytes = id);
+    this.idBytes = id;
+    return id;
   }
 
   get hex(): string {
-    return this.hexStr || (this.hexStr = idToHex(this.id));
+    if (!this.hexStr) this.hexStr = idToHex(this.id);
+    return this.hexStr;
   }
 }

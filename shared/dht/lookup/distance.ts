@@ -94,7 +94,9 @@ export class WordId {
 
   /** Whether this id equals `id` (no allocation). */
   is(id: NodeId): boolean {
-    return this.w0 === word(id, 0) && this.w1 === word(id, 4) && this.w2 === word(id, 8) && this.w3 === word(id, 12) && this.w4 === word(id, 16);
+    return (
+      this.w0 === word(id, 0) && this.w1 === word(id, 4) && this.w2 === word(id, 8) && this.w3 === word(id, 12) && this.w4 === word(id, 16)
+    );
   }
 
   /** This id's distance to the target, into `out` (no allocation). */
@@ -109,7 +111,9 @@ export class WordId {
 
 /** Word j of the distance from the id at offset o of b to t (at offset to), top bit flipped. */
 export function dword(b: Uint8Array, o: number, t: NodeId, to: number): number {
-  return (((b[o]! ^ t[to]!) << 24) | ((b[o + 1]! ^ t[to + 1]!) << 16) | ((b[o + 2]! ^ t[to + 2]!) << 8) | (b[o + 3]! ^ t[to + 3]!)) ^ 0x80000000;
+  return (
+    (((b[o]! ^ t[to]!) << 24) | ((b[o + 1]! ^ t[to + 1]!) << 16) | ((b[o + 2]! ^ t[to + 2]!) << 8) | (b[o + 3]! ^ t[to + 3]!)) ^ 0x80000000
+  );
 }
 
 /** Sign of d(x) - d, comparing distance words. */

@@ -19,7 +19,6 @@ import { cmpDist, dword, TargetWords, WordId, type Dist, type MutableDist } from
 import type { NodeId } from '../node-id';
 import type { LookupPeer } from '../peer';
 
-
 export interface QueryOutcome<V> {
   /**
    * Ids the peer says are closer (raw 20-byte ids, or a NODES answer's packed list: a view of an
@@ -120,7 +119,13 @@ export class Lookup<V> {
     this.cap = Math.max(o.k * 3, 32);
     const me = o.self;
     const t = o.target;
-    this.selfDist = { d0: dword(me, 0, t, 0), d1: dword(me, 4, t, 4), d2: dword(me, 8, t, 8), d3: dword(me, 12, t, 12), d4: dword(me, 16, t, 16) };
+    this.selfDist = {
+      d0: dword(me, 0, t, 0),
+      d1: dword(me, 4, t, 4),
+      d2: dword(me, 8, t, 8),
+      d3: dword(me, 12, t, 12),
+      d4: dword(me, 16, t, 16),
+    };
     const tw = new TargetWords(t);
     const d: MutableDist = { d0: 0, d1: 0, d2: 0, d3: 0, d4: 0 };
     for (const s of o.seeds) {
@@ -165,7 +170,16 @@ export class Lookup<V> {
   /** Add the id at byte offset `off` of `buf` (nothing of buf is kept). */
   private addAt(buf: Uint8Array, off: number, depth: number): void {
     const t = this.o.target;
-    this.insert(dword(buf, off, t, 0), dword(buf, off + 4, t, 4), dword(buf, off + 8, t, 8), dword(buf, off + 12, t, 12), dword(buf, off + 16, t, 16), depth, undefined, '');
+    this.insert(
+      dword(buf, off, t, 0),
+      dword(buf, off + 4, t, 4),
+      dword(buf, off + 8, t, 8),
+      dword(buf, off + 12, t, 12),
+      dword(buf, off + 16, t, 16),
+      depth,
+      undefined,
+      '',
+    );
   }
 
   /** Insert a candidate by its distance words, unless it is known, too far, or us. */
@@ -246,7 +260,6 @@ export class Lookup<V> {
     if (this.active === 0 && this.slow === 0 && this.late === 0) this.finish();
   }
 
-
   private launch(c: Candidate): void {
     if (this.finished) return;
     const soft = this.o.softTimeoutMs(c);
@@ -287,15 +300,18 @@ export class Lookup<V> {
     this.o.onEvent?.({ type: 'slow', peer: c.hex });
     // Give a slow peer one more soft-timeout period, then treat it as failed for this lookup
     // (the RPC keeps its own hard timeout for liveness accounting).
-    c.timer = this.o.clock.setTimeout(() => {
-      c.timer = undefined;
-      if (c.state !== SLOW || this.finished) return;
-      c.state = FAILED;
-      this.slow--;
-      this.failures++;
-      this.o.onEvent?.({ type: 'failure', peer: c.hex });
-      this.step();
-    }, soft * (this.o.slowGrace ?? 1));
+    c.timer = this.o.clock.setTimeout(
+      () => {
+        c.timer = undefined;
+        if (c.state !== SLOW || this.finished) return;
+        c.state = FAILED;
+        this.slow--;
+        this.failures++;
+        this.o.onEvent?.({ type: 'failure', peer: c.hex });
+        this.step();
+      },
+      soft * (this.o.slowGrace ?? 1),
+    );
     this.step();
   }
 

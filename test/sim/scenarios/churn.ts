@@ -209,7 +209,13 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
     via.getRecord(pick.owner.target, (r) => {
       if (!rt.isLive(from)) return; // the reader left mid-get: not a reader's answer
       const seq = r.record?.type === 'mutable' ? r.record.seq : 0;
-      results.push({ ok: seq >= pick.need, missing: !r.record, latency: r.lookup.durationMs, messages: r.lookup.messages, agreeing: r.replicas });
+      results.push({
+        ok: seq >= pick.need,
+        missing: !r.record,
+        latency: r.lookup.durationMs,
+        messages: r.lookup.messages,
+        agreeing: r.replicas,
+      });
     });
   };
   clock.setTimeout(reader, getEvery);
@@ -300,7 +306,11 @@ export function runChurn(o: ChurnOptions): ChurnSummary {
 }
 
 /** `npm run sim -- --scenario churn --json [--nodes N] [--seed S]`: 24 h of churn. */
-export async function churnScenario(ctx: { seed: number; nodes: number | undefined; log: (l: string) => void }): Promise<Record<string, unknown>> {
+export async function churnScenario(ctx: {
+  seed: number;
+  nodes: number | undefined;
+  log: (l: string) => void;
+}): Promise<Record<string, unknown>> {
   const s = runChurn({ seed: ctx.seed, nodes: ctx.nodes ?? 100, hours: 24, log: ctx.log });
   return { scenario: 'churn', ...s };
 }

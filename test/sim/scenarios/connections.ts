@@ -20,7 +20,7 @@ import { mutableTarget, signMutable } from '../../../shared/records/bep44';
 import { createOverlay, type Overlay } from '../../../shared/overlay/setup';
 import { summarize } from '../../../shared/sim/stats';
 import { createTestnet, type SimNode, type Testnet } from '../../../shared/sim/testnet';
-import type { ScenarioContext } from './index';
+import type { ScenarioContext } from './types';
 
 type Mode = 'direct' | 'overlay';
 
@@ -64,9 +64,18 @@ export function runMode(ctx: ScenarioContext, mode: Mode, meanSessionMin: number
     network: { connections: { setupRtts: 3, maxOpen } },
     makeNode: (t, id, endpoint) => {
       const node = new DhtNode({ transport: endpoint, clock: t.clock, rng: t.rng.fork() }, { ...t.opts.dht, id });
-      if (mode === 'overlay') overlays.set(
+      if (mode === 'overlay')
+        overlays.set(
           node,
-          createOverlay(node, { connectedPeers: () => endpoint.connectedPeers(), isConnected: (p) => endpoint.open.has(p), setWanted: (w) => (endpoint.wanted = w) }, { maxOpen }),
+          createOverlay(
+            node,
+            {
+              connectedPeers: () => endpoint.connectedPeers(),
+              isConnected: (p) => endpoint.open.has(p),
+              setWanted: (w) => (endpoint.wanted = w),
+            },
+            { maxOpen },
+          ),
         );
       tables.set(node, new RecordTable({ clock: t.clock }));
       return node;
@@ -105,7 +114,11 @@ export function runMode(ctx: ScenarioContext, mode: Mode, meanSessionMin: number
       const t0 = tn.clock.now();
       from.node.lookup(target, (r) => {
         lookups++;
-        const best = tn.trueClosest(target, 1, tn.live().filter((n) => n !== from))[0];
+        const best = tn.trueClosest(
+          target,
+          1,
+          tn.live().filter((n) => n !== from),
+        )[0];
         if (best && r.closest[0] && compareDistance(r.closest[0].id, best.node.id, target) === 0) found++;
         latency.push(tn.clock.now() - t0);
       });
@@ -139,7 +152,14 @@ export function runMode(ctx: ScenarioContext, mode: Mode, meanSessionMin: number
 }
 
 /** One minute of churn: each leaver (not a stayer) goes, half gracefully, and a newcomer joins. */
-function churn(tn: Testnet, members: Member[], stayers: Member[], meanSessionMin: number, member: (sn: SimNode) => Member, gone: (sn: SimNode) => void): number {
+function churn(
+  tn: Testnet,
+  members: Member[],
+  stayers: Member[],
+  meanSessionMin: number,
+  member: (sn: SimNode) => Member,
+  gone: (sn: SimNode) => void,
+): number {
   const keep = new Set(stayers);
   let n = 0;
   for (let i = 0; i < members.length; i++) {

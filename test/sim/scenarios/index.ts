@@ -6,15 +6,8 @@ import { partitionScenario } from './partition';
 import { poisonScenario } from './poison';
 import { replicationScenario } from './replication';
 
-export interface ScenarioContext {
-  seed: number;
-  /** Override the scenario's default size. */
-  nodes: number | undefined;
-  log: (line: string) => void;
-  sampleHeap: () => void;
-}
-
-export type Scenario = (ctx: ScenarioContext) => Promise<Record<string, unknown>>;
+export type { Scenario, ScenarioContext } from './types';
+import type { Scenario } from './types';
 
 export const scenarios: Record<string, Scenario> = {
   churn: churnScenario,

@@ -40,7 +40,17 @@ export interface LinksRun {
   /** Joins retried with a fresh bootstrap sample because the first one reached nobody. */
   joinRetried: number;
   /** Diagnostics for each failed get (first 10). */
-  failed: { reader: number; contacts: number; queries: number; responses: number; failures: number; durationMs: number; answeredOfClosest: number; holdersReachable: number; holders: number }[];
+  failed: {
+    reader: number;
+    contacts: number;
+    queries: number;
+    responses: number;
+    failures: number;
+    durationMs: number;
+    answeredOfClosest: number;
+    holdersReachable: number;
+    holders: number;
+  }[];
 }
 
 export function runLinksOnce(o: LinksOptions): LinksRun {
@@ -51,7 +61,8 @@ export function runLinksOnce(o: LinksOptions): LinksRun {
   const rng = rt.tn.rng.fork();
   const live = rt.live().filter((p) => p.values);
   const owners: { peer: RecordPeer; owner: SimOwner }[] = [];
-  for (let i = 0; i < Math.min(o.owners ?? 20, live.length); i++) owners.push({ peer: live[(i * 7919) % live.length]!, owner: new SimOwner(rng, `links-${i}`) });
+  for (let i = 0; i < Math.min(o.owners ?? 20, live.length); i++)
+    owners.push({ peer: live[(i * 7919) % live.length]!, owner: new SimOwner(rng, `links-${i}`) });
   const putLatency: number[] = [];
   const putReplicas: number[] = [];
   const publishAll = () => {
@@ -82,7 +93,13 @@ export function runLinksOnce(o: LinksOptions): LinksRun {
       if (from === w.peer) from = live[(live.indexOf(from) + 1) % live.length]!;
       from.values!.getRecord(w.owner.target, (r) => {
         const seq = r.record?.type === 'mutable' ? r.record.seq : 0;
-        res.push({ ok: seq >= need, missing: !r.record, latency: Math.round(r.lookup.durationMs), messages: r.lookup.messages, agreeing: r.replicas });
+        res.push({
+          ok: seq >= need,
+          missing: !r.record,
+          latency: Math.round(r.lookup.durationMs),
+          messages: r.lookup.messages,
+          agreeing: r.replicas,
+        });
         if (seq < need && failed.length < 10) {
           const holders = live.filter((p) => p !== from && p.table.get(w.owner.target)?.type === 'mutable');
           const ep = rt.tn.net.get(from.node.hex)!;
@@ -147,10 +164,28 @@ export function runLinks(name: string, o: LinksOptions): Record<string, unknown>
   };
 }
 
-export async function bandwidthScenario(ctx: { seed: number; nodes: number | undefined; log: (l: string) => void }): Promise<Record<string, unknown>> {
-  return runLinks('bandwidth', { seed: ctx.seed, ...(ctx.nodes ? { nodes: ctx.nodes } : {}), network: { bandwidth: 16 * 1024 }, log: ctx.log });
+export async function bandwidthScenario(ctx: {
+  seed: number;
+  nodes: number | undefined;
+  log: (l: string) => void;
+}): Promise<Record<string, unknown>> {
+  return runLinks('bandwidth', {
+    seed: ctx.seed,
+    ...(ctx.nodes ? { nodes: ctx.nodes } : {}),
+    network: { bandwidth: 16 * 1024 },
+    log: ctx.log,
+  });
 }
 
-export async function unreachableScenario(ctx: { seed: number; nodes: number | undefined; log: (l: string) => void }): Promise<Record<string, unknown>> {
-  return runLinks('unreachable-pairs', { seed: ctx.seed, ...(ctx.nodes ? { nodes: ctx.nodes } : {}), network: { unreachable: 0.2 }, log: ctx.log });
+export async function unreachableScenario(ctx: {
+  seed: number;
+  nodes: number | undefined;
+  log: (l: string) => void;
+}): Promise<Record<string, unknown>> {
+  return runLinks('unreachable-pairs', {
+    seed: ctx.seed,
+    ...(ctx.nodes ? { nodes: ctx.nodes } : {}),
+    network: { unreachable: 0.2 },
+    log: ctx.log,
+  });
 }

@@ -52,7 +52,13 @@ export function runLookups(tn: Testnet, o: LookupRunOptions): LookupSummary {
       const from = alive[tn.rng.int(alive.length)]!;
       const target = randomId(tn.rng);
       // A lookup never returns its own node, so the truth leaves it out too.
-      const truth = tn.trueClosest(target, k, alive.filter((n) => n !== from)).map((n) => n.node.hex);
+      const truth = tn
+        .trueClosest(
+          target,
+          k,
+          alive.filter((n) => n !== from),
+        )
+        .map((n) => n.node.hex);
       from.node.lookup(target, (r) => results.push({ r, truth }));
     }, i * spacing);
   }

@@ -62,7 +62,9 @@ export function runPartition(o: PartitionOptions): Record<string, unknown> {
   const split = o.split ?? 0.5;
   const side = new Map<string, number>();
   for (const p of rt.peers) side.set(p.node.hex, rng.next() < split ? 0 : 1);
-  owners.forEach((w, i) => side.set(w.peer.node.hex, i % 2));
+  owners.forEach((w, i) => {
+    side.set(w.peer.node.hex, i % 2);
+  });
   rt.tn.net.partition((e) => side.get(e.hex) ?? 0);
   const partitionedAt = clock.now();
   log(`partition: split at ${Math.round(partitionedAt / 1000)} s`);
@@ -104,7 +106,8 @@ export function runPartition(o: PartitionOptions): Record<string, unknown> {
   for (let t = healedAt + step; t <= horizon; t += step) {
     clock.runUntil(t);
     const c = convergedNow();
-    if (curve.length === 0 || curve[curve.length - 1]![1] !== round(c.fraction, 3)) curve.push([Math.round((t - healedAt) / 1000), round(c.fraction, 3)]);
+    if (curve.length === 0 || curve[curve.length - 1]![1] !== round(c.fraction, 3))
+      curve.push([Math.round((t - healedAt) / 1000), round(c.fraction, 3)]);
     if (convergeSeconds === null && c.fraction === 1) convergeSeconds = (t - healedAt) / 1000;
     if (!atOneInterval && t >= healedAt + republishMs) atOneInterval = c;
     if (atOneInterval && convergeSeconds !== null) break;
@@ -130,6 +133,10 @@ export function runPartition(o: PartitionOptions): Record<string, unknown> {
   };
 }
 
-export async function partitionScenario(ctx: { seed: number; nodes: number | undefined; log: (l: string) => void }): Promise<Record<string, unknown>> {
+export async function partitionScenario(ctx: {
+  seed: number;
+  nodes: number | undefined;
+  log: (l: string) => void;
+}): Promise<Record<string, unknown>> {
   return runPartition({ seed: ctx.seed, ...(ctx.nodes ? { nodes: ctx.nodes } : {}), log: ctx.log });
 }

@@ -185,7 +185,8 @@ export function runPoison(o: PoisonOptions): Record<string, unknown> {
   const byKind: Record<string, number> = {};
   const answers: Record<string, number> = {};
   for (const [k, v] of Object.entries(c.snapshot())) {
-    if (k.startsWith('forge.') && !['forge.attempts', 'forge.noAnswer', 'forge.stored'].includes(k) && !k.startsWith('forge.refused')) byKind[k.slice(6)] = v;
+    if (k.startsWith('forge.') && !['forge.attempts', 'forge.noAnswer', 'forge.stored'].includes(k) && !k.startsWith('forge.refused'))
+      byKind[k.slice(6)] = v;
     if (k.startsWith('forge.refused.') || k.startsWith('replay.refused.')) answers[k] = v;
   }
   return {
@@ -251,6 +252,10 @@ function shuffle<T>(xs: T[], rng: { int(n: number): number }): T[] {
   return a;
 }
 
-export async function poisonScenario(ctx: { seed: number; nodes: number | undefined; log: (l: string) => void }): Promise<Record<string, unknown>> {
+export async function poisonScenario(ctx: {
+  seed: number;
+  nodes: number | undefined;
+  log: (l: string) => void;
+}): Promise<Record<string, unknown>> {
   return runPoison({ seed: ctx.seed, ...(ctx.nodes ? { nodes: ctx.nodes } : {}), log: ctx.log });
 }

@@ -42,7 +42,12 @@ export class SimOwner {
   /** Sign the next seq (without publishing it). */
   next(): MutableRecord {
     this.seq++;
-    const rec = signMutable({ secretKey: this.kp.secretKey, salt: this.salt, seq: this.seq, value: utf8.encode(`${this.label}#${this.seq}`) });
+    const rec = signMutable({
+      secretKey: this.kp.secretKey,
+      salt: this.salt,
+      seq: this.seq,
+      value: utf8.encode(`${this.label}#${this.seq}`),
+    });
     this.signed.set(bytesToHex(rec.sig), rec);
     return rec;
   }
@@ -87,9 +92,9 @@ export class SimOwner {
  * scale = median / ln(2)^(1/shape), sample = scale · (−ln U)^(1/shape).
  */
 export function weibull(rng: Rng, shape: number, medianMs: number): number {
-  const scale = medianMs / Math.pow(Math.LN2, 1 / shape);
+  const scale = medianMs / Math.LN2 ** (1 / shape);
   const u = 1 - rng.next(); // (0, 1]
-  return scale * Math.pow(-Math.log(u), 1 / shape);
+  return scale * (-Math.log(u)) ** (1 / shape);
 }
 
 /** Round to `d` decimals (for summaries). */

@@ -107,21 +107,24 @@ export function runReplication(o: ReplicationOptions): { rows: ReplicationRow[];
 }
 
 export function markdownTable(rows: ReplicationRow[]): string {
-  const head = '| median session (min) | k | republish (min) | availability | failed gets (missing / stale) of gets | agreeing replicas p10 / min | msgs/node/min | bytes/node/s | departures |';
+  const head =
+    '| median session (min) | k | republish (min) | availability | failed gets (missing / stale) of gets | agreeing replicas p10 / min | msgs/node/min | bytes/node/s | departures |';
   const sep = '|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const sorted = [...rows].sort((a, b) => a.sessionMin - b.sessionMin || a.k - b.k || a.republishMin - b.republishMin);
   const lines = sorted.map(
     (r) =>
       `| ${r.sessionMin} | ${r.k} | ${r.republishMin} | ${r.availability.toFixed(4)} | ${r.missing} / ${r.stale} of ${r.gets} | ${r.agreeingP10} / ${r.agreeingMin} | ${r.messagesPerNodePerMinute} | ${r.bytesPerNodePerSecond} | ${r.departures} |`,
   );
-  return [head, sep, ...lines].join('\n') + '\n';
+  return `${[head, sep, ...lines].join('\n')}\n`;
 }
 
 function plot(rows: ReplicationRow[]): string {
   const sessions = [...new Set(rows.map((r) => r.sessionMin))].sort((a, b) => a - b);
   const series: PlotSeries[] = sessions.map((s) => ({
     name: `median session ${s} min`,
-    points: rows.filter((r) => r.sessionMin === s).map((r) => ({ x: r.messagesPerNodePerMinute, y: r.availability, label: `k${r.k}/${r.republishMin}m` })),
+    points: rows
+      .filter((r) => r.sessionMin === s)
+      .map((r) => ({ x: r.messagesPerNodePerMinute, y: r.availability, label: `k${r.k}/${r.republishMin}m` })),
   }));
   const minY = Math.min(...rows.map((r) => r.availability));
   return scatterPlot(series, {
@@ -132,7 +135,11 @@ function plot(rows: ReplicationRow[]): string {
   });
 }
 
-export async function replicationScenario(ctx: { seed: number; nodes: number | undefined; log: (l: string) => void }): Promise<Record<string, unknown>> {
+export async function replicationScenario(ctx: {
+  seed: number;
+  nodes: number | undefined;
+  log: (l: string) => void;
+}): Promise<Record<string, unknown>> {
   const r = runReplication({ seed: ctx.seed, ...(ctx.nodes ? { nodes: ctx.nodes } : {}), log: ctx.log });
   return { scenario: 'replication', rows: r.rows, table: r.table, svg: r.svg, seed: ctx.seed };
 }

@@ -37,7 +37,7 @@ describe('tor ed25519_vectors.inc', () => {
       const seed = hexToBytes(c.seed);
       const param = hexToBytes(c.blindingParam);
 
-      it('expands the seed to tor\'s a ‖ RH and public key', () => {
+      it("expands the seed to tor's a ‖ RH and public key", () => {
         const key = expandSeed(seed);
         expect(hex(concatBytes(key.scalar, key.prefix))).toBe(c.expandedSecretKey);
         expect(hex(key.publicKey)).toBe(c.publicKey);
@@ -55,13 +55,13 @@ describe('tor ed25519_vectors.inc', () => {
         expect(hex(blindPublicKeyWithFactor(hexToBytes(c.publicKey), param))).toBe(c.blindedPublicKey);
       });
 
-      it('blinds the secret key: clamp(param)·a mod ℓ ‖ RH\', and a\'·B = A\'', () => {
+      it("blinds the secret key: clamp(param)·a mod ℓ ‖ RH', and a'·B = A'", () => {
         const blinded = blindExpandedKeyWithFactor(expandedKeyFromBytes(hexToBytes(c.expandedSecretKey)), param);
         expect(hex(concatBytes(blinded.scalar, blinded.prefix))).toBe(c.blindedSecretKey);
         expect(hex(blinded.publicKey)).toBe(c.blindedPublicKey);
       });
 
-      it('a signature by the blinded key verifies under A\' (noble and OpenSSL), not under A', () => {
+      it("a signature by the blinded key verifies under A' (noble and OpenSSL), not under A", () => {
         const blinded = blindExpandedKeyWithFactor(expandSeed(seed), param);
         const msg = utf8.encode("Eyes I dare not meet in dreams / In death's dream kingdom");
         const sig = signBlinded(msg, blinded);
@@ -74,7 +74,7 @@ describe('tor ed25519_vectors.inc', () => {
     });
   });
 
-  it('cases 7-9 share a seed: different params give different keys but the same RH\'', () => {
+  it("cases 7-9 share a seed: different params give different keys but the same RH'", () => {
     const [c7, c8, c9] = vectors.cases.slice(7);
     const prefixes = [c7!, c8!, c9!].map((c) => c.blindedSecretKey.slice(64));
     expect(new Set(prefixes).size).toBe(1);

@@ -56,9 +56,21 @@ describe('frozen vectors (test/vectors/blinding.json)', () => {
       expect(hex(signBlinded(message, key))).toBe(v.signature);
       expect(ed25519.verify(hexToBytes(v.signature), message, key.publicKey)).toBe(true);
 
-      const record = { k: key.publicKey, salt: hexToBytes(v.record.salt), seq: v.record.seq, v: hexToBytes(v.record.v), sig: hexToBytes(v.record.sig) };
+      const record = {
+        k: key.publicKey,
+        salt: hexToBytes(v.record.salt),
+        seq: v.record.seq,
+        v: hexToBytes(v.record.v),
+        sig: hexToBytes(v.record.sig),
+      };
       expect(verifyMutable(record)).toBe(true);
-      const again = signMutableWith({ publicKey: key.publicKey, sign: (m) => signBlinded(m, key), salt: record.salt, seq: record.seq, value: record.v });
+      const again = signMutableWith({
+        publicKey: key.publicKey,
+        sign: (m) => signBlinded(m, key),
+        salt: record.salt,
+        seq: record.seq,
+        value: record.v,
+      });
       expect(hex(again.sig)).toBe(v.record.sig);
     });
   }
@@ -186,7 +198,13 @@ describe('BEP 44 records signed by a blinded key', () => {
   const seed = new SeededRng(77).bytes(32);
   const secret = utf8.encode('shared with contacts');
   const key = blindSecretKey(seed, secret, 20000, DAY);
-  const record = signMutableWith({ publicKey: key.publicKey, sign: (m) => signBlinded(m, key), salt: utf8.encode('presence'), seq: 3, value: utf8.encode('here') });
+  const record = signMutableWith({
+    publicKey: key.publicKey,
+    sign: (m) => signBlinded(m, key),
+    salt: utf8.encode('presence'),
+    seq: 3,
+    value: utf8.encode('here'),
+  });
 
   it('verifies through verifyMutable, with k = the blinded key', () => {
     expect(record.type).toBe('mutable');
@@ -240,7 +258,8 @@ describe('input validation', () => {
     expect(() => blindPublicKey(A, new Uint8Array(0), '1' as unknown as number, DAY)).toThrow(TypeError);
   });
   it('period number: a non-negative safe integer; period length: a positive one', () => {
-    for (const p of [1.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => blindingFactor(A, new Uint8Array(0), p, DAY)).toThrow(TypeError);
+    for (const p of [1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => blindingFactor(A, new Uint8Array(0), p, DAY)).toThrow(TypeError);
     for (const p of [-1, 2 ** 53]) expect(() => blindingFactor(A, new Uint8Array(0), p, DAY)).toThrow(RangeError);
     expect(() => blindingFactor(A, new Uint8Array(0), 1, 0)).toThrow(RangeError);
     expect(blindingFactor(A, new Uint8Array(0), 0, 1)).toHaveLength(32);

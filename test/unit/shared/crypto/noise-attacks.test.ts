@@ -2,18 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
 import { Handshake, MAX_MESSAGE_LEN, generateX25519KeyPair, type Pattern } from '../../../../shared/crypto/noise';
-import {
-  CASES,
-  I_S,
-  PROLOGUE,
-  R_S,
-  advanceTo,
-  expectDead,
-  expectNoise,
-  flipBit,
-  pair,
-  payloadOf,
-} from '../../../helpers/noise';
+import { CASES, I_S, PROLOGUE, R_S, advanceTo, expectDead, expectNoise, flipBit, pair, payloadOf } from '../../../helpers/noise';
 
 describe('tampered handshake messages', () => {
   for (const [pattern, idx] of CASES) {
@@ -120,7 +109,12 @@ const LOW_ORDER = [
 ];
 
 describe('small-order public keys', () => {
-  for (const [pattern, idx] of [['IK', 0], ['XX', 0], ['XX', 1], ['IK', 1]] as [Pattern, number][]) {
+  for (const [pattern, idx] of [
+    ['IK', 0],
+    ['XX', 0],
+    ['XX', 1],
+    ['IK', 1],
+  ] as [Pattern, number][]) {
     it(`${pattern} message ${idx}: a small-order remote ephemeral is refused by readMessage`, () => {
       for (const hex of LOW_ORDER) {
         const [init, resp] = pair(pattern);

@@ -174,7 +174,7 @@ describe('transport', () => {
 
 describe('CipherState against @noble directly', () => {
   const K = hexToBytes('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
-  const nonce = (n: number) => hexToBytes('00000000' + n.toString(16).padStart(2, '0') + '00000000000000');
+  const nonce = (n: number) => hexToBytes(`00000000${n.toString(16).padStart(2, '0')}00000000000000`);
   const ad = utf8.encode('ad');
   const pt = utf8.encode('plaintext');
 

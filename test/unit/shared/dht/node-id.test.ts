@@ -28,7 +28,7 @@ function refCpl(a: Uint8Array, b: Uint8Array): number {
   return i;
 }
 function refDistance(a: Uint8Array, b: Uint8Array): bigint {
-  return BigInt('0x' + idToHex(distance(a, b)));
+  return BigInt(`0x${idToHex(distance(a, b))}`);
 }
 
 describe('node ids', () => {

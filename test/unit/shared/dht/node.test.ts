@@ -9,7 +9,10 @@ import { IdList } from '../../../../shared/protocol/id-list';
 const SEED = testSeed(0xd47);
 
 function mkNode(hub: MemoryHub, id: NodeId, init: Partial<DhtInit> = {}, seed = 1): DhtNode {
-  return new DhtNode({ transport: hub.endpoint(idToHex(id)), clock: hub.clock, rng: new SeededRng(seed) }, { maintenance: false, ...init, id });
+  return new DhtNode(
+    { transport: hub.endpoint(idToHex(id)), clock: hub.clock, rng: new SeededRng(seed) },
+    { maintenance: false, ...init, id },
+  );
 }
 
 function sentTypes(hub: MemoryHub, from: DhtNode, to?: DhtNode): string[] {
@@ -161,7 +164,10 @@ describe('DhtNode over an in-memory transport', () => {
     it('the oldest answers: it stays (moved to the tail) and the newcomer waits in the replacement cache', () => {
       const { hub, b, x, y, z, before } = fullBucket(true);
       hub.clock.runFor(200);
-      const newFrames = hub.sentBy(b.hex).slice(before).map((f) => ({ to: f.to, type: decode(f.frame).type }));
+      const newFrames = hub
+        .sentBy(b.hex)
+        .slice(before)
+        .map((f) => ({ to: f.to, type: decode(f.frame).type }));
       expect(newFrames).toContainEqual({ to: x.hex, type: 'ping' });
       expect(newFrames.filter((f) => f.type === 'ping').length).toBe(1);
       const bucket = b.table.bucketFor(x.id, false)!;

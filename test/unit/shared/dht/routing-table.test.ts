@@ -71,7 +71,13 @@ describe('RoutingTable: levels and sub-buckets', () => {
     const t = table(self, { bitsPerLevel: 3, k: 2 }); // level 0 has 2 sub bits: 4 buckets
     for (let sub = 0; sub < 4; sub++) for (const id of sameBucket(self, 0, 2, rng, 2, sub)) expect(add(t, id).kind).toBe('added');
     expect(t.size).toBe(8);
-    expect(t.buckets().filter((b) => b.level === 0).map((b) => b.sub).sort()).toEqual([0, 1, 2, 3]);
+    expect(
+      t
+        .buckets()
+        .filter((b) => b.level === 0)
+        .map((b) => b.sub)
+        .sort(),
+    ).toEqual([0, 1, 2, 3]);
     expect(add(t, randomIdAtLevel(self, 0, rng, 2, 3)).kind).toBe('full');
   });
 
@@ -256,7 +262,7 @@ describe('RoutingTable: closest() against a brute-force sort', () => {
     expect(checks).toBe(2400);
   });
 
-  it('closestIds() writes exactly closest()\'s ids, and bucket words mirror contacts, through failures, removals and promotions', () => {
+  it("closestIds() writes exactly closest()'s ids, and bucket words mirror contacts, through failures, removals and promotions", () => {
     const rng = new SeededRng(SEED + 11);
     let checks = 0;
     for (let trial = 0; trial < 30; trial++) {

@@ -117,7 +117,13 @@ describe('Rpc: requests and response matching', () => {
     const rtts = new Map<string, RttSample>([[A.hex, { srtt: 100, rttvar: 30 }]]);
     const { rpc } = setup({}, rtts);
     let vias = 0;
-    rpc.setTunnel({ via: (p) => (vias++, p.hex === B.hex ? A : undefined), wrap: (_p, inner) => ({ type: 'tunnel', target: B.id, ttl: 8, origin: A.id, inner }) });
+    rpc.setTunnel({
+      via: (p) => {
+        vias++;
+        return p.hex === B.hex ? A : undefined;
+      },
+      wrap: (_p, inner) => ({ type: 'tunnel', target: B.id, ttl: 8, origin: A.id, inner }),
+    });
     for (const peer of [A, B]) {
       vias = 0;
       const both = rpc.lookupTimeouts(peer);
@@ -225,7 +231,8 @@ describe('Rpc: remote garbage is dropped and counted, never thrown', () => {
 
   it('drops frames from a malformed peer id before decoding', () => {
     const { transport, rpc, calls } = setup();
-    for (const from of ['', 'zz', A.hex.toUpperCase(), A.hex + '0', A.hex.slice(1)]) transport.receive(from, encode({ type: 'ping', rid: 1 }));
+    for (const from of ['', 'zz', A.hex.toUpperCase(), `${A.hex}0`, A.hex.slice(1)])
+      transport.receive(from, encode({ type: 'ping', rid: 1 }));
     expect(rpc.counters.get('drop.bad_peer_id')).toBe(5);
     expect(calls.requests).toEqual([]);
   });
@@ -256,7 +263,13 @@ describe('Rpc: remote garbage is dropped and counted, never thrown', () => {
       .reduce((a, [, v]) => a + v, 0);
     expect(drops + served, `seed=${SEED + 1}`).toBe(N);
     expect(drops).toBeGreaterThan(N / 2);
-    expect(calls.requests.length).toBe(rpc.counters.get('recv.ping') + rpc.counters.get('recv.find_node') + rpc.counters.get('recv.find_value') + rpc.counters.get('recv.store') + rpc.counters.get('recv.route'));
+    expect(calls.requests.length).toBe(
+      rpc.counters.get('recv.ping') +
+        rpc.counters.get('recv.find_node') +
+        rpc.counters.get('recv.find_value') +
+        rpc.counters.get('recv.store') +
+        rpc.counters.get('recv.route'),
+    );
   });
 });
 

@@ -26,7 +26,11 @@ function setup(contacts: NodeId[], init: LinkKeeperInit, accept: (peer: PeerId) 
     });
   }
   let wanted: ReadonlySet<PeerId> = new Set();
-  const keeper = new LinkKeeper(node, { connectedPeers: () => connected, isConnected: (p) => connected.has(p), setWanted: (w) => (wanted = w) }, init);
+  const keeper = new LinkKeeper(
+    node,
+    { connectedPeers: () => connected, isConnected: (p) => connected.has(p), setWanted: (w) => (wanted = w) },
+    init,
+  );
   const asked = () => hub.log.filter((f) => f.from === me && decode(f.frame).type === 'link').map((f) => f.to);
   return { hub, node, keeper, connected, wanted: () => wanted, asked, me };
 }
@@ -64,7 +68,10 @@ describe('LinkKeeper', () => {
   it('picks another contact of the level when one refuses, and renews accepted links', () => {
     const far = [0x80, 0x81].map((b, i) => idWith([b], i));
     let refuser: string | undefined; // the first contact asked says no
-    const s = setup(far, { near: 0, far: 1, renewMs: 10_000, intervalMs: 1000 }, (p) => (refuser ??= p) !== p);
+    const s = setup(far, { near: 0, far: 1, renewMs: 10_000, intervalMs: 1000 }, (p) => {
+      refuser ??= p;
+      return refuser !== p;
+    });
     s.keeper.maintain();
     s.hub.clock.runFor(1000);
     s.keeper.maintain();
@@ -95,7 +102,9 @@ describe('LinkKeeper', () => {
       });
     }
     const ask = (a: string, rid: number, keep = true) => s.hub.inject(a, s.me, encode({ type: 'link', rid, keep }));
-    askers.forEach((a, i) => ask(a, i));
+    askers.forEach((a, i) => {
+      ask(a, i);
+    });
     s.hub.clock.runFor(100);
     expect(askers.map((a, i) => answers.get(`${a}:${i}`))).toEqual([true, true, false]);
     expect([...s.wanted()].sort()).toEqual(askers.slice(0, 2).sort());

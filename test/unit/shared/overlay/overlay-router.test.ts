@@ -24,7 +24,14 @@ function net(ids: NodeId[], links: [number, number][]) {
 describe('OverlayRouter', () => {
   it('routes greedily, each hop strictly closer, and reports delivery back to the sender', () => {
     // Target 0x01; chain 0xf0 -> 0x40 -> 0x10 -> 0x01 (each closer by XOR).
-    const n = net([idOf('f0'), idOf('40'), idOf('10'), idOf('01')], [[0, 1], [1, 2], [2, 3]]);
+    const n = net(
+      [idOf('f0'), idOf('40'), idOf('10'), idOf('01')],
+      [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ],
+    );
     let ok: boolean | undefined;
     n.routers[0]!.forward(n.hex[3]!, new Uint8Array([7]), (d) => (ok = d));
     n.hub.clock.runFor(1000);
@@ -37,7 +44,14 @@ describe('OverlayRouter', () => {
   it('a sender with no closer connected peer relays through its connected peer nearest the target', () => {
     // Sender 0x0e is the target 0x0f's closest node but is not connected to it; 0x0c is (a neighbour).
     // 0x0c is farther from 0x0f than 0x0e, so greedy routing alone has no first hop.
-    const n = net([idOf('0e'), idOf('0c'), idOf('0f'), idOf('f0')], [[0, 1], [0, 3], [1, 2]]);
+    const n = net(
+      [idOf('0e'), idOf('0c'), idOf('0f'), idOf('f0')],
+      [
+        [0, 1],
+        [0, 3],
+        [1, 2],
+      ],
+    );
     let ok: boolean | undefined;
     n.routers[0]!.forward(n.hex[2]!, new Uint8Array([9]), (d) => (ok = d));
     n.hub.clock.runFor(1000);
@@ -59,7 +73,13 @@ describe('OverlayRouter', () => {
 
   it('a relay with no closer peer answers not delivered (no loops), and ttl bounds the path', () => {
     // 0x80 relays toward 0x01 but its only other link (0xc0) is farther: not delivered.
-    const n = net([idOf('f0'), idOf('80'), idOf('c0'), idOf('01')], [[0, 1], [1, 2]]);
+    const n = net(
+      [idOf('f0'), idOf('80'), idOf('c0'), idOf('01')],
+      [
+        [0, 1],
+        [1, 2],
+      ],
+    );
     let ok: boolean | undefined;
     n.routers[0]!.forward(n.hex[3]!, new Uint8Array([1]), (d) => (ok = d));
     n.hub.clock.runFor(1000);

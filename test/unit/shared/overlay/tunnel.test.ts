@@ -26,14 +26,23 @@ function net(ids: NodeId[], links: [number, number][], near = 0) {
     const tunnel = new RequestTunnel(node, router, { near });
     return { node, tunnel };
   });
-  const direct = (a: number, b: number) => hub.log.filter((f) => (f.from === hex[a] && f.to === hex[b]) || (f.from === hex[b] && f.to === hex[a])).length;
+  const direct = (a: number, b: number) =>
+    hub.log.filter((f) => (f.from === hex[a] && f.to === hex[b]) || (f.from === hex[b] && f.to === hex[a])).length;
   return { hub, hex, nodes, direct };
 }
 
 describe('RequestTunnel', () => {
   it('carries a request to a peer we hold no connection to, hop by hop, and brings the answer back', () => {
     // 0xf0 - 0x40 - 0x10 - 0x01: each hop closer to 0x01 by XOR.
-    const n = net([idOf('f0'), idOf('40'), idOf('10'), idOf('01'), idOf('02')], [[0, 1], [1, 2], [2, 3], [3, 4]]);
+    const n = net(
+      [idOf('f0'), idOf('40'), idOf('10'), idOf('01'), idOf('02')],
+      [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+        [3, 4],
+      ],
+    );
     n.nodes[3]!.node.table.observe(idOf('02'), idToHex(idOf('02')), 0);
     let res: Message | null | undefined;
     n.nodes[0]!.node.rpc.request(peerOf(idOf('01')), { type: 'find_node', target: idOf('03') }, (r) => (res = r));
@@ -53,7 +62,13 @@ describe('RequestTunnel', () => {
 
   it('fails fast when the overlay has no path to the peer, and charges the peer', () => {
     // 0x01 exists only as a name: nobody is connected to it.
-    const n = net([idOf('f0'), idOf('40'), idOf('10')], [[0, 1], [1, 2]]);
+    const n = net(
+      [idOf('f0'), idOf('40'), idOf('10')],
+      [
+        [0, 1],
+        [1, 2],
+      ],
+    );
     n.nodes[0]!.node.table.observe(idOf('01'), idToHex(idOf('01')), 0);
     let res: Message | null | undefined;
     let at = 0;
@@ -88,9 +103,14 @@ describe('RequestTunnel', () => {
     const [a, b] = [n.hex[0]!, n.hex[1]!];
     const answers: Message[] = [];
     n.nodes[0]!.node.components.transport.onFrame((_from, frame) => answers.push(decode(frame)));
-    const tunnel = (rid: number, inner: Uint8Array) => encode({ type: 'tunnel', rid, target: idOf('01'), ttl: 4, origin: idOf('f0'), inner });
+    const tunnel = (rid: number, inner: Uint8Array) =>
+      encode({ type: 'tunnel', rid, target: idOf('01'), ttl: 4, origin: idOf('f0'), inner });
     n.hub.inject(a, b, tunnel(1, new Uint8Array([1, 2, 3])));
-    n.hub.inject(a, b, tunnel(2, encode({ type: 'tunnel', rid: 9, target: idOf('01'), ttl: 4, origin: idOf('f0'), inner: new Uint8Array(0) })));
+    n.hub.inject(
+      a,
+      b,
+      tunnel(2, encode({ type: 'tunnel', rid: 9, target: idOf('01'), ttl: 4, origin: idOf('f0'), inner: new Uint8Array(0) })),
+    );
     n.hub.inject(a, b, tunnel(3, encode({ type: 'link', rid: 9, keep: true })));
     n.hub.inject(a, b, tunnel(4, encode({ type: 'pong', rid: 9 })));
     n.hub.clock.runFor(1000);
@@ -107,10 +127,21 @@ describe('RequestTunnel', () => {
   });
 
   it('stops at the ttl', () => {
-    const n = net([idOf('f0'), idOf('40'), idOf('10'), idOf('01')], [[0, 1], [1, 2], [2, 3]]);
+    const n = net(
+      [idOf('f0'), idOf('40'), idOf('10'), idOf('01')],
+      [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ],
+    );
     const answers: Message[] = [];
     n.nodes[0]!.node.components.transport.onFrame((_from, frame) => answers.push(decode(frame)));
-    n.hub.inject(n.hex[0]!, n.hex[1]!, encode({ type: 'tunnel', rid: 5, target: idOf('01'), ttl: 1, origin: idOf('f0'), inner: encode({ type: 'ping', rid: 1 }) }));
+    n.hub.inject(
+      n.hex[0]!,
+      n.hex[1]!,
+      encode({ type: 'tunnel', rid: 5, target: idOf('01'), ttl: 1, origin: idOf('f0'), inner: encode({ type: 'ping', rid: 1 }) }),
+    );
     n.hub.clock.runFor(1000);
     expect(answers).toEqual([{ type: 'tunneled', rid: 5 }]);
     expect(n.nodes[1]!.tunnel.counters.get('relay.ttl')).toBe(1);

@@ -17,7 +17,12 @@ function code(fn: () => unknown): string | undefined {
 describe('Writer / Reader', () => {
   it('writes big-endian integers and grows past its initial capacity', () => {
     const w = new Writer(2);
-    w.u8(0xab).u16(0x1234).u32(0xdeadbeef).u53(2 ** 53 - 1).u53(0x1_0000_0002).bytes(new Uint8Array([9, 8]));
+    w.u8(0xab)
+      .u16(0x1234)
+      .u32(0xdeadbeef)
+      .u53(2 ** 53 - 1)
+      .u53(0x1_0000_0002)
+      .bytes(new Uint8Array([9, 8]));
     expect(bytesToHex(w.copy())).toBe('ab' + '1234' + 'deadbeef' + '001fffff' + 'ffffffff' + '00000001' + '00000002' + '0908');
   });
 
@@ -38,7 +43,13 @@ describe('Writer / Reader', () => {
   });
 
   it('reads back what was written, and end() accepts only an exactly consumed buffer', () => {
-    const f = new Writer().u8(7).u16(65535).u32(2 ** 32 - 1).u53(123456789012345).bytes(new Uint8Array([1, 2, 3])).copy();
+    const f = new Writer()
+      .u8(7)
+      .u16(65535)
+      .u32(2 ** 32 - 1)
+      .u53(123456789012345)
+      .bytes(new Uint8Array([1, 2, 3]))
+      .copy();
     const r = new Reader(f);
     expect([r.u8(), r.u16(), r.u32(), r.u53()]).toEqual([7, 65535, 2 ** 32 - 1, 123456789012345]);
     expect(code(() => r.end())).toBe('TRAILING_BYTES');

@@ -13,7 +13,15 @@ import { randomMessage } from '../../../helpers/wire-gen';
 import { IdList } from '../../../../shared/protocol/id-list';
 
 const SEED = testSeed(0xf022);
-const KNOWN: ReadonlySet<WireErrorCode> = new Set(['TRUNCATED', 'BAD_VERSION', 'UNKNOWN_TYPE', 'LENGTH_OUT_OF_RANGE', 'TRAILING_BYTES', 'BAD_VALUE', 'FRAME_TOO_LARGE']);
+const KNOWN: ReadonlySet<WireErrorCode> = new Set([
+  'TRUNCATED',
+  'BAD_VERSION',
+  'UNKNOWN_TYPE',
+  'LENGTH_OUT_OF_RANGE',
+  'TRAILING_BYTES',
+  'BAD_VALUE',
+  'FRAME_TOO_LARGE',
+]);
 
 type Outcome = { ok: true; msg: Message } | { ok: false; code: WireErrorCode };
 
@@ -23,7 +31,8 @@ function check(frame: Uint8Array, where: string): Outcome {
   try {
     msg = decode(frame);
   } catch (e) {
-    if (!(e instanceof WireError)) throw new Error(`${where}: decode threw a non-WireError ${String(e)} for ${bytesToHex(frame.slice(0, 64))}`);
+    if (!(e instanceof WireError))
+      throw new Error(`${where}: decode threw a non-WireError ${String(e)} for ${bytesToHex(frame.slice(0, 64))}`);
     if (!KNOWN.has(e.code)) throw new Error(`${where}: unknown WireError code ${e.code}`);
     return { ok: false, code: e.code };
   }
@@ -33,7 +42,8 @@ function check(frame: Uint8Array, where: string): Outcome {
   } catch (e) {
     throw new Error(`${where}: a decoded message failed to re-encode: ${String(e)}`);
   }
-  if (bytesToHex(again) !== bytesToHex(frame)) throw new Error(`${where}: decode/encode not consistent for ${bytesToHex(frame.slice(0, 64))}`);
+  if (bytesToHex(again) !== bytesToHex(frame))
+    throw new Error(`${where}: decode/encode not consistent for ${bytesToHex(frame.slice(0, 64))}`);
   return { ok: true, msg };
 }
 
@@ -69,7 +79,11 @@ describe('wire decoder fuzzing (seeded, > 100k cases)', () => {
     let cases = 0;
     for (const [j, f] of validFrames(rng, 600).entries()) {
       for (let len = 0; len < f.length; len++) {
-        expectCode(check(f.subarray(0, len), `seed=${SEED + 1} frame=${j} len=${len}`), 'TRUNCATED', `seed=${SEED + 1} frame=${j} len=${len}`);
+        expectCode(
+          check(f.subarray(0, len), `seed=${SEED + 1} frame=${j} len=${len}`),
+          'TRUNCATED',
+          `seed=${SEED + 1} frame=${j} len=${len}`,
+        );
         cases++;
       }
     }
@@ -101,19 +115,49 @@ describe('wire decoder fuzzing (seeded, > 100k cases)', () => {
     const id = () => rng.bytes(20);
     const cases: Case[] = [
       { name: 'nodes count', frame: () => encode({ type: 'nodes', rid: 1, nodes: IdList.of([id()]) }), at: 6, width: 1, max: MAX_NODES },
-      { name: 'value nodes count', frame: () => encode({ type: 'value', rid: 1, nodes: IdList.of([id()]) }), at: 7, width: 1, max: MAX_NODES },
-      { name: 'route payload', frame: () => encode({ type: 'route', rid: 1, target: id(), ttl: 3, payload: rng.bytes(5) }), at: 27, width: 2, max: MAX_RELAY_PAYLOAD },
-      { name: 'immutable value', frame: () => encode({ type: 'store', rid: 1, target: id(), record: { type: 'immutable', v: rng.bytes(5) } }), at: 28, width: 2, max: RECORD_LIMITS.maxValueBytes },
+      {
+        name: 'value nodes count',
+        frame: () => encode({ type: 'value', rid: 1, nodes: IdList.of([id()]) }),
+        at: 7,
+        width: 1,
+        max: MAX_NODES,
+      },
+      {
+        name: 'route payload',
+        frame: () => encode({ type: 'route', rid: 1, target: id(), ttl: 3, payload: rng.bytes(5) }),
+        at: 27,
+        width: 2,
+        max: MAX_RELAY_PAYLOAD,
+      },
+      {
+        name: 'immutable value',
+        frame: () => encode({ type: 'store', rid: 1, target: id(), record: { type: 'immutable', v: rng.bytes(5) } }),
+        at: 28,
+        width: 2,
+        max: RECORD_LIMITS.maxValueBytes,
+      },
       {
         name: 'mutable salt',
-        frame: () => encode({ type: 'store', rid: 1, target: id(), record: { type: 'mutable', k: rng.bytes(32), salt: rng.bytes(3), seq: 1, v: rng.bytes(4), sig: rng.bytes(64) } }),
+        frame: () =>
+          encode({
+            type: 'store',
+            rid: 1,
+            target: id(),
+            record: { type: 'mutable', k: rng.bytes(32), salt: rng.bytes(3), seq: 1, v: rng.bytes(4), sig: rng.bytes(64) },
+          }),
         at: 60,
         width: 1,
         max: RECORD_LIMITS.maxSaltBytes,
       },
       {
         name: 'mutable value',
-        frame: () => encode({ type: 'value', rid: 1, nodes: IdList.of([]), record: { type: 'mutable', k: rng.bytes(32), salt: new Uint8Array(0), seq: 1, v: rng.bytes(4), sig: rng.bytes(64) } }),
+        frame: () =>
+          encode({
+            type: 'value',
+            rid: 1,
+            nodes: IdList.of([]),
+            record: { type: 'mutable', k: rng.bytes(32), salt: new Uint8Array(0), seq: 1, v: rng.bytes(4), sig: rng.bytes(64) },
+          }),
         at: 6 + 1 + 1 + 32 + 1 + 8,
         width: 2,
         max: RECORD_LIMITS.maxValueBytes,

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { decode, encode, isRequest, MAX_FRAME_BYTES, MAX_NODES, WIRE_ERROR_CODES, WIRE_VERSION, type Message } from '../../../../shared/protocol/wire';
+import {
+  decode,
+  encode,
+  isRequest,
+  MAX_FRAME_BYTES,
+  MAX_NODES,
+  WIRE_ERROR_CODES,
+  WIRE_VERSION,
+  type Message,
+} from '../../../../shared/protocol/wire';
 import { WireError } from '../../../../shared/protocol/wire-error';
 import { bytesToHex, hexToBytes } from '../../../../shared/crypto/bytes';
 import { SeededRng, testSeed } from '../../../helpers/dht';
@@ -18,7 +27,7 @@ const vectors = JSON.parse(readFileSync(new URL('../../../vectors/wire-messages.
 
 describe('wire codec: known-answer vectors (test/vectors/wire-messages.json)', () => {
   it('covers every message type', () => {
-    expect(new Set(vectors.valid.map((v) => v.message['type']))).toEqual(new Set(MESSAGE_TYPES));
+    expect(new Set(vectors.valid.map((v) => v.message.type))).toEqual(new Set(MESSAGE_TYPES));
     expect(vectors.errorCodes).toEqual([...WIRE_ERROR_CODES]);
     expect(WIRE_VERSION).toBe(1);
   });
@@ -69,10 +78,22 @@ describe('wire codec: round trips', () => {
       rid: 1,
       target: new Uint8Array(20).fill(7),
       cas: Number.MAX_SAFE_INTEGER,
-      record: { type: 'mutable', k: new Uint8Array(32).fill(1), salt: new Uint8Array(64).fill(2), seq: Number.MAX_SAFE_INTEGER, v: new Uint8Array(1000).fill(3), sig: new Uint8Array(64).fill(4) },
+      record: {
+        type: 'mutable',
+        k: new Uint8Array(32).fill(1),
+        salt: new Uint8Array(64).fill(2),
+        seq: Number.MAX_SAFE_INTEGER,
+        v: new Uint8Array(1000).fill(3),
+        sig: new Uint8Array(64).fill(4),
+      },
     };
     expect(toJson(decode(encode(big)))).toEqual(toJson(big));
-    const imm: Message = { type: 'value', rid: 2, record: { type: 'immutable', v: new Uint8Array(1000).fill(9) }, nodes: IdList.of(Array.from({ length: MAX_NODES }, (_, i) => new Uint8Array(20).fill(i))) };
+    const imm: Message = {
+      type: 'value',
+      rid: 2,
+      record: { type: 'immutable', v: new Uint8Array(1000).fill(9) },
+      nodes: IdList.of(Array.from({ length: MAX_NODES }, (_, i) => new Uint8Array(20).fill(i))),
+    };
     expect(toJson(decode(encode(imm)))).toEqual(toJson(imm));
   });
 

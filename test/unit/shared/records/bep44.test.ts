@@ -152,9 +152,7 @@ describe('API bounds', () => {
     expect(() => signMutable({ secretKey: kp.secretKey, seq: 1.5, value: new Uint8Array(1) })).toThrow(TypeError);
     expect(() => signMutable({ secretKey: kp.secretKey, seq: 2 ** 53, value: new Uint8Array(1) })).toThrow(RangeError);
     expect(() => signMutable({ secretKey: kp.secretKey, seq: 1, value: new Uint8Array(1001) })).toThrow(RangeError);
-    expect(() =>
-      signMutable({ secretKey: kp.secretKey, salt: new Uint8Array(65), seq: 1, value: new Uint8Array(1) }),
-    ).toThrow(RangeError);
+    expect(() => signMutable({ secretKey: kp.secretKey, salt: new Uint8Array(65), seq: 1, value: new Uint8Array(1) })).toThrow(RangeError);
     expect(() => signMutable({ secretKey: new Uint8Array(31), seq: 1, value: new Uint8Array(1) })).toThrow(RangeError);
     expect(() => mutableTarget(new Uint8Array(31))).toThrow(RangeError);
     expect(() => mutableTarget('k' as unknown as Uint8Array)).toThrow(TypeError);

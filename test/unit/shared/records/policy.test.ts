@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../../shared/crypto/bytes';
 import { immutableTarget, makeImmutable } from '../../../../shared/records/bep44';
-import {
-  compareMutable,
-  decideWrite,
-  selectNewest,
-  selectRecord,
-  validateRecord,
-} from '../../../../shared/records/policy';
+import { compareMutable, decideWrite, selectNewest, selectRecord, validateRecord } from '../../../../shared/records/policy';
 import type { DhtRecord, MutableRecord } from '../../../../shared/records/types';
 import { keyFromSeed, rec, targetOf } from '../../../helpers/records';
 

@@ -159,7 +159,8 @@ describe('RecordTable expiry and origin', () => {
 
   it('bounds own records with maxOwn', () => {
     const t = new RecordTable({ clock: new VirtualClock() }, { maxOwn: 2 });
-    for (const salt of ['a', 'b']) expect(t.put(targetOf(rec(alice, 1, 'x', salt)), rec(alice, 1, 'x', salt), { origin: 'own' }).ok).toBe(true);
+    for (const salt of ['a', 'b'])
+      expect(t.put(targetOf(rec(alice, 1, 'x', salt)), rec(alice, 1, 'x', salt), { origin: 'own' }).ok).toBe(true);
     const c = rec(alice, 1, 'x', 'c');
     expect(t.put(targetOf(c), c, { origin: 'own' })).toEqual({ ok: false, code: 'STORE_FULL' });
   });

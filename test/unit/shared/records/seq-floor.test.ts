@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../../shared/crypto/bytes';
 import { MemoryRecordStore } from '../../../../shared/records/memory-store';
 import { SeqCounter, decodeSeq, encodeSeq, nextSeq } from '../../../../shared/records/seq-floor';
-import { } from '../../../helpers/records';
 import { VirtualClock } from '../../../../shared/sim/virtual-clock';
 
 const MAX = Number.MAX_SAFE_INTEGER;

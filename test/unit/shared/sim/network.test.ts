@@ -106,7 +106,9 @@ describe('SimNetwork', () => {
   it('a graceful leave tells the other end of every open connection', () => {
     const { clock, network, eps } = net({ connections: { setupRtts: 3, maxOpen: 8 } });
     const told: string[][] = eps.map(() => []);
-    eps.forEach((e, i) => e.onPeerDown((p) => told[i]!.push(p)));
+    eps.forEach((e, i) => {
+      e.onPeerDown((p) => told[i]!.push(p));
+    });
     eps[0]!.send(hex(1), new Uint8Array(1));
     eps[0]!.send(hex(2), new Uint8Array(1));
     clock.runUntilIdle();

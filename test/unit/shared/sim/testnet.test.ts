@@ -11,7 +11,10 @@ describe('createTestnet', () => {
     const b = createTestnet(40, { seed: SEED, settleMs: 5000 });
     const c = createTestnet(40, { seed: SEED + 1, settleMs: 5000 });
     expect(a.live().length).toBe(40);
-    expect(a.nodes.every((s) => s.joined && s.node.table.size > 5), `seed=${SEED}`).toBe(true);
+    expect(
+      a.nodes.every((s) => s.joined && s.node.table.size > 5),
+      `seed=${SEED}`,
+    ).toBe(true);
     expect(a.nodes.map((s) => s.node.hex)).toEqual(b.nodes.map((s) => s.node.hex));
     expect(a.nodes.map((s) => s.node.table.size)).toEqual(b.nodes.map((s) => s.node.table.size));
     expect(c.nodes.map((s) => s.node.hex)).not.toEqual(a.nodes.map((s) => s.node.hex));
@@ -22,7 +25,16 @@ describe('createTestnet', () => {
     for (let i = 0; i < 20; i++) {
       const t = randomId(tn.rng);
       const k = 1 + tn.rng.int(10);
-      expect(tn.trueClosest(t, k).map((s) => s.node.hex), `seed=${SEED}`).toEqual(bruteClosest(tn.live().map((s) => s.node), t, k).map((n) => n.hex));
+      expect(
+        tn.trueClosest(t, k).map((s) => s.node.hex),
+        `seed=${SEED}`,
+      ).toEqual(
+        bruteClosest(
+          tn.live().map((s) => s.node),
+          t,
+          k,
+        ).map((n) => n.hex),
+      );
     }
     tn.crash(tn.nodes[0]!);
     tn.leave(tn.nodes[1]!);

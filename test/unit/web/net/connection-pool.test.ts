@@ -15,7 +15,7 @@ function openPool(clock: VirtualClock, n: number, init = {}) {
 }
 
 describe('ConnectionPool', () => {
-  it('has the documented defaults, well below Chrome\'s 500', () => {
+  it("has the documented defaults, well below Chrome's 500", () => {
     expect(POOL_DEFAULTS.maxOpen).toBe(24);
     expect(POOL_DEFAULTS.lifetimeLimit).toBe(400);
     expect(new ConnectionPool(new VirtualClock()).init.maxOpen).toBe(24);

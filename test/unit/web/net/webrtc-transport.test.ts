@@ -130,7 +130,10 @@ describe('WebRtcTransport (fake simple-peer)', () => {
 
   it('drops signals for unknown attempts, and rejects offers when the budget refuses', () => {
     const { t, out, signal } = make(LO, { pool: { maxOpen: 1 } });
-    signal(HI, { sid: 'cccccccccccccccc', data: { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } } });
+    signal(HI, {
+      sid: 'cccccccccccccccc',
+      data: { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } },
+    });
     expect(t.stats().drops.stale_signal).toBe(1);
     expect(out).toEqual([]); // candidates for unknown attempts are dropped silently
     t.protect(OTHER, 'chat');
@@ -234,9 +237,9 @@ describe('WebRtcTransport (fake simple-peer)', () => {
 
   it('without WebRTC (simple-peer throws) send never throws; the dial fails with a code', async () => {
     const signaler: Signaler = { send: () => {}, onSignal: () => {} };
-    const NoRtc = function () {
+    const NoRtc = (() => {
       throw new Error('No WebRTC support: Specify `opts.wrtc` option in this environment');
-    } as unknown as typeof FakePeerCtor;
+    }) as unknown as typeof FakePeerCtor;
     const t = new WebRtcTransport({ id: LO, signaler, clock: new VirtualClock(), SimplePeer: NoRtc });
     expect(() => t.send(HI, enc('x'))).not.toThrow();
     expect(t.stats().drops.connect_failed).toBe(1);

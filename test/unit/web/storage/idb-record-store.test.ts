@@ -64,9 +64,9 @@ describe('IdbRecordStore', () => {
     const third = rec(keyFromSeed(7), 1);
     const thirdTarget = bytesToHex(targetOf(third));
     const corrupt: Array<[IDBValidKey, unknown]> = [
-      ['r:' + thirdTarget, { ...encodeRecord({ target: thirdTarget, record: third, storedAt: 1 }), v: 'zz' }], // not hex
-      ['r:' + otherTarget.replace(/^./, 'f'), valid], // key names another target
-      ['r:' + otherTarget + 'x', { ...valid, k: valid.k!.slice(2) }],
+      [`r:${thirdTarget}`, { ...encodeRecord({ target: thirdTarget, record: third, storedAt: 1 }), v: 'zz' }], // not hex
+      [`r:${otherTarget.replace(/^./, 'f')}`, valid], // key names another target
+      [`r:${otherTarget}x`, { ...valid, k: valid.k!.slice(2) }],
       ['r:bad', 'just a string'],
       ['r:null', null],
       ['r:fut', { ...valid, f: 'p2p-rec/9' }],
@@ -81,9 +81,9 @@ describe('IdbRecordStore', () => {
     const im = makeImmutable(utf8.encode('imm'));
     const imTarget = bytesToHex(immutableTarget(im.v));
     const imValid = encodeRecord({ target: imTarget, record: im, storedAt: 1 });
-    await set('r:' + imTarget, { ...imValid, v: imValid.v.replace(/^./, (c) => (c === '0' ? '1' : '0')) }, raw);
+    await set(`r:${imTarget}`, { ...imValid, v: imValid.v.replace(/^./, (c) => (c === '0' ? '1' : '0')) }, raw);
     // A flipped bit in a mutable value keeps its target: structurally fine, caught by the table's signature check.
-    await set('r:' + otherTarget, { ...valid, v: valid.v.replace(/^./, (c) => (c === '0' ? '1' : '0')) }, raw);
+    await set(`r:${otherTarget}`, { ...valid, v: valid.v.replace(/^./, (c) => (c === '0' ? '1' : '0')) }, raw);
 
     const { records, skipped } = await store.loadAll();
     expect(records.map((r) => r.target).sort()).toEqual([goodTarget, otherTarget].sort());

@@ -22,7 +22,10 @@ interface Run {
   lookup: Lookup<unknown>;
 }
 
-function run(clock: VirtualClock, o: Omit<LookupOptions<unknown>, 'onDone' | 'onEvent' | 'clock'> & { stopOn?: (e: LookupEvent<unknown>) => boolean }): Run {
+function run(
+  clock: VirtualClock,
+  o: Omit<LookupOptions<unknown>, 'onDone' | 'onEvent' | 'clock'> & { stopOn?: (e: LookupEvent<unknown>) => boolean },
+): Run {
   const r: Run = { result: undefined, events: [], doneCalls: 0, lookup: undefined as unknown as Lookup<unknown> };
   r.lookup = new Lookup<unknown>({
     ...o,
@@ -297,9 +300,25 @@ describe('Lookup over a scripted universe', () => {
       const once = (packed: boolean) => {
         const clock = new VirtualClock();
         const sq = scriptedQuery(uni, target, { clock, delay: (x) => 10 + (parseInt(x.slice(0, 2), 16) % 40), packed });
-        const r = run(clock, { target, self: from.id, seeds: from.table.closest(target, 8), query: sq.query, softTimeoutMs: () => 100, k: 8, alpha: 3, beta: 3 });
+        const r = run(clock, {
+          target,
+          self: from.id,
+          seeds: from.table.closest(target, 8),
+          query: sq.query,
+          softTimeoutMs: () => 100,
+          k: 8,
+          alpha: 3,
+          beta: 3,
+        });
         const x = r.result!;
-        return { closest: x.closest.map((c) => c.hex), answered: x.answered, queries: x.queries, rounds: x.rounds, ms: x.durationMs, asked: sq.asked };
+        return {
+          closest: x.closest.map((c) => c.hex),
+          answered: x.answered,
+          queries: x.queries,
+          rounds: x.rounds,
+          ms: x.durationMs,
+          asked: sq.asked,
+        };
       };
       const packed = once(true);
       expect(packed.closest.length, `seed=${SEED + 21} q=${q}`).toBe(8);
@@ -330,7 +349,9 @@ describe('Lookup over a scripted universe', () => {
       alpha: 3,
       beta: 2,
     });
-    const depths = Object.fromEntries(r.events.filter((x) => x.e.type === 'query').map((x) => [(x.e as { peer: string }).peer, (x.e as { depth: number }).depth]));
+    const depths = Object.fromEntries(
+      r.events.filter((x) => x.e.type === 'query').map((x) => [(x.e as { peer: string }).peer, (x.e as { depth: number }).depth]),
+    );
     expect(depths).toEqual({ [h(A)]: 1, [h(Z)]: 1, [h(B)]: 2, [h(C)]: 3 });
     expect(r.result!.rounds).toBe(3);
     expect(r.result!.messages).toBe(r.result!.queries + r.result!.responses);
@@ -348,7 +369,17 @@ describe('Lookup over a scripted universe', () => {
       // Far seeds so the lookup would need many more queries than the cap.
       const seeds = bruteClosest(nodes, target).slice(-8);
       const sq = scriptedQuery(uni, target, { clock, delay: () => 20 });
-      const r = run(clock, { target, self: from.id, seeds, query: sq.query, softTimeoutMs: () => 1000, k: 8, alpha: 3, beta: 3, maxQueries: cap });
+      const r = run(clock, {
+        target,
+        self: from.id,
+        seeds,
+        query: sq.query,
+        softTimeoutMs: () => 1000,
+        k: 8,
+        alpha: 3,
+        beta: 3,
+        maxQueries: cap,
+      });
       expect(sq.asked.length, `seed=${SEED + 3} cap=${cap}`).toBe(cap);
       expect(r.result!.queries).toBe(cap);
       expect(r.doneCalls).toBe(1);
@@ -396,7 +427,16 @@ describe('Lookup over a scripted universe', () => {
     const clock = new VirtualClock();
     const target = randomId(rng);
     const sq = scriptedQuery(uni, target, { clock, delay: () => 10 });
-    const r = run(clock, { target, self: nodes[0]!.id, seeds: nodes[0]!.table.closest(target, 8), query: sq.query, softTimeoutMs: () => 100, k: 5, alpha: 3, beta: 3 });
+    const r = run(clock, {
+      target,
+      self: nodes[0]!.id,
+      seeds: nodes[0]!.table.closest(target, 8),
+      query: sq.query,
+      softTimeoutMs: () => 100,
+      k: 5,
+      alpha: 3,
+      beta: 3,
+    });
     const got = r.result!.closest;
     expect(got.length).toBe(5);
     expect(got.map((c) => c.hex)).toEqual(bruteClosest(got, target).map((c) => c.hex));
@@ -424,7 +464,10 @@ describe('Lookup over a scripted universe', () => {
         alpha: 4,
         beta: 3,
       });
-      expect(r.result!.closest.map((c) => c.hex), `delay=${delay}`).toEqual(want.map((x) => h(idOf(x))));
+      expect(
+        r.result!.closest.map((c) => c.hex),
+        `delay=${delay}`,
+      ).toEqual(want.map((x) => h(idOf(x))));
       expect(r.result!.durationMs, `delay=${delay}`).toBe(ends);
     }
   });
