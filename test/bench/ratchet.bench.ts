@@ -1,0 +1,187 @@
+/**
+ * Double Ratchet micro-benchmark: npx tsx test/bench/ratchet.bench.ts [--quick]
+ *
+ * One core (one JS thread), 100-byte plaintexts, 32-byte AD.
+ *   one-way     Alice encrypts, Bob decrypts, in order: symmetric-key ratchet only.
+ *   +persist    the same with serialize() of the new state after each operation (what a caller
+ *               storing the state in IndexedDB with every message pays on top, minus IndexedDB).
+ *   ping-pong   the direction alternates, so every decrypt is a DH ratchet step (2 X25519 DH +
+ *               1 key generation).
+ * Each row is the median of 5 runs. Rates are given per wall-clock second and per second of this
+ * process's CPU time (user + system, from process.cpuUsage): on a shared, overloaded machine the
+ * CPU figure is the one that means something. Also times the primitives underneath (CPU time).
+ * The last line is JSON (the CPU-time rates).
+ */
+import { x25519 } from '@noble/curves/ed25519.js';
+import { cbc } from '@noble/ciphers/aes.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  generateDh,
+  ratchetDecrypt,
+  ratchetEncrypt,
+  ratchetInitAlice,
+  ratchetInitBob,
+  serialize,
+  type RatchetMessage,
+  type RatchetState,
+} from '../../shared/crypto/double-ratchet';
+
+const quick = process.argv.includes('--quick');
+const RUNS = 5;
+const PLAINTEXT = new Uint8Array(100).fill(0x61);
+const AD = new Uint8Array(32).fill(0x41);
+
+function session(): { alice: RatchetState; bob: RatchetState } {
+  const sk = crypto.getRandomValues(new Uint8Array(32));
+  const bobKey = generateDh();
+  return { alice: ratchetInitAlice(sk, bobKey.publicKey), bob: ratchetInitBob(sk, bobKey) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+/** Times one call of fn; returns operations per wall second and per CPU second. */
+function timeOnce(n: number, fn: () => void): Rate {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wallS = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { wall: n / wallS, cpu: n / ((c.user + c.system) / 1e6) };
+}
+
+/** Runs `fn(n)` RUNS times after a warm-up; returns the median rates. */
+function rate(n: number, fn: (n: number) => void): Rate {
+  fn(Math.max(1, n >> 3));
+  const runs: Rate[] = [];
+  for (let r = 0; r < RUNS; r++) runs.push(timeOnce(n, () => fn(n)));
+  return { wall: median(runs.map((x) => x.wall)), cpu: median(runs.map((x) => x.cpu)) };
+}
+
+function oneWay(n: number, persist: boolean): void {
+  let { alice, bob } = session();
+  for (let i = 0; i < n; i++) {
+    const e = ratchetEncrypt(alice, PLAINTEXT, AD);
+    alice = e.state;
+    if (persist) serialize(alice);
+    const d = ratchetDecrypt(bob, e.message, AD);
+    bob = d.state;
+    if (persist) serialize(bob);
+  }
+}
+
+function encryptOnly(n: number): RatchetMessage[] {
+  let { alice } = session();
+  const out: RatchetMessage[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = ratchetEncrypt(alice, PLAINTEXT, AD);
+    alice = e.state;
+    out.push(e.message);
+  }
+  return out;
+}
+
+function pingPong(n: number): void {
+  let { alice, bob } = session();
+  bob = ratchetDecrypt(bob, ratchetEncrypt(alice, PLAINTEXT, AD).message, AD).state; // Bob can now send
+  alice = ratchetEncrypt(alice, PLAINTEXT, AD).state;
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      const e = ratchetEncrypt(bob, PLAINTEXT, AD);
+      bob = e.state;
+      alice = ratchetDecrypt(alice, e.message, AD).state;
+    } else {
+      const e = ratchetEncrypt(alice, PLAINTEXT, AD);
+      alice = e.state;
+      bob = ratchetDecrypt(bob, e.message, AD).state;
+    }
+  }
+}
+
+const N = quick ? 2000 : 20000;
+const NPP = quick ? 100 : 600;
+
+const oneWayRate = rate(N, (n) => oneWay(n, false));
+const persistRate = rate(N, (n) => oneWay(n, true));
+const encRate = rate(N, (n) => void encryptOnly(n));
+let decRate: Rate;
+{
+  const rates: Rate[] = [];
+  for (let r = 0; r < RUNS + 1; r++) {
+    // Fresh sessions each time: decrypting needs Bob's matching state.
+    const sk = crypto.getRandomValues(new Uint8Array(32));
+    const bobKey = generateDh();
+    let alice = ratchetInitAlice(sk, bobKey.publicKey);
+    let bob = ratchetInitBob(sk, bobKey);
+    const msgs: RatchetMessage[] = [];
+    for (let i = 0; i < N; i++) {
+      const e = ratchetEncrypt(alice, PLAINTEXT, AD);
+      alice = e.state;
+      msgs.push(e.message);
+    }
+    const t = timeOnce(N, () => {
+      for (const m of msgs) bob = ratchetDecrypt(bob, m, AD).state;
+    });
+    if (r > 0) rates.push(t); // run 0 is the warm-up
+  }
+  decRate = { wall: median(rates.map((x) => x.wall)), cpu: median(rates.map((x) => x.cpu)) };
+}
+const pingPongRate = rate(NPP, pingPong);
+
+// The primitives underneath, per call.
+const k32 = new Uint8Array(32).fill(7);
+const iv = new Uint8Array(16);
+const pub = generateDh().publicKey;
+const micro: [string, number, () => void][] = [
+  ['X25519 DH', quick ? 50 : 300, () => x25519.getSharedSecret(k32, pub)],
+  ['X25519 keygen (GENERATE_DH)', quick ? 50 : 300, () => generateDh()],
+  ['HKDF-SHA256, 80 bytes out', N, () => hkdf(sha256, k32, iv, AD, 80)],
+  ['HMAC-SHA256, 1 byte (KDF_CK half)', N, () => hmac(sha256, k32, iv.subarray(0, 1))],
+  ['HMAC-SHA256 over 184 bytes (the MAC)', N, () => hmac(sha256, k32, new Uint8Array(184))],
+  ['AES-256-CBC encrypt 100 bytes (+key schedule)', N, () => cbc(k32, iv).encrypt(PLAINTEXT)],
+];
+const microUs = micro.map(([name, n, f]) => {
+  const r = rate(n, (m) => {
+    for (let i = 0; i < m; i++) f();
+  });
+  return [name, 1e6 / r.cpu] as const;
+});
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+console.log(`Double Ratchet, 100-byte messages, one core (${process.version}, median of ${RUNS})`);
+console.log('');
+console.log('| case                                     | msgs/s (CPU) | us/msg (CPU) | msgs/s (wall) |');
+console.log('|------------------------------------------|-------------:|-------------:|--------------:|');
+for (const [name, r] of [
+  ['one-way: encrypt + decrypt', oneWayRate],
+  ['one-way + serialize both states', persistRate],
+  ['encrypt only', encRate],
+  ['decrypt only (in order)', decRate],
+  ['ping-pong: DH ratchet step every message', pingPongRate],
+] as const) {
+  console.log(`| ${name.padEnd(40)} | ${fmt(r.cpu).padStart(12)} | ${(1e6 / r.cpu).toFixed(1).padStart(12)} | ${fmt(r.wall).padStart(13)} |`);
+}
+console.log('');
+console.log('| primitive                                      | us/call (CPU) |');
+console.log('|------------------------------------------------|--------------:|');
+for (const [name, us] of microUs) console.log(`| ${name.padEnd(46)} | ${us.toFixed(1).padStart(13)} |`);
+console.log(
+  JSON.stringify({
+    oneWayMsgsPerSec: Math.round(oneWayRate.cpu),
+    pingPongMsgsPerSec: Math.round(pingPongRate.cpu),
+    oneWayPersistMsgsPerSec: Math.round(persistRate.cpu),
+    encryptPerSec: Math.round(encRate.cpu),
+    decryptPerSec: Math.round(decRate.cpu),
+    oneWayWallMsgsPerSec: Math.round(oneWayRate.wall),
+    pingPongWallMsgsPerSec: Math.round(pingPongRate.wall),
+  }),
+);
