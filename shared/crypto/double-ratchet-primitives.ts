@@ -74,9 +74,11 @@ export function kdfRk(rk: Uint8Array, dhOut: Uint8Array): [Uint8Array, Uint8Arra
   return [okm.slice(0, 32), okm.slice(32, 64)];
 }
 
-/** KDF_CK(ck) -> [ck', mk]. */
+/** KDF_CK(ck) -> [ck', mk]. Both HMACs share one keyed instance (the key schedule runs once). */
 export function kdfCk(ck: Uint8Array): [Uint8Array, Uint8Array] {
-  return [hmac(sha256, ck, CK_CHAIN), hmac(sha256, ck, CK_MESSAGE)];
+  const keyed = hmac.create(sha256, ck);
+  const mk = keyed.clone().update(CK_MESSAGE).digest();
+  return [keyed.update(CK_CHAIN).digest(), mk];
 }
 
 function messageKeys(mk: Uint8Array): { encKey: Uint8Array; authKey: Uint8Array; iv: Uint8Array } {
