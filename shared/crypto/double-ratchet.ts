@@ -129,7 +129,8 @@ export function ratchetEncrypt(state: RatchetState, plaintext: Uint8Array, ad: U
   if (plaintext.length > MAX_PLAINTEXT_BYTES) throw new RatchetError('BAD_INPUT', `plaintext over ${MAX_PLAINTEXT_BYTES} bytes`);
   if (state.ns > MAX_COUNTER) throw new RatchetError('BAD_INPUT', 'sending chain exhausted');
   const [cks, mk] = kdfCk(state.cks);
-  const header: MessageHeader = { dh: state.dhs.publicKey, pn: state.pn, n: state.ns };
+  // A copy: the caller may reuse or wipe the message's buffers without touching the state.
+  const header: MessageHeader = { dh: Uint8Array.from(state.dhs.publicKey), pn: state.pn, n: state.ns };
   const ciphertext = encrypt(mk, plaintext, concatAd(ad, encodeHeader(header)));
   return { state: Object.freeze({ ...state, cks, ns: state.ns + 1 }), message: { header, ciphertext } };
 }

@@ -7,7 +7,7 @@
  *               storing the state in IndexedDB with every message pays on top, minus IndexedDB).
  *   ping-pong   the direction alternates, so every decrypt is a DH ratchet step (2 X25519 DH +
  *               1 key generation).
- * Each row is the median of 5 runs. Rates are given per wall-clock second and per second of this
+ * Each row is the median of 5 rounds (cases interleaved, after a warm-up round). Rates are given per wall-clock second and per second of this
  * process's CPU time (user + system, from process.cpuUsage): on a shared, overloaded machine the
  * CPU figure is the one that means something. Also times the primitives underneath (CPU time).
  * The last line is JSON (the CPU-time rates).
@@ -59,115 +59,117 @@ function timeOnce(n: number, fn: () => void): Rate {
   return { wall: n / wallS, cpu: n / ((c.user + c.system) / 1e6) };
 }
 
-/** Runs `fn(n)` RUNS times after a warm-up; returns the median rates. */
-function rate(n: number, fn: (n: number) => void): Rate {
-  fn(Math.max(1, n >> 3));
-  const runs: Rate[] = [];
-  for (let r = 0; r < RUNS; r++) runs.push(timeOnce(n, () => fn(n)));
-  return { wall: median(runs.map((x) => x.wall)), cpu: median(runs.map((x) => x.cpu)) };
+/** One benchmark case: `prepare(n)` does untimed setup and returns the timed work. */
+interface Case {
+  name: string;
+  n: number;
+  prepare: (n: number) => () => void;
 }
 
-function oneWay(n: number, persist: boolean): void {
+/**
+ * Runs every case once per round, RUNS rounds (after a warm-up round), and takes the median per
+ * case: interleaving the cases spreads any change in machine load over all of them alike.
+ */
+function measure(cases: Case[]): Rate[] {
+  const runs: Rate[][] = cases.map(() => []);
+  for (let round = 0; round <= RUNS; round++) {
+    cases.forEach((c, i) => {
+      const n = round === 0 ? Math.max(1, c.n >> 3) : c.n;
+      const t = timeOnce(n, c.prepare(n));
+      if (round > 0) runs[i]!.push(t);
+    });
+  }
+  return runs.map((r) => ({ wall: median(r.map((x) => x.wall)), cpu: median(r.map((x) => x.cpu)) }));
+}
+
+function oneWay(n: number, persist: boolean): () => void {
+  return () => {
+    let { alice, bob } = session();
+    for (let i = 0; i < n; i++) {
+      const e = ratchetEncrypt(alice, PLAINTEXT, AD);
+      alice = e.state;
+      if (persist) serialize(alice);
+      const d = ratchetDecrypt(bob, e.message, AD);
+      bob = d.state;
+      if (persist) serialize(bob);
+    }
+  };
+}
+
+function encryptOnly(n: number): () => void {
+  const { alice } = session();
+  return () => {
+    let st = alice;
+    for (let i = 0; i < n; i++) st = ratchetEncrypt(st, PLAINTEXT, AD).state;
+  };
+}
+
+function decryptOnly(n: number): () => void {
   let { alice, bob } = session();
+  const msgs: RatchetMessage[] = [];
   for (let i = 0; i < n; i++) {
     const e = ratchetEncrypt(alice, PLAINTEXT, AD);
     alice = e.state;
-    if (persist) serialize(alice);
-    const d = ratchetDecrypt(bob, e.message, AD);
-    bob = d.state;
-    if (persist) serialize(bob);
+    msgs.push(e.message);
   }
+  return () => {
+    for (const m of msgs) bob = ratchetDecrypt(bob, m, AD).state;
+  };
 }
 
-function encryptOnly(n: number): RatchetMessage[] {
-  let { alice } = session();
-  const out: RatchetMessage[] = [];
-  for (let i = 0; i < n; i++) {
-    const e = ratchetEncrypt(alice, PLAINTEXT, AD);
-    alice = e.state;
-    out.push(e.message);
-  }
-  return out;
-}
-
-function pingPong(n: number): void {
+function pingPong(n: number): () => void {
   let { alice, bob } = session();
   bob = ratchetDecrypt(bob, ratchetEncrypt(alice, PLAINTEXT, AD).message, AD).state; // Bob can now send
   alice = ratchetEncrypt(alice, PLAINTEXT, AD).state;
-  for (let i = 0; i < n; i++) {
-    if (i % 2 === 0) {
-      const e = ratchetEncrypt(bob, PLAINTEXT, AD);
-      bob = e.state;
-      alice = ratchetDecrypt(alice, e.message, AD).state;
-    } else {
-      const e = ratchetEncrypt(alice, PLAINTEXT, AD);
-      alice = e.state;
-      bob = ratchetDecrypt(bob, e.message, AD).state;
+  return () => {
+    for (let i = 0; i < n; i++) {
+      if (i % 2 === 0) {
+        const e = ratchetEncrypt(bob, PLAINTEXT, AD);
+        bob = e.state;
+        alice = ratchetDecrypt(alice, e.message, AD).state;
+      } else {
+        const e = ratchetEncrypt(alice, PLAINTEXT, AD);
+        alice = e.state;
+        bob = ratchetDecrypt(bob, e.message, AD).state;
+      }
     }
-  }
+  };
 }
 
 const N = quick ? 2000 : 20000;
-const NPP = quick ? 100 : 600;
+const NPP = quick ? 60 : 300;
+const NDH = quick ? 50 : 200;
+const loop = (f: () => void) => (n: number) => () => {
+  for (let i = 0; i < n; i++) f();
+};
 
-const oneWayRate = rate(N, (n) => oneWay(n, false));
-const persistRate = rate(N, (n) => oneWay(n, true));
-const encRate = rate(N, (n) => void encryptOnly(n));
-let decRate: Rate;
-{
-  const rates: Rate[] = [];
-  for (let r = 0; r < RUNS + 1; r++) {
-    // Fresh sessions each time: decrypting needs Bob's matching state.
-    const sk = crypto.getRandomValues(new Uint8Array(32));
-    const bobKey = generateDh();
-    let alice = ratchetInitAlice(sk, bobKey.publicKey);
-    let bob = ratchetInitBob(sk, bobKey);
-    const msgs: RatchetMessage[] = [];
-    for (let i = 0; i < N; i++) {
-      const e = ratchetEncrypt(alice, PLAINTEXT, AD);
-      alice = e.state;
-      msgs.push(e.message);
-    }
-    const t = timeOnce(N, () => {
-      for (const m of msgs) bob = ratchetDecrypt(bob, m, AD).state;
-    });
-    if (r > 0) rates.push(t); // run 0 is the warm-up
-  }
-  decRate = { wall: median(rates.map((x) => x.wall)), cpu: median(rates.map((x) => x.cpu)) };
-}
-const pingPongRate = rate(NPP, pingPong);
-
-// The primitives underneath, per call.
 const k32 = new Uint8Array(32).fill(7);
 const iv = new Uint8Array(16);
 const pub = generateDh().publicKey;
-const micro: [string, number, () => void][] = [
-  ['X25519 DH', quick ? 50 : 300, () => x25519.getSharedSecret(k32, pub)],
-  ['X25519 keygen (GENERATE_DH)', quick ? 50 : 300, () => generateDh()],
-  ['HKDF-SHA256, 80 bytes out', N, () => hkdf(sha256, k32, iv, AD, 80)],
-  ['HMAC-SHA256, 1 byte (KDF_CK half)', N, () => hmac(sha256, k32, iv.subarray(0, 1))],
-  ['HMAC-SHA256 over 184 bytes (the MAC)', N, () => hmac(sha256, k32, new Uint8Array(184))],
-  ['AES-256-CBC encrypt 100 bytes (+key schedule)', N, () => cbc(k32, iv).encrypt(PLAINTEXT)],
+const mainCases: Case[] = [
+  { name: 'one-way: encrypt + decrypt', n: N, prepare: (n) => oneWay(n, false) },
+  { name: 'one-way + serialize both states', n: N, prepare: (n) => oneWay(n, true) },
+  { name: 'encrypt only', n: N, prepare: encryptOnly },
+  { name: 'decrypt only (in order)', n: N, prepare: decryptOnly },
+  { name: 'ping-pong: DH ratchet step every message', n: NPP, prepare: pingPong },
 ];
-const microUs = micro.map(([name, n, f]) => {
-  const r = rate(n, (m) => {
-    for (let i = 0; i < m; i++) f();
-  });
-  return [name, 1e6 / r.cpu] as const;
-});
+const microCases: Case[] = [
+  { name: 'X25519 DH', n: NDH, prepare: loop(() => x25519.getSharedSecret(k32, pub)) },
+  { name: 'X25519 keygen (GENERATE_DH)', n: NDH, prepare: loop(() => generateDh()) },
+  { name: 'HKDF-SHA256, 80 bytes out', n: N, prepare: loop(() => hkdf(sha256, k32, iv, AD, 80)) },
+  { name: 'HMAC-SHA256, 1 byte (KDF_CK half)', n: N, prepare: loop(() => hmac(sha256, k32, iv.subarray(0, 1))) },
+  { name: 'HMAC-SHA256 over 184 bytes (the MAC)', n: N, prepare: loop(() => hmac(sha256, k32, new Uint8Array(184))) },
+  { name: 'AES-256-CBC encrypt 100 bytes (+key schedule)', n: N, prepare: loop(() => cbc(k32, iv).encrypt(PLAINTEXT)) },
+];
+const [oneWayRate, persistRate, encRate, decRate, pingPongRate] = measure(mainCases) as [Rate, Rate, Rate, Rate, Rate];
+const microUs = measure(microCases).map((r, i) => [microCases[i]!.name, 1e6 / r.cpu] as const);
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 console.log(`Double Ratchet, 100-byte messages, one core (${process.version}, median of ${RUNS})`);
 console.log('');
 console.log('| case                                     | msgs/s (CPU) | us/msg (CPU) | msgs/s (wall) |');
 console.log('|------------------------------------------|-------------:|-------------:|--------------:|');
-for (const [name, r] of [
-  ['one-way: encrypt + decrypt', oneWayRate],
-  ['one-way + serialize both states', persistRate],
-  ['encrypt only', encRate],
-  ['decrypt only (in order)', decRate],
-  ['ping-pong: DH ratchet step every message', pingPongRate],
-] as const) {
+for (const [name, r] of mainCases.map((c, i) => [c.name, [oneWayRate, persistRate, encRate, decRate, pingPongRate][i]!] as const)) {
   console.log(`| ${name.padEnd(40)} | ${fmt(r.cpu).padStart(12)} | ${(1e6 / r.cpu).toFixed(1).padStart(12)} | ${fmt(r.wall).padStart(13)} |`);
 }
 console.log('');

@@ -210,3 +210,20 @@ describe('message wire form', () => {
     expect(codeOf(() => encodeMessage(withHeader(m, { n: 2 ** 32 })))).toBe('BAD_HEADER');
   });
 });
+
+describe('no aliasing between messages, inputs and states', () => {
+  it('wiping a sent message or a received header after use does not touch either state', () => {
+    const s = newSession(10);
+    const m = send(s, 'alice', 'one');
+    const aliceBefore = snapshot(s.alice);
+    const header = { ...m.header, dh: Uint8Array.from(m.header.dh) };
+    expect(recv(s, 'bob', { header, ciphertext: m.ciphertext })).toBe('one');
+    const bobBefore = snapshot(s.bob);
+    m.header.dh.fill(0);
+    header.dh.fill(0);
+    m.ciphertext.fill(0);
+    expect(snapshot(s.alice)).toBe(aliceBefore);
+    expect(snapshot(s.bob)).toBe(bobBefore);
+    expect(recv(s, 'bob', send(s, 'alice', 'two'))).toBe('two');
+  });
+});
