@@ -1,7 +1,7 @@
 /** Constants and value types of the Double Ratchet (see double-ratchet.ts for the rules). */
 
 /**
- * MAX_SKIP (spec 3.2, 3.5): the most message keys one header may make us derive and store in a
+ * MAX_SKIP (spec section 3): the most message keys one header may make us derive and store in a
  * single chain, counted in messages. A peer announcing n or pn further ahead than this is refused
  * (TOO_MANY_SKIPPED), so one message costs us at most 2 x MAX_SKIP HMAC pairs and stored keys.
  * 1000 tolerates long bursts of loss or reordering in a chat.
@@ -9,9 +9,12 @@
 export const MAX_SKIP = 1000;
 
 /**
- * Bound on the skipped message keys stored across all chains (MKSKIPPED entries). Above it the
- * oldest entries are dropped (spec 6.5 says to delete skipped keys eventually), so a peer cannot
- * make our state (memory and the IndexedDB blob, 68 bytes per entry) grow without bound.
+ * Bound on the skipped message keys stored across all chains (MKSKIPPED entries), counted in
+ * keys. Above it the oldest entries are dropped, so a peer cannot make our state (memory and the
+ * IndexedDB blob, 68 bytes per entry, about 136 KB at the bound) grow without limit by opening
+ * chain after chain. The spec's security considerations ("Deletion of skipped message keys")
+ * recommend deleting skipped keys after some number of later messages or some time; this is the
+ * count form of that.
  */
 export const MAX_SKIPPED_TOTAL = 2000;
 

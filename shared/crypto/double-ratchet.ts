@@ -7,7 +7,8 @@
  *     spec's Python-like pseudocode in the same order;
  *   - section 5.2: the recommended algorithms (X25519, HKDF-SHA256, HMAC-SHA256, AES-256-CBC +
  *     HMAC-SHA256), in double-ratchet-primitives.ts;
- *   - section 6.5 (deletion of skipped keys): MAX_SKIP per chain plus MAX_SKIPPED_TOTAL overall.
+ *   - section 6, "Deletion of skipped message keys": MAX_SKIP per chain, MAX_SKIPPED_TOTAL overall;
+ *     section 6, "Truncating authentication tags": not used, the full 32-byte HMAC is sent.
  * The shared secret SK and Bob's initial ratchet key come from a key agreement (X3DH or similar)
  * that is not part of this module; the AD argument is that agreement's associated data.
  *
@@ -189,7 +190,7 @@ function skipMessageKeys(d: Draft, until: number): void {
       d.nr += 1;
     }
     d.ckr = ckr;
-    // Section 6.5 bound across chains: drop the oldest (Map iteration is insertion order).
+    // The bound across chains: drop the oldest (Map iteration is insertion order).
     for (const id of skipped.keys()) {
       if (skipped.size <= MAX_SKIPPED_TOTAL) break;
       skipped.delete(id);
