@@ -121,7 +121,18 @@ export function ratchetInitBob(sk: Uint8Array, bobDhKeyPair: DhKeyPair): Ratchet
   check32(bobDhKeyPair.secretKey, "Bob's ratchet secret key");
   check32(bobDhKeyPair.publicKey, "Bob's ratchet public key");
   const dhs = { secretKey: Uint8Array.from(bobDhKeyPair.secretKey), publicKey: Uint8Array.from(bobDhKeyPair.publicKey) };
-  return Object.freeze({ dhs, dhr: null, rk: Uint8Array.from(sk), cks: null, ckr: null, ns: 0, nr: 0, pn: 0, skipped: EMPTY_SKIPPED, pastDhr: [] });
+  return Object.freeze({
+    dhs,
+    dhr: null,
+    rk: Uint8Array.from(sk),
+    cks: null,
+    ckr: null,
+    ns: 0,
+    nr: 0,
+    pn: 0,
+    skipped: EMPTY_SKIPPED,
+    pastDhr: [],
+  });
 }
 
 /** RatchetEncrypt(state, plaintext, AD). */

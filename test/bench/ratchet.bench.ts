@@ -167,13 +167,17 @@ const [oneWayRate, persistRate, encRate, decRate, pingPongRate] = measure(mainCa
 const microUs = measure(microCases).map((r, i) => [microCases[i]!.name, 1e6 / r.wall] as const);
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ');
 console.log(`Double Ratchet, 100-byte messages, one core (${process.version}, median of ${RUNS}; load average ${load})`);
 console.log('');
 console.log('| case                                     | msgs/s (wall) | us/msg (wall) | msgs/s (CPU) |');
 console.log('|------------------------------------------|--------------:|--------------:|-------------:|');
 for (const [name, r] of mainCases.map((c, i) => [c.name, [oneWayRate, persistRate, encRate, decRate, pingPongRate][i]!] as const)) {
-  console.log(`| ${name.padEnd(40)} | ${fmt(r.wall).padStart(13)} | ${(1e6 / r.wall).toFixed(1).padStart(13)} | ${fmt(r.cpu).padStart(12)} |`);
+  console.log(
+    `| ${name.padEnd(40)} | ${fmt(r.wall).padStart(13)} | ${(1e6 / r.wall).toFixed(1).padStart(13)} | ${fmt(r.cpu).padStart(12)} |`,
+  );
 }
 console.log('');
 console.log('| primitive                                      | us/call (wall) |');

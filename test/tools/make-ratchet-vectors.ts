@@ -53,9 +53,7 @@ export const INPUTS = {
 
 type Party = 'alice' | 'bob';
 /** The script. `send` encrypts a message; `deliver` decrypts one at the other party. */
-export type VectorEvent =
-  | { op: 'send'; id: string; from: Party; plaintext: string }
-  | { op: 'deliver'; id: string; expectError?: string };
+export type VectorEvent = { op: 'send'; id: string; from: Party; plaintext: string } | { op: 'deliver'; id: string; expectError?: string };
 
 export const SCRIPT: VectorEvent[] = [
   { op: 'send', id: 'a0', from: 'alice', plaintext: '' },
@@ -131,7 +129,8 @@ export function buildVectors() {
       GENERATE_DH: 'X25519, secret = randomBytes(32)',
       KDF_RK: 'HKDF-SHA256(salt = rk, ikm = dh_out, info = kdfRkInfo, 64) = rk | ck',
       KDF_CK: 'mk = HMAC-SHA256(ck, 0x01), ck = HMAC-SHA256(ck, 0x02)',
-      ENCRYPT: 'HKDF-SHA256(salt = 32 zero bytes, ikm = mk, info = encryptInfo, 80) = encKey | authKey | iv; AES-256-CBC/PKCS7; + HMAC-SHA256(authKey, CONCAT(ad, header) | ct), 32 bytes',
+      ENCRYPT:
+        'HKDF-SHA256(salt = 32 zero bytes, ikm = mk, info = encryptInfo, 80) = encKey | authKey | iv; AES-256-CBC/PKCS7; + HMAC-SHA256(authKey, CONCAT(ad, header) | ct), 32 bytes',
       HEADER: 'dh (32) | u32be pn | u32be n',
       CONCAT: 'u32be len(ad) | ad | header',
       wire: 'u8 version (1) | header (40) | ciphertext',

@@ -3,7 +3,7 @@
  * replay one with RATCHET_SEED=<seed> npx vitest run test/unit/crypto/double-ratchet.property.
  */
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, utf8 } from '../../../shared/crypto/bytes';
+import { bytesToHex, utf8 } from '../../../../shared/crypto/bytes';
 import {
   decodeMessage,
   deserialize,
@@ -13,11 +13,11 @@ import {
   serialize,
   type RatchetMessage,
   type RatchetState,
-} from '../../../shared/crypto/double-ratchet';
-import { SeededRng } from '../../../shared/env/rng';
-import { bytesEqual } from '../../../shared/crypto/bytes';
-import { concatAd, decrypt, encodeHeader, kdfCk } from '../../../shared/crypto/double-ratchet-primitives';
-import { AD, codeOf, newSession, recv, seeds, send, snapshot, withSeed } from './ratchet-helpers';
+} from '../../../../shared/crypto/double-ratchet';
+import { SeededRng } from '../../../../shared/env/rng';
+import { bytesEqual } from '../../../../shared/crypto/bytes';
+import { concatAd, decrypt, encodeHeader, kdfCk } from '../../../../shared/crypto/double-ratchet-primitives';
+import { AD, codeOf, newSession, recv, seeds, send, snapshot, withSeed } from '../../../helpers/ratchet';
 
 type Party = 'alice' | 'bob';
 const other = (p: Party): Party => (p === 'alice' ? 'bob' : 'alice');
@@ -100,7 +100,10 @@ function runConversation(seed: number, steps: number): RunStats {
       const before = snapshot(s[to]);
       const known = history[to].slice(-(MAX_PAST_REMOTE_KEYS + 1));
       const expected = known.includes(bytesToHex(decodeMessage(dup.wire).header.dh)) ? 'DUPLICATE' : 'DECRYPT_FAILED';
-      expect(codeOf(() => recv(s, to, decodeMessage(dup.wire))), `duplicate of ${dup.id}`).toBe(expected);
+      expect(
+        codeOf(() => recv(s, to, decodeMessage(dup.wire))),
+        `duplicate of ${dup.id}`,
+      ).toBe(expected);
       expect(snapshot(s[to])).toBe(before);
       stats.duplicates++;
     } else {
@@ -183,7 +186,7 @@ function rewound(st: RatchetState): RatchetState {
 }
 
 describe('Double Ratchet security properties', () => {
-  it('forward secrecy: a full copy of Bob\'s state cannot decrypt messages he already decrypted', () => {
+  it("forward secrecy: a full copy of Bob's state cannot decrypt messages he already decrypted", () => {
     for (const seed of seeds(200, 4)) {
       withSeed(seed, () => {
         const s = newSession(seed);
@@ -213,7 +216,7 @@ describe('Double Ratchet security properties', () => {
     }
   });
 
-  it('post-compromise security: one fresh DH ratchet step each way locks out a thief of Alice\'s state', () => {
+  it("post-compromise security: one fresh DH ratchet step each way locks out a thief of Alice's state", () => {
     for (const seed of seeds(300, 4)) {
       withSeed(seed, () => {
         const s = newSession(seed);
@@ -233,7 +236,7 @@ describe('Double Ratchet security properties', () => {
         };
         const x1 = send(s, 'alice', 'x1 (old chain)');
         recv(s, 'bob', x1);
-        const y1 = send(s, 'bob', 'y1 (Bob stepped, still to Alice\'s stolen key)');
+        const y1 = send(s, 'bob', "y1 (Bob stepped, still to Alice's stolen key)");
         recv(s, 'alice', y1); // Alice steps with a fresh key
         const x2 = send(s, 'alice', 'x2');
         recv(s, 'bob', x2); // Bob steps again: one fresh step each way since the theft
@@ -278,9 +281,13 @@ describe('Double Ratchet security properties', () => {
         // so the lock-out above comes from the fresh keys and nothing else.
         let k = 0;
         const omniscient = thief(() => aliceFresh[k++]!);
-        expect(omniscient).toEqual(['x1 (old chain)', "y1 (Bob stepped, still to Alice's stolen key)", 'x2', ...after.slice(1).map((_, i) => `later ${i}`)]);
+        expect(omniscient).toEqual([
+          'x1 (old chain)',
+          "y1 (Bob stepped, still to Alice's stolen key)",
+          'x2',
+          ...after.slice(1).map((_, i) => `later ${i}`),
+        ]);
       });
     }
   });
 });
-

@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, hexToBytes, utf8 } from '../../../shared/crypto/bytes';
+import { bytesToHex, hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
 import {
   decodeMessage,
   deserialize,
@@ -17,9 +17,9 @@ import {
   RatchetError,
   serialize,
   type RatchetState,
-} from '../../../shared/crypto/double-ratchet';
-import vectors from '../../vectors/double-ratchet.json';
-import { buildVectors } from '../../tools/make-ratchet-vectors';
+} from '../../../../shared/crypto/double-ratchet';
+import vectors from '../../../vectors/double-ratchet.json';
+import { buildVectors } from '../../../tools/make-ratchet-vectors';
 
 type Party = 'alice' | 'bob';
 
@@ -106,9 +106,15 @@ describe('Double Ratchet frozen vectors', () => {
     const PKCS8 = '302e020100300506032b656e04220420';
     const SPKI = '302a300506032b656e032100';
     const priv = (sk: string) => createPrivateKey({ key: Buffer.from(PKCS8 + sk, 'hex'), format: 'der', type: 'pkcs8' });
-    const pubOf = (sk: string) => Buffer.from(createPublicKey(priv(sk)).export({ format: 'der', type: 'spki' })).subarray(12).toString('hex');
+    const pubOf = (sk: string) =>
+      Buffer.from(createPublicKey(priv(sk)).export({ format: 'der', type: 'spki' }))
+        .subarray(12)
+        .toString('hex');
     const DH = (sk: string, pk: string) =>
-      diffieHellman({ privateKey: priv(sk), publicKey: createPublicKey({ key: Buffer.from(SPKI + pk, 'hex'), format: 'der', type: 'spki' }) });
+      diffieHellman({
+        privateKey: priv(sk),
+        publicKey: createPublicKey({ key: Buffer.from(SPKI + pk, 'hex'), format: 'der', type: 'spki' }),
+      });
     const rand = (label: string, i: number) => {
       const c = Buffer.alloc(4);
       c.writeUInt32BE(i);
@@ -118,7 +124,8 @@ describe('Double Ratchet frozen vectors', () => {
       const okm = Buffer.from(hkdfSync('sha256', dhOut, rk, Buffer.from(vectors.kdfRkInfo), 64));
       return [okm.subarray(0, 32), okm.subarray(32)] as const;
     };
-    const KDF_CK = (ck: Buffer) => [createHmac('sha256', ck).update(Buffer.of(2)).digest(), createHmac('sha256', ck).update(Buffer.of(1)).digest()] as const;
+    const KDF_CK = (ck: Buffer) =>
+      [createHmac('sha256', ck).update(Buffer.of(2)).digest(), createHmac('sha256', ck).update(Buffer.of(1)).digest()] as const;
     const u32 = (v: number) => {
       const b = Buffer.alloc(4);
       b.writeUInt32BE(v);
@@ -130,7 +137,9 @@ describe('Double Ratchet frozen vectors', () => {
       const cipher = createCipheriv('aes-256-cbc', okm.subarray(0, 32), okm.subarray(64, 80));
       const ct = Buffer.concat([cipher.update(Buffer.from(pt, 'utf8')), cipher.final()]);
       const header = Buffer.concat([Buffer.from(dhPub, 'hex'), u32(pn), u32(n)]);
-      const tag = createHmac('sha256', okm.subarray(32, 64)).update(Buffer.concat([u32(ad.length), ad, header, ct])).digest();
+      const tag = createHmac('sha256', okm.subarray(32, 64))
+        .update(Buffer.concat([u32(ad.length), ad, header, ct]))
+        .digest();
       return { header: header.toString('hex'), ciphertext: Buffer.concat([ct, tag]).toString('hex') };
     };
     const pt = (id: string) => vectors.messages.find((m) => m.id === id)!.plaintext;
@@ -151,8 +160,8 @@ describe('Double Ratchet frozen vectors', () => {
     [rk] = KDF_RK(Buffer.from(vectors.sk, 'hex'), DH(vectors.bobInitialSecretKey, a0pub));
     const b1sk = rand(vectors.bobRandomLabel, 0);
     const b1pub = pubOf(b1sk);
-    let rkBob: Buffer;
-    [rkBob, ck] = KDF_RK(rk, DH(b1sk, a0pub));
+    const [rkBob, ckBob] = KDF_RK(rk, DH(b1sk, a0pub));
+    ck = ckBob;
     for (const [i, id] of ['b0', 'b1'].entries()) {
       const [next, mk] = KDF_CK(ck);
       out[id] = ENCRYPT(mk, pt(id), b1pub, 0, i);

@@ -1,6 +1,6 @@
 /** Double Ratchet: API behaviour, input checks, tampering, the message wire form. */
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, hexToBytes, utf8 } from '../../../shared/crypto/bytes';
+import { bytesToHex, hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
 import {
   decodeMessage,
   encodeMessage,
@@ -14,8 +14,8 @@ import {
   type MessageHeader,
   type RatchetMessage,
   type RatchetState,
-} from '../../../shared/crypto/double-ratchet';
-import { AD, codeOf, newSession, recv, send, snapshot } from './ratchet-helpers';
+} from '../../../../shared/crypto/double-ratchet';
+import { AD, codeOf, newSession, recv, send, snapshot } from '../../../helpers/ratchet';
 
 /** Low-order X25519 points (RFC 7748 / libsodium blocklist): zero, one, and an order-8 point. */
 const LOW_ORDER = [
@@ -57,7 +57,11 @@ describe('Double Ratchet basics', () => {
   it('header counters follow the spec: n per chain, pn = length of the previous sending chain', () => {
     const s = newSession(2);
     const a = [send(s, 'alice', '1'), send(s, 'alice', '2'), send(s, 'alice', '3')];
-    expect(a.map((m) => [m.header.pn, m.header.n])).toEqual([[0, 0], [0, 1], [0, 2]]);
+    expect(a.map((m) => [m.header.pn, m.header.n])).toEqual([
+      [0, 0],
+      [0, 1],
+      [0, 2],
+    ]);
     for (const m of a) recv(s, 'bob', m);
     const b = send(s, 'bob', 'b');
     expect([b.header.pn, b.header.n]).toEqual([0, 0]);
@@ -83,7 +87,11 @@ describe('Double Ratchet basics', () => {
 
   it('init refuses malformed and low-order keys (BAD_KEY)', () => {
     const sk = new Uint8Array(32).fill(9);
-    for (const hex of LOW_ORDER) expect(codeOf(() => ratchetInitAlice(sk, hexToBytes(hex))), hex).toBe('BAD_KEY');
+    for (const hex of LOW_ORDER)
+      expect(
+        codeOf(() => ratchetInitAlice(sk, hexToBytes(hex))),
+        hex,
+      ).toBe('BAD_KEY');
     const good = generateDh().publicKey;
     expect(codeOf(() => ratchetInitAlice(sk.subarray(1), good))).toBe('BAD_KEY');
     expect(codeOf(() => ratchetInitAlice(sk, good.subarray(1)))).toBe('BAD_KEY');
@@ -95,7 +103,11 @@ describe('Double Ratchet basics', () => {
     const s = newSession(5);
     const m = send(s, 'alice', 'm');
     const before = snapshot(s.bob);
-    for (const hex of LOW_ORDER) expect(codeOf(() => recv(s, 'bob', withHeader(m, { dh: hexToBytes(hex) }))), hex).toBe('BAD_HEADER');
+    for (const hex of LOW_ORDER)
+      expect(
+        codeOf(() => recv(s, 'bob', withHeader(m, { dh: hexToBytes(hex) }))),
+        hex,
+      ).toBe('BAD_HEADER');
     expect(codeOf(() => recv(s, 'bob', withHeader(m, { n: 0xffffffff })))).toBe('BAD_HEADER');
     expect(codeOf(() => recv(s, 'bob', withHeader(m, { n: -1 })))).toBe('BAD_HEADER');
     expect(codeOf(() => recv(s, 'bob', withHeader(m, { pn: 1.5 })))).toBe('BAD_HEADER');

@@ -1,7 +1,7 @@
 /** Double Ratchet state serialization: round trips mid-conversation, strict decoding, corruption. */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, concatBytes } from '../../../shared/crypto/bytes';
+import { bytesToHex, concatBytes } from '../../../../shared/crypto/bytes';
 import {
   deserialize,
   encodeMessage,
@@ -13,9 +13,9 @@ import {
   type RatchetMessage,
   type RatchetState,
   type SkippedKey,
-} from '../../../shared/crypto/double-ratchet';
-import { SeededRng } from '../../../shared/env/rng';
-import { codeOf, newSession, recv, send, snapshot, type Session } from './ratchet-helpers';
+} from '../../../../shared/crypto/double-ratchet';
+import { SeededRng } from '../../../../shared/env/rng';
+import { codeOf, newSession, recv, send, snapshot, type Session } from '../../../helpers/ratchet';
 
 /** The error message fn throws ('NONE' if it returns). */
 function messageOf(fn: () => unknown): string {
@@ -121,10 +121,17 @@ describe('Double Ratchet state serialization', () => {
       for (const mask of [0x01, 0x80]) {
         const bad = Uint8Array.from(blob);
         bad[i]! ^= mask;
-        expect(messageOf(() => deserialize(bad)), `byte ${i}`).toBe('BAD_STATE: checksum mismatch');
+        expect(
+          messageOf(() => deserialize(bad)),
+          `byte ${i}`,
+        ).toBe('BAD_STATE: checksum mismatch');
       }
     }
-    for (let len = 0; len < blob.length; len++) expect(codeOf(() => deserialize(blob.subarray(0, len))), `len ${len}`).toBe('BAD_STATE');
+    for (let len = 0; len < blob.length; len++)
+      expect(
+        codeOf(() => deserialize(blob.subarray(0, len))),
+        `len ${len}`,
+      ).toBe('BAD_STATE');
     expect(codeOf(() => deserialize(Uint8Array.of(...blob, 0)))).toBe('BAD_STATE');
     expect(codeOf(() => deserialize(reseal(Uint8Array.of(...blob.subarray(0, -32), 0, ...blob.subarray(-32)))))).toBe('BAD_STATE');
     expect(codeOf(() => deserialize(new Uint8Array(MAX_STATE_BYTES + 1)))).toBe('BAD_STATE');
@@ -156,7 +163,9 @@ describe('Double Ratchet state serialization', () => {
     expect(viaSerialize({ ...st, dhr: null })).toBe('BAD_STATE: CKr without DHr');
     expect(viaSerialize({ ...st, cks: null })).toBe('BAD_STATE: counters or keys without a sending chain');
     expect(viaSerialize({ ...st, ckr: null })).toBe('BAD_STATE: Nr without CKr');
-    expect(viaSerialize({ ...st, dhs: { secretKey: st.dhs.secretKey, publicKey: st.dhr! } })).toBe('BAD_STATE: DHs public key does not match its secret');
+    expect(viaSerialize({ ...st, dhs: { secretKey: st.dhs.secretKey, publicKey: st.dhr! } })).toBe(
+      'BAD_STATE: DHs public key does not match its secret',
+    );
     const first = [...st.skipped.values()][0]!;
     const dup = new Map(st.skipped);
     dup.set('another id, same entry', first);

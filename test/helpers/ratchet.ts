@@ -1,5 +1,5 @@
 /** Test helpers for the Double Ratchet tests: seeded sessions, error codes, state snapshots. */
-import { bytesToHex, utf8 } from '../../../shared/crypto/bytes';
+import { bytesToHex, utf8 } from '../../shared/crypto/bytes';
 import {
   generateDh,
   ratchetDecrypt,
@@ -10,8 +10,8 @@ import {
   serialize,
   type RatchetMessage,
   type RatchetState,
-} from '../../../shared/crypto/double-ratchet';
-import { SeededRng } from '../../../shared/env/rng';
+} from '../../shared/crypto/double-ratchet';
+import { SeededRng } from '../../shared/env/rng';
 
 export type RandomBytes = (n: number) => Uint8Array;
 

@@ -1,7 +1,7 @@
 /** Double Ratchet resource bounds: MAX_SKIP per chain (via n and via pn) and MAX_SKIPPED_TOTAL. */
 import { describe, expect, it } from 'vitest';
-import { ratchetDecrypt, MAX_SKIP, MAX_SKIPPED_TOTAL, type RatchetMessage } from '../../../shared/crypto/double-ratchet';
-import { AD, codeOf, newSession, recv, send, snapshot } from './ratchet-helpers';
+import { ratchetDecrypt, MAX_SKIP, MAX_SKIPPED_TOTAL, type RatchetMessage } from '../../../../shared/crypto/double-ratchet';
+import { AD, codeOf, newSession, recv, send, snapshot } from '../../../helpers/ratchet';
 
 function burst(s: ReturnType<typeof newSession>, from: 'alice' | 'bob', count: number, tag: string): RatchetMessage[] {
   return Array.from({ length: count }, (_, i) => send(s, from, `${tag} ${i}`));
