@@ -30,7 +30,8 @@ import { bytesToHex, hexToBytes } from '../crypto/bytes';
 import type { Clock } from '../env/clock';
 import { systemClock } from '../env/clock';
 import type { PersistedRecord, RecordStore } from '../env/store';
-import { checkShape, checkSignature, copyRecord, decideWrite, validateRecord } from './policy';
+import { checkShape, checkSignature, copyRecord, decideWrite } from './policy';
+import { entryFromPersisted, TARGET_HEX } from './persisted-entry';
 import type { DhtRecord, StoreRefusal } from './types';
 import { STORE_REFUSALS } from './types';
 
@@ -54,8 +55,6 @@ import type {
   PutResult,
   RecordTableCounters,
 } from './record-table-types';
-
-const TARGET_HEX = /^[0-9a-f]{40}$/;
 
 function toKey(target: Uint8Array | string): string | undefined {
   if (typeof target === 'string') return TARGET_HEX.test(target) ? target : undefined;
@@ -254,7 +253,7 @@ export class RecordTable {
     }
     const candidates: TableEntry[] = [];
     for (const p of persisted as PersistedEntry[]) {
-      const entry = this.fromPersisted(p);
+      const entry = entryFromPersisted(p);
       if (!entry) {
         skipped++;
         continue;
@@ -349,20 +348,6 @@ export class RecordTable {
     const n = (this.perKey.get(owner) ?? 1) - 1;
     if (n <= 0) this.perKey.delete(owner);
     else this.perKey.set(owner, n);
-  }
-
-  private fromPersisted(p: PersistedEntry): TableEntry | undefined {
-    try {
-      if (typeof p !== 'object' || p === null) return undefined;
-      if (typeof p.target !== 'string' || !TARGET_HEX.test(p.target)) return undefined;
-      if (typeof p.storedAt !== 'number' || !Number.isFinite(p.storedAt)) return undefined;
-      if (!validateRecord(hexToBytes(p.target), p.record).ok) return undefined;
-      const lastRefreshed = typeof p.lastRefreshed === 'number' && Number.isFinite(p.lastRefreshed) ? p.lastRefreshed : p.storedAt;
-      const origin: Origin = p.origin === 'own' ? 'own' : 'replica';
-      return { target: p.target, record: copyRecord(p.record), storedAt: p.storedAt, lastRefreshed, origin };
-    } catch {
-      return undefined;
-    }
   }
 
   private persistPut(e: TableEntry): void {
