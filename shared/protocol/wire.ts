@@ -21,6 +21,8 @@ export const MAX_NODES = 32;
 export const MAX_RELAY_PAYLOAD = 6000;
 /** Largest frame a tunnel carries (a whole request or response frame, header included). */
 export const MAX_TUNNEL_INNER = MAX_FRAME_BYTES - 64;
+/** Largest application payload in 'app' / 'app_ack': a tunneled app frame must fit MAX_TUNNEL_INNER. */
+export const MAX_APP_PAYLOAD = MAX_TUNNEL_INNER - 64;
 const ID = 20;
 
 /** Error codes a responder can send: store refusals first, then generic ones. */
@@ -61,10 +63,19 @@ export type Message =
    * longer need it. The answer says whether the peer took it into its budget.
    */
   | { type: 'link'; rid: number; keep: boolean }
-  | { type: 'linked'; rid: number; accepted: boolean };
+  | { type: 'linked'; rid: number; accepted: boolean }
+  /**
+   * An application payload for the node at the other end (the chat layer's sealed messages),
+   * opaque to the DHT and to every relay. The answer may carry a payload back.
+   */
+  | { type: 'app'; rid: number; payload: Uint8Array }
+  | { type: 'app_ack'; rid: number; payload?: Uint8Array };
 
 export type MessageType = Message['type'];
-export type RequestMessage = Extract<Message, { type: 'ping' | 'find_node' | 'find_value' | 'store' | 'route' | 'tunnel' | 'link' }>;
+export type RequestMessage = Extract<
+  Message,
+  { type: 'ping' | 'find_node' | 'find_value' | 'store' | 'route' | 'tunnel' | 'link' | 'app' }
+>;
 export type ResponseMessage = Exclude<Message, RequestMessage>;
 
 const TYPE_CODES: Record<MessageType, number> = {
@@ -83,6 +94,8 @@ const TYPE_CODES: Record<MessageType, number> = {
   tunneled: 0x0d,
   link: 0x0e,
   linked: 0x0f,
+  app: 0x10,
+  app_ack: 0x11,
 };
 const TYPE_BY_CODE = new Map<number, MessageType>(Object.entries(TYPE_CODES).map(([k, v]) => [v, k as MessageType]));
 
@@ -94,7 +107,8 @@ export function isRequest(m: Message): m is RequestMessage {
     m.type === 'store' ||
     m.type === 'route' ||
     m.type === 'tunnel' ||
-    m.type === 'link'
+    m.type === 'link' ||
+    m.type === 'app'
   );
 }
 
@@ -181,6 +195,13 @@ export function encodeBody(m: MessageBody, rid: number): Uint8Array {
       break;
     case 'linked':
       w.u8(m.accepted ? 1 : 0);
+      break;
+    case 'app':
+      w.u16(m.payload.length).bytes(m.payload);
+      break;
+    case 'app_ack':
+      if (m.payload) w.u8(1).u16(m.payload.length).bytes(m.payload);
+      else w.u8(0);
       break;
   }
   return w.copy();
@@ -272,6 +293,12 @@ export function decode(frame: Uint8Array): Message {
       break;
     case 'linked':
       m = { type, rid, accepted: flag(r) };
+      break;
+    case 'app':
+      m = { type, rid, payload: r.bytes(r.length(2, MAX_APP_PAYLOAD, 'payload')) };
+      break;
+    case 'app_ack':
+      m = flag(r) ? { type, rid, payload: r.bytes(r.length(2, MAX_APP_PAYLOAD, 'payload')) } : { type, rid };
       break;
   }
   r.end();

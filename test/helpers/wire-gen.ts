@@ -4,6 +4,7 @@ import {
   MAX_NODES,
   MAX_RELAY_PAYLOAD,
   MAX_TUNNEL_INNER,
+  MAX_APP_PAYLOAD,
   WIRE_ERROR_CODES,
   type Message,
   type MessageType,
@@ -28,6 +29,8 @@ export const MESSAGE_TYPES: MessageType[] = [
   'tunneled',
   'link',
   'linked',
+  'app',
+  'app_ack',
 ];
 
 /** Biased toward the edges: 0, 2^32 boundaries and 2^53-1 show up often. */
@@ -108,6 +111,10 @@ export function randomMessage(rng: SeededRng, type: MessageType = MESSAGE_TYPES[
       return { type, rid, keep: rng.int(2) === 1 };
     case 'linked':
       return { type, rid, accepted: rng.int(2) === 1 };
+    case 'app':
+      return { type, rid, payload: rng.bytes(len(rng, small ? 40 : MAX_APP_PAYLOAD)) };
+    case 'app_ack':
+      return rng.int(2) ? { type, rid, payload: rng.bytes(len(rng, small ? 40 : MAX_APP_PAYLOAD)) } : { type, rid };
   }
 }
 

@@ -202,8 +202,8 @@ describe('wire decoder fuzzing (seeded, > 100k cases)', () => {
         expectCode(check(g, where), 'BAD_VERSION', where);
       } else if (kind === 1) {
         const g = f.slice();
-        const t = rng.int(256 - 15);
-        g[1] = t === 0 ? 0 : t + 15; // 0 or 16..255
+        const t = rng.int(256 - 17);
+        g[1] = t === 0 ? 0 : t + 17; // 0 or 18..255 (1..17 are the known types)
         expectCode(check(g, where), 'UNKNOWN_TYPE', where);
       } else if (kind === 2) {
         const extra = rng.bytes(1 + rng.int(16));

@@ -122,6 +122,6 @@ describe('wire codec: round trips', () => {
   it('isRequest splits requests from responses', () => {
     const rng = new SeededRng(SEED + 1);
     const req = MESSAGE_TYPES.filter((t) => isRequest(randomMessage(rng, t, true)));
-    expect(req.sort()).toEqual(['find_node', 'find_value', 'link', 'ping', 'route', 'store', 'tunnel']);
+    expect(req.sort()).toEqual(['app', 'find_node', 'find_value', 'link', 'ping', 'route', 'store', 'tunnel']);
   });
 });
