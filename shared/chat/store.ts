@@ -1,0 +1,67 @@
+/**
+ * Where the chat layer keeps its state (identity, contacts, requests, sessions, history, outbox):
+ * an async key-value store of JSON values with atomic batches, injected like the DHT's
+ * RecordStore. The browser backs it with IndexedDB (one transaction per batch), the headless peer
+ * with a file, the simulator and tests with memory.
+ *
+ * Values are plain JSON (bytes as hex strings): they survive structured clone, JSON files and
+ * backups alike. A batch is all or nothing, which is what lets a decrypted message and the
+ * ratchet step that decrypted it be stored together or not at all.
+ */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export type StoreOp = { key: string; value: JsonValue } | { key: string; delete: true };
+
+export interface ChatStore {
+  get(key: string): Promise<JsonValue | undefined>;
+  /** Every entry whose key starts with `prefix`, in key order. */
+  list(prefix: string): Promise<Array<[string, JsonValue]>>;
+  /** Apply every op or none. */
+  batch(ops: StoreOp[]): Promise<void>;
+}
+
+/** A store in memory (simulator, tests). Values are copied in and out, as a real store would. */
+export class MemoryChatStore implements ChatStore {
+  private readonly map = new Map<string, string>();
+  /** Batches applied (tests). */
+  writes = 0;
+  /** Set to make the next batch fail (tests of crash and quota handling). */
+  failNext: Error | undefined;
+
+  async get(key: string): Promise<JsonValue | undefined> {
+    const v = this.map.get(key);
+    return v === undefined ? undefined : (JSON.parse(v) as JsonValue);
+  }
+
+  async list(prefix: string): Promise<Array<[string, JsonValue]>> {
+    const out: Array<[string, JsonValue]> = [];
+    for (const [k, v] of this.map) if (k.startsWith(prefix)) out.push([k, JSON.parse(v) as JsonValue]);
+    return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  async batch(ops: StoreOp[]): Promise<void> {
+    if (this.failNext) {
+      const e = this.failNext;
+      this.failNext = undefined;
+      throw e;
+    }
+    const encoded = ops.map((op) => ('delete' in op ? ([op.key, undefined] as const) : ([op.key, JSON.stringify(op.value)] as const)));
+    for (const [k, v] of encoded) {
+      if (v === undefined) this.map.delete(k);
+      else this.map.set(k, v);
+    }
+    this.writes++;
+  }
+
+  /** Every key (tests). */
+  keys(): string[] {
+    return [...this.map.keys()];
+  }
+
+  /** A deep copy, e.g. a disk image taken at a crash (tests). */
+  snapshot(): MemoryChatStore {
+    const s = new MemoryChatStore();
+    for (const [k, v] of this.map) s.map.set(k, v);
+    return s;
+  }
+}
