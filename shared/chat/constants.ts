@@ -31,3 +31,5 @@ export const PRESENCE_SECRET_BYTES = 32;
 export const MAX_DEVICES = 4;
 /** Pending incoming requests kept at most (oldest dropped beyond). */
 export const MAX_PENDING_REQUESTS = 200;
+/** App payloads accepted per sending node per second, and burst (a chat burst plus its acks). */
+export const APP_RATE = { perSecond: 50, burst: 200 } as const;

@@ -89,6 +89,8 @@ for (const t of [
   'tunneled',
   'link',
   'linked',
+  'app',
+  'app_ack',
 ]) {
   SENT[t] = `sent.${t}`;
   RECV[t] = `recv.${t}`;
@@ -162,7 +164,10 @@ export class Rpc {
     const tunneled = this.tunneled(peer);
     const est = this.estimate(peer, tunneled);
     const dial = this.dialAllowance(peer, tunneled);
-    return { soft: this.fromEstimate(est, dial, 1.5), spare: this.fromEstimate(est, dial, 0.5) };
+    return {
+      soft: this.fromEstimate(est, dial, DEFAULTS.softTimeoutRttvars),
+      spare: this.fromEstimate(est, dial, DEFAULTS.spareTimeoutRttvars),
+    };
   }
 
   /** srtt + varMul·rttvar (at least 20 ms, at most the hard cap), plus any dial allowance. */

@@ -68,9 +68,9 @@ describe('ContactBook', () => {
     b.reject(BOB);
     expect(b.get(BOB)).toBeUndefined();
     expect(code(() => b.reject(BOB))).toBe('UNKNOWN_CONTACT');
-    expect(code(() => b.accept(CAROL))).toBe('UNKNOWN_CONTACT');
+    expect(code(() => b.accept(CAROL, 3))).toBe('UNKNOWN_CONTACT');
     b.requestOut(CAROL, 'Carol', 'ab', 2);
-    expect(code(() => b.accept(CAROL))).toBe('BAD_STATE');
+    expect(code(() => b.accept(CAROL, 3))).toBe('BAD_STATE');
     expect(code(() => b.reject(CAROL))).toBe('BAD_STATE');
   });
 

@@ -1,0 +1,93 @@
+/**
+ * The chat layer's pipe between nodes: one `app` RPC per payload, answered by `app_ack` (which may
+ * carry a payload back). It rides the DHT's RPC layer, so a request to a node we have no direct
+ * connection to is tunneled over the overlay's links, and relays see only opaque bytes (every
+ * payload is sealed end to end by the layer above).
+ *
+ * Remote input is bounded: payload size by the wire codec, requests per sending peer by a token
+ * bucket, handler work by the caller. A handler that throws or rejects is counted and answered
+ * with an empty ack, never thrown into the event loop.
+ */
+import type { PeerId } from '../env/transport';
+import { hexToBytes } from '../crypto/bytes';
+import { Counters } from '../dht/counters';
+import type { DhtExtension, DhtNode } from '../dht/node';
+import type { LookupPeer } from '../dht/peer';
+import { PeerRateLimiter } from '../dht/rate-limit';
+import type { ResponseBody } from '../dht/rpc';
+import { MAX_APP_PAYLOAD, type RequestMessage } from '../protocol/wire';
+import { APP_RATE } from './constants';
+import { ChatError } from './errors';
+
+export type AppHandler = (from: PeerId, payload: Uint8Array) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
+
+export class AppChannel implements DhtExtension {
+  readonly counters = new Counters();
+  private handler: AppHandler | undefined;
+  private readonly limiter = new PeerRateLimiter(APP_RATE.perSecond, APP_RATE.burst);
+
+  constructor(private readonly node: DhtNode) {
+    node.use(this);
+  }
+
+  /** The one receiver of app payloads (the chat node). */
+  onMessage(h: AppHandler): void {
+    this.handler = h;
+  }
+
+  /**
+   * Send `payload` to the node `peer`; resolves with the answer's payload (or undefined for a
+   * bare ack), rejects with ChatError NOT_FOUND when the node does not answer in time.
+   */
+  send(peer: PeerId, payload: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<Uint8Array | undefined> {
+    if (payload.length > MAX_APP_PAYLOAD) return Promise.reject(new ChatError('BAD_ARGUMENT', `payload over ${MAX_APP_PAYLOAD} bytes`));
+    const target: LookupPeer = { id: hexToBytes(peer), hex: peer };
+    this.counters.inc('sent');
+    return new Promise((resolve, reject) => {
+      this.node.rpc.request(
+        target,
+        { type: 'app', payload },
+        (res) => {
+          if (res?.type === 'app_ack') {
+            this.counters.inc('acked');
+            resolve(res.payload);
+          } else {
+            this.counters.inc('unanswered');
+            reject(new ChatError('NOT_FOUND', `no answer from ${peer}`));
+          }
+        },
+        opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {},
+      );
+    });
+  }
+
+  handle(from: LookupPeer, msg: RequestMessage, reply: (res: ResponseBody) => void): boolean {
+    if (msg.type !== 'app') return false;
+    if (!this.limiter.take(from.hex, this.node.clock.now())) {
+      this.counters.inc('drop.rate_limited');
+      reply({ type: 'error', code: 'RATE_LIMITED' });
+      return true;
+    }
+    const h = this.handler;
+    if (!h) {
+      this.counters.inc('drop.no_handler');
+      reply({ type: 'app_ack' });
+      return true;
+    }
+    this.counters.inc('received');
+    const answer = (p: Uint8Array | undefined): void =>
+      reply(p && p.length <= MAX_APP_PAYLOAD ? { type: 'app_ack', payload: p } : { type: 'app_ack' });
+    const failed = (): void => {
+      this.counters.inc('handler.error');
+      reply({ type: 'app_ack' });
+    };
+    try {
+      const r = h(from.hex, msg.payload);
+      if (r instanceof Promise) r.then(answer, failed);
+      else answer(r);
+    } catch {
+      failed();
+    }
+    return true;
+  }
+}
