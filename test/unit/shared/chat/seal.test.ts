@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_SEALED_PAYLOAD, SEAL_OVERHEAD, open, seal } from '../../../../shared/chat/seal';
-import { ChatError } from '../../../../shared/chat/errors';
 import { bytesToHex, hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
 import { generateX25519KeyPair } from '../../../../shared/crypto/noise';
 import { SeededRng } from '../../../../shared/env/rng';
+import { expectChatError, flipBit } from '../../../helpers/chat';
 import cacophony from '../../../vectors/noise-cacophony.json';
 
 const hex = bytesToHex;
@@ -16,16 +16,7 @@ const SENDER = generateX25519KeyPair(new Uint8Array(32).fill(1));
 const RECIPIENT = generateX25519KeyPair(new Uint8Array(32).fill(2));
 const PROLOGUE = utf8.encode('p2p-chat request v1');
 
-function expectDecryptFailed(fn: () => unknown): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeInstanceOf(ChatError);
-  expect((thrown as ChatError).code).toBe('DECRYPT_FAILED');
-}
+const expectDecryptFailed = (fn: () => unknown) => expectChatError(fn, 'DECRYPT_FAILED');
 
 const sealed = (payload: Uint8Array) => seal(payload, { sender: SENDER, recipient: RECIPIENT.publicKey, prologue: PROLOGUE });
 const opened = (message: Uint8Array) => open(message, { recipient: RECIPIENT, prologue: PROLOGUE });
@@ -67,8 +58,7 @@ describe('seal / open', () => {
   it('a bit flip anywhere fails with DECRYPT_FAILED', () => {
     const m = sealed(utf8.encode('hello, owner'));
     for (let i = 0; i < m.length; i++) {
-      const bad = Uint8Array.from(m);
-      bad[i]! ^= 1 << (i % 8);
+      const bad = flipBit(m, 8 * i + (i % 8));
       expectDecryptFailed(() => opened(bad));
     }
   });
