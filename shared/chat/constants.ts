@@ -9,10 +9,24 @@ export const PERIOD_MS = 60 * minute;
 export const PERIOD_MINUTES = 60;
 /** In the last this-many ms of a period, the next period's records are published too. */
 export const PREPUBLISH_MS = 10 * minute;
+/**
+ * In the first this-many ms of a period, readers also fetch period t − 1, ms. With PREPUBLISH_MS a
+ * reader whose clock runs up to 20 min ahead of the owner's still finds a record (the owner's
+ * current period is t − 1 and it prepublished t in its last 10 min, or the reader asks for t − 1);
+ * a reader behind the owner reads t − 1 as the owner last published it before rolling over
+ * (records live 2 h). The cost is one extra get during a sixth of each hour.
+ */
+export const READ_PREVIOUS_MS = 10 * minute;
 /** Own presence and invite records are republished this often, ms (well inside the 2 h replica TTL). */
 export const REPUBLISH_MS = 20 * minute;
-/** Plaintext of every sealed record is padded to this size, bytes (ciphertext + nonce + tag stay under BEP 44's 1,000). */
+/**
+ * Plaintext of every sealed record is padded to this size, bytes: the value is nonce 24 + 900 +
+ * tag 16 = 940 bytes (944 bencoded), 56 under BEP 44's 1,000. The largest presence payload (4
+ * certificates of 200 B, 4 node ids, the time) is 895 B, plus the pad's 2-byte length prefix.
+ */
 export const RECORD_PLAINTEXT_BYTES = 900;
+/** A device certificate inside a record payload, bytes at most (opaque here; one is ~170 B of keys, ids, time and signature). */
+export const MAX_CERTIFICATE_BYTES = 200;
 /** Request slots per period for an offline owner. */
 export const REQUEST_SLOTS = 8;
 /** Leading zero bits of a request's Hashcash stamp: ~2^18 SHA-256 per request for the sender, one for the receiver. */

@@ -187,6 +187,30 @@ export class CipherState {
   }
 }
 
+/**
+ * The discarded direction of a one-way pattern (spec 7.4: "the recipient must not send any
+ * messages using it"). Every use throws WRONG_STATE, where a key-less CipherState would pass
+ * plaintext through unencrypted.
+ */
+export class DiscardedCipherState extends CipherState {
+  override initializeKey(key: Uint8Array | null): void {
+    if (key) throw new NoiseError('WRONG_STATE', 'the unused direction of a one-way pattern takes no key');
+    super.initializeKey(null);
+  }
+
+  override encryptWithAd(): Uint8Array {
+    throw new NoiseError('WRONG_STATE', 'one-way pattern: the recipient must not send');
+  }
+
+  override decryptWithAd(): Uint8Array {
+    throw new NoiseError('WRONG_STATE', 'one-way pattern: the initiator receives nothing');
+  }
+
+  override rekey(): void {
+    throw new NoiseError('WRONG_STATE', 'one-way pattern: this direction has no key');
+  }
+}
+
 /** Spec 5.2 SymmetricState: the chaining key ck, the handshake hash h and a CipherState. */
 export class SymmetricState {
   private ck: Uint8Array;

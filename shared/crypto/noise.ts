@@ -1,16 +1,18 @@
 /**
- * Noise handshakes `Noise_IK_25519_ChaChaPoly_SHA256` and `Noise_XX_25519_ChaChaPoly_SHA256`
- * (BLAKE2b too, via ./noise-blake2b.ts), following the Noise Protocol Framework, revision 34
- * (https://noiseprotocol.org/noise.html), section 5.3 HandshakeState and section 7 patterns.
+ * Noise handshakes `Noise_IK_25519_ChaChaPoly_SHA256`, `Noise_XX_25519_ChaChaPoly_SHA256` and the
+ * one-way `Noise_X_25519_ChaChaPoly_SHA256` (BLAKE2b too, via ./noise-blake2b.ts), following the
+ * Noise Protocol Framework, revision 34 (https://noiseprotocol.org/noise.html), section 5.3
+ * HandshakeState and section 7 patterns.
  * CipherState/SymmetricState are in ./noise-state.ts. Checked byte-for-byte against the cacophony
- * and snow test vectors (test/unit/crypto/noise.test.ts).
+ * and snow test vectors (test/unit/shared/crypto/noise.test.ts).
  *
  * Rules:
  * - Sans-IO: bytes in, bytes out; no timers, sockets, DOM or Node APIs. Deterministic when the
  *   ephemeral key (or `randomBytes`) is given; otherwise ephemerals come from crypto.getRandomValues.
  * - Primitives only from @noble (x25519, chacha20poly1305, sha256/blake2b, hmac); nothing here is
  *   a primitive, only the spec's composition of them.
- * - One generic interpreter runs patterns written as token arrays (PATTERNS); IK and XX share it.
+ * - One generic interpreter runs patterns written as token arrays (./noise-patterns.ts); IK, XX
+ *   and X share it. After the one-way X, split() keeps only the first CipherState (spec 7.4).
  *   No PSK modes, no fallback, no Rekey during the handshake.
  * - Every failure is a NoiseError with a code. Any error from readMessage (bad remote input), or
  *   from writeMessage once it began changing state, leaves the handshake failed for good: every
@@ -18,7 +20,9 @@
  *   throw without changing anything.
  * - Payload confidentiality follows the spec (7.7): XX message 1 is plaintext; IK message 1 is
  *   encrypted to the responder's static key but not forward-secret and replayable. Put nothing
- *   secret there.
+ *   secret there. The same holds for X's only message (spec 7.7: source 1, destination 2): it is
+ *   replayable, a later theft of the responder's static key reads it, and whoever holds that key
+ *   can forge a message from any sender (key-compromise impersonation).
  * - Messages are capped at 65535 bytes (spec 3), on write and on read.
  * - Remote public keys of small order are refused (INVALID_KEY) in the readMessage that carries
  *   them: by the DH that uses them in that message, or else (XX message 1 at the responder) by one
@@ -29,44 +33,25 @@
  */
 import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
 import { concatBytes, utf8 } from './bytes';
-import { type CipherState, KEY_LEN, MAX_MESSAGE_LEN, NoiseError, SHA256, SymmetricState, TAG_LEN, type NoiseHash } from './noise-state';
+import { DH_KEYS, type DhToken, type KeyToken, PATTERNS, type Pattern, type Token } from './noise-patterns';
+import {
+  type CipherState,
+  DiscardedCipherState,
+  KEY_LEN,
+  MAX_MESSAGE_LEN,
+  NoiseError,
+  SHA256,
+  SymmetricState,
+  TAG_LEN,
+  type NoiseHash,
+} from './noise-state';
 import { checkKeyPair, checkPublicKey, dh, generateX25519KeyPair, type KeyPair } from './noise-x25519';
 
 export { generateX25519KeyPair, type KeyPair } from './noise-x25519';
-export { CipherState, MAX_MESSAGE_LEN, NoiseError, SHA256 } from './noise-state';
+export { CipherState, DiscardedCipherState, MAX_MESSAGE_LEN, NoiseError, SHA256 } from './noise-state';
 export type { NoiseErrorCode, NoiseHash } from './noise-state';
 
-export type Pattern = 'IK' | 'XX';
-type KeyToken = 'e' | 's';
-type DhToken = 'ee' | 'es' | 'se' | 'ss';
-export type Token = KeyToken | DhToken;
-
-export interface PatternDef {
-  /** Pre-message tokens (spec 7.1): the initiator's, then the responder's. */
-  readonly pre: readonly [readonly KeyToken[], readonly KeyToken[]];
-  /** Message patterns; even indexes are sent by the initiator. */
-  readonly messages: readonly (readonly Token[])[];
-}
-
-/** Spec 7.5: IK is `<- s ... -> e, es, s, ss  <- e, ee, se`; XX is `-> e  <- e, ee, s, es  -> s, se`. */
-export const PATTERNS: Readonly<Record<Pattern, PatternDef>> = {
-  IK: {
-    pre: [[], ['s']],
-    messages: [
-      ['e', 'es', 's', 'ss'],
-      ['e', 'ee', 'se'],
-    ],
-  },
-  XX: { pre: [[], []], messages: [['e'], ['e', 'ee', 's', 'es'], ['s', 'se']] },
-};
-
-/** In token `xy`, x is the initiator's key and y the responder's. */
-const DH_KEYS: Readonly<Record<DhToken, readonly [KeyToken, KeyToken]>> = {
-  ee: ['e', 'e'],
-  es: ['e', 's'],
-  se: ['s', 'e'],
-  ss: ['s', 's'],
-};
+export { PATTERNS, type Pattern, type PatternDef, type Token } from './noise-patterns';
 
 export interface HandshakeOptions {
   pattern: Pattern;
@@ -96,6 +81,7 @@ export class Handshake {
   readonly initiator: boolean;
   private readonly sym: SymmetricState;
   private readonly messages: readonly (readonly Token[])[];
+  private readonly oneWay: boolean;
   private readonly s: KeyPair;
   private e: KeyPair | undefined;
   private ownsE = false;
@@ -112,6 +98,7 @@ export class Handshake {
     const hash = opts.hash ?? SHA256;
     this.initiator = opts.initiator;
     this.messages = def.messages;
+    this.oneWay = def.oneWay;
     this.rng = opts.randomBytes ?? cryptoRandomBytes;
     checkKeyPair(opts.s, 'static');
     this.s = opts.s;
@@ -223,11 +210,20 @@ export class Handshake {
     });
   }
 
-  /** Spec Split(): transport CipherStates, once, after completion. */
+  /**
+   * Spec Split(): transport CipherStates, once, after completion. After a one-way pattern (X) the
+   * second one is discarded (spec 7.4): the initiator's `recv` and the responder's `send` are
+   * DiscardedCipherStates that throw WRONG_STATE on any use.
+   */
   split(): { send: CipherState; recv: CipherState } {
     if (this.phase !== 'complete') throw new NoiseError('WRONG_STATE', this.phase === 'split' ? 'already split' : 'handshake not complete');
     const [c1, c2] = this.sym.split();
     this.phase = 'split';
+    if (this.oneWay) {
+      c2.clear();
+      const none = new DiscardedCipherState();
+      return this.initiator ? { send: c1, recv: none } : { send: none, recv: c1 };
+    }
     return this.initiator ? { send: c1, recv: c2 } : { send: c2, recv: c1 };
   }
 

@@ -1,7 +1,15 @@
 /** Shared fixtures for the Noise tests (not a test file itself). */
 import { expect } from 'vitest';
 import { hexToBytes, utf8 } from '../../shared/crypto/bytes';
-import { Handshake, NoiseError, generateX25519KeyPair, type KeyPair, type NoiseErrorCode, type Pattern } from '../../shared/crypto/noise';
+import {
+  Handshake,
+  NoiseError,
+  PATTERNS,
+  generateX25519KeyPair,
+  type KeyPair,
+  type NoiseErrorCode,
+  type Pattern,
+} from '../../shared/crypto/noise';
 
 export const kp = (hex: string): KeyPair => generateX25519KeyPair(hexToBytes(hex));
 
@@ -41,7 +49,7 @@ export function pair(
     prologue: over.iPrologue ?? PROLOGUE,
     s: I_S,
     ...(fixed ? { e: I_E } : {}),
-    ...(pattern === 'IK' ? { rs: over.rs ?? R_S.publicKey } : {}),
+    ...(PATTERNS[pattern].pre[1].includes('s') ? { rs: over.rs ?? R_S.publicKey } : {}),
   });
   const resp = new Handshake({
     pattern,
@@ -78,4 +86,5 @@ export const CASES: [Pattern, number][] = [
   ['XX', 0],
   ['XX', 1],
   ['XX', 2],
+  ['X', 0],
 ];

@@ -31,7 +31,7 @@ describe('tampered handshake messages', () => {
 
 describe('truncated handshake messages', () => {
   // Minimum sizes from the patterns: e = 32, s = 32 (+16 once keyed), payload tag 16 once keyed.
-  const MIN: Record<string, number> = { IK0: 96, IK1: 48, XX0: 32, XX1: 96, XX2: 64 };
+  const MIN: Record<string, number> = { IK0: 96, IK1: 48, XX0: 32, XX1: 96, XX2: 64, X0: 96 };
   for (const [pattern, idx] of CASES) {
     it(`${pattern} message ${idx}`, () => {
       const min = MIN[`${pattern}${idx}`]!;
@@ -114,6 +114,7 @@ describe('small-order public keys', () => {
     ['XX', 0],
     ['XX', 1],
     ['IK', 1],
+    ['X', 0],
   ] as [Pattern, number][]) {
     it(`${pattern} message ${idx}: a small-order remote ephemeral is refused by readMessage`, () => {
       for (const hex of LOW_ORDER) {
@@ -137,9 +138,9 @@ describe('small-order public keys', () => {
 
 describe('message size limit (65535)', () => {
   it('refuses to write a larger handshake message, without breaking the handshake', () => {
-    for (const pattern of ['IK', 'XX'] as Pattern[]) {
+    for (const pattern of ['IK', 'XX', 'X'] as Pattern[]) {
       const [init, resp] = pair(pattern);
-      const overhead = pattern === 'IK' ? 96 : 32; // first message without payload
+      const overhead = pattern === 'XX' ? 32 : 96; // first message without payload
       expectNoise(() => init.writeMessage(new Uint8Array(MAX_MESSAGE_LEN - overhead + 1)), 'MESSAGE_TOO_LARGE');
       expect(init.failed).toBe(false);
       const m0 = init.writeMessage(new Uint8Array(MAX_MESSAGE_LEN - overhead).fill(3));
