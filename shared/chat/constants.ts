@@ -36,7 +36,7 @@ export const POW_MAX_AGE_MS = 48 * 60 * minute;
 /** Display names, bytes of UTF-8. */
 export const MAX_NAME_BYTES = 64;
 /** First message of a request, bytes of UTF-8. */
-export const MAX_REQUEST_MESSAGE_BYTES = 500;
+export const MAX_REQUEST_MESSAGE_BYTES = 300;
 /** Invite secret, bytes. */
 export const INVITE_SECRET_BYTES = 16;
 /** Presence secret, bytes. */

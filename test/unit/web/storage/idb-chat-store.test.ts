@@ -38,7 +38,12 @@ describe('IdbChatStore', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     // JSON encoding of the second op throws before anything is written
-    await expect(s.batch([{ key: 'keep', value: 'new' }, { key: 'bad', value: cyclic as never }])).rejects.toThrow();
+    await expect(
+      s.batch([
+        { key: 'keep', value: 'new' },
+        { key: 'bad', value: cyclic as never },
+      ]),
+    ).rejects.toThrow();
     expect(await s.get('keep')).toBe('old');
     expect(await s.get('bad')).toBeUndefined();
   });
