@@ -197,6 +197,12 @@ describe('malformed links', () => {
       expect(chatCode(() => decodeAddress(linkOf(payloadOf(2, ik, secret, utf8.encode('x')))))).toBe('UNSUPPORTED_VERSION');
     });
 
+    it('a name length byte over MAX_NAME_BYTES is named as such, not as a truncation', () => {
+      const name = new Uint8Array(MAX_NAME_BYTES).fill(0x61);
+      const payload = payloadOf(1, ik, secret, name, MAX_NAME_BYTES + 1);
+      expect(() => decodeAddress(linkOf(payload))).toThrow(`BAD_LINK: name length ${MAX_NAME_BYTES + 1} over ${MAX_NAME_BYTES}`);
+    });
+
     it('name length over MAX_NAME_BYTES → BAD_LINK, even with that many name bytes', () => {
       const name = new Uint8Array(MAX_NAME_BYTES + 1).fill(0x61);
       expect(chatCode(() => decodeAddress(linkOf(payloadOf(1, ik, secret, name))))).toBe('BAD_LINK');

@@ -52,6 +52,8 @@ describe('base64url', () => {
     ['non-ASCII', 'Zm9vé'],
     ['length 1 mod 4', 'Zm9vY'],
     ['single character', 'Z'],
+    ['length 1 mod 4 whose extra character is zero bits', 'Zm9vA'],
+    ['single zero character', 'A'],
     ['non-zero unused bits after 2 characters', 'Zh'],
     ['non-zero unused bits after 3 characters', 'Zm9'],
   ])('refuses %s', (_what, text) => {
