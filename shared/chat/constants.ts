@@ -47,3 +47,23 @@ export const MAX_DEVICES = 4;
 export const MAX_PENDING_REQUESTS = 200;
 /** App payloads accepted per sending node per second, and burst (a chat burst plus its acks). */
 export const APP_RATE = { perSecond: 50, burst: 200 } as const;
+
+/** The chat node's maintenance timers, ms. */
+export const CHAT_TIMERS = {
+  /** Maintenance step: publish what is due, deliver what is owed, look contacts up. */
+  tickMs: 15_000,
+  /** Own invite and presence records are rebuilt this often (presence carries the update time). */
+  republishMs: REPUBLISH_MS,
+  /** Our request slots are read at start, after each rollover and this often. */
+  slotPollMs: 5 * minute,
+  /** A contact heard from within this window counts as online. */
+  onlineWindowMs: 3 * minute,
+  /** Contacts that look online are pinged this often (a pong keeps them online). */
+  pingMs: minute,
+  /** A contact not online is looked up (its presence record) at most this often. */
+  presenceRefreshMs: 5 * minute,
+  /** A presence record older than this says its owner went away. */
+  presenceFreshMs: REPUBLISH_MS + 5 * minute,
+  /** A request or acceptance that could not be delivered is retried after this, doubling to the max. */
+  retryMs: { first: 15_000, max: 10 * minute },
+} as const;

@@ -34,8 +34,12 @@ export interface Contact {
   presenceSecret?: string;
   /** The invite secret from their link, hex (requested contacts: to find and reach them). */
   inviteSecret?: string;
-  /** The first message of their request (pending contacts). */
+  /** The first message of their request (pending contacts), or of ours (requested). */
   message?: string;
+  /** Our request still has to reach them (requested contacts). */
+  owesRequest?: boolean;
+  /** Our acceptance (with our presence secret) still has to reach them. */
+  owesAccept?: boolean;
 }
 
 export type RequestOutcome = 'pending' | 'duplicate' | 'mutual' | 'already';

@@ -64,6 +64,11 @@ export class VirtualClock implements Clock {
     return this.size;
   }
 
+  /** Time of the earliest event in the heap (a cleared one included), or undefined when empty. */
+  peek(): number | undefined {
+    return this.size > 0 ? this.times[0] : undefined;
+  }
+
   /** Timers still due to fire (scans the heap: for tests). */
   get liveTimers(): number {
     let n = 0;

@@ -1,0 +1,495 @@
+/**
+ * A person on the network: their identity, contacts, contact requests and private presence
+ * (docs/chat-design.md). Sans-IO like the DHT: the node, values layer, store and randomness are
+ * injected, so the simulator, a tab and the headless peer run this same class.
+ *
+ * What it keeps up by itself, on its own timer:
+ *  - our invite record (found and read only by holders of our link) and presence record (only by
+ *    contacts) for the current period, and the next one in the current period's last minutes;
+ *  - delivery of our outgoing requests (directly when the owner is online, else into a request
+ *    slot) and of acceptances we owe, until they are acknowledged;
+ *  - the request slots of our own address (at start, after each period rollover, and every few
+ *    minutes);
+ *  - contacts' presence, and a liveness ping to those online.
+ * Every background failure is counted, never thrown. The public methods are the console API's
+ * `p2p.chat.*` (docs/chat-api.md) and throw ChatError with a code on bad input.
+ */
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
+import { x25519 } from '@noble/curves/ed25519.js';
+import { bytesEqual, bytesToHex, concatBytes, hexToBytes } from '../crypto/bytes';
+import { publicKeyOf } from '../crypto/ed25519';
+import type { TimerHandle } from '../env/clock';
+import { Counters } from '../dht/counters';
+import type { DhtNode } from '../dht/node';
+import type { DhtValues } from '../records/values';
+import { decodeAddress, encodeAddress } from './address';
+import type { ContactEvent, ContactInfo, MeInfo, PresenceEvent, RequestInfo } from './api-types';
+import { AppChannel } from './app-channel';
+import { issueCertificate, verifyCertificate } from './certificate';
+import { CHAT_TIMERS, MAX_NAME_BYTES, MAX_REQUEST_MESSAGE_BYTES, POW_BITS } from './constants';
+import { ContactBook, type Contact } from './contacts';
+import { ChatError } from './errors';
+import { ChatInbox } from './inbox';
+import { Outbox } from './outbox';
+import { periodOf, periodsToPublish, periodsToRead } from './period';
+import { RecordIO } from './record-io';
+import { safetyNumber } from './safety-number';
+import type { ChatStore, JsonValue } from './store';
+
+export interface ChatComponents {
+  node: DhtNode;
+  values: DhtValues;
+  store: ChatStore;
+  /** Key material source. @default crypto.getRandomValues */
+  randomBytes?: (n: number) => Uint8Array;
+  /** Told the node ids of contacts we talk to now, so the transport keeps their links. */
+  partners?: (nodeIds: ReadonlySet<string>) => void;
+}
+
+export interface ChatInit {
+  /** Origin of the address links (`https://chat.example.org`). @default 'https://p2p.invalid' */
+  origin?: string;
+  /** Proof-of-work bits asked of requests (the simulator lowers it). @default POW_BITS */
+  powBits?: number;
+  /** Name of a newly created identity. @default '' */
+  name?: string;
+}
+
+/** What we keep about ourselves (store key `identity`). */
+export interface SelfState {
+  ikSeed: Uint8Array;
+  ik: Uint8Array;
+  dkSecret: Uint8Array;
+  dk: Uint8Array;
+  presenceSecret: Uint8Array;
+  inviteSecret: Uint8Array;
+  name: string;
+  createdAt: number;
+}
+
+type Handler<T> = (e: T) => void;
+
+export class ChatNode {
+  readonly counters = new Counters();
+  readonly channel: AppChannel;
+  readonly records: RecordIO;
+  readonly contacts: ContactBook;
+  readonly randomBytes: (n: number) => Uint8Array;
+  readonly powBits: number;
+  readonly origin: string;
+  /** Our device certificate for this node (hex). */
+  certificate = '';
+  /** Contacts heard from recently (id -> time), and their node ids from presence. */
+  readonly lastHeard = new Map<string, number>();
+  readonly nodesOf = new Map<string, string[]>();
+  private readonly listeners = { contact: new Set<Handler<ContactEvent>>(), presence: new Set<Handler<PresenceEvent>>() };
+  private readonly inbox: ChatInbox;
+  private readonly outbox: Outbox;
+  private timer: TimerHandle | undefined;
+  private closed = false;
+  private started = false;
+  private publishedAt = new Map<string, number>();
+  private lastSlotPoll = -Infinity;
+  private lastPeriod = -1;
+  private ticking = false;
+
+  private constructor(
+    readonly c: ChatComponents,
+    init: ChatInit,
+    public me: SelfState,
+  ) {
+    this.randomBytes = c.randomBytes ?? cryptoRandomBytes;
+    this.powBits = init.powBits ?? POW_BITS;
+    this.origin = init.origin ?? 'https://p2p.invalid';
+    this.channel = new AppChannel(c.node);
+    this.records = new RecordIO(c.values, this.randomBytes);
+    this.contacts = new ContactBook(bytesToHex(me.ik));
+    this.inbox = new ChatInbox(this);
+    this.outbox = new Outbox(this);
+    this.channel.onMessage((from, payload) => this.inbox.receive(from, payload));
+    this.issueCertificate();
+  }
+
+  /** Load (or create) the identity and contacts from the store. */
+  static async open(c: ChatComponents, init: ChatInit = {}): Promise<ChatNode> {
+    const stored = await c.store.get('identity');
+    const random = c.randomBytes ?? cryptoRandomBytes;
+    let me = decodeSelf(stored);
+    if (!me) {
+      me = createSelf(random, init.name ?? '', c.node.clock.now());
+      await c.store.batch([{ key: 'identity', value: encodeSelf(me) }]);
+    }
+    const chat = new ChatNode(c, init, me);
+    for (const [, v] of await c.store.list('contact/')) {
+      const contact = decodeContact(v);
+      if (contact) chat.contacts.load(contact);
+    }
+    return chat;
+  }
+
+  /** Clock time in whole ms (the simulator's clock has fractions). */
+  get now(): number {
+    return Math.floor(this.c.node.clock.now());
+  }
+
+  get id(): string {
+    return bytesToHex(this.me.ik);
+  }
+
+  /** Start publishing and delivering (call once the DHT node has joined). */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer !== undefined) this.c.node.clock.clearTimeout(this.timer);
+  }
+
+  // ---- the API ---------------------------------------------------------------------------------
+
+  whoami(): MeInfo {
+    return { identityKey: this.id, name: this.me.name, address: this.address() };
+  }
+
+  address(): string {
+    const name = this.me.name;
+    return encodeAddress({ identityKey: this.me.ik, inviteSecret: this.me.inviteSecret, ...(name ? { name } : {}) }, this.origin);
+  }
+
+  async setName(name: string): Promise<void> {
+    checkText(name, MAX_NAME_BYTES, 'name');
+    this.me = { ...this.me, name };
+    await this.saveSelf();
+  }
+
+  /** A new invite secret: old links stop working. Returns the new link. */
+  async rotateAddress(): Promise<string> {
+    this.assertOpen();
+    this.me = { ...this.me, inviteSecret: this.randomBytes(16) };
+    await this.saveSelf();
+    this.publishedAt.clear();
+    this.kick();
+    return this.address();
+  }
+
+  async addContact(link: string, opts: { name?: string; message?: string } = {}): Promise<{ contactId: string }> {
+    this.assertOpen();
+    if (opts.message !== undefined) checkText(opts.message, MAX_REQUEST_MESSAGE_BYTES, 'message');
+    if (opts.name !== undefined) checkText(opts.name, MAX_NAME_BYTES, 'name');
+    const a = decodeAddress(link);
+    const id = bytesToHex(a.identityKey);
+    const c = this.contacts.requestOut(id, opts.name ?? a.name ?? '', bytesToHex(a.inviteSecret), this.now);
+    if (opts.message) c.message = opts.message;
+    c.owesRequest = true;
+    await this.saveContact(c);
+    this.emitContact(id, c.state);
+    this.kick();
+    return { contactId: id };
+  }
+
+  requests(): RequestInfo[] {
+    return this.contacts
+      .all()
+      .filter((c) => c.state === 'pending')
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map((c) => ({ contactId: c.id, name: c.name, ...(c.message ? { message: c.message } : {}), receivedAt: c.createdAt }));
+  }
+
+  async accept(contactId: string): Promise<void> {
+    this.assertOpen();
+    const c = this.contacts.accept(contactId, this.now);
+    c.owesAccept = true;
+    await this.saveContact(c);
+    this.emitContact(c.id, c.state);
+    this.kick();
+  }
+
+  async reject(contactId: string): Promise<void> {
+    this.assertOpen();
+    const c = this.contacts.reject(contactId);
+    await this.c.store.batch([{ key: `contact/${c.id}`, delete: true }]);
+    this.emitContact(c.id, 'removed');
+  }
+
+  listContacts(): ContactInfo[] {
+    return this.contacts.all().map((c) => ({
+      contactId: c.id,
+      name: c.alias ?? c.name,
+      state: c.state,
+      online: this.isOnline(c.id),
+      safetyNumber: safetyNumber(this.me.ik, hexToBytes(c.id)),
+      verified: c.verified,
+    }));
+  }
+
+  async markVerified(contactId: string): Promise<void> {
+    await this.saveContact(this.contacts.markVerified(contactId, this.now));
+  }
+
+  async rename(contactId: string, alias: string): Promise<void> {
+    checkText(alias, MAX_NAME_BYTES, 'name');
+    await this.saveContact(this.contacts.rename(contactId, alias, this.now));
+  }
+
+  /**
+   * Remove a contact. Our presence secret rotates, and every remaining contact is sent the new one,
+   * so the removed contact can no longer find us.
+   */
+  async removeContact(contactId: string): Promise<void> {
+    this.assertOpen();
+    const gone = this.contacts.remove(contactId);
+    this.me = { ...this.me, presenceSecret: this.randomBytes(32) };
+    const ops: Array<{ key: string; value: JsonValue } | { key: string; delete: true }> = [
+      { key: `contact/${gone.id}`, delete: true },
+      { key: 'identity', value: encodeSelf(this.me) },
+    ];
+    for (const c of this.contacts.all()) {
+      if (c.state !== 'accepted') continue;
+      c.owesAccept = true;
+      ops.push({ key: `contact/${c.id}`, value: encodeContact(c) });
+    }
+    await this.c.store.batch(ops);
+    this.lastHeard.delete(gone.id);
+    this.nodesOf.delete(gone.id);
+    this.publishedAt.clear();
+    this.emitContact(gone.id, 'removed');
+    this.kick();
+  }
+
+  on(event: 'contact', h: Handler<ContactEvent>): () => void;
+  on(event: 'presence', h: Handler<PresenceEvent>): () => void;
+  on(event: 'contact' | 'presence', h: Handler<ContactEvent> | Handler<PresenceEvent>): () => void {
+    const set = this.listeners[event] as Set<typeof h>;
+    set.add(h);
+    return () => set.delete(h);
+  }
+
+  /** Look a contact up by its presence record now: its node ids and whether the record is fresh. */
+  findContact(contactId: string): Promise<{ nodes: string[]; fresh: boolean; ms: number } | null> {
+    return this.outbox.findContact(contactId);
+  }
+
+  isOnline(contactId: string): boolean {
+    const t = this.lastHeard.get(contactId);
+    return t !== undefined && this.now - t < CHAT_TIMERS.onlineWindowMs;
+  }
+
+  // ---- used by the inbox and outbox ---------------------------------------------------------------
+
+  /** HMAC(invite secret, requester IK ‖ owner IK). */
+  inviteTag(inviteSecret: Uint8Array, requester: Uint8Array, owner: Uint8Array): Uint8Array {
+    return hmac(sha256, inviteSecret, concatBytes(requester, owner));
+  }
+
+  /** The certificate's device and node, if it is `ik`'s and names `deviceKey` (when given). */
+  checkCertificate(certHex: string | Uint8Array, ik: Uint8Array, deviceKey?: Uint8Array): ReturnType<typeof verifyCertificate> {
+    const bytes = typeof certHex === 'string' ? hexToBytes(certHex) : certHex;
+    const cert = verifyCertificate(bytes, ik);
+    if (!cert || (deviceKey && !bytesEqual(cert.deviceKey, deviceKey))) return null;
+    return cert;
+  }
+
+  heard(contactId: string): void {
+    const was = this.isOnline(contactId);
+    this.lastHeard.set(contactId, this.now);
+    if (!was) this.emitPresence(contactId, true);
+    this.updatePartners();
+  }
+
+  async saveContact(c: Contact): Promise<void> {
+    await this.c.store.batch([{ key: `contact/${c.id}`, value: encodeContact(c) }]);
+  }
+
+  emitContact(contactId: string, state: ContactEvent['state']): void {
+    for (const h of [...this.listeners.contact]) safely(() => h({ contactId, state }));
+  }
+
+  emitPresence(contactId: string, online: boolean): void {
+    for (const h of [...this.listeners.presence]) safely(() => h({ contactId, online }));
+  }
+
+  /** Run the maintenance step soon (after a user action). */
+  kick(): void {
+    if (this.started && !this.closed) this.schedule(0);
+  }
+
+  // ---- maintenance -----------------------------------------------------------------------------
+
+  private schedule(ms: number): void {
+    if (this.timer !== undefined) this.c.node.clock.clearTimeout(this.timer);
+    this.timer = this.c.node.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.tick();
+    }, ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.closed) return;
+    if (this.ticking) return this.schedule(CHAT_TIMERS.tickMs);
+    this.ticking = true;
+    try {
+      await this.publishOwn();
+      const t = periodOf(this.now);
+      if (t !== this.lastPeriod || this.now - this.lastSlotPoll >= CHAT_TIMERS.slotPollMs) {
+        this.lastPeriod = t;
+        this.lastSlotPoll = this.now;
+        await this.inbox.pollSlots();
+      }
+      await this.outbox.run();
+      this.expireOnline();
+    } catch {
+      this.counters.inc('tick.error');
+    } finally {
+      this.ticking = false;
+      if (!this.closed) this.schedule(CHAT_TIMERS.tickMs);
+    }
+  }
+
+  /** Publish our invite and presence records for the periods due, when not fresh. */
+  private async publishOwn(): Promise<void> {
+    const now = this.now;
+    const periods = new Set([...periodsToPublish(now), ...periodsToRead(now)]);
+    const keep = new Set<string>();
+    const jobs: Array<Promise<unknown>> = [];
+    const seq = Math.floor(now / 1000);
+    for (const t of periods) {
+      for (const kind of ['invite', 'presence'] as const) {
+        const key = `${kind}/${t}/${kind === 'invite' ? bytesToHex(this.me.inviteSecret) : bytesToHex(this.me.presenceSecret)}`;
+        keep.add(key);
+        const at = this.publishedAt.get(key);
+        if (at !== undefined && now - at < CHAT_TIMERS.republishMs) continue;
+        this.publishedAt.set(key, now);
+        const secret = kind === 'invite' ? this.me.inviteSecret : this.me.presenceSecret;
+        jobs.push(
+          Promise.resolve()
+            .then(() =>
+              this.records.publish({ kind, ikSeed: this.me.ikSeed, secret, t, plaintext: this.outbox.ownRecordPlaintext(kind), seq }),
+            )
+            .then(
+              (r) => this.ownTargets.set(key, r.target),
+              () => this.counters.inc('publish.error'),
+            ),
+        );
+      }
+    }
+    await Promise.all(jobs);
+    for (const [key, target] of this.ownTargets) {
+      if (keep.has(key)) continue;
+      this.records.forget(target);
+      this.ownTargets.delete(key);
+      this.publishedAt.delete(key);
+    }
+  }
+
+  private readonly ownTargets = new Map<string, string>();
+
+  private expireOnline(): void {
+    for (const [id, t] of this.lastHeard) {
+      if (this.now - t < CHAT_TIMERS.onlineWindowMs) continue;
+      this.lastHeard.delete(id);
+      this.emitPresence(id, false);
+    }
+    this.updatePartners();
+  }
+
+  private updatePartners(): void {
+    if (!this.c.partners) return;
+    const nodes = new Set<string>();
+    for (const id of this.lastHeard.keys()) for (const n of this.nodesOf.get(id) ?? []) nodes.add(n);
+    this.c.partners(nodes);
+  }
+
+  private issueCertificate(): void {
+    const cert = issueCertificate(this.me.ikSeed, { deviceKey: this.me.dk, nodeId: this.c.node.id, issuedAt: this.me.createdAt });
+    this.certificate = bytesToHex(cert);
+  }
+
+  private async saveSelf(): Promise<void> {
+    await this.c.store.batch([{ key: 'identity', value: encodeSelf(this.me) }]);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ChatError('CLOSED', 'chat closed');
+  }
+}
+
+function safely(f: () => void): void {
+  try {
+    f();
+  } catch {
+    // a listener's bug must not break the chat
+  }
+}
+
+function checkText(s: unknown, maxBytes: number, what: string): void {
+  if (typeof s !== 'string') throw new ChatError('BAD_ARGUMENT', `${what} must be a string`);
+  if (new TextEncoder().encode(s).length > maxBytes) throw new ChatError('BAD_ARGUMENT', `${what} over ${maxBytes} bytes`);
+}
+
+function createSelf(random: (n: number) => Uint8Array, name: string, now: number): SelfState {
+  const ikSeed = random(32);
+  const dkSecret = random(32);
+  return {
+    ikSeed,
+    ik: publicKeyOf(ikSeed),
+    dkSecret,
+    dk: x25519.getPublicKey(dkSecret),
+    presenceSecret: random(32),
+    inviteSecret: random(16),
+    name,
+    createdAt: now,
+  };
+}
+
+export function encodeSelf(s: SelfState): JsonValue {
+  return {
+    v: 1,
+    ikSeed: bytesToHex(s.ikSeed),
+    dkSecret: bytesToHex(s.dkSecret),
+    presenceSecret: bytesToHex(s.presenceSecret),
+    inviteSecret: bytesToHex(s.inviteSecret),
+    name: s.name,
+    createdAt: s.createdAt,
+  };
+}
+
+export function decodeSelf(v: JsonValue | undefined): SelfState | null {
+  if (!v || typeof v !== 'object' || Array.isArray(v) || v.v !== 1) return null;
+  const hex = (k: string, n: number): Uint8Array | null => {
+    const x = v[k];
+    return typeof x === 'string' && x.length === 2 * n && /^[0-9a-f]*$/.test(x) ? hexToBytes(x) : null;
+  };
+  const ikSeed = hex('ikSeed', 32);
+  const dkSecret = hex('dkSecret', 32);
+  const presenceSecret = hex('presenceSecret', 32);
+  const inviteSecret = hex('inviteSecret', 16);
+  if (!ikSeed || !dkSecret || !presenceSecret || !inviteSecret || typeof v.name !== 'string' || typeof v.createdAt !== 'number')
+    return null;
+  return {
+    ikSeed,
+    ik: publicKeyOf(ikSeed),
+    dkSecret,
+    dk: x25519.getPublicKey(dkSecret),
+    presenceSecret,
+    inviteSecret,
+    name: v.name,
+    createdAt: v.createdAt,
+  };
+}
+
+export function encodeContact(c: Contact): JsonValue {
+  return JSON.parse(JSON.stringify(c)) as JsonValue;
+}
+
+export function decodeContact(v: JsonValue): Contact | null {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
+  if (typeof v.id !== 'string' || !/^[0-9a-f]{64}$/.test(v.id) || typeof v.name !== 'string') return null;
+  if (v.state !== 'requested' && v.state !== 'pending' && v.state !== 'accepted') return null;
+  if (!Array.isArray(v.devices) || !v.devices.every((d) => typeof d === 'string')) return null;
+  return v as unknown as Contact;
+}

@@ -1,0 +1,253 @@
+/**
+ * What we owe others, retried until it lands: our contact requests (directly to the owner's node
+ * when its invite record is fresh, else into one of its request slots, again each period until it
+ * accepts), our acceptances (which carry our presence secret), and for accepted contacts the
+ * presence lookups and liveness pings that tell whether they are online.
+ */
+import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
+import type { ChatNode } from './chat-node';
+import { CHAT_TIMERS, REQUEST_SLOTS } from './constants';
+import type { Contact } from './contacts';
+import {
+  decodeEnvelope,
+  decodePing,
+  encodeAccept,
+  encodeEnvelope,
+  encodePing,
+  encodeRequest,
+  PROLOGUE,
+  requestStampResource,
+} from './contact-wire';
+import { devicesOf } from './inbox';
+import { periodOf, periodsToRead } from './period';
+import { mintStamp } from './pow';
+import { decodeInvitePayload, decodePresencePayload, encodeInvitePayload, encodePresencePayload } from './record-payload';
+import { open, seal } from './seal';
+
+/** Contacts worked on at once in one maintenance step (each costs DHT gets and seals). */
+const PARALLEL = 8;
+/** How long a direct delivery waits for its ack, ms. */
+const SEND_TIMEOUT_MS = 10_000;
+
+interface Retry {
+  nextAt: number;
+  delay: number;
+}
+
+export class Outbox {
+  private readonly retry = new Map<string, Retry>();
+  private readonly lookedUpAt = new Map<string, number>();
+  private readonly pingedAt = new Map<string, number>();
+  /** Requested contacts: the period we last wrote a request slot for. */
+  private readonly slotPeriod = new Map<string, number>();
+
+  constructor(private readonly chat: ChatNode) {}
+
+  /** Our invite or presence record's plaintext now. */
+  ownRecordPlaintext(kind: 'invite' | 'presence'): Uint8Array {
+    const certificates = [hexToBytes(this.chat.certificate)];
+    if (kind === 'invite') return encodeInvitePayload({ certificates });
+    return encodePresencePayload({ certificates, online: [this.chat.c.node.hex], updatedAt: this.chat.now });
+  }
+
+  async run(): Promise<void> {
+    const jobs: Array<() => Promise<void>> = [];
+    const now = this.chat.now;
+    for (const c of this.chat.contacts.all()) {
+      if (c.owesRequest && c.state === 'requested' && this.due(`r/${c.id}`)) jobs.push(() => this.deliverRequest(c));
+      if (c.owesAccept && c.state === 'accepted' && this.due(`a/${c.id}`)) jobs.push(() => this.deliverAccept(c));
+      if (c.state !== 'accepted' || c.owesAccept) continue;
+      if (this.chat.isOnline(c.id)) {
+        if (now - (this.pingedAt.get(c.id) ?? -Infinity) >= CHAT_TIMERS.pingMs) jobs.push(() => this.ping(c));
+      } else if (now - (this.lookedUpAt.get(c.id) ?? -Infinity) >= CHAT_TIMERS.presenceRefreshMs) {
+        jobs.push(() => this.findAndPing(c));
+      }
+    }
+    for (let i = 0; i < jobs.length; i += PARALLEL)
+      await Promise.all(jobs.slice(i, i + PARALLEL).map((j) => j().catch(() => this.chat.counters.inc('outbox.error'))));
+  }
+
+  /** Find a contact's node ids by its presence record now (the simulator measures this). */
+  async findContact(contactId: string): Promise<{ nodes: string[]; fresh: boolean; ms: number } | null> {
+    const chat = this.chat;
+    const c = chat.contacts.get(contactId);
+    if (!c?.presenceSecret) return null;
+    const ik = hexToBytes(c.id);
+    for (const t of periodsToRead(chat.now)) {
+      const r = await chat.records.read({ kind: 'presence', identityKey: ik, secret: hexToBytes(c.presenceSecret), t });
+      if (!r) continue;
+      const p = decodePresencePayload(r.plaintext);
+      if (!p) continue;
+      const certs = p.certificates.filter((x) => chat.checkCertificate(x, ik)).map(bytesToHex);
+      if (certs.length > 0) c.devices = certs;
+      const fresh = chat.now - p.updatedAt < CHAT_TIMERS.presenceFreshMs;
+      if (fresh) chat.nodesOf.set(c.id, [...p.online]);
+      return { nodes: [...p.online], fresh, ms: r.ms };
+    }
+    return null;
+  }
+
+  private due(key: string): boolean {
+    const r = this.retry.get(key);
+    return !r || this.chat.now >= r.nextAt;
+  }
+
+  private failed(key: string): void {
+    const r = this.retry.get(key);
+    const delay = r ? Math.min(CHAT_TIMERS.retryMs.max, r.delay * 2) : CHAT_TIMERS.retryMs.first;
+    this.retry.set(key, { nextAt: this.chat.now + delay, delay });
+  }
+
+  private async deliverRequest(c: Contact): Promise<void> {
+    const chat = this.chat;
+    const key = `r/${c.id}`;
+    const ik = hexToBytes(c.id);
+    const inviteSecret = hexToBytes(c.inviteSecret ?? '');
+    let invite: { certs: Uint8Array[]; seq: number } | null = null;
+    for (const t of periodsToRead(chat.now)) {
+      const r = await chat.records.read({ kind: 'invite', identityKey: ik, secret: inviteSecret, t });
+      const p = r && decodeInvitePayload(r.plaintext);
+      if (r && p) {
+        invite = { certs: p.certificates.filter((x) => chat.checkCertificate(x, ik)), seq: r.seq };
+        break;
+      }
+    }
+    const device = invite && devicesOf(chat, c.id, invite.certs.map(bytesToHex))[0];
+    if (!invite || !device) {
+      chat.counters.inc('request.no_invite');
+      return this.failed(key);
+    }
+    const body = encodeRequest({
+      identityKey: chat.me.ik,
+      certificate: hexToBytes(chat.certificate),
+      name: chat.me.name,
+      ...(c.message ? { message: c.message } : {}),
+      presenceSecret: chat.me.presenceSecret,
+      inviteTag: chat.inviteTag(inviteSecret, chat.me.ik, ik),
+    });
+    const sealed = seal(body, { sender: this.dkPair(), recipient: device.dk, prologue: PROLOGUE.request, randomBytes: chat.randomBytes });
+    const timestamp = chat.now;
+    const stamp = mintStamp(requestStampResource(ik, sealed, timestamp), chat.powBits);
+    if (!stamp) return this.failed(key);
+    chat.counters.inc('pow.hashes', stamp.hashes);
+    const envelope = encodeEnvelope({ kind: 'request', sealed, stamp: { timestamp, counter: stamp.counter } });
+    // The owner republishes its invite record while online: a fresh one is worth a direct try.
+    const fresh = chat.now - invite.seq * 1000 < CHAT_TIMERS.presenceFreshMs;
+    if (fresh && (await this.send(device.node, envelope))) {
+      delete c.owesRequest;
+      await chat.saveContact(c);
+      chat.counters.inc('request.sent.direct');
+      this.retry.delete(key);
+      return;
+    }
+    const t = periodOf(chat.now);
+    if (this.slotPeriod.get(c.id) !== t && (await this.writeSlot(ik, inviteSecret, t, envelope))) {
+      this.slotPeriod.set(c.id, t);
+      chat.counters.inc('request.sent.slot');
+    }
+    this.failed(key);
+  }
+
+  /** Write a request into a free slot of the owner's (or the oldest one when all are taken). */
+  private async writeSlot(ik: Uint8Array, inviteSecret: Uint8Array, t: number, envelope: Uint8Array): Promise<boolean> {
+    const chat = this.chat;
+    const reads = await Promise.all(
+      Array.from({ length: REQUEST_SLOTS }, (_, slot) =>
+        chat.records.read({ kind: 'request', identityKey: ik, secret: inviteSecret, t, slot }),
+      ),
+    );
+    const start = chat.c.node.components.rng.int(REQUEST_SLOTS);
+    let slot = -1;
+    for (let i = 0; i < REQUEST_SLOTS && slot < 0; i++) if (!reads[(start + i) % REQUEST_SLOTS]) slot = (start + i) % REQUEST_SLOTS;
+    if (slot < 0) slot = reads.reduce((best, r, i) => (r && r.seq < reads[best]!.seq ? i : best), 0);
+    try {
+      await chat.records.publish({
+        kind: 'request',
+        identityKey: ik,
+        secret: inviteSecret,
+        t,
+        slot,
+        plaintext: envelope,
+        seq: Math.floor(chat.now / 1000),
+      });
+      return true;
+    } catch {
+      chat.counters.inc('request.slot_error');
+      return false;
+    }
+  }
+
+  private async deliverAccept(c: Contact): Promise<void> {
+    const chat = this.chat;
+    const key = `a/${c.id}`;
+    if (c.presenceSecret && !chat.nodesOf.get(c.id)?.length) await this.findContact(c.id);
+    const devices = devicesOf(chat, c.id, c.devices);
+    const nodes = new Set([...(chat.nodesOf.get(c.id) ?? []), ...devices.map((d) => d.node)]);
+    const body = encodeAccept({
+      identityKey: chat.me.ik,
+      certificates: [hexToBytes(chat.certificate)],
+      presenceSecret: chat.me.presenceSecret,
+    });
+    for (const d of devices) {
+      const sealed = seal(body, { sender: this.dkPair(), recipient: d.dk, prologue: PROLOGUE.accept, randomBytes: chat.randomBytes });
+      for (const node of nodes) {
+        if (!(await this.send(node, encodeEnvelope({ kind: 'accept', sealed })))) continue;
+        delete c.owesAccept;
+        await chat.saveContact(c);
+        chat.counters.inc('accept.sent');
+        chat.heard(c.id);
+        this.retry.delete(key);
+        return;
+      }
+    }
+    this.failed(key);
+  }
+
+  private async findAndPing(c: Contact): Promise<void> {
+    this.lookedUpAt.set(c.id, this.chat.now);
+    const found = await this.findContact(c.id);
+    if (found?.fresh) await this.ping(c);
+  }
+
+  /** Ping a contact on its known nodes; a sealed pong in the ack proves it is there. */
+  private async ping(c: Contact): Promise<void> {
+    const chat = this.chat;
+    this.pingedAt.set(c.id, chat.now);
+    const devices = devicesOf(chat, c.id, c.devices);
+    const body = encodePing({ identityKey: chat.me.ik, pong: false, sentAt: chat.now });
+    for (const node of chat.nodesOf.get(c.id) ?? []) {
+      for (const d of devices) {
+        const sealed = seal(body, { sender: this.dkPair(), recipient: d.dk, prologue: PROLOGUE.ping, randomBytes: chat.randomBytes });
+        const answer = await chat.channel
+          .send(node, encodeEnvelope({ kind: 'ping', sealed }), { timeoutMs: SEND_TIMEOUT_MS })
+          .catch(() => undefined);
+        const env = answer && decodeEnvelope(answer);
+        if (env?.kind !== 'ping') continue;
+        try {
+          const o = open(env.sealed, { recipient: this.dkPair(), prologue: PROLOGUE.ping });
+          const pong = decodePing(o.payload);
+          if (pong?.pong && bytesToHex(pong.identityKey) === c.id && bytesEqual(o.senderKey, d.dk)) {
+            chat.counters.inc('ping.pong');
+            chat.heard(c.id);
+            return;
+          }
+        } catch {
+          chat.counters.inc('drop.pong_seal');
+        }
+      }
+    }
+  }
+
+  private async send(node: string, envelope: Uint8Array): Promise<boolean> {
+    try {
+      await this.chat.channel.send(node, envelope, { timeoutMs: SEND_TIMEOUT_MS });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private dkPair(): { publicKey: Uint8Array; secretKey: Uint8Array } {
+    return { publicKey: this.chat.me.dk, secretKey: this.chat.me.dkSecret };
+  }
+}
