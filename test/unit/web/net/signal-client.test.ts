@@ -62,21 +62,27 @@ function reconnectsAt(r: Rig, at: number): boolean {
   return r.server.sockets.length === n + 1;
 }
 
+/** The error `p` has already been rejected with (after pending callbacks ran); fails at once otherwise. */
 async function rejection(p: Promise<unknown>): Promise<SignalClientError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SignalClientError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
+  const out: { settled: boolean; err?: unknown } = { settled: false };
+  p.then(
+    () => (out.settled = true),
+    (err: unknown) => Object.assign(out, { settled: true, err }),
+  );
+  await settleMicrotasks();
+  if (!out.settled) throw new Error('expected a rejection, still pending');
+  if (out.err instanceof SignalClientError) return out.err;
+  throw out.err ?? new Error('expected a rejection, resolved');
 }
 
 describe('SignalClient handshake', () => {
   it('connect → challenge → signed hello → welcome resolves connect(), with every state change announced', async () => {
     const r = rig();
     let resolved = false;
-    const p = r.client.connect().then((w) => ((resolved = true), w));
+    const p = r.client.connect().then((w) => {
+      resolved = true;
+      return w;
+    });
     expect(r.client.state).toBe('connecting');
     expect(r.server.sockets.length).toBe(1);
     expect(r.server.last.url).toBe('wss://signal.test/signal');
