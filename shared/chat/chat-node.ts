@@ -14,11 +14,9 @@
  * Every background failure is counted, never thrown. The public methods are the console API's
  * `p2p.chat.*` (docs/chat-api.md) and throw ChatError with a code on bad input.
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { bytesEqual, bytesToHex, concatBytes, hexToBytes } from '../crypto/bytes';
+import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
 import { publicKeyOf } from '../crypto/ed25519';
 import type { TimerHandle } from '../env/clock';
 import { Counters } from '../dht/counters';
@@ -280,11 +278,6 @@ export class ChatNode {
   }
 
   // ---- used by the inbox and outbox ---------------------------------------------------------------
-
-  /** HMAC(invite secret, requester IK ‖ owner IK). */
-  inviteTag(inviteSecret: Uint8Array, requester: Uint8Array, owner: Uint8Array): Uint8Array {
-    return hmac(sha256, inviteSecret, concatBytes(requester, owner));
-  }
 
   /** The certificate's device and node, if it is `ik`'s and names `deviceKey` (when given). */
   checkCertificate(certHex: string | Uint8Array, ik: Uint8Array, deviceKey?: Uint8Array): ReturnType<typeof verifyCertificate> {

@@ -20,6 +20,7 @@ import {
 } from './contact-wire';
 import { periodsToRead } from './period';
 import { checkStamp } from './pow';
+import { inviteTag } from './request';
 import { open, seal } from './seal';
 
 /** Requests remembered as already processed (a slot is read again at every poll). */
@@ -77,7 +78,7 @@ export class ChatInbox {
     if (!body) return void this.drop('request_malformed');
     const cert = chat.checkCertificate(body.certificate, body.identityKey, opened.senderKey);
     if (!cert) return void this.drop('request_certificate');
-    if (!bytesEqual(body.inviteTag, chat.inviteTag(chat.me.inviteSecret, body.identityKey, chat.me.ik)))
+    if (!bytesEqual(body.inviteTag, inviteTag(chat.me.inviteSecret, body.identityKey, chat.me.ik)))
       return void this.drop('request_old_link');
     const id = bytesToHex(body.identityKey);
     const r = chat.contacts.requestIn(

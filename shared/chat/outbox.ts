@@ -8,20 +8,11 @@ import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
 import type { ChatNode } from './chat-node';
 import { CHAT_TIMERS, REQUEST_SLOTS } from './constants';
 import type { Contact } from './contacts';
-import {
-  decodeEnvelope,
-  decodePing,
-  encodeAccept,
-  encodeEnvelope,
-  encodePing,
-  encodeRequest,
-  PROLOGUE,
-  requestStampResource,
-} from './contact-wire';
+import { decodeEnvelope, decodePing, encodeAccept, encodeEnvelope, encodePing, PROLOGUE } from './contact-wire';
 import { devicesOf } from './inbox';
 import { periodOf, periodsToRead } from './period';
-import { mintStamp } from './pow';
 import { decodeInvitePayload, decodePresencePayload, encodeInvitePayload, encodePresencePayload } from './record-payload';
+import { buildRequestEnvelope } from './request';
 import { open, seal } from './seal';
 
 /** Contacts worked on at once in one maintenance step (each costs DHT gets and seals). */
@@ -117,20 +108,24 @@ export class Outbox {
       chat.counters.inc('request.no_invite');
       return this.failed(key);
     }
-    const body = encodeRequest({
-      identityKey: chat.me.ik,
-      certificate: hexToBytes(chat.certificate),
-      name: chat.me.name,
+    const built = buildRequestEnvelope({
+      from: {
+        ik: chat.me.ik,
+        dk: chat.me.dk,
+        dkSecret: chat.me.dkSecret,
+        certificate: hexToBytes(chat.certificate),
+        name: chat.me.name,
+        presenceSecret: chat.me.presenceSecret,
+      },
+      to: { ik, dk: device.dk, inviteSecret },
       ...(c.message ? { message: c.message } : {}),
-      presenceSecret: chat.me.presenceSecret,
-      inviteTag: chat.inviteTag(inviteSecret, chat.me.ik, ik),
+      timestamp: chat.now,
+      powBits: chat.powBits,
+      randomBytes: chat.randomBytes,
     });
-    const sealed = seal(body, { sender: this.dkPair(), recipient: device.dk, prologue: PROLOGUE.request, randomBytes: chat.randomBytes });
-    const timestamp = chat.now;
-    const stamp = mintStamp(requestStampResource(ik, sealed, timestamp), chat.powBits);
-    if (!stamp) return this.failed(key);
-    chat.counters.inc('pow.hashes', stamp.hashes);
-    const envelope = encodeEnvelope({ kind: 'request', sealed, stamp: { timestamp, counter: stamp.counter } });
+    if (!built) return this.failed(key);
+    chat.counters.inc('pow.hashes', built.hashes);
+    const envelope = built.envelope;
     // The owner republishes its invite record while online: a fresh one is worth a direct try.
     const fresh = chat.now - invite.seq * 1000 < CHAT_TIMERS.presenceFreshMs;
     if (fresh && (await this.send(device.node, envelope))) {

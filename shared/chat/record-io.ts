@@ -6,11 +6,13 @@
  */
 import { bytesToHex } from '../crypto/bytes';
 import { Counters } from '../dht/counters';
+import type { MutableRecord } from '../records/types';
 import type { DhtValues } from '../records/values';
 import { buildSealedRecord, readSealedRecord, sealedRecordTarget, type BuildSealedRecordArgs, type SealedRecordRef } from './sealed-record';
 
 export interface ReadResult {
   plaintext: Uint8Array;
+  record: MutableRecord;
   seq: number;
   /** Time the get took, ms. */
   ms: number;
@@ -25,11 +27,11 @@ export class RecordIO {
   ) {}
 
   /** Build, sign and store a record (own: kept and republished by the values layer). Returns its target hex. */
-  async publish(args: BuildSealedRecordArgs, own = true): Promise<{ target: string; replicas: number }> {
+  async publish(args: BuildSealedRecordArgs, own = true): Promise<{ target: string; replicas: number; record: MutableRecord }> {
     const record = buildSealedRecord({ ...args, randomBytes: this.randomBytes });
     const r = await this.values.put(record, { own });
     this.counters.inc(`publish.${args.kind}`);
-    return { target: bytesToHex(r.target), replicas: r.replicas };
+    return { target: bytesToHex(r.target), replicas: r.replicas, record };
   }
 
   async read(ref: SealedRecordRef): Promise<ReadResult | null> {
@@ -45,7 +47,7 @@ export class RecordIO {
     try {
       const plaintext = readSealedRecord(rec, ref);
       this.counters.inc(`read.${ref.kind}.ok`);
-      return { plaintext, seq: rec.seq, ms };
+      return { plaintext, record: rec, seq: rec.seq, ms };
     } catch {
       this.counters.inc(`read.${ref.kind}.invalid`);
       return null;

@@ -286,7 +286,9 @@ export class SignalClient implements Signaler {
     this.emit('welcome', msg);
   }
 
+  /** One heartbeat loop at a time: a repeated welcome restarts it rather than adding another. */
   private startHeartbeat(everyMs: number): void {
+    if (this.heartbeat !== null) this.clock.clearTimeout(this.heartbeat);
     const every = Math.max(100, everyMs);
     const beat = (): void => {
       const ws = this.ws;

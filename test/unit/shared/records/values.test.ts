@@ -11,7 +11,12 @@ import type { RequestMessage } from '../../../../shared/protocol/wire';
 import type { DhtRecord, MutableRecord } from '../../../../shared/records/types';
 import type { GetResult, PutResult } from '../../../../shared/records/values';
 import { VALUES_DEFAULTS } from '../../../../shared/records/constants';
-import { createRecordsTestnet, type RecordPeer, type RecordsTestnet, type RecordsTestnetOptions } from '../../../../shared/sim/records-testnet';
+import {
+  createRecordsTestnet,
+  type RecordPeer,
+  type RecordsTestnet,
+  type RecordsTestnetOptions,
+} from '../../../../shared/sim/records-testnet';
 import { testSeed } from '../../../helpers/dht';
 import { keyFromSeed, rec, targetOf } from '../../../helpers/records';
 
@@ -89,7 +94,9 @@ describe('DhtValues put and get', () => {
     const first = put(owner, rec(alice, 1), rt, true);
     expect(first.replicas, `seed ${SEED}`).toBe(REPLICAS);
     expect(first.refused, `seed ${SEED}`).toEqual({});
-    expect([...holders(rt, target, owner).keys()].sort(), `holders are the put's destinations (seed ${SEED})`).toEqual([...destinations(first)].sort());
+    expect([...holders(rt, target, owner).keys()].sort(), `holders are the put's destinations (seed ${SEED})`).toEqual(
+      [...destinations(first)].sort(),
+    );
     for (const hex of destinations(first)) expect(near.has(hex), `holder ${hex.slice(0, 8)} is close (seed ${SEED})`).toBe(true);
     const second = put(owner, rec(alice, 2), rt, true);
     expect(second.replicas, `seed ${SEED}`).toBe(REPLICAS);
@@ -154,7 +161,10 @@ describe('DhtValues put and get', () => {
     onlyGood('after the forged put');
 
     // Two of the closest holders now serve the forgery instead of their honest copy.
-    const liars = rt.trueClosest(target, REPLICAS).filter((p) => p !== owner && p.table.has(target)).slice(0, 2);
+    const liars = rt
+      .trueClosest(target, REPLICAS)
+      .filter((p) => p !== owner && p.table.has(target))
+      .slice(0, 2);
     expect(liars.length, `seed ${SEED}`).toBe(2);
     for (const p of liars) forgers.get(p.node.hex)!.forged = forged;
     const got = get(farNode(rt, target, 12, [owner, writer]), target, rt);
@@ -218,7 +228,9 @@ describe('DhtValues maintenance', () => {
     for (const p of rt.live()) expect(p.table.getEntry(goneTarget), `seed ${SEED}`).toBeUndefined();
     // Control: the record whose owner stays is still held, most copies refreshed by the last republish.
     const republishMs = VALUES_DEFAULTS.republishMs * 1.1;
-    const fresh = rt.live().filter((p) => p !== stays && rt.clock.now() - (p.table.getEntry(staysTarget)?.lastRefreshed ?? -Infinity) <= republishMs);
+    const fresh = rt
+      .live()
+      .filter((p) => p !== stays && rt.clock.now() - (p.table.getEntry(staysTarget)?.lastRefreshed ?? -Infinity) <= republishMs);
     expect(fresh.length, `control: a republished record (seed ${SEED})`).toBeGreaterThan(REPLICAS / 2);
   });
 });
@@ -232,7 +244,8 @@ describe('DhtValues limits', () => {
     const peer = { id: holder.node.id, hex: holder.node.hex };
     const burst = (from: RecordPeer, n: number): string[] => {
       const answers: string[] = [];
-      for (let i = 0; i < n; i++) from.node.rpc.request(peer, body, (res) => answers.push(res?.type === 'error' ? res.code : (res?.type ?? 'none')));
+      for (let i = 0; i < n; i++)
+        from.node.rpc.request(peer, body, (res) => answers.push(res?.type === 'error' ? res.code : (res?.type ?? 'none')));
       rt.clock.runFor(400); // one round trip; well under the 1 s that would refill two tokens
       return answers;
     };
@@ -272,7 +285,8 @@ describe('DhtValues limits', () => {
     const rt = build(60, { values: { getQuorum: 15 } });
     const target = targetOf(rec(alice, 1));
     const reader = farNode(rt, target, 20);
-    const served = () => rt.peers.reduce((n, p) => n + (p.values?.counters.get('serve.miss') ?? 0) + (p.values?.counters.get('serve.value') ?? 0), 0);
+    const served = () =>
+      rt.peers.reduce((n, p) => n + (p.values?.counters.get('serve.miss') ?? 0) + (p.values?.counters.get('serve.value') ?? 0), 0);
     const responses = (quorum: number | undefined): number => {
       const before = served();
       const got = get(reader, target, rt, quorum);

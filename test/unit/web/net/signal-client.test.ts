@@ -30,7 +30,15 @@ interface Rig {
 function rig(o: Partial<SignalClientOptions> = {}, backoff: BackoffOptions = { baseMs: 1000, maxMs: 8000, jitter: 0.5 }): Rig {
   const clock = new VirtualClock(1_000_000);
   const server = new FakeSocketServer();
-  const client = new SignalClient({ url: 'wss://signal.test/signal', keyPair, WebSocket: server.WebSocket, clock, rng: new SeededRng(SEED), backoff, ...o });
+  const client = new SignalClient({
+    url: 'wss://signal.test/signal',
+    keyPair,
+    WebSocket: server.WebSocket,
+    clock,
+    rng: new SeededRng(SEED),
+    backoff,
+    ...o,
+  });
   const states: SignalClientEvents['state'][] = [];
   client.on('state', (s) => states.push(s));
   return { clock, server, client, states };
@@ -95,7 +103,14 @@ describe('SignalClient handshake', () => {
     expect(verifyHello(hello!, nonce)).toBe(NODE_ID);
     expect(verifyHello(hello!, r.server.nonce()), 'signature is bound to the nonce').toBeUndefined();
     expect(resolved).toBe(false);
-    r.server.last.deliver({ t: 'welcome', nodeId: NODE_ID, iceServers: [{ urls: 'stun:stun.test' }], peers: [PEER], heartbeatMs: 15_000, limits: { maxFrameBytes: 1, ratePerSec: 1, burst: 1 } });
+    r.server.last.deliver({
+      t: 'welcome',
+      nodeId: NODE_ID,
+      iceServers: [{ urls: 'stun:stun.test' }],
+      peers: [PEER],
+      heartbeatMs: 15_000,
+      limits: { maxFrameBytes: 1, ratePerSec: 1, burst: 1 },
+    });
     const w = await p;
     expect(w.peers).toEqual([PEER]);
     expect(r.client.welcome).toBe(w);
@@ -278,7 +293,14 @@ describe('SignalClient requests and input', () => {
       JSON.stringify({ t: 'error', code: 'NOT_A_CODE' }),
       JSON.stringify({ t: 'relay', from: PEER }),
       JSON.stringify({ t: 'challenge', v: SIGNALING_VERSION, nonce: r.server.nonce() }), // already open
-      JSON.stringify({ t: 'welcome', nodeId: PEER, iceServers: [], peers: [], heartbeatMs: 1, limits: { maxFrameBytes: 1, ratePerSec: 1, burst: 1 } }), // someone else's
+      JSON.stringify({
+        t: 'welcome',
+        nodeId: PEER,
+        iceServers: [],
+        peers: [],
+        heartbeatMs: 1,
+        limits: { maxFrameBytes: 1, ratePerSec: 1, burst: 1 },
+      }), // someone else's
       `{"t":"ping","pad":"${'x'.repeat(40_000)}"}`,
     ];
     for (const g of garbage) expect(() => ws.deliver(g)).not.toThrow();
@@ -297,6 +319,25 @@ describe('SignalClient requests and input', () => {
     await settleMicrotasks();
     expect(fresh.client.dropped.malformed).toBe(1);
     expect(fresh.server.last.sent).toEqual([]);
+  });
+
+  it('a repeated welcome restarts the one heartbeat instead of adding another', async () => {
+    const r = rig();
+    void r.client.connect();
+    const ws = await handshake(r, { heartbeatMs: 1_000 });
+    for (let i = 0; i < 3; i++)
+      ws.deliver({
+        t: 'welcome',
+        nodeId: NODE_ID,
+        iceServers: [],
+        peers: [],
+        heartbeatMs: 1_000,
+        limits: { maxFrameBytes: 1, ratePerSec: 1, burst: 1 },
+      });
+    expect(r.clock.liveTimers).toBe(1);
+    const before = ws.receivedOf('ping').length;
+    r.clock.runFor(1_000);
+    expect(ws.receivedOf('ping').length - before).toBe(1);
   });
 
   it('the heartbeat pings every heartbeatMs and gives up on a server silent for over 2 beats', async () => {

@@ -39,7 +39,15 @@ interface Rig {
 
 async function start(o: Partial<StartNodeOptions> = {}, clock = new VirtualClock(START), store = new MemoryRecordStore()): Promise<Rig> {
   const server = new FakeSocketServer();
-  const node = await startNode({ keyPair, store, signalUrl: 'wss://signal.test/signal', WebSocket: server.WebSocket, clock, rng: new SeededRng(SEED), ...o });
+  const node = await startNode({
+    keyPair,
+    store,
+    signalUrl: 'wss://signal.test/signal',
+    WebSocket: server.WebSocket,
+    clock,
+    rng: new SeededRng(SEED),
+    ...o,
+  });
   running.push(node);
   const phases: NodePhase[] = [];
   node.onStatus((s) => {
