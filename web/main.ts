@@ -5,11 +5,13 @@
  * The node is exposed as `window.p2p` (docs/browser-node.md).
  */
 import './app/p2p-app';
+import { chatApi } from './app/chat-api';
 import { consoleApi } from './app/console-api';
 import { destroyOnPageHide } from './net/page-lifecycle';
 import type { WebSocketConstructor } from './net/signal-client';
+import { startChat } from './runtime/chat';
 import { startNode } from './runtime/runtime';
-import { IdbRecordStore, loadOrCreateIdentity } from './storage/index';
+import { IdbChatStore, IdbRecordStore, loadOrCreateIdentity } from './storage/index';
 
 function signalUrl(q: URLSearchParams): string {
   const given = q.get('signal');
@@ -32,7 +34,12 @@ async function main(): Promise<void> {
       WebSocket: WebSocket as unknown as WebSocketConstructor,
     });
     destroyOnPageHide(node.transport);
-    window.p2p = consoleApi(node, profile);
+    const chat = await startChat(node, { store: new IdbChatStore(profile), origin: location.origin });
+    window.p2p = consoleApi(
+      node,
+      profile,
+      chatApi(chat, () => node.ready()),
+    );
     app.node = node;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);

@@ -20,8 +20,6 @@ import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
 import { publicKeyOf } from '../crypto/ed25519';
 import type { TimerHandle } from '../env/clock';
 import { Counters } from '../dht/counters';
-import type { DhtNode } from '../dht/node';
-import type { DhtValues } from '../records/values';
 import { decodeAddress, encodeAddress } from './address';
 import type { ContactEvent, ContactInfo, MeInfo, PresenceEvent, RequestInfo } from './api-types';
 import { AppChannel } from './app-channel';
@@ -34,17 +32,9 @@ import { Outbox } from './outbox';
 import { periodOf, periodsToPublish, periodsToRead } from './period';
 import { RecordIO } from './record-io';
 import { safetyNumber } from './safety-number';
-import type { ChatStore, JsonValue } from './store';
-
-export interface ChatComponents {
-  node: DhtNode;
-  values: DhtValues;
-  store: ChatStore;
-  /** Key material source. @default crypto.getRandomValues */
-  randomBytes?: (n: number) => Uint8Array;
-  /** Told the node ids of contacts we talk to now, so the transport keeps their links. */
-  partners?: (nodeIds: ReadonlySet<string>) => void;
-}
+import type { JsonValue } from './store';
+import type { ChatComponents, ChatContext, SelfState } from './context';
+export type { ChatComponents, SelfState } from './context';
 
 export interface ChatInit {
   /** Origin of the address links (`https://chat.example.org`). @default 'https://p2p.invalid' */
@@ -55,21 +45,9 @@ export interface ChatInit {
   name?: string;
 }
 
-/** What we keep about ourselves (store key `identity`). */
-export interface SelfState {
-  ikSeed: Uint8Array;
-  ik: Uint8Array;
-  dkSecret: Uint8Array;
-  dk: Uint8Array;
-  presenceSecret: Uint8Array;
-  inviteSecret: Uint8Array;
-  name: string;
-  createdAt: number;
-}
-
 type Handler<T> = (e: T) => void;
 
-export class ChatNode {
+export class ChatNode implements ChatContext {
   readonly counters = new Counters();
   readonly channel: AppChannel;
   readonly records: RecordIO;
@@ -116,7 +94,7 @@ export class ChatNode {
     const random = c.randomBytes ?? cryptoRandomBytes;
     let me = decodeSelf(stored);
     if (!me) {
-      me = createSelf(random, init.name ?? '', c.node.clock.now());
+      me = createSelf(random, init.name ?? '', Math.floor(c.node.clock.now()));
       await c.store.batch([{ key: 'identity', value: encodeSelf(me) }]);
     }
     const chat = new ChatNode(c, init, me);
@@ -265,6 +243,11 @@ export class ChatNode {
     const set = this.listeners[event] as Set<typeof h>;
     set.add(h);
     return () => set.delete(h);
+  }
+
+  /** Handle an app payload as if it arrived from node `from` (the network path; tests and experiments). */
+  receive(from: string, payload: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.inbox.receive(from, payload);
   }
 
   /** Look a contact up by its presence record now: its node ids and whether the record is fresh. */

@@ -5,7 +5,7 @@
  * touches the contact book. Anything that fails is dropped and counted under `drop.*`.
  */
 import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
-import type { ChatNode } from './chat-node';
+import type { ChatContext } from './context';
 import { POW_MAX_AGE_MS, REQUEST_SLOTS } from './constants';
 import {
   decodeAccept,
@@ -31,7 +31,7 @@ const FUTURE_SKEW_MS = 10 * 60_000;
 export class ChatInbox {
   private readonly seen = new Set<string>();
 
-  constructor(private readonly chat: ChatNode) {}
+  constructor(private readonly chat: ChatContext) {}
 
   /** An app payload from node `from`; the returned bytes go back in the ack. */
   async receive(from: string, payload: Uint8Array): Promise<Uint8Array | undefined> {
@@ -168,7 +168,7 @@ export class ChatInbox {
 }
 
 /** A contact's devices (DK and node id) from its stored certificates. */
-export function devicesOf(chat: ChatNode, contactId: string, certs: readonly string[]): Array<{ dk: Uint8Array; node: string }> {
+export function devicesOf(chat: ChatContext, contactId: string, certs: readonly string[]): Array<{ dk: Uint8Array; node: string }> {
   const ik = hexToBytes(contactId);
   const out: Array<{ dk: Uint8Array; node: string }> = [];
   for (const c of certs) {

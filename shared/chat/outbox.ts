@@ -5,7 +5,7 @@
  * presence lookups and liveness pings that tell whether they are online.
  */
 import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
-import type { ChatNode } from './chat-node';
+import type { ChatContext } from './context';
 import { CHAT_TIMERS, REQUEST_SLOTS } from './constants';
 import type { Contact } from './contacts';
 import { decodeEnvelope, decodePing, encodeAccept, encodeEnvelope, encodePing, PROLOGUE } from './contact-wire';
@@ -32,7 +32,7 @@ export class Outbox {
   /** Requested contacts: the period we last wrote a request slot for. */
   private readonly slotPeriod = new Map<string, number>();
 
-  constructor(private readonly chat: ChatNode) {}
+  constructor(private readonly chat: ChatContext) {}
 
   /** Our invite or presence record's plaintext now. */
   ownRecordPlaintext(kind: 'invite' | 'presence'): Uint8Array {

@@ -40,7 +40,7 @@ export class RecordIO {
     const r = await this.values.get(sealedRecordTarget(ref));
     const ms = clock.now() - start;
     const rec = r.record;
-    if (!rec || rec.type !== 'mutable') {
+    if (rec?.type !== 'mutable') {
       this.counters.inc(`read.${ref.kind}.missing`);
       return null;
     }

@@ -3,6 +3,7 @@
  * Every method returns plain, structured-clone-safe values (strings, numbers, plain objects), so
  * it also works through devtools protocols (Playwright's page.evaluate).
  */
+import type { ChatConsoleApi } from './chat-api';
 import type { GetAnswer, NodeStats, NodeStatus, P2PNode, PutAnswer } from '../runtime/runtime';
 
 export interface P2PConsoleApi {
@@ -29,6 +30,8 @@ export interface P2PConsoleApi {
   close(): Promise<void>;
   /** The runtime itself, for deeper debugging. */
   readonly node: P2PNode;
+  /** The chat (docs/chat-api.md). */
+  readonly chat: ChatConsoleApi;
 }
 
 declare global {
@@ -39,7 +42,7 @@ declare global {
   }
 }
 
-export function consoleApi(node: P2PNode, profile: string): P2PConsoleApi {
+export function consoleApi(node: P2PNode, profile: string, chat: ChatConsoleApi): P2PConsoleApi {
   return {
     ready: () => node.ready(),
     id: node.id,
@@ -54,5 +57,6 @@ export function consoleApi(node: P2PNode, profile: string): P2PConsoleApi {
     disconnect: (peer) => node.disconnect(peer),
     close: () => node.close(),
     node,
+    chat,
   };
 }

@@ -35,6 +35,7 @@ import { SignalClient } from '../net/signal-client';
 import { WebRtcTransport } from '../net/webrtc-transport';
 import { RUNTIME_DEFAULTS } from './constants';
 import { SignalPaths } from './signal-paths';
+import { nodeStats } from './stats';
 
 export type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
 import type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
@@ -74,6 +75,7 @@ export class P2PNode {
   private joins = 0;
   private protectedNow: ReadonlySet<PeerId> = new Set<PeerId>();
   private closed = false;
+  private readonly closeHooks: Array<() => void> = [];
   private readonly startedAt: number;
   private joinedAfterMs: number | undefined;
 
@@ -227,43 +229,25 @@ export class P2PNode {
   }
 
   stats(): NodeStats {
-    const rc = this.table.counters;
-    return {
-      id: this.id,
-      status: this.status,
-      joinedAfterMs: this.joinedAfterMs,
-      transport: this.transport.stats(),
-      dht: {
-        contacts: this.dht.table.size,
-        rpc: this.dht.rpc.counters.snapshot(),
-        values: this.values.counters.snapshot(),
-        overlay: this.router.counters.snapshot(),
-        tunnel: this.tunnel?.counters.snapshot() ?? {},
-        links: { wanted: this.links.links.size, ...this.links.counters.snapshot() },
-        records: {
-          size: this.table.size,
-          own: this.table.ownCount,
-          loaded: rc.loaded,
-          loadSkipped: rc.loadSkipped,
-          persistErrors: rc.persistErrors,
-          added: rc.added,
-          replaced: rc.replaced,
-        },
-      },
-      signaling: {
-        server: this.client.state,
-        routes: this.paths.counts(),
-        overlayDrops: { ...this.paths.overlay.drops },
-        welcomes: this.welcomes,
-        joins: this.joins,
-      },
-    };
+    return nodeStats(this, { joinedAfterMs: this.joinedAfterMs, welcomes: this.welcomes, joins: this.joins });
+  }
+
+  /** Called once when the node closes (the chat layer stops with it). */
+  onClose(fn: () => void): void {
+    this.closeHooks.push(fn);
   }
 
   /** Stop everything and flush pending writes. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const fn of this.closeHooks.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // a hook's bug must not keep the node open
+      }
+    }
     if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
     if (this.aloneTimer !== undefined) this.clock.clearTimeout(this.aloneTimer);
     this.values.stop();

@@ -4,6 +4,7 @@ import { connectionsScenario } from './connections';
 import { bandwidthScenario, unreachableScenario } from './links';
 import { partitionScenario } from './partition';
 import { poisonScenario } from './poison';
+import { presenceScenario } from './presence';
 import { replicationScenario } from './replication';
 
 export type { Scenario, ScenarioContext } from './types';
@@ -17,4 +18,5 @@ export const scenarios: Record<string, Scenario> = {
   'unreachable-pairs': unreachableScenario,
   replication: replicationScenario,
   connections: connectionsScenario,
+  presence: presenceScenario,
 };

@@ -4,9 +4,9 @@
  * forged copies and drop stores; honest readers get. Every record an honest table accepts is
  * audited against what the owners really signed, and so is every get result.
  */
+import { SeedPick, shuffle } from './pick';
 import { VALUES_DEFAULTS } from '../../../shared/records/constants';
 import { bytesToHex, hexToBytes } from '../../../shared/crypto/bytes';
-import { SeededRng } from '../../../shared/env/rng';
 import type { ValuesInit } from '../../../shared/records/values';
 import { validateRecord } from '../../../shared/records/policy';
 import { RecordTable, type PutOptions, type PutResult, type RecordTableInit } from '../../../shared/records/record-table';
@@ -223,33 +223,6 @@ export function runPoison(o: PoisonOptions): Record<string, unknown> {
     getLatencyMs: summarize(latency),
     seed: o.seed,
   };
-}
-
-/** A seeded choice of `m` indices out of `n`, plus an rng for the attackers. */
-class SeedPick {
-  readonly rng: SeededRng;
-  private readonly chosen = new Set<number>();
-  constructor(seed: number, n: number, m: number) {
-    this.rng = new SeededRng(seed);
-    const idx = Array.from({ length: n }, (_, i) => i);
-    for (let i = 0; i < m && i < n; i++) {
-      const j = i + this.rng.int(n - i);
-      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-      this.chosen.add(idx[i]!);
-    }
-  }
-  has(i: number): boolean {
-    return this.chosen.has(i);
-  }
-}
-
-function shuffle<T>(xs: T[], rng: { int(n: number): number }): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
 }
 
 export async function poisonScenario(ctx: {

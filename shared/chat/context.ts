@@ -1,0 +1,58 @@
+/**
+ * What the chat node's parts (inbox, outbox) need from it, as an interface, so they depend on
+ * this small contract and not on the class that composes them (no import cycle).
+ */
+import type { Counters } from '../dht/counters';
+import type { DhtNode } from '../dht/node';
+import type { DhtValues } from '../records/values';
+import type { ContactEvent } from './api-types';
+import type { AppChannel } from './app-channel';
+import type { DeviceCertificate } from './certificate';
+import type { Contact, ContactBook } from './contacts';
+import type { RecordIO } from './record-io';
+import type { ChatStore } from './store';
+
+export interface ChatComponents {
+  node: DhtNode;
+  values: DhtValues;
+  store: ChatStore;
+  /** Key material source. @default crypto.getRandomValues */
+  randomBytes?: (n: number) => Uint8Array;
+  /** Told the node ids of contacts we talk to now, so the transport keeps their links. */
+  partners?: (nodeIds: ReadonlySet<string>) => void;
+}
+
+/** What we keep about ourselves (store key `identity`). */
+export interface SelfState {
+  ikSeed: Uint8Array;
+  ik: Uint8Array;
+  dkSecret: Uint8Array;
+  dk: Uint8Array;
+  presenceSecret: Uint8Array;
+  inviteSecret: Uint8Array;
+  name: string;
+  createdAt: number;
+}
+
+export interface ChatContext {
+  readonly c: ChatComponents;
+  readonly me: SelfState;
+  /** Clock time in whole ms. */
+  readonly now: number;
+  readonly counters: Counters;
+  readonly records: RecordIO;
+  readonly contacts: ContactBook;
+  readonly channel: AppChannel;
+  readonly powBits: number;
+  readonly randomBytes: (n: number) => Uint8Array;
+  /** Our device certificate (hex). */
+  readonly certificate: string;
+  /** Contacts' node ids, from presence or their messages. */
+  readonly nodesOf: Map<string, string[]>;
+  checkCertificate(cert: string | Uint8Array, ik: Uint8Array, deviceKey?: Uint8Array): DeviceCertificate | null;
+  saveContact(c: Contact): Promise<void>;
+  emitContact(contactId: string, state: ContactEvent['state']): void;
+  heard(contactId: string): void;
+  isOnline(contactId: string): boolean;
+  kick(): void;
+}

@@ -1,0 +1,37 @@
+/**
+ * The chat layer on a running node: a ChatNode over the node's DHT and values layer, its store
+ * (IndexedDB in a tab, a file in the headless peer), and the connection budget: the node ids of
+ * contacts we talk to are protected ('chat') so routing churn never closes their links. The chat
+ * starts publishing and delivering once the node has joined.
+ */
+import { ChatNode, type ChatInit } from '../../shared/chat/chat-node';
+import type { ChatStore } from '../../shared/chat/store';
+import type { PeerId } from '../../shared/env/transport';
+import type { P2PNode } from './runtime';
+
+export interface StartChatOptions extends ChatInit {
+  store: ChatStore;
+}
+
+export async function startChat(node: P2PNode, opts: StartChatOptions): Promise<ChatNode> {
+  let protectedNow: ReadonlySet<PeerId> = new Set<PeerId>();
+  const chat = await ChatNode.open(
+    {
+      node: node.dht,
+      values: node.values,
+      store: opts.store,
+      partners: (peers) => {
+        for (const p of protectedNow) if (!peers.has(p)) node.transport.unprotect(p, 'chat');
+        for (const p of peers) if (!protectedNow.has(p)) node.transport.protect(p, 'chat');
+        protectedNow = new Set(peers);
+      },
+    },
+    opts,
+  );
+  node.ready().then(
+    () => chat.start(),
+    () => chat.close(),
+  );
+  node.onClose(() => chat.close());
+  return chat;
+}
