@@ -255,6 +255,10 @@ export class ChatNode implements ChatContext {
     return this.outbox.findContact(contactId);
   }
 
+  lastHeardAt(contactId: string): number | undefined {
+    return this.lastHeard.get(contactId);
+  }
+
   isOnline(contactId: string): boolean {
     const t = this.lastHeard.get(contactId);
     return t !== undefined && this.now - t < CHAT_TIMERS.onlineWindowMs;
@@ -264,11 +268,20 @@ export class ChatNode implements ChatContext {
 
   /** The certificate's device and node, if it is `ik`'s and names `deviceKey` (when given). */
   checkCertificate(certHex: string | Uint8Array, ik: Uint8Array, deviceKey?: Uint8Array): ReturnType<typeof verifyCertificate> {
-    const bytes = typeof certHex === 'string' ? hexToBytes(certHex) : certHex;
-    const cert = verifyCertificate(bytes, ik);
+    const hex = typeof certHex === 'string' ? certHex : bytesToHex(certHex);
+    const key = `${bytesToHex(ik)}:${hex}`;
+    let cert = this.certs.get(key);
+    if (cert === undefined) {
+      cert = verifyCertificate(hexToBytes(hex), ik);
+      if (this.certs.size >= 1024) this.certs.delete(this.certs.keys().next().value as string);
+      this.certs.set(key, cert);
+    }
     if (!cert || (deviceKey && !bytesEqual(cert.deviceKey, deviceKey))) return null;
     return cert;
   }
+
+  /** Verified certificates (and failures), by IK and certificate: contacts' certificates are checked on every ping. */
+  private readonly certs = new Map<string, ReturnType<typeof verifyCertificate>>();
 
   heard(contactId: string): void {
     const was = this.isOnline(contactId);

@@ -57,9 +57,9 @@ export const CHAT_TIMERS = {
   /** Our request slots are read at start, after each rollover and this often. */
   slotPollMs: 5 * minute,
   /** A contact heard from within this window counts as online. */
-  onlineWindowMs: 3 * minute,
-  /** Contacts that look online are pinged this often (a pong keeps them online). */
-  pingMs: minute,
+  onlineWindowMs: 5 * minute,
+  /** A contact online but not heard from for this long is pinged (a pong keeps it online). */
+  pingMs: 2 * minute,
   /** A contact not online is looked up (its presence record) at most this often. */
   presenceRefreshMs: 5 * minute,
   /** A presence record older than this says its owner went away. */

@@ -54,5 +54,7 @@ export interface ChatContext {
   emitContact(contactId: string, state: ContactEvent['state']): void;
   heard(contactId: string): void;
   isOnline(contactId: string): boolean;
+  /** When we last heard from a contact (any authenticated message), if recently. */
+  lastHeardAt(contactId: string): number | undefined;
   kick(): void;
 }

@@ -49,7 +49,9 @@ export class Outbox {
       if (c.owesAccept && c.state === 'accepted' && this.due(`a/${c.id}`)) jobs.push(() => this.deliverAccept(c));
       if (c.state !== 'accepted' || c.owesAccept) continue;
       if (this.chat.isOnline(c.id)) {
-        if (now - (this.pingedAt.get(c.id) ?? -Infinity) >= CHAT_TIMERS.pingMs) jobs.push(() => this.ping(c));
+        // Either side's ping answers for both: ping only a contact not heard from for a while.
+        const quiet = now - (this.chat.lastHeardAt(c.id) ?? -Infinity) >= CHAT_TIMERS.pingMs;
+        if (quiet && now - (this.pingedAt.get(c.id) ?? -Infinity) >= CHAT_TIMERS.pingMs) jobs.push(() => this.ping(c));
       } else if (now - (this.lookedUpAt.get(c.id) ?? -Infinity) >= CHAT_TIMERS.presenceRefreshMs) {
         jobs.push(() => this.findAndPing(c));
       }

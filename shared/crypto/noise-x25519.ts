@@ -19,12 +19,24 @@ export function generateX25519KeyPair(secretKey?: Uint8Array): KeyPair {
   return { secretKey: sk, publicKey: x25519.getPublicKey(sk) };
 }
 
+/**
+ * Public keys derived from secret-key arrays already checked, so a long-lived static key (a
+ * device key sealing every message) costs its scalar multiplication once. Keyed by the array
+ * object; a caller that changes the bytes in place is checked against a stale value, so the
+ * cached key is compared with a copy of the secret taken at check time.
+ */
+const checked = new WeakMap<Uint8Array, { secret: Uint8Array; publicKey: Uint8Array }>();
+
 /** BAD_CONFIG unless both keys are 32 bytes and the public key is the secret key's. */
 export function checkKeyPair(kp: KeyPair, what: string): void {
   if (kp.secretKey.length !== KEY_LEN || kp.publicKey.length !== KEY_LEN)
     throw new NoiseError('BAD_CONFIG', `${what} key pair must be 32-byte X25519 keys`);
-  if (!bytesEqual(x25519.getPublicKey(kp.secretKey), kp.publicKey))
-    throw new NoiseError('BAD_CONFIG', `${what} public key does not match its secret key`);
+  let known = checked.get(kp.secretKey);
+  if (!known || !bytesEqual(known.secret, kp.secretKey)) {
+    known = { secret: Uint8Array.from(kp.secretKey), publicKey: x25519.getPublicKey(kp.secretKey) };
+    checked.set(kp.secretKey, known);
+  }
+  if (!bytesEqual(known.publicKey, kp.publicKey)) throw new NoiseError('BAD_CONFIG', `${what} public key does not match its secret key`);
 }
 
 /** DH(key_pair, public_key). */

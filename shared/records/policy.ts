@@ -4,6 +4,7 @@
  *
  * Everything here takes remote input and never throws: a bad record yields a StoreRefusal code.
  */
+import { VerifiedCache } from './verified-cache';
 import { bytesEqual } from '../crypto/bytes';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, TARGET_BYTES, isValidSeq, recordTarget, verifyMutable } from './bep44';
 import type { DhtRecord, MutableRecord, StoreRefusal } from './types';
@@ -49,10 +50,13 @@ function shapeOf(target: Uint8Array, record: DhtRecord): Verdict {
   return OK;
 }
 
+/** Good signatures seen by this process (one node in a tab; shared by the simulator's nodes, which changes only its speed). */
+const verified = new VerifiedCache();
+
 /** Signature check (mutable) — the expensive part. Immutable records are self-certifying by target. */
 export function checkSignature(record: DhtRecord): Verdict {
   if (record.type === 'immutable') return OK;
-  return verifyMutable(record) ? OK : refuse('BAD_SIGNATURE');
+  return verified.check(record, verifyMutable) ? OK : refuse('BAD_SIGNATURE');
 }
 
 /** Full validation of a record claimed to live at `target`: shape, sizes, target, signature. */

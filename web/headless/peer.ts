@@ -9,7 +9,10 @@ import WebSocket from 'ws';
 import type { DhtNode } from '../../shared/dht/node';
 import type { SignalClient, WebSocketConstructor } from '../net/signal-client';
 import type { WebRtcTransport, WebRtcTransportComponents, WebRtcTransportInit } from '../net/webrtc-transport';
+import { startChat } from '../runtime/chat';
 import { startNode, type P2PNode, type StartNodeOptions } from '../runtime/runtime';
+import { FileChatStore } from './file-chat-store';
+import type { ChatNode } from '../../shared/chat/chat-node';
 import { FileRecordStore } from './file-record-store';
 import { loadOrCreateIdentity } from './identity-file';
 
@@ -18,8 +21,10 @@ export type LogFn = (level: 'info' | 'warn' | 'error', msg: string, fields?: Rec
 export interface NodePeerOptions {
   /** ws://host:port/signal */
   signalUrl: string;
-  /** Directory for the identity and the record store. */
+  /** Directory for the identity, the record store and the chat store. */
   dataDir: string;
+  /** Origin of address links this peer hands out (the web app's). */
+  origin?: string;
   log?: LogFn;
   transport?: WebRtcTransportInit;
   /** Anything else for the runtime (DHT/values init, backoff...). */
@@ -33,6 +38,8 @@ export interface NodePeer {
   readonly transport: WebRtcTransport;
   readonly client: SignalClient;
   readonly store: FileRecordStore;
+  /** The chat layer (the same API as the page's p2p.chat, in-process). */
+  readonly chat: ChatNode;
   /** Resolves after the first join finishes (contacts in the routing table). */
   readonly joined: Promise<{ contacts: number }>;
   close(): Promise<void>;
@@ -58,6 +65,7 @@ export async function startNodePeer(opts: NodePeerOptions): Promise<NodePeer> {
       if (msg !== 'joined') log('info', msg, fields);
     },
   });
+  const chat = await startChat(node, { store: await FileChatStore.open(opts.dataDir), ...(opts.origin ? { origin: opts.origin } : {}) });
   const id = node.id;
   log('info', 'node id', {
     id,
@@ -81,6 +89,7 @@ export async function startNodePeer(opts: NodePeerOptions): Promise<NodePeer> {
     transport: node.transport,
     client: node.client,
     store,
+    chat,
     joined,
     async close() {
       if (closed) return;

@@ -35,6 +35,10 @@ export interface PresenceOptions {
   powBits?: number;
   /** Fraction of delivered frames scanned for identity keys. @default 1 */
   scanFrames?: number;
+  /** Minutes of the find phase (it must cross a period rollover). @default 120 */
+  findMinutes?: number;
+  /** Requests in the flood. @default 1000 */
+  flood?: number;
   log?: (s: string) => void;
 }
 
@@ -184,7 +188,7 @@ export async function runPresence(o: PresenceOptions): Promise<Record<string, un
   let findAttempts = 0;
   let findOk = 0;
   const linked = pairs.filter(([a, b]) => accepted(a, b));
-  const endAt = clock.now() + 2 * PERIOD_MS;
+  const endAt = clock.now() + (o.findMinutes ?? (2 * PERIOD_MS) / minute) * minute;
   while (clock.now() < endAt) {
     await churn();
     const batch = Array.from({ length: Math.min(20, linked.length) }, () => linked[rng.int(linked.length)]!);
@@ -232,7 +236,8 @@ export async function runPresence(o: PresenceOptions): Promise<Record<string, un
     linkablePeriods: linkable,
     forgedPresenceAccepted: forgedAccepted,
     attackerForgeAttempts: shared.counters.get('forge.attempts'),
-    requestFloodCost: await floodCost(victim, 1000),
+    periodsCrossed: Math.floor(clock.now() / PERIOD_MS),
+    requestFloodCost: await floodCost(victim, o.flood ?? 1000),
     seed: o.seed,
   };
 }
