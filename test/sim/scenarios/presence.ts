@@ -203,6 +203,7 @@ export async function runPresence(o: PresenceOptions): Promise<Record<string, un
       }),
     );
     await runAsync(clock, 5 * minute);
+    log(`presence: t=${Math.round(clock.now() / minute)} min, ${findAttempts} finds, ${findOk} ok`);
   }
   const findStats = summarize(finds);
   log(`presence: ${findAttempts} finds, ok ${findOk}, p50 ${findStats.p50} ms`);
