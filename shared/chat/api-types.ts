@@ -39,3 +39,41 @@ export interface PresenceEvent {
   contactId: string;
   online: boolean;
 }
+
+/** Where a message stands: queued here, in the network (or a mailbox), on their device, read. */
+export type MessageState = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface MessageInfo {
+  messageId: string;
+  from: 'me' | 'them';
+  text: string;
+  /** Sender's clock, ms since the epoch. */
+  sentAt: number;
+  /** When it arrived here (messages from them). */
+  receivedAt?: number;
+  state: MessageState;
+  replyTo?: string;
+}
+
+export interface MessageEvent {
+  contactId: string;
+  message: MessageInfo;
+}
+
+export interface StateEvent {
+  contactId: string;
+  messageId: string;
+  state: MessageState;
+}
+
+export interface TypingEvent {
+  contactId: string;
+  typing: boolean;
+}
+
+export interface ChatSettings {
+  /** Send read receipts (and show theirs). @default true */
+  readReceipts: boolean;
+  /** Send typing indicators (and show theirs). @default true */
+  typing: boolean;
+}

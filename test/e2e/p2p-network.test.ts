@@ -183,6 +183,7 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
     expect(mine).toMatchObject({ value: 'kept across reloads', seq: put.seq });
     const next = await t.page.evaluate(() => window.p2p!.put('e2e/mine', 'after reload'));
     expect(next.seq).toBeGreaterThan(put.seq);
+    expect(next.replicas, 'the put after the reload reached a holder').toBeGreaterThanOrEqual(1);
     const seen = await tabs[0]!.page.evaluate(([pk]) => window.p2p!.get(pk, 'e2e/mine'), [t.publicKey] as const);
     expect(seen).toMatchObject({ value: 'after reload', seq: next.seq });
   }, 40_000);

@@ -4,7 +4,19 @@
  * structured-clone-safe values; bad input rejects with a ChatError whose `code` says why.
  */
 import type { ChatNode } from '../../shared/chat/chat-node';
-import type { ContactEvent, ContactInfo, MeInfo, PresenceEvent, RequestInfo } from '../../shared/chat/api-types';
+import { ChatError } from '../../shared/chat/errors';
+import type {
+  ChatSettings,
+  ContactEvent,
+  ContactInfo,
+  MeInfo,
+  MessageEvent,
+  MessageInfo,
+  PresenceEvent,
+  RequestInfo,
+  StateEvent,
+  TypingEvent,
+} from '../../shared/chat/api-types';
 
 export interface ChatConsoleApi {
   /** Resolves once the node has joined and the chat is publishing. */
@@ -24,6 +36,25 @@ export interface ChatConsoleApi {
   removeContact(contactId: string): Promise<void>;
   on(event: 'contact', handler: (e: ContactEvent) => void): () => void;
   on(event: 'presence', handler: (e: PresenceEvent) => void): () => void;
+  on(event: 'message', handler: (e: MessageEvent) => void): () => void;
+  on(event: 'state', handler: (e: StateEvent) => void): () => void;
+  on(event: 'typing', handler: (e: TypingEvent) => void): () => void;
+  // ---- messages (docs/chat-api.md) ----
+  send(contactId: string, text: string, opts?: { replyTo?: string }): Promise<{ messageId: string }>;
+  /** Newest last; `before` a messageId pages back through history. */
+  messages(contactId: string, opts?: { before?: string; limit?: number }): Promise<MessageInfo[]>;
+  markRead(contactId: string): Promise<void>;
+  /** Unread messages per contact id. */
+  unread(): Record<string, number>;
+  /** Tell the contact we are typing (no-op when typing indicators are off). */
+  typing(contactId: string, typing: boolean): void;
+  settings(): ChatSettings;
+  setSettings(s: Partial<ChatSettings>): Promise<void>;
+  /** Identity, contacts and history, encrypted with the passphrase (scrypt, then an AEAD). */
+  exportBackup(passphrase: string): Promise<Blob>;
+  importBackup(file: Blob, passphrase: string): Promise<void>;
+  /** Delete everything of this profile on this device. */
+  wipe(): Promise<void>;
 }
 
 export function chatApi(chat: ChatNode, ready: () => Promise<void>): ChatConsoleApi {
@@ -41,6 +72,31 @@ export function chatApi(chat: ChatNode, ready: () => Promise<void>): ChatConsole
     rename: (id, name) => chat.rename(id, name),
     removeContact: (id) => chat.removeContact(id),
     on: ((event: 'contact' | 'presence', handler: (e: ContactEvent | PresenceEvent) => void) =>
-      event === 'contact' ? chat.on('contact', handler) : chat.on('presence', handler)) as ChatConsoleApi['on'],
+      event === 'contact'
+        ? chat.on('contact', handler)
+        : event === 'presence'
+          ? chat.on('presence', handler)
+          : () => {}) as ChatConsoleApi['on'],
+    ...pendingMessaging(),
+  };
+}
+
+/** The messaging half, until the session layer lands: every call says so with a coded error. */
+function pendingMessaging(): Pick<
+  ChatConsoleApi,
+  'send' | 'messages' | 'markRead' | 'unread' | 'typing' | 'settings' | 'setSettings' | 'exportBackup' | 'importBackup' | 'wipe'
+> {
+  const no = (): Promise<never> => Promise.reject(new ChatError('BAD_STATE', 'messaging is not available in this build yet'));
+  return {
+    send: no,
+    messages: no,
+    markRead: no,
+    unread: () => ({}),
+    typing: () => {},
+    settings: () => ({ readReceipts: true, typing: true }),
+    setSettings: no,
+    exportBackup: no,
+    importBackup: no,
+    wipe: no,
   };
 }

@@ -18,6 +18,9 @@ export const RUNTIME_DEFAULTS = {
    * busy 2-core machine (docs/browser-node.md). Republish, re-replication and read-repair keep the copies.
    */
   replicas: 8,
+  /** A put nobody answered (links still dialing after a reload) is tried again this many times, this far apart (ms). */
+  putRetries: 3,
+  putRetryMs: 1_000,
   /** Signaling reconnect backoff, ms. */
   backoff: { baseMs: 500, maxMs: 5_000 },
   /** Status and maintenance tick, ms. */

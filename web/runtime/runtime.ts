@@ -41,6 +41,7 @@ export type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, Nod
 import type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
 
 type Bytesish = string | Uint8Array;
+const refusedAny = (refused: Record<string, number | undefined>): boolean => Object.values(refused).some((n) => n);
 const toBytes = (x: Bytesish): Uint8Array => (typeof x === 'string' ? utf8.encode(x) : x);
 const HEX40 = /^[0-9a-f]{40}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -194,9 +195,16 @@ export class P2PNode {
     if (held?.type === 'mutable') await this.seq.observe(s, held.seq);
     const seq = await this.seq.next(s);
     const record = signMutable({ secretKey: this.keyPair.secretKey, salt: s, seq, value: v });
-    const r = await this.values.put(record, { own: true });
+    let r = await this.values.put(record, { own: true });
+    // Nobody answered (just rejoined, links still dialing): try again a few times before
+    // leaving it to the republish timer. Refusals are answers, not silence.
+    for (let i = 0; i < RUNTIME_DEFAULTS.putRetries && r.replicas === 0 && !refusedAny(r.refused) && this.dht.table.size > 0; i++) {
+      await new Promise<void>((res) => this.clock.setTimeout(res, RUNTIME_DEFAULTS.putRetryMs));
+      if (this.closed) break;
+      r = await this.values.put(record, { own: true });
+    }
     this.emitStatus();
-    if (r.replicas === 0 && Object.values(r.refused).some((n) => n)) throw DhtError.storeRefused(r.refused);
+    if (r.replicas === 0 && refusedAny(r.refused)) throw DhtError.storeRefused(r.refused);
     return { target: bytesToHex(target), seq, replicas: r.replicas };
   }
 
