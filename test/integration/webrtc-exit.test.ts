@@ -21,7 +21,9 @@ describe('WebRtcTransport lifecycle in Node', () => {
     const code = await new Promise<number | null>((res) => p.on('exit', (c) => res(c)));
     const exitedAt = Date.now();
     clearTimeout(killer);
-    expect(err).toBe('');
+    // libwebrtc's own notice when a trickled candidate arrives for a closing connection is benign.
+    const errors = err.split('\n').filter((l) => l.trim() !== '' && l.trim() !== 'Ignoring unsupported ICE candidate.');
+    expect(errors).toEqual([]);
     expect(code).toBe(0);
     const m = /destroyed at (\d+)/.exec(out);
     expect(m).not.toBeNull();

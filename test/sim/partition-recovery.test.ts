@@ -30,7 +30,7 @@ function run(partitioned: boolean): Testnet {
   return tn;
 }
 
-describe('core bug: routing tables do not recover after a long partition heals', () => {
+describe('routing tables recover after a long partition heals', () => {
   it('partitioned for 6 refresh intervals, healed for 3: lookups from both sides do as well as in the never-partitioned network', () => {
     console.log(`partition-recovery seed=${SEED}`);
     const control = run(false);
