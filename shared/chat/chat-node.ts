@@ -21,14 +21,31 @@ import { publicKeyOf } from '../crypto/ed25519';
 import type { TimerHandle } from '../env/clock';
 import { Counters } from '../dht/counters';
 import { decodeAddress, encodeAddress } from './address';
-import type { ContactEvent, ContactInfo, MeInfo, PresenceEvent, RequestInfo } from './api-types';
+import type {
+  ChatSettings,
+  ContactEvent,
+  ContactInfo,
+  MeInfo,
+  MessageEvent,
+  MessageInfo,
+  MessageState,
+  PresenceEvent,
+  RequestInfo,
+  StateEvent,
+  TypingEvent,
+} from './api-types';
 import { AppChannel } from './app-channel';
 import { issueCertificate, verifyCertificate } from './certificate';
 import { CHAT_TIMERS, MAX_NAME_BYTES, MAX_REQUEST_MESSAGE_BYTES, POW_BITS } from './constants';
 import { ContactBook, type Contact } from './contacts';
 import { ChatError } from './errors';
 import { ChatInbox } from './inbox';
+import { Conversations, DEFAULT_SETTINGS } from './conversations';
+import { isSessionEnvelope } from './frames';
+import { Messenger, type MessengerHost } from './messenger';
 import { Outbox } from './outbox';
+import { Publisher } from './publisher';
+import { createSelf, decodeContact, decodeSelf, encodeContact, encodeSelf } from './stored';
 import { periodOf, periodsToPublish, periodsToRead } from './period';
 import { RecordIO } from './record-io';
 import { safetyNumber } from './safety-number';
@@ -47,7 +64,7 @@ export interface ChatInit {
 
 type Handler<T> = (e: T) => void;
 
-export class ChatNode implements ChatContext {
+export class ChatNode implements MessengerHost {
   readonly counters = new Counters();
   readonly channel: AppChannel;
   readonly records: RecordIO;
@@ -60,13 +77,23 @@ export class ChatNode implements ChatContext {
   /** Contacts heard from recently (id -> time), and their node ids from presence. */
   readonly lastHeard = new Map<string, number>();
   readonly nodesOf = new Map<string, string[]>();
-  private readonly listeners = { contact: new Set<Handler<ContactEvent>>(), presence: new Set<Handler<PresenceEvent>>() };
+  private readonly listeners = {
+    contact: new Set<Handler<ContactEvent>>(),
+    presence: new Set<Handler<PresenceEvent>>(),
+    message: new Set<Handler<MessageEvent>>(),
+    state: new Set<Handler<StateEvent>>(),
+    typing: new Set<Handler<TypingEvent>>(),
+  };
+  readonly messenger: Messenger;
+  /** The conversation API: send, messages, markRead, unread, typing, settings. */
+  readonly talk: Conversations;
+  readonly settings: ChatSettings = { ...DEFAULT_SETTINGS };
+  private readonly publisher: Publisher;
   private readonly inbox: ChatInbox;
   private readonly outbox: Outbox;
   private timer: TimerHandle | undefined;
   private closed = false;
   private started = false;
-  private publishedAt = new Map<string, number>();
   private lastSlotPoll = -Infinity;
   private lastPeriod = -1;
   private ticking = false;
@@ -84,7 +111,12 @@ export class ChatNode implements ChatContext {
     this.contacts = new ContactBook(bytesToHex(me.ik));
     this.inbox = new ChatInbox(this);
     this.outbox = new Outbox(this);
-    this.channel.onMessage((from, payload) => this.inbox.receive(from, payload));
+    this.messenger = new Messenger(this);
+    this.talk = new Conversations(this, this.messenger);
+    this.publisher = new Publisher(this, (kind) => this.outbox.ownRecordPlaintext(kind));
+    this.channel.onMessage((from, payload) =>
+      isSessionEnvelope(payload) ? this.messenger.receive(from, payload) : this.inbox.receive(from, payload),
+    );
     this.issueCertificate();
   }
 
@@ -102,6 +134,12 @@ export class ChatNode implements ChatContext {
       const contact = decodeContact(v);
       if (contact) chat.contacts.load(contact);
     }
+    const settings = await c.store.get('settings');
+    if (settings && typeof settings === 'object' && !Array.isArray(settings)) {
+      for (const k of Object.keys(DEFAULT_SETTINGS) as Array<keyof ChatSettings>)
+        if (typeof settings[k] === 'boolean') chat.settings[k] = settings[k];
+    }
+    await chat.messenger.load();
     return chat;
   }
 
@@ -148,7 +186,7 @@ export class ChatNode implements ChatContext {
     this.assertOpen();
     this.me = { ...this.me, inviteSecret: this.randomBytes(16) };
     await this.saveSelf();
-    this.publishedAt.clear();
+    this.publisher.reset();
     this.kick();
     return this.address();
   }
@@ -232,14 +270,17 @@ export class ChatNode implements ChatContext {
     await this.c.store.batch(ops);
     this.lastHeard.delete(gone.id);
     this.nodesOf.delete(gone.id);
-    this.publishedAt.clear();
+    this.publisher.reset();
     this.emitContact(gone.id, 'removed');
     this.kick();
   }
 
   on(event: 'contact', h: Handler<ContactEvent>): () => void;
   on(event: 'presence', h: Handler<PresenceEvent>): () => void;
-  on(event: 'contact' | 'presence', h: Handler<ContactEvent> | Handler<PresenceEvent>): () => void {
+  on(event: 'message', h: Handler<MessageEvent>): () => void;
+  on(event: 'state', h: Handler<StateEvent>): () => void;
+  on(event: 'typing', h: Handler<TypingEvent>): () => void;
+  on(event: keyof ChatNode['listeners'], h: Handler<never>): () => void {
     const set = this.listeners[event] as Set<typeof h>;
     set.add(h);
     return () => set.delete(h);
@@ -300,6 +341,23 @@ export class ChatNode implements ChatContext {
 
   emitPresence(contactId: string, online: boolean): void {
     for (const h of [...this.listeners.presence]) safely(() => h({ contactId, online }));
+    if (online) this.messenger.kick(contactId);
+  }
+
+  emitMessage(contactId: string, message: MessageInfo): void {
+    for (const h of [...this.listeners.message]) safely(() => h({ contactId, message }));
+  }
+
+  emitState(contactId: string, messageId: string, state: MessageState): void {
+    for (const h of [...this.listeners.state]) safely(() => h({ contactId, messageId, state }));
+  }
+
+  emitTyping(contactId: string, typing: boolean): void {
+    if (this.settings.typing) for (const h of [...this.listeners.typing]) safely(() => h({ contactId, typing }));
+  }
+
+  channelBinding(node: string): Uint8Array {
+    return this.c.channelBinding?.(node) ?? new Uint8Array(0);
   }
 
   /** Run the maintenance step soon (after a user action). */
@@ -322,14 +380,17 @@ export class ChatNode implements ChatContext {
     if (this.ticking) return this.schedule(CHAT_TIMERS.tickMs);
     this.ticking = true;
     try {
-      await this.publishOwn();
+      await this.publisher.publishDue();
       const t = periodOf(this.now);
       if (t !== this.lastPeriod || this.now - this.lastSlotPoll >= CHAT_TIMERS.slotPollMs) {
         this.lastPeriod = t;
         this.lastSlotPoll = this.now;
         await this.inbox.pollSlots();
+        for (const c of this.contacts.all())
+          if (c.state === 'accepted') await this.messenger.pollMailbox(c.id).catch(() => this.counters.inc('mailbox.poll_error'));
       }
       await this.outbox.run();
+      this.messenger.flushAll();
       this.expireOnline();
     } catch {
       this.counters.inc('tick.error');
@@ -338,44 +399,6 @@ export class ChatNode implements ChatContext {
       if (!this.closed) this.schedule(CHAT_TIMERS.tickMs);
     }
   }
-
-  /** Publish our invite and presence records for the periods due, when not fresh. */
-  private async publishOwn(): Promise<void> {
-    const now = this.now;
-    const periods = new Set([...periodsToPublish(now), ...periodsToRead(now)]);
-    const keep = new Set<string>();
-    const jobs: Array<Promise<unknown>> = [];
-    const seq = Math.floor(now / 1000);
-    for (const t of periods) {
-      for (const kind of ['invite', 'presence'] as const) {
-        const key = `${kind}/${t}/${kind === 'invite' ? bytesToHex(this.me.inviteSecret) : bytesToHex(this.me.presenceSecret)}`;
-        keep.add(key);
-        const at = this.publishedAt.get(key);
-        if (at !== undefined && now - at < CHAT_TIMERS.republishMs) continue;
-        this.publishedAt.set(key, now);
-        const secret = kind === 'invite' ? this.me.inviteSecret : this.me.presenceSecret;
-        jobs.push(
-          Promise.resolve()
-            .then(() =>
-              this.records.publish({ kind, ikSeed: this.me.ikSeed, secret, t, plaintext: this.outbox.ownRecordPlaintext(kind), seq }),
-            )
-            .then(
-              (r) => this.ownTargets.set(key, r.target),
-              () => this.counters.inc('publish.error'),
-            ),
-        );
-      }
-    }
-    await Promise.all(jobs);
-    for (const [key, target] of this.ownTargets) {
-      if (keep.has(key)) continue;
-      this.records.forget(target);
-      this.ownTargets.delete(key);
-      this.publishedAt.delete(key);
-    }
-  }
-
-  private readonly ownTargets = new Map<string, string>();
 
   private expireOnline(): void {
     for (const [id, t] of this.lastHeard) {
@@ -418,67 +441,4 @@ function safely(f: () => void): void {
 function checkText(s: unknown, maxBytes: number, what: string): void {
   if (typeof s !== 'string') throw new ChatError('BAD_ARGUMENT', `${what} must be a string`);
   if (new TextEncoder().encode(s).length > maxBytes) throw new ChatError('BAD_ARGUMENT', `${what} over ${maxBytes} bytes`);
-}
-
-function createSelf(random: (n: number) => Uint8Array, name: string, now: number): SelfState {
-  const ikSeed = random(32);
-  const dkSecret = random(32);
-  return {
-    ikSeed,
-    ik: publicKeyOf(ikSeed),
-    dkSecret,
-    dk: x25519.getPublicKey(dkSecret),
-    presenceSecret: random(32),
-    inviteSecret: random(16),
-    name,
-    createdAt: now,
-  };
-}
-
-export function encodeSelf(s: SelfState): JsonValue {
-  return {
-    v: 1,
-    ikSeed: bytesToHex(s.ikSeed),
-    dkSecret: bytesToHex(s.dkSecret),
-    presenceSecret: bytesToHex(s.presenceSecret),
-    inviteSecret: bytesToHex(s.inviteSecret),
-    name: s.name,
-    createdAt: s.createdAt,
-  };
-}
-
-export function decodeSelf(v: JsonValue | undefined): SelfState | null {
-  if (!v || typeof v !== 'object' || Array.isArray(v) || v.v !== 1) return null;
-  const hex = (k: string, n: number): Uint8Array | null => {
-    const x = v[k];
-    return typeof x === 'string' && x.length === 2 * n && /^[0-9a-f]*$/.test(x) ? hexToBytes(x) : null;
-  };
-  const ikSeed = hex('ikSeed', 32);
-  const dkSecret = hex('dkSecret', 32);
-  const presenceSecret = hex('presenceSecret', 32);
-  const inviteSecret = hex('inviteSecret', 16);
-  if (!ikSeed || !dkSecret || !presenceSecret || !inviteSecret || typeof v.name !== 'string' || typeof v.createdAt !== 'number')
-    return null;
-  return {
-    ikSeed,
-    ik: publicKeyOf(ikSeed),
-    dkSecret,
-    dk: x25519.getPublicKey(dkSecret),
-    presenceSecret,
-    inviteSecret,
-    name: v.name,
-    createdAt: v.createdAt,
-  };
-}
-
-export function encodeContact(c: Contact): JsonValue {
-  return JSON.parse(JSON.stringify(c)) as JsonValue;
-}
-
-export function decodeContact(v: JsonValue): Contact | null {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
-  if (typeof v.id !== 'string' || !/^[0-9a-f]{64}$/.test(v.id) || typeof v.name !== 'string') return null;
-  if (v.state !== 'requested' && v.state !== 'pending' && v.state !== 'accepted') return null;
-  if (!Array.isArray(v.devices) || !v.devices.every((d) => typeof d === 'string')) return null;
-  return v as unknown as Contact;
 }

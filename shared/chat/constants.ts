@@ -67,3 +67,14 @@ export const CHAT_TIMERS = {
   /** A request or acceptance that could not be delivered is retried after this, doubling to the max. */
   retryMs: { first: 15_000, max: 10 * minute },
 } as const;
+
+/** Longest text message, bytes of UTF-8. */
+export const MAX_TEXT_BYTES = 64 * 1024;
+/** A text is cut into parts of at most this many bytes: one part fits one app payload and one mailbox slot. */
+export const PART_BYTES = 640;
+/** Incomplete multi-part messages kept per contact (older ones are dropped). */
+export const MAX_PARTIAL_MESSAGES = 16;
+/** Mailbox slots per pair, direction and period: bounds what one contact can store for another. */
+export const MAILBOX_SLOTS = 64;
+/** The per-pair, per-direction mailbox secret, bytes. */
+export const MAILBOX_SECRET_BYTES = 16;

@@ -40,6 +40,8 @@ export interface Contact {
   owesRequest?: boolean;
   /** Our acceptance (with our presence secret) still has to reach them. */
   owesAccept?: boolean;
+  /** Messages from them not yet read here. */
+  unread?: number;
 }
 
 export type RequestOutcome = 'pending' | 'duplicate' | 'mutual' | 'already';

@@ -18,6 +18,8 @@ export interface ChatComponents {
   store: ChatStore;
   /** Key material source. @default crypto.getRandomValues */
   randomBytes?: (n: number) => Uint8Array;
+  /** Both DTLS fingerprints, sorted, of a direct connection to `node` (sessions bind to it); empty when none. */
+  channelBinding?: (node: string) => Uint8Array;
   /** Told the node ids of contacts we talk to now, so the transport keeps their links. */
   partners?: (nodeIds: ReadonlySet<string>) => void;
 }

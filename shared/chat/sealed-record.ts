@@ -36,12 +36,22 @@ import { bytesEqual, concatBytes, utf8 } from '../crypto/bytes';
 import { generateKeyPair, type KeyPair, publicKeyOf } from '../crypto/ed25519';
 import { mutableTarget, signMutable, signMutableWith, verifyMutable } from '../records/bep44';
 import type { MutableRecord } from '../records/types';
-import { INVITE_SECRET_BYTES, PERIOD_MINUTES, PRESENCE_SECRET_BYTES, RECORD_PLAINTEXT_BYTES, REQUEST_SLOTS } from './constants';
+import {
+  INVITE_SECRET_BYTES,
+  MAILBOX_SECRET_BYTES,
+  MAILBOX_SLOTS,
+  PERIOD_MINUTES,
+  PRESENCE_SECRET_BYTES,
+  RECORD_PLAINTEXT_BYTES,
+  REQUEST_SLOTS,
+} from './constants';
 import { ChatError } from './errors';
 
 /** Records keyed by a blinded identity key. */
 export type BlindedKind = 'invite' | 'presence';
-export type RecordKind = BlindedKind | 'request';
+/** Records in numbered slots, keyed from a shared secret: requests to an owner, mail between two contacts. */
+export type SlotKind = 'request' | 'mailbox';
+export type RecordKind = BlindedKind | SlotKind;
 
 const NONCE_BYTES = 24;
 const TAG_BYTES = 16;
@@ -59,13 +69,19 @@ const VALUE_LABEL: Readonly<Record<RecordKind, Uint8Array>> = {
   invite: utf8.encode('p2p-chat invite-value v1'),
   presence: utf8.encode('p2p-chat presence-value v1'),
   request: utf8.encode('p2p-chat request-value v1'),
+  mailbox: utf8.encode('p2p-chat mailbox-value v1'),
 };
-const SLOT_INFO = utf8.encode('p2p-chat request-slot v1');
+const SLOT_INFO: Readonly<Record<SlotKind, Uint8Array>> = {
+  request: utf8.encode('p2p-chat request-slot v1'),
+  mailbox: utf8.encode('p2p-chat mailbox-slot v1'),
+};
+const SLOT_COUNT: Readonly<Record<SlotKind, number>> = { request: REQUEST_SLOTS, mailbox: MAILBOX_SLOTS };
 /** Invite and request records are keyed from the invite secret; presence from the presence secret. */
 const SECRET_BYTES: Readonly<Record<RecordKind, number>> = {
   invite: INVITE_SECRET_BYTES,
   presence: PRESENCE_SECRET_BYTES,
   request: INVITE_SECRET_BYTES,
+  mailbox: MAILBOX_SECRET_BYTES,
 };
 
 function assertBytes(name: string, b: unknown, exact: number): asserts b is Uint8Array {
@@ -88,9 +104,10 @@ function checkInputs(kind: RecordKind, secret: Uint8Array, identityKey: Uint8Arr
   assertBytes('identityKey', identityKey, 32);
 }
 
-function checkSlot(slot: number): void {
-  if (typeof slot !== 'number' || !Number.isInteger(slot) || slot < 0 || slot >= REQUEST_SLOTS)
-    throw new RangeError(`slot must be an integer in 0..${REQUEST_SLOTS - 1}, got ${slot}`);
+function checkSlot(slot: number, kind: SlotKind = 'request'): void {
+  const n = SLOT_COUNT[kind];
+  if (typeof slot !== 'number' || !Number.isInteger(slot) || slot < 0 || slot >= n)
+    throw new RangeError(`slot must be an integer in 0..${n - 1}, got ${slot}`);
 }
 
 function u64(n: number): Uint8Array {
@@ -134,9 +151,18 @@ export function blindedSigner(kind: BlindedKind, ikSeed: Uint8Array, secret: Uin
 
 /** The Ed25519 key pair of request slot `slot` of `ownerIk` in period t; every link holder derives it. */
 export function requestSlotKey(inviteSecret: Uint8Array, ownerIk: Uint8Array, t: number, slot: number): KeyPair {
-  checkInputs('request', inviteSecret, ownerIk, t);
-  checkSlot(slot);
-  const seed = hkdf(sha256, inviteSecret, ownerIk, concatBytes(SLOT_INFO, u64(t), Uint8Array.of(slot)), KEY_BYTES);
+  return slotKey('request', inviteSecret, ownerIk, t, slot);
+}
+
+/**
+ * The key pair of slot `slot` of `kind` in period t: seed = HKDF-SHA256(secret, salt = IK,
+ * info = "p2p-chat <kind>-slot v1" ‖ u64 t ‖ u8 slot). For mailbox slots the secret is the
+ * pair's per-direction mailbox secret and the IK the receiver's.
+ */
+export function slotKey(kind: SlotKind, secret: Uint8Array, identityKey: Uint8Array, t: number, slot: number): KeyPair {
+  checkInputs(kind, secret, identityKey, t);
+  checkSlot(slot, kind);
+  const seed = hkdf(sha256, secret, identityKey, concatBytes(SLOT_INFO[kind], u64(t), Uint8Array.of(slot)), KEY_BYTES);
   return generateKeyPair(seed);
 }
 
@@ -218,12 +244,12 @@ export function openSlotValue(inviteSecret: Uint8Array, ownerIk: Uint8Array, t: 
 /** Which record: kind, whose (identity public key), which secret, which period (and slot, for requests). */
 export type SealedRecordRef =
   | { readonly kind: BlindedKind; readonly identityKey: Uint8Array; readonly secret: Uint8Array; readonly t: number }
-  | { readonly kind: 'request'; readonly identityKey: Uint8Array; readonly secret: Uint8Array; readonly t: number; readonly slot: number };
+  | { readonly kind: SlotKind; readonly identityKey: Uint8Array; readonly secret: Uint8Array; readonly t: number; readonly slot: number };
 
 /** The record's `k`: the blinded key, or the slot key. */
 export function sealedRecordKey(ref: SealedRecordRef): Uint8Array {
-  assertKind(ref.kind, ['invite', 'presence', 'request']);
-  if (ref.kind === 'request') return requestSlotKey(ref.secret, ref.identityKey, ref.t, ref.slot).publicKey;
+  assertKind(ref.kind, ['invite', 'presence', 'request', 'mailbox']);
+  if (ref.kind === 'request' || ref.kind === 'mailbox') return slotKey(ref.kind, ref.secret, ref.identityKey, ref.t, ref.slot).publicKey;
   return blindedKeyFor(ref.kind, ref.identityKey, ref.secret, ref.t);
 }
 
@@ -245,16 +271,20 @@ interface BuildCommon {
 /** The owner builds invite and presence records from its identity seed; a requester builds a slot record. */
 export type BuildSealedRecordArgs =
   | (BuildCommon & { readonly kind: BlindedKind; readonly ikSeed: Uint8Array })
-  | (BuildCommon & { readonly kind: 'request'; readonly identityKey: Uint8Array; readonly slot: number });
+  | (BuildCommon & { readonly kind: SlotKind; readonly identityKey: Uint8Array; readonly slot: number });
+
+function isSlotArgs(a: BuildSealedRecordArgs): a is Extract<BuildSealedRecordArgs, { kind: SlotKind }> {
+  return a.kind === 'request' || a.kind === 'mailbox';
+}
 
 /** A signed BEP 44 mutable record (empty salt) holding the sealed plaintext. */
 export function buildSealedRecord(args: BuildSealedRecordArgs): MutableRecord {
-  assertKind(args.kind, ['invite', 'presence', 'request']);
-  if (args.kind === 'request') {
-    const slotKey = requestSlotKey(args.secret, args.identityKey, args.t, args.slot);
-    const key = valueKey('request', args.secret, args.identityKey, args.t);
-    const value = sealWith('request', key, slotKey.publicKey, args.plaintext, args.randomBytes);
-    return signMutable({ secretKey: slotKey.secretKey, seq: args.seq, value });
+  assertKind(args.kind, ['invite', 'presence', 'request', 'mailbox']);
+  if (isSlotArgs(args)) {
+    const kp = slotKey(args.kind, args.secret, args.identityKey, args.t, args.slot);
+    const key = valueKey(args.kind, args.secret, args.identityKey, args.t);
+    const value = sealWith(args.kind, key, kp.publicKey, args.plaintext, args.randomBytes);
+    return signMutable({ secretKey: kp.secretKey, seq: args.seq, value });
   }
   const signer = blindedSigner(args.kind, args.ikSeed, args.secret, args.t);
   const key = valueKey(args.kind, args.secret, publicKeyOf(args.ikSeed), args.t);

@@ -264,6 +264,16 @@ export class SymmetricState {
   }
 
   /** Split(): two CipherStates, the first for initiator->responder. Wipes ck. */
+  /** Split()'s two keys themselves (temp_k1, temp_k2), for a caller that seeds its own transport. */
+  splitKeys(): [Uint8Array, Uint8Array] {
+    const [k1, k2] = hkdf2(this.hash, this.ck, EMPTY);
+    const out: [Uint8Array, Uint8Array] = [k1.slice(0, KEY_LEN), k2.slice(0, KEY_LEN)];
+    k1.fill(0);
+    k2.fill(0);
+    this.clear();
+    return out;
+  }
+
   split(): [CipherState, CipherState] {
     const [k1, k2] = hkdf2(this.hash, this.ck, EMPTY);
     const c1 = new CipherState(k1.subarray(0, KEY_LEN));

@@ -227,6 +227,18 @@ export class Handshake {
     return this.initiator ? { send: c1, recv: c2 } : { send: c2, recv: c1 };
   }
 
+  /**
+   * Split()'s keys as raw bytes instead of CipherStates (initiator-to-responder first), once, after
+   * completion: for a caller whose transport is its own (the chat's Double Ratchet is seeded from
+   * them). Ends the handshake like split().
+   */
+  splitKeys(): { initiatorToResponder: Uint8Array; responderToInitiator: Uint8Array } {
+    if (this.phase !== 'complete') throw new NoiseError('WRONG_STATE', this.phase === 'split' ? 'already split' : 'handshake not complete');
+    const [k1, k2] = this.sym.splitKeys();
+    this.phase = 'split';
+    return { initiatorToResponder: k1, responderToInitiator: k2 };
+  }
+
   /** Checks phase and turn; returns the tokens of the current message. Changes nothing. */
   private turn(writing: boolean): readonly Token[] {
     if (this.phase === 'failed') throw new NoiseError('WRONG_STATE', 'handshake failed earlier');

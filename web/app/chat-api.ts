@@ -77,26 +77,19 @@ export function chatApi(chat: ChatNode, ready: () => Promise<void>): ChatConsole
         : event === 'presence'
           ? chat.on('presence', handler)
           : () => {}) as ChatConsoleApi['on'],
-    ...pendingMessaging(),
+    send: (id, text, opts) => chat.talk.send(id, text, opts ?? {}),
+    messages: (id, opts) => chat.talk.messages(id, opts ?? {}),
+    markRead: (id) => chat.talk.markRead(id),
+    unread: () => chat.talk.unread(),
+    typing: (id, on) => chat.talk.typing(id, on),
+    settings: () => chat.talk.settings(),
+    setSettings: (x) => chat.talk.setSettings(x),
+    ...pendingBackup(),
   };
 }
 
-/** The messaging half, until the session layer lands: every call says so with a coded error. */
-function pendingMessaging(): Pick<
-  ChatConsoleApi,
-  'send' | 'messages' | 'markRead' | 'unread' | 'typing' | 'settings' | 'setSettings' | 'exportBackup' | 'importBackup' | 'wipe'
-> {
-  const no = (): Promise<never> => Promise.reject(new ChatError('BAD_STATE', 'messaging is not available in this build yet'));
-  return {
-    send: no,
-    messages: no,
-    markRead: no,
-    unread: () => ({}),
-    typing: () => {},
-    settings: () => ({ readReceipts: true, typing: true }),
-    setSettings: no,
-    exportBackup: no,
-    importBackup: no,
-    wipe: no,
-  };
+/** Backup, restore and wipe, until they land: every call says so with a coded error. */
+function pendingBackup(): Pick<ChatConsoleApi, 'exportBackup' | 'importBackup' | 'wipe'> {
+  const no = (): Promise<never> => Promise.reject(new ChatError('BAD_STATE', 'not available in this build yet'));
+  return { exportBackup: no, importBackup: no, wipe: no };
 }

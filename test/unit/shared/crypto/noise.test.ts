@@ -140,6 +140,21 @@ describe('transport', () => {
     return { a: init.split(), b: resp.split() };
   }
 
+  it('splitKeys() gives the raw keys split() would have used, the same on both sides, once', () => {
+    const [i1, r1] = pair('IK', { fixed: true });
+    advanceTo(i1, r1, 2);
+    const [i2, r2] = pair('IK', { fixed: true });
+    advanceTo(i2, r2, 2);
+    const viaSplit = i1.split();
+    const keys = i2.splitKeys();
+    expect(r2.splitKeys()).toEqual(keys);
+    const msg = utf8.encode('same key');
+    expect(bytesToHex(new CipherState(keys.initiatorToResponder).encrypt(msg))).toBe(bytesToHex(viaSplit.send.encrypt(msg)));
+    expect(bytesToHex(new CipherState(keys.responderToInitiator).encrypt(msg))).toBe(bytesToHex(r1.split().send.encrypt(msg)));
+    expectNoise(() => i2.splitKeys(), 'WRONG_STATE');
+    expectNoise(() => i2.split(), 'WRONG_STATE');
+  });
+
   it('random ephemerals: both directions work, and two sessions never share keys', () => {
     for (const pattern of ['IK', 'XX'] as Pattern[]) {
       const s1 = session(pattern);

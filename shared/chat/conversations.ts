@@ -1,0 +1,76 @@
+/**
+ * The conversation half of the chat API: send, history, read state, typing, and the settings that
+ * govern receipts and typing. Messages go through the Messenger; history is read from the store.
+ */
+import { hexToBytes } from '../crypto/bytes';
+import type { ChatSettings, MessageInfo } from './api-types';
+import { ChatError } from './errors';
+import { MAX_RECEIPT_IDS } from './frames';
+import { advanceOp, findMessage, page } from './history';
+import type { Messenger, MessengerHost } from './messenger';
+import type { StoreOp } from './store';
+
+export const DEFAULT_SETTINGS: ChatSettings = { readReceipts: true, typing: true };
+
+export class Conversations {
+  constructor(
+    private readonly h: MessengerHost,
+    private readonly messenger: Messenger,
+  ) {}
+
+  send(contactId: string, text: string, opts: { replyTo?: string } = {}): Promise<{ messageId: string }> {
+    return this.messenger.send(contactId, text, opts.replyTo);
+  }
+
+  async messages(contactId: string, opts: { before?: string; limit?: number } = {}): Promise<MessageInfo[]> {
+    if (!this.h.contacts.get(contactId)) throw new ChatError('UNKNOWN_CONTACT', contactId);
+    return page(this.h.c.store, contactId, opts);
+  }
+
+  unread(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.h.contacts.all()) if (c.unread) out[c.id] = c.unread;
+    return out;
+  }
+
+  /** Everything from them is read: their messages move to `read`, and they are told (if receipts are on). */
+  async markRead(contactId: string): Promise<void> {
+    const c = this.h.contacts.get(contactId);
+    if (!c) throw new ChatError('UNKNOWN_CONTACT', contactId);
+    const recent = await page(this.h.c.store, contactId, { limit: 500 });
+    const ops: StoreOp[] = [];
+    const ids: string[] = [];
+    for (const m of recent) {
+      if (m.from !== 'them' || m.state === 'read') continue;
+      const found = await findMessage(this.h.c.store, contactId, m.messageId);
+      const op = found && advanceOp(found, 'read');
+      if (op) {
+        ops.push(op);
+        ids.push(m.messageId);
+      }
+    }
+    c.unread = 0;
+    ops.push({ key: `contact/${c.id}`, value: JSON.parse(JSON.stringify(c)) });
+    await this.h.c.store.batch(ops);
+    if (!this.h.settings.readReceipts || c.state !== 'accepted') return;
+    for (let i = 0; i < ids.length; i += MAX_RECEIPT_IDS) {
+      await this.messenger.control(contactId, { type: 'receipt', kind: 'read', ids: ids.slice(i, i + MAX_RECEIPT_IDS).map(hexToBytes) });
+    }
+  }
+
+  typing(contactId: string, typing: boolean): void {
+    if (this.h.contacts.get(contactId)?.state === 'accepted') this.messenger.typing(contactId, typing);
+  }
+
+  settings(): ChatSettings {
+    return { ...this.h.settings };
+  }
+
+  async setSettings(s: Partial<ChatSettings>): Promise<void> {
+    for (const [k, v] of Object.entries(s)) {
+      if (!(k in DEFAULT_SETTINGS) || typeof v !== 'boolean') throw new ChatError('BAD_ARGUMENT', `unknown setting ${k}`);
+    }
+    Object.assign(this.h.settings, s);
+    await this.h.c.store.batch([{ key: 'settings', value: { ...this.h.settings } }]);
+  }
+}

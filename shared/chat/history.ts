@@ -1,0 +1,63 @@
+/**
+ * Conversation history in the chat store: one entry per message under a key that sorts by the
+ * sender's time (`msg/<contact>/<sentAt, 15 digits>-<id>`), an index by message id
+ * (`mid/<contact>/<id>`) for dedupe and receipts, and unread counts per contact. Everything here
+ * returns store ops, so the caller writes them in the same batch as the ratchet step that
+ * produced them.
+ */
+import type { MessageInfo, MessageState } from './api-types';
+import type { ChatStore, JsonValue, StoreOp } from './store';
+
+/** Page size of `messages()` when none is given, and its maximum. */
+export const PAGE = { default: 50, max: 500 } as const;
+
+const ORDER: Record<MessageState, number> = { failed: -1, sending: 0, sent: 1, delivered: 2, read: 3 };
+
+export function sortKey(sentAt: number, id: string): string {
+  return `${String(sentAt).padStart(15, '0')}-${id}`;
+}
+
+export function messageKey(contactId: string, m: Pick<MessageInfo, 'sentAt' | 'messageId'>): string {
+  return `msg/${contactId}/${sortKey(m.sentAt, m.messageId)}`;
+}
+
+/** Ops that store a new message and its id index. */
+export function addMessageOps(contactId: string, m: MessageInfo): StoreOp[] {
+  const key = messageKey(contactId, m);
+  return [
+    { key, value: toJson(m) },
+    { key: `mid/${contactId}/${m.messageId}`, value: key },
+  ];
+}
+
+/** The message with this id, and its key, or undefined. */
+export async function findMessage(store: ChatStore, contactId: string, id: string): Promise<{ key: string; m: MessageInfo } | undefined> {
+  const key = await store.get(`mid/${contactId}/${id}`);
+  if (typeof key !== 'string') return undefined;
+  const v = await store.get(key);
+  return v ? { key, m: v as unknown as MessageInfo } : undefined;
+}
+
+/** An op moving our message forward to `state` (never back), or null if it would not change. */
+export function advanceOp(found: { key: string; m: MessageInfo }, state: MessageState): StoreOp | null {
+  if (ORDER[state] <= ORDER[found.m.state] && !(found.m.state === 'failed' && state !== 'failed')) return null;
+  found.m.state = state;
+  return { key: found.key, value: toJson(found.m) };
+}
+
+/** A page of a conversation, oldest first: the `limit` messages before `before` (or the newest). */
+export async function page(store: ChatStore, contactId: string, opts: { before?: string; limit?: number } = {}): Promise<MessageInfo[]> {
+  const limit = Math.max(1, Math.min(PAGE.max, Math.floor(opts.limit ?? PAGE.default)));
+  const all = await store.list(`msg/${contactId}/`);
+  let end = all.length;
+  if (opts.before !== undefined) {
+    const at = await store.get(`mid/${contactId}/${opts.before}`);
+    end = typeof at === 'string' ? all.findIndex(([k]) => k === at) : -1;
+    if (end < 0) return [];
+  }
+  return all.slice(Math.max(0, end - limit), end).map(([, v]) => v as unknown as MessageInfo);
+}
+
+function toJson(m: MessageInfo): JsonValue {
+  return JSON.parse(JSON.stringify(m)) as JsonValue;
+}

@@ -1,0 +1,151 @@
+/**
+ * The offline mailbox between two contacts: ratchet messages stored in the DHT in numbered slots
+ * that only the two can find and open. Per direction and period, slot k's record is a BEP 44 item
+ * under an Ed25519 key derived from the pair's mailbox secret, and its value is the message
+ * padded to a fixed size and sealed (sealed-record.ts, kind 'mailbox'):
+ *
+ *   pair secret    = HKDF-SHA256(X25519(our device key, theirs), salt = both IKs sorted, info "p2p-chat pair v1")
+ *   mailbox secret = HKDF-SHA256(pair secret, info "p2p-chat mailbox v1" ‖ u8 direction)[0..16]
+ *                    (direction 0: from the lower IK to the higher; 1: the other way)
+ *
+ * The sender fills slots in order and keeps its undelivered records published (the values layer
+ * republishes own records; at each period rollover they move to the new period's slots), then
+ * overwrites a slot with an empty value once the message is delivered. The receiver reads its
+ * contacts' slots at start and after each rollover, in order, up to the first slot never written.
+ * At most MAILBOX_SLOTS per pair, direction and period: one contact cannot make another store more.
+ */
+import { x25519 } from '@noble/curves/ed25519.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../crypto/bytes';
+import { MAILBOX_SECRET_BYTES, MAILBOX_SLOTS } from './constants';
+import type { ChatContext } from './context';
+import { periodOf, periodsToRead } from './period';
+
+const PAIR_INFO = utf8.encode('p2p-chat pair v1');
+const MAILBOX_INFO = utf8.encode('p2p-chat mailbox v1');
+
+/** Where one message part was written: period, slot and record target. */
+export interface MailSlot {
+  t: number;
+  slot: number;
+  target: string;
+}
+
+export class Mailbox {
+  private readonly secrets = new Map<string, { out: Uint8Array; in: Uint8Array }>();
+  /** Next free slot per contact in the current period (ours, outgoing). */
+  private readonly next = new Map<string, { t: number; slot: number }>();
+  /** Highest slot already read per contact and period, with the seq read there (incoming). */
+  private readonly read = new Map<string, Map<number, number>>();
+
+  constructor(private readonly chat: ChatContext) {}
+
+  /** The two mailbox secrets of a pair, from the contact's device key (null without one). */
+  secretsFor(contactId: string, theirDk: Uint8Array): { out: Uint8Array; in: Uint8Array } {
+    const known = this.secrets.get(contactId);
+    if (known) return known;
+    const mine = this.chat.me.ik;
+    const theirs = hexToBytes(contactId);
+    const lowFirst = bytesToHex(mine) < contactId;
+    const salt = lowFirst ? concatBytes(mine, theirs) : concatBytes(theirs, mine);
+    const pair = hkdf(sha256, x25519.getSharedSecret(this.chat.me.dkSecret, theirDk), salt, PAIR_INFO, 32);
+    const dir = (d: number) => hkdf(sha256, pair, undefined, concatBytes(MAILBOX_INFO, Uint8Array.of(d)), MAILBOX_SECRET_BYTES);
+    const s = lowFirst ? { out: dir(0), in: dir(1) } : { out: dir(1), in: dir(0) };
+    this.secrets.set(contactId, s);
+    return s;
+  }
+
+  /** Store each plaintext in the next free slot of this period; the slots written, or null when full. */
+  async write(contactId: string, theirDk: Uint8Array, plaintexts: Uint8Array[]): Promise<MailSlot[] | null> {
+    const chat = this.chat;
+    const t = periodOf(chat.now);
+    let n = this.next.get(contactId);
+    if (!n || n.t !== t) n = { t, slot: (await this.firstFree(contactId, theirDk, t)) ?? MAILBOX_SLOTS };
+    if (n.slot + plaintexts.length > MAILBOX_SLOTS) {
+      chat.counters.inc('mailbox.full');
+      return null;
+    }
+    const secret = this.secretsFor(contactId, theirDk).out;
+    const out: MailSlot[] = [];
+    for (const plaintext of plaintexts) {
+      const slot = n.slot++;
+      const r = await chat.records.publish({
+        kind: 'mailbox',
+        identityKey: hexToBytes(contactId),
+        secret,
+        t,
+        slot,
+        plaintext,
+        seq: this.seq(),
+      });
+      out.push({ t, slot, target: r.target });
+    }
+    this.next.set(contactId, n);
+    chat.counters.inc('mailbox.written', out.length);
+    return out;
+  }
+
+  /** Overwrite delivered slots with an empty value (a higher seq), and stop republishing them. */
+  async clear(contactId: string, theirDk: Uint8Array, slots: readonly MailSlot[]): Promise<void> {
+    const secret = this.secretsFor(contactId, theirDk).out;
+    for (const s of slots) {
+      if (periodOf(this.chat.now) - s.t > 1) {
+        this.chat.records.forget(s.target);
+        continue;
+      }
+      const r = await this.chat.records.publish(
+        {
+          kind: 'mailbox',
+          identityKey: hexToBytes(contactId),
+          secret,
+          t: s.t,
+          slot: s.slot,
+          plaintext: new Uint8Array(0),
+          seq: this.seq(),
+        },
+        false,
+      );
+      this.chat.records.forget(r.target);
+    }
+  }
+
+  /** Read a contact's slots for us (this period and the last), in order; yields each new plaintext. */
+  async poll(contactId: string, theirDk: Uint8Array, deliver: (plaintext: Uint8Array) => Promise<void>): Promise<number> {
+    const chat = this.chat;
+    const secret = this.secretsFor(contactId, theirDk).in;
+    const seen = this.read.get(contactId) ?? new Map<number, number>();
+    this.read.set(contactId, seen);
+    let found = 0;
+    for (const t of periodsToRead(chat.now)) {
+      for (let slot = 0; slot < MAILBOX_SLOTS; slot++) {
+        const r = await chat.records.read({ kind: 'mailbox', identityKey: chat.me.ik, secret, t, slot });
+        if (!r) break;
+        const key = t * MAILBOX_SLOTS + slot;
+        if (seen.get(key) === r.seq) continue;
+        seen.set(key, r.seq);
+        if (r.plaintext.length === 0) continue;
+        found++;
+        await deliver(r.plaintext);
+      }
+    }
+    chat.counters.inc('mailbox.polled');
+    return found;
+  }
+
+  /** Time-based seq: every write supersedes the last in that slot. */
+  private seq(): number {
+    return Math.floor(this.chat.now / 1000) * 1000 + (this.counter++ % 1000);
+  }
+  private counter = 0;
+
+  /** After a reload: the first slot of ours in period t that is empty in the network. */
+  private async firstFree(contactId: string, theirDk: Uint8Array, t: number): Promise<number | null> {
+    const secret = this.secretsFor(contactId, theirDk).out;
+    for (let slot = 0; slot < MAILBOX_SLOTS; slot++) {
+      const r = await this.chat.records.read({ kind: 'mailbox', identityKey: hexToBytes(contactId), secret, t, slot });
+      if (!r) return slot;
+    }
+    return null;
+  }
+}
