@@ -15,28 +15,24 @@
  * `p2p.chat.*` (docs/chat-api.md) and throw ChatError with a code on bad input.
  */
 import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
-import { x25519 } from '@noble/curves/ed25519.js';
 import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
-import { publicKeyOf } from '../crypto/ed25519';
 import type { TimerHandle } from '../env/clock';
 import { Counters } from '../dht/counters';
-import { decodeAddress, encodeAddress } from './address';
+import { encodeAddress } from './address';
 import type {
   ChatSettings,
   ContactEvent,
-  ContactInfo,
   MeInfo,
   MessageEvent,
   MessageInfo,
   MessageState,
   PresenceEvent,
-  RequestInfo,
   StateEvent,
   TypingEvent,
 } from './api-types';
 import { AppChannel } from './app-channel';
 import { issueCertificate, verifyCertificate } from './certificate';
-import { CHAT_TIMERS, MAX_NAME_BYTES, MAX_REQUEST_MESSAGE_BYTES, POW_BITS } from './constants';
+import { CHAT_TIMERS, MAX_NAME_BYTES, POW_BITS } from './constants';
 import { ContactBook, type Contact } from './contacts';
 import { ChatError } from './errors';
 import { ChatInbox } from './inbox';
@@ -44,13 +40,13 @@ import { Conversations, DEFAULT_SETTINGS } from './conversations';
 import { isSessionEnvelope } from './frames';
 import { Messenger, type MessengerHost } from './messenger';
 import { Outbox } from './outbox';
+import { checkText, People } from './people';
 import { Publisher } from './publisher';
 import { createSelf, decodeContact, decodeSelf, encodeContact, encodeSelf } from './stored';
-import { periodOf, periodsToPublish, periodsToRead } from './period';
+import { periodOf } from './period';
 import { RecordIO } from './record-io';
-import { safetyNumber } from './safety-number';
 import type { JsonValue } from './store';
-import type { ChatComponents, ChatContext, SelfState } from './context';
+import type { ChatComponents, SelfState } from './context';
 export type { ChatComponents, SelfState } from './context';
 
 export interface ChatInit {
@@ -87,6 +83,8 @@ export class ChatNode implements MessengerHost {
   readonly messenger: Messenger;
   /** The conversation API: send, messages, markRead, unread, typing, settings. */
   readonly talk: Conversations;
+  /** The contact API: addContact, requests, accept, reject, list, markVerified, rename. */
+  readonly people: People;
   readonly settings: ChatSettings = { ...DEFAULT_SETTINGS };
   private readonly publisher: Publisher;
   private readonly inbox: ChatInbox;
@@ -113,6 +111,7 @@ export class ChatNode implements MessengerHost {
     this.outbox = new Outbox(this);
     this.messenger = new Messenger(this);
     this.talk = new Conversations(this, this.messenger);
+    this.people = new People(this);
     this.publisher = new Publisher(this, (kind) => this.outbox.ownRecordPlaintext(kind));
     this.channel.onMessage((from, payload) =>
       isSessionEnvelope(payload) ? this.messenger.receive(from, payload) : this.inbox.receive(from, payload),
@@ -189,65 +188,6 @@ export class ChatNode implements MessengerHost {
     this.publisher.reset();
     this.kick();
     return this.address();
-  }
-
-  async addContact(link: string, opts: { name?: string; message?: string } = {}): Promise<{ contactId: string }> {
-    this.assertOpen();
-    if (opts.message !== undefined) checkText(opts.message, MAX_REQUEST_MESSAGE_BYTES, 'message');
-    if (opts.name !== undefined) checkText(opts.name, MAX_NAME_BYTES, 'name');
-    const a = decodeAddress(link);
-    const id = bytesToHex(a.identityKey);
-    const c = this.contacts.requestOut(id, opts.name ?? a.name ?? '', bytesToHex(a.inviteSecret), this.now);
-    if (opts.message) c.message = opts.message;
-    c.owesRequest = true;
-    await this.saveContact(c);
-    this.emitContact(id, c.state);
-    this.kick();
-    return { contactId: id };
-  }
-
-  requests(): RequestInfo[] {
-    return this.contacts
-      .all()
-      .filter((c) => c.state === 'pending')
-      .sort((a, b) => a.createdAt - b.createdAt)
-      .map((c) => ({ contactId: c.id, name: c.name, ...(c.message ? { message: c.message } : {}), receivedAt: c.createdAt }));
-  }
-
-  async accept(contactId: string): Promise<void> {
-    this.assertOpen();
-    const c = this.contacts.accept(contactId, this.now);
-    c.owesAccept = true;
-    await this.saveContact(c);
-    this.emitContact(c.id, c.state);
-    this.kick();
-  }
-
-  async reject(contactId: string): Promise<void> {
-    this.assertOpen();
-    const c = this.contacts.reject(contactId);
-    await this.c.store.batch([{ key: `contact/${c.id}`, delete: true }]);
-    this.emitContact(c.id, 'removed');
-  }
-
-  listContacts(): ContactInfo[] {
-    return this.contacts.all().map((c) => ({
-      contactId: c.id,
-      name: c.alias ?? c.name,
-      state: c.state,
-      online: this.isOnline(c.id),
-      safetyNumber: safetyNumber(this.me.ik, hexToBytes(c.id)),
-      verified: c.verified,
-    }));
-  }
-
-  async markVerified(contactId: string): Promise<void> {
-    await this.saveContact(this.contacts.markVerified(contactId, this.now));
-  }
-
-  async rename(contactId: string, alias: string): Promise<void> {
-    checkText(alias, MAX_NAME_BYTES, 'name');
-    await this.saveContact(this.contacts.rename(contactId, alias, this.now));
   }
 
   /**
@@ -425,7 +365,7 @@ export class ChatNode implements MessengerHost {
     await this.c.store.batch([{ key: 'identity', value: encodeSelf(this.me) }]);
   }
 
-  private assertOpen(): void {
+  assertOpen(): void {
     if (this.closed) throw new ChatError('CLOSED', 'chat closed');
   }
 }
@@ -436,9 +376,4 @@ function safely(f: () => void): void {
   } catch {
     // a listener's bug must not break the chat
   }
-}
-
-function checkText(s: unknown, maxBytes: number, what: string): void {
-  if (typeof s !== 'string') throw new ChatError('BAD_ARGUMENT', `${what} must be a string`);
-  if (new TextEncoder().encode(s).length > maxBytes) throw new ChatError('BAD_ARGUMENT', `${what} over ${maxBytes} bytes`);
 }

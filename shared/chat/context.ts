@@ -5,7 +5,7 @@
 import type { Counters } from '../dht/counters';
 import type { DhtNode } from '../dht/node';
 import type { DhtValues } from '../records/values';
-import type { ContactEvent } from './api-types';
+import type { ChatSettings, ContactEvent, MessageInfo, MessageState } from './api-types';
 import type { AppChannel } from './app-channel';
 import type { DeviceCertificate } from './certificate';
 import type { Contact, ContactBook } from './contacts';
@@ -59,4 +59,16 @@ export interface ChatContext {
   /** When we last heard from a contact (any authenticated message), if recently. */
   lastHeardAt(contactId: string): number | undefined;
   kick(): void;
+  /** Throws ChatError CLOSED once the chat is closed. */
+  assertOpen(): void;
+}
+
+/** What the messenger needs beyond the chat context: settings and its events. */
+export interface MessengerHost extends ChatContext {
+  settings: ChatSettings;
+  emitMessage(contactId: string, m: MessageInfo): void;
+  emitState(contactId: string, messageId: string, state: MessageState): void;
+  emitTyping(contactId: string, typing: boolean): void;
+  /** Both DTLS fingerprints, sorted, for a direct connection to `node`; empty when none. */
+  channelBinding(node: string): Uint8Array;
 }

@@ -14,48 +14,23 @@
  * devices that start a session at once both get through.
  */
 import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
-import {
-  decodeMessage,
-  deserialize,
-  encodeMessage,
-  ratchetDecrypt,
-  ratchetEncrypt,
-  RatchetError,
-  serialize,
-  type RatchetState,
-} from '../crypto/double-ratchet';
-import type { ChatSettings, MessageInfo, MessageState } from './api-types';
+import { encodeMessage, ratchetEncrypt } from '../crypto/double-ratchet';
+import type { MessageInfo, MessageState } from './api-types';
 import { MAX_TEXT_BYTES } from './constants';
-import type { ChatContext } from './context';
+import type { MessengerHost } from './context';
+export type { MessengerHost } from './context';
 import { ChatError } from './errors';
-import {
-  decodeFrame,
-  decodeSessionEnvelope,
-  encodeFrame,
-  encodeSessionEnvelope,
-  textFrames,
-  type Frame,
-  type SessionEnvelope,
-} from './frames';
+import { decodeSessionEnvelope, encodeFrame, encodeSessionEnvelope, textFrames, type Frame, type SessionEnvelope } from './frames';
 import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
 import { Mailbox, type MailSlot } from './mailbox';
 import { periodOf } from './period';
-import { answerSession, finishSession, messageAd, startSession, type Session } from './session';
+import { finishSession, messageAd, startSession } from './session';
+import { Receiver } from './receiver';
+import { SessionBook, sessionOp, type StoredSession } from './session-book';
 import type { JsonValue, StoreOp } from './store';
 
-/** Sessions kept per contact (the newest that can send is used). */
-const MAX_SESSIONS = 4;
 const SEND_TIMEOUT_MS = 10_000;
-
-export interface MessengerHost extends ChatContext {
-  settings: ChatSettings;
-  emitMessage(contactId: string, m: MessageInfo): void;
-  emitState(contactId: string, messageId: string, state: MessageState): void;
-  emitTyping(contactId: string, typing: boolean): void;
-  /** Both DTLS fingerprints, sorted, for a direct connection to `node`; empty when none. */
-  channelBinding(node: string): Uint8Array;
-}
 
 /** A queued ratchet payload: a message (in history) or a control frame (receipt, ready). */
 export interface OutItem {
@@ -70,33 +45,22 @@ export interface OutItem {
   mail?: MailSlot[];
 }
 
-interface StoredSession {
-  sid: string;
-  ratchet: RatchetState;
-  at: number;
-}
-
 export class Messenger {
   readonly mailbox: Mailbox;
-  private readonly sessions = new Map<string, StoredSession[]>();
+  private readonly receiver: Receiver;
+  private readonly sessions: SessionBook;
   private readonly out = new Map<string, OutItem[]>();
   private readonly chains = new Map<string, Promise<void>>();
   private lastSentAt = 0;
 
   constructor(private readonly h: MessengerHost) {
     this.mailbox = new Mailbox(h);
+    this.sessions = new SessionBook(h);
+    this.receiver = new Receiver(h, this.sessions, this);
   }
 
   async load(): Promise<void> {
-    for (const [key, v] of await this.h.c.store.list('session/')) {
-      const cid = key.split('/')[1]!;
-      const s = v as { sid: string; ratchet: string; at: number };
-      try {
-        this.sessionsOf(cid).push({ sid: s.sid, ratchet: deserialize(hexToBytes(s.ratchet)), at: s.at });
-      } catch {
-        this.h.counters.inc('load.bad_session');
-      }
-    }
+    await this.sessions.load();
     for (const [, v] of await this.h.c.store.list('out/')) {
       const item = v as unknown as OutItem;
       this.outOf(item.cid).push(item);
@@ -116,7 +80,7 @@ export class Messenger {
     if (bytes.length > MAX_TEXT_BYTES) throw new ChatError('BAD_ARGUMENT', `text over ${MAX_TEXT_BYTES} bytes`);
     if (replyTo !== undefined && !/^[0-9a-f]{32}$/.test(replyTo)) throw new ChatError('BAD_ARGUMENT', 'replyTo must be a message id');
     const id = bytesToHex(this.h.randomBytes(16));
-    const sentAt = (this.lastSentAt = Math.max(this.h.now, this.lastSentAt + 1));
+    const sentAt = this.nextSentAt();
     const m: MessageInfo = { messageId: id, from: 'me', text, sentAt, state: 'sending', ...(replyTo ? { replyTo } : {}) };
     const frames = textFrames(hexToBytes(id), sentAt, bytes, replyTo ? hexToBytes(replyTo) : undefined).map((f) =>
       bytesToHex(encodeFrame(f)),
@@ -132,7 +96,7 @@ export class Messenger {
   /** Queue a control frame (a receipt) for `cid`, persisted like a message but not in history. */
   async control(cid: string, frame: Frame): Promise<void> {
     const id = bytesToHex(this.h.randomBytes(16));
-    const sentAt = (this.lastSentAt = Math.max(this.h.now, this.lastSentAt + 1));
+    const sentAt = this.nextSentAt();
     const item: OutItem = { cid, id, sentAt, control: true, frames: [bytesToHex(encodeFrame(frame))], acked: 0 };
     await this.h.c.store.batch([{ key: outKey(item), value: json(item) }]);
     this.outOf(cid).push(item);
@@ -143,7 +107,7 @@ export class Messenger {
   typing(cid: string, on: boolean): void {
     if (!this.h.settings.typing || !this.h.isOnline(cid)) return;
     void this.serial(cid, async () => {
-      const s = this.sendable(cid);
+      const s = this.sessions.sendable(cid);
       const node = this.h.nodesOf.get(cid)?.[0];
       if (!s || !node) return;
       const wire = await this.encrypt(cid, s, [encodeFrame({ type: 'typing', on })]);
@@ -172,11 +136,11 @@ export class Messenger {
     if (c?.state !== 'accepted') return;
     // Nothing to send: still start a session with an online contact, so that later messages can
     // go to its mailbox when it is away. The lower identity key starts it (no race for one pair).
-    if (items.length === 0 && (this.sessionsOf(cid).length > 0 || !(bytesToHex(h.me.ik) < cid))) return;
+    if (items.length === 0 && (this.sessions.has(cid) || !(bytesToHex(h.me.ik) < cid))) return;
     const device = devicesOf(h, cid, c.devices)[0];
     if (!device) return;
     const node = h.isOnline(cid) ? h.nodesOf.get(cid)?.[0] : undefined;
-    let s = this.sendable(cid);
+    let s = this.sessions.sendable(cid);
     if (!s && node) s = await this.handshake(cid, node, device.dk);
     if (!s) return void h.counters.inc('flush.no_session');
     for (const item of [...items]) {
@@ -190,7 +154,7 @@ export class Messenger {
       for (const item of [...items]) {
         while (item.acked < item.wires!.length) {
           const ok = await this.transmit(cid, node, item.sid!, hexToBytes(item.wires![item.acked]!));
-          if (ok === 'reset') return this.dropSession(cid, item.sid!);
+          if (ok === 'reset') return this.sessions.drop(cid, item.sid!);
           if (!ok) return void h.counters.inc('flush.unreachable');
           item.acked++;
           if (this.outOf(cid).includes(item)) await h.c.store.batch([{ key: outKey(item), value: json(item) }]);
@@ -266,7 +230,7 @@ export class Messenger {
     if (env?.kind !== 'hs2') return void h.counters.inc('session.no_answer');
     try {
       const session = finishSession(hs, env.msg, (cert, rs) => this.certOf(cert, rs), theirDk, h.randomBytes);
-      const s = await this.addSession(cid, session);
+      const s = await this.sessions.add(cid, session);
       h.counters.inc('session.started');
       // The responder may send once it has our first message: tell it at once.
       const ready = await this.encrypt(cid, s, [encodeFrame({ type: 'ready' })]);
@@ -278,7 +242,8 @@ export class Messenger {
     }
   }
 
-  private certOf(cert: Uint8Array, remoteStatic: Uint8Array): string | null {
+  /** The accepted contact whose certificate this is (naming the Noise static key), or null. */
+  certOf(cert: Uint8Array, remoteStatic: Uint8Array): string | null {
     for (const c of this.h.contacts.all()) {
       if (c.state !== 'accepted') continue;
       if (this.h.checkCertificate(cert, hexToBytes(c.id), remoteStatic)) return c.id;
@@ -286,232 +251,37 @@ export class Messenger {
     return null;
   }
 
-  private async addSession(cid: string, session: Session): Promise<StoredSession> {
-    const list = this.sessionsOf(cid);
-    const s: StoredSession = { sid: session.sid, ratchet: session.ratchet, at: this.h.now };
-    list.push(s);
-    const ops: StoreOp[] = [sessionOp(cid, s)];
-    while (list.length > MAX_SESSIONS) ops.push({ key: `session/${cid}/${list.shift()!.sid}`, delete: true });
-    await this.h.c.store.batch(ops);
-    return s;
-  }
-
-  private async dropSession(cid: string, sid: string): Promise<void> {
-    this.sessions.set(
-      cid,
-      this.sessionsOf(cid).filter((s) => s.sid !== sid),
-    );
-    await this.h.c.store.batch([{ key: `session/${cid}/${sid}`, delete: true }]);
-    this.h.counters.inc('session.reset');
-  }
-
-  /** The newest session we can send on (Bob's side waits for the initiator's first message). */
-  private sendable(cid: string): StoredSession | undefined {
-    const list = this.sessionsOf(cid);
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.ratchet.cks) return list[i];
-    return undefined;
-  }
-
-  // ---- receiving ----------------------------------------------------------------------------------
+  // ---- receiving: receiver.ts ------------------------------------------------------------------
 
   /** A session envelope from node `from`: the answer for the ack. */
-  async receive(from: string, payload: Uint8Array): Promise<Uint8Array | undefined> {
-    const env = decodeSessionEnvelope(payload);
-    if (!env) return void this.h.counters.inc('drop.session_malformed');
-    if (env.kind === 'hs1') return this.answer(from, env.bound, env.msg);
-    if (env.kind !== 'msg') return void this.h.counters.inc('drop.session_unexpected');
-    const cid = this.findSid(bytesToHex(env.sid));
-    if (!cid) return encodeSessionEnvelope({ kind: 'reset' });
-    if (!this.h.nodesOf.get(cid)?.includes(from)) this.h.nodesOf.set(cid, [from, ...(this.h.nodesOf.get(cid) ?? [])].slice(0, 4));
-    this.h.heard(cid);
-    return this.serial(cid, () => this.receiveMsg(cid, env, true));
+  receive(from: string, payload: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.receiver.receive(from, payload);
   }
 
-  private async answer(from: string, bound: boolean, msg1: Uint8Array): Promise<Uint8Array | undefined> {
-    const h = this.h;
-    const binding = h.channelBinding(from);
-    if (bound !== binding.length > 0) return void h.counters.inc('drop.session_binding');
-    const me = { dk: h.me.dk, dkSecret: h.me.dkSecret, certificate: hexToBytes(h.certificate) };
-    try {
-      const r = answerSession(me, msg1, binding, (cert, rs) => this.certOf(cert, rs), h.randomBytes);
-      await this.serial(r.contactId, () => this.addSession(r.contactId, r.session).then(() => undefined));
-      h.heard(r.contactId);
-      h.counters.inc('session.answered');
-      return encodeSessionEnvelope({ kind: 'hs2', msg: r.msg2 });
-    } catch {
-      return void h.counters.inc('drop.session_handshake');
-    }
+  receiveMsg(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>, reply: boolean): Promise<Uint8Array | undefined> {
+    return this.receiver.receiveMsg(cid, env, reply);
   }
 
-  /**
-   * Decrypt and handle one ratchet message; with `reply`, return our receipt for the ack. Called
-   * inside the contact's serial chain.
-   */
-  async receiveMsg(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>, reply: boolean): Promise<Uint8Array | undefined> {
-    const h = this.h;
-    const s = this.sessionsOf(cid).find((x) => x.sid === bytesToHex(env.sid));
-    if (!s) return encodeSessionEnvelope({ kind: 'reset' });
-    const msg = (() => {
-      try {
-        return decodeMessage(env.msg);
-      } catch {
-        return null;
-      }
-    })();
-    if (!msg) return void h.counters.inc('drop.message_malformed');
-    const recvKey = `recv/${cid}/${s.sid}:${bytesToHex(msg.header.dh)}:${msg.header.n}`;
-    let plaintext: Uint8Array;
-    let ratchet: RatchetState;
-    try {
-      const r = ratchetDecrypt(s.ratchet, msg, messageAd(hexToBytes(cid), h.me.ik), { randomBytes: h.randomBytes });
-      plaintext = r.plaintext;
-      ratchet = r.state;
-    } catch (e) {
-      if (e instanceof RatchetError && e.code === 'DUPLICATE') {
-        h.counters.inc('message.duplicate');
-        const id = await h.c.store.get(recvKey);
-        return typeof id === 'string' && reply ? this.receipt(cid, s, 'delivered', [id], []) : undefined;
-      }
-      return void h.counters.inc('drop.message_decrypt');
-    }
-    const frame = decodeFrame(plaintext);
-    const ops: StoreOp[] = [];
-    const after: Array<() => void> = [];
-    let deliveredId: string | undefined;
-    if (frame?.type === 'text') deliveredId = await this.onText(cid, frame, ops, after);
-    else if (frame?.type === 'receipt') await this.onReceipt(cid, frame, ops, after);
-    else if (frame?.type === 'typing') after.push(() => h.emitTyping(cid, frame.on));
-    else if (!frame) h.counters.inc('drop.frame_malformed');
-    if (deliveredId) ops.push({ key: recvKey, value: deliveredId });
-    const next = { ...s, ratchet };
-    let answer: Uint8Array | undefined;
-    if (deliveredId && reply) answer = await this.receipt(cid, next, 'delivered', [deliveredId], ops);
-    else {
-      ops.push(sessionOp(cid, next));
-      await h.c.store.batch(ops);
-      s.ratchet = ratchet;
-    }
-    for (const f of after) f();
-    if (deliveredId && !reply) await this.control(cid, { type: 'receipt', kind: 'delivered', ids: [hexToBytes(deliveredId)] });
-    return answer;
+  pollMailbox(cid: string): Promise<number> {
+    return this.receiver.pollMailbox(cid);
   }
 
-  /** Encrypt a receipt right after a decrypt, store both steps with `ops`, return the envelope. */
-  private async receipt(
-    cid: string,
-    s: StoredSession,
-    kind: 'delivered' | 'read',
-    ids: string[],
-    ops: StoreOp[],
-  ): Promise<Uint8Array | undefined> {
-    if (!s.ratchet.cks) {
-      await this.h.c.store.batch([...ops, sessionOp(cid, s)]);
-      this.replace(cid, s);
-      if (ids.length) await this.control(cid, { type: 'receipt', kind, ids: ids.map(hexToBytes) });
-      return undefined;
-    }
-    const r = ratchetEncrypt(
-      s.ratchet,
-      encodeFrame({ type: 'receipt', kind, ids: ids.map(hexToBytes) }),
-      messageAd(this.h.me.ik, hexToBytes(cid)),
+  /** A delivered message leaves the outbox (and its mailbox slots are cleared). */
+  removeOut(cid: string, id: string): StoreOp[] {
+    const item = this.outOf(cid).find((x) => x.id === id);
+    if (!item) return [];
+    this.out.set(
+      cid,
+      this.outOf(cid).filter((x) => x !== item),
     );
-    const next = { ...s, ratchet: r.state };
-    await this.h.c.store.batch([...ops, sessionOp(cid, next)]);
-    this.replace(cid, next);
-    return encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(s.sid), msg: encodeMessage(r.message) });
-  }
-
-  private replace(cid: string, s: StoredSession): void {
-    const list = this.sessionsOf(cid);
-    const i = list.findIndex((x) => x.sid === s.sid);
-    if (i >= 0) list[i] = s;
-  }
-
-  private async onText(
-    cid: string,
-    f: Extract<Frame, { type: 'text' }>,
-    ops: StoreOp[],
-    after: Array<() => void>,
-  ): Promise<string | undefined> {
-    const h = this.h;
-    const id = bytesToHex(f.id);
-    if (await findMessage(h.c.store, cid, id)) return id;
-    let text: Uint8Array = f.part;
-    if (f.count > 1) {
-      const prefix = `part/${cid}/${id}/`;
-      const have = new Map((await h.c.store.list(prefix)).map(([k, v]) => [Number(k.slice(prefix.length)), hexToBytes(v as string)]));
-      have.set(f.index, f.part);
-      if (have.size < f.count) {
-        ops.push({ key: `${prefix}${String(f.index).padStart(5, '0')}`, value: bytesToHex(f.part) });
-        return undefined;
-      }
-      const parts = [...Array(f.count).keys()].map((i) => have.get(i) ?? new Uint8Array(0));
-      text = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const p of parts) {
-        text.set(p, at);
-        at += p.length;
-      }
-      for (const k of have.keys()) if (k !== f.index) ops.push({ key: `${prefix}${String(k).padStart(5, '0')}`, delete: true });
-    }
-    if (text.length !== f.total) return void h.counters.inc('drop.text_length');
-    const m: MessageInfo = {
-      messageId: id,
-      from: 'them',
-      text: utf8.decode(text),
-      sentAt: f.sentAt,
-      receivedAt: h.now,
-      state: 'delivered',
-      ...(f.replyTo ? { replyTo: bytesToHex(f.replyTo) } : {}),
-    };
-    ops.push(...addMessageOps(cid, m));
-    const c = h.contacts.get(cid);
-    if (c) {
-      c.unread = (c.unread ?? 0) + 1;
-      ops.push({ key: `contact/${cid}`, value: json(c) });
-    }
-    after.push(() => h.emitMessage(cid, m));
-    return id;
-  }
-
-  private async onReceipt(cid: string, f: Extract<Frame, { type: 'receipt' }>, ops: StoreOp[], after: Array<() => void>): Promise<void> {
-    for (const raw of f.ids) {
-      const id = bytesToHex(raw);
-      const found = await findMessage(this.h.c.store, cid, id);
-      if (found?.m.from === 'me') {
-        const op = advanceOp(found, f.kind);
-        if (op) {
-          ops.push(op);
-          after.push(() => this.h.emitState(cid, id, f.kind));
-        }
-      }
-      const item = this.outOf(cid).find((x) => x.id === id);
-      if (item) {
-        this.out.set(
-          cid,
-          this.outOf(cid).filter((x) => x !== item),
-        );
-        ops.push({ key: outKey(item), delete: true });
-        if (item.mail) void this.clearMail(cid, item.mail);
-      }
-    }
+    if (item.mail) void this.clearMail(cid, item.mail);
+    return [{ key: outKey(item), delete: true }];
   }
 
   private async clearMail(cid: string, slots: MailSlot[]): Promise<void> {
     const c = this.h.contacts.get(cid);
     const dk = c && devicesOf(this.h, cid, c.devices)[0]?.dk;
     if (dk) await this.mailbox.clear(cid, dk, slots).catch(() => this.h.counters.inc('mailbox.clear_error'));
-  }
-
-  /** Read a contact's mailbox slots for us and handle what is new. */
-  async pollMailbox(cid: string): Promise<number> {
-    const c = this.h.contacts.get(cid);
-    const dk = c?.state === 'accepted' ? devicesOf(this.h, cid, c.devices)[0]?.dk : undefined;
-    if (!dk) return 0;
-    return this.mailbox.poll(cid, dk, async (plaintext) => {
-      const env = decodeSessionEnvelope(plaintext);
-      if (env?.kind === 'msg') await this.serial(cid, () => this.receiveMsg(cid, env, false).then(() => undefined));
-    });
   }
 
   private async advance(cid: string, id: string, state: MessageState): Promise<void> {
@@ -530,25 +300,23 @@ export class Messenger {
     await this.h.c.store.batch([{ key: outKey(item), delete: true }]);
   }
 
-  private findSid(sid: string): string | undefined {
-    for (const [cid, list] of this.sessions) if (list.some((s) => s.sid === sid)) return cid;
-    return undefined;
-  }
-
-  private sessionsOf(cid: string): StoredSession[] {
-    let l = this.sessions.get(cid);
-    if (!l) this.sessions.set(cid, (l = []));
-    return l;
+  /** Our send times strictly increase, so our messages keep their order whatever the clock does. */
+  private nextSentAt(): number {
+    this.lastSentAt = Math.max(this.h.now, this.lastSentAt + 1);
+    return this.lastSentAt;
   }
 
   private outOf(cid: string): OutItem[] {
     let l = this.out.get(cid);
-    if (!l) this.out.set(cid, (l = []));
+    if (!l) {
+      l = [];
+      this.out.set(cid, l);
+    }
     return l;
   }
 
   /** Run `f` after everything queued for the contact, one at a time. */
-  private serial<T>(cid: string, f: () => Promise<T>): Promise<T> {
+  serial<T>(cid: string, f: () => Promise<T>): Promise<T> {
     const prev = this.chains.get(cid) ?? Promise.resolve();
     const run = prev.then(f, f);
     this.chains.set(
@@ -564,10 +332,6 @@ export class Messenger {
 
 function outKey(item: OutItem): string {
   return `out/${item.cid}/${String(item.sentAt).padStart(15, '0')}-${item.id}`;
-}
-
-function sessionOp(cid: string, s: StoredSession): StoreOp {
-  return { key: `session/${cid}/${s.sid}`, value: { sid: s.sid, ratchet: bytesToHex(serialize(s.ratchet)), at: s.at } };
 }
 
 function json<T>(x: T): JsonValue {

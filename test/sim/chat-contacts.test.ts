@@ -30,17 +30,17 @@ describe('chat contacts on the simulator', () => {
     bob.chat.start();
     await runAsync(rt.clock, 20_000);
 
-    const { contactId } = await settleAsync(rt.clock, bob.chat.addContact(alice.chat.address(), { message: 'hi Alice' }));
+    const { contactId } = await settleAsync(rt.clock, bob.chat.people.addContact(alice.chat.address(), { message: 'hi Alice' }));
     expect(contactId).toBe(alice.chat.id);
-    expect(bob.chat.listContacts()).toMatchObject([{ contactId: alice.chat.id, state: 'requested', name: 'Alice' }]);
-    await until(rt.clock, () => alice.chat.requests().length === 1, 120_000, 'the request to arrive');
-    expect(alice.chat.requests()).toMatchObject([{ contactId: bob.chat.id, name: 'Bob', message: 'hi Alice' }]);
+    expect(bob.chat.people.list()).toMatchObject([{ contactId: alice.chat.id, state: 'requested', name: 'Alice' }]);
+    await until(rt.clock, () => alice.chat.people.requests().length === 1, 120_000, 'the request to arrive');
+    expect(alice.chat.people.requests()).toMatchObject([{ contactId: bob.chat.id, name: 'Bob', message: 'hi Alice' }]);
 
-    await settleAsync(rt.clock, alice.chat.accept(bob.chat.id));
-    await until(rt.clock, () => bob.chat.listContacts()[0]?.state === 'accepted', 120_000, 'the acceptance');
+    await settleAsync(rt.clock, alice.chat.people.accept(bob.chat.id));
+    await until(rt.clock, () => bob.chat.people.list()[0]?.state === 'accepted', 120_000, 'the acceptance');
     await until(rt.clock, () => alice.chat.isOnline(bob.chat.id) && bob.chat.isOnline(alice.chat.id), 300_000, 'both online');
-    const [a] = alice.chat.listContacts();
-    const [b] = bob.chat.listContacts();
+    const [a] = alice.chat.people.list();
+    const [b] = bob.chat.people.list();
     expect(a!.safetyNumber).toBe(b!.safetyNumber);
     expect(a!.safetyNumber).toMatch(/^(\d{5} ){11}\d{5}$/);
 
@@ -54,6 +54,6 @@ describe('chat contacts on the simulator', () => {
     bob.chat.close();
     const bob2 = await openSimUser(bob.peer, 1, rng, {}, bob.store);
     expect(bob2.chat.id).toBe(bob.chat.id);
-    expect(bob2.chat.listContacts()).toMatchObject([{ contactId: alice.chat.id, state: 'accepted' }]);
+    expect(bob2.chat.people.list()).toMatchObject([{ contactId: alice.chat.id, state: 'accepted' }]);
   });
 });

@@ -30,9 +30,9 @@ describe('chat messages on the simulator', () => {
     alice.chat.start();
     bob.chat.start();
     await runAsync(clock, 20_000);
-    await settleAsync(clock, bob.chat.addContact(alice.chat.address()));
-    await until(() => alice.chat.requests().length === 1, 120_000, 'request');
-    await settleAsync(clock, alice.chat.accept(bob.chat.id));
+    await settleAsync(clock, bob.chat.people.addContact(alice.chat.address()));
+    await until(() => alice.chat.people.requests().length === 1, 120_000, 'request');
+    await settleAsync(clock, alice.chat.people.accept(bob.chat.id));
     await until(() => bob.chat.isOnline(alice.chat.id) && alice.chat.isOnline(bob.chat.id), 300_000, 'online');
 
     const history = (u: SimUser, other: SimUser) => settleAsync(clock, u.chat.talk.messages(other.chat.id));

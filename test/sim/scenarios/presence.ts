@@ -116,7 +116,7 @@ export async function runPresence(o: PresenceOptions): Promise<Record<string, un
   const victim = users[0]!;
   const autoAccept = (u: SimUser) =>
     u.chat.on('contact', (e) => {
-      if (e.state === 'pending' && u.index !== victim.index) u.chat.accept(e.contactId).catch(() => {});
+      if (e.state === 'pending' && u.index !== victim.index) u.chat.people.accept(e.contactId).catch(() => {});
     });
   users.forEach(autoAccept);
 
@@ -128,7 +128,7 @@ export async function runPresence(o: PresenceOptions): Promise<Record<string, un
     const b = users[rng.int(users.length)]!;
     if (a === b || b === victim || a.chat.contacts.get(b.chat.id) || b.chat.contacts.get(a.chat.id)) continue;
     pairs.push([a, b]);
-    void a.chat.addContact(b.chat.address()).catch(() => {});
+    void a.chat.people.addContact(b.chat.address()).catch(() => {});
   }
   await runAsync(clock, 10 * minute);
   const accepted = (a: SimUser, b: SimUser) =>
@@ -155,7 +155,7 @@ export async function runPresence(o: PresenceOptions): Promise<Record<string, un
     rt.remove(w.owner.peer, 'crash');
   }
   await runAsync(clock, 5 * minute);
-  for (const w of offline) void w.asker.chat.addContact(w.owner.chat.address()).catch(() => {});
+  for (const w of offline) void w.asker.chat.people.addContact(w.owner.chat.address()).catch(() => {});
   await runAsync(clock, 10 * minute);
   for (const w of offline) {
     const peer = rt.addPeer(hexToBytes(w.owner.peer.node.hex));
@@ -282,7 +282,7 @@ async function floodCost(owner: SimUser, count: number): Promise<Record<string, 
     receiverMsPerRequest: round(receiverMs, 3),
     ratio: round(senderMs / receiverMs, 1),
     /** Spam requests that passed every check and now wait for the owner (bounded by MAX_PENDING_REQUESTS). */
-    pendingKept: chat.requests().length,
+    pendingKept: chat.people.requests().length,
   };
 }
 

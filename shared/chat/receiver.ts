@@ -1,0 +1,217 @@
+/**
+ * The receiving side of messages: handshakes answered, ratchet messages decrypted and handled, each
+ * stored in one batch with the ratchet state that decrypted it; a receipt goes back in the ack
+ * when the message came directly, or through the outbox when it came from the mailbox.
+ */
+import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
+import { decodeMessage, encodeMessage, ratchetDecrypt, ratchetEncrypt, RatchetError, type RatchetState } from '../crypto/double-ratchet';
+import type { MessageInfo } from './api-types';
+import { decodeFrame, decodeSessionEnvelope, encodeFrame, encodeSessionEnvelope, type Frame, type SessionEnvelope } from './frames';
+import { addMessageOps, advanceOp, findMessage } from './history';
+import { devicesOf } from './inbox';
+import type { MessengerHost } from './context';
+import type { Mailbox } from './mailbox';
+import { answerSession, messageAd } from './session';
+import { sessionOp, type SessionBook, type StoredSession } from './session-book';
+import type { JsonValue, StoreOp } from './store';
+
+/** What the receiving side uses of the messenger. */
+export interface ReceiverLinks {
+  readonly mailbox: Mailbox;
+  control(cid: string, frame: Frame): Promise<void>;
+  serial<T>(cid: string, f: () => Promise<T>): Promise<T>;
+  removeOut(cid: string, id: string): StoreOp[];
+  certOf(cert: Uint8Array, remoteStatic: Uint8Array): string | null;
+}
+
+export class Receiver {
+  constructor(
+    private readonly h: MessengerHost,
+    private readonly sessions: SessionBook,
+    private readonly m: ReceiverLinks,
+  ) {}
+
+  /** A session envelope from node `from`: the answer for the ack. */
+  async receive(from: string, payload: Uint8Array): Promise<Uint8Array | undefined> {
+    const env = decodeSessionEnvelope(payload);
+    if (!env) return void this.h.counters.inc('drop.session_malformed');
+    if (env.kind === 'hs1') return this.answer(from, env.bound, env.msg);
+    if (env.kind !== 'msg') return void this.h.counters.inc('drop.session_unexpected');
+    const cid = this.sessions.contactOf(env.sid);
+    if (!cid) return encodeSessionEnvelope({ kind: 'reset' });
+    if (!this.h.nodesOf.get(cid)?.includes(from)) this.h.nodesOf.set(cid, [from, ...(this.h.nodesOf.get(cid) ?? [])].slice(0, 4));
+    this.h.heard(cid);
+    return this.m.serial(cid, () => this.receiveMsg(cid, env, true));
+  }
+
+  private async answer(from: string, bound: boolean, msg1: Uint8Array): Promise<Uint8Array | undefined> {
+    const h = this.h;
+    const binding = h.channelBinding(from);
+    if (bound !== binding.length > 0) return void h.counters.inc('drop.session_binding');
+    const me = { dk: h.me.dk, dkSecret: h.me.dkSecret, certificate: hexToBytes(h.certificate) };
+    try {
+      const r = answerSession(me, msg1, binding, (cert, rs) => this.m.certOf(cert, rs), h.randomBytes);
+      await this.m.serial(r.contactId, () => this.sessions.add(r.contactId, r.session).then(() => undefined));
+      h.heard(r.contactId);
+      h.counters.inc('session.answered');
+      return encodeSessionEnvelope({ kind: 'hs2', msg: r.msg2 });
+    } catch {
+      return void h.counters.inc('drop.session_handshake');
+    }
+  }
+
+  /**
+   * Decrypt and handle one ratchet message; with `reply`, return our receipt for the ack. Called
+   * inside the contact's serial chain.
+   */
+  async receiveMsg(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>, reply: boolean): Promise<Uint8Array | undefined> {
+    const h = this.h;
+    const s = this.sessions.get(cid, env.sid);
+    if (!s) return encodeSessionEnvelope({ kind: 'reset' });
+    const msg = (() => {
+      try {
+        return decodeMessage(env.msg);
+      } catch {
+        return null;
+      }
+    })();
+    if (!msg) return void h.counters.inc('drop.message_malformed');
+    const recvKey = `recv/${cid}/${s.sid}:${bytesToHex(msg.header.dh)}:${msg.header.n}`;
+    let plaintext: Uint8Array;
+    let ratchet: RatchetState;
+    try {
+      const r = ratchetDecrypt(s.ratchet, msg, messageAd(hexToBytes(cid), h.me.ik), { randomBytes: h.randomBytes });
+      plaintext = r.plaintext;
+      ratchet = r.state;
+    } catch (e) {
+      if (e instanceof RatchetError && e.code === 'DUPLICATE') {
+        h.counters.inc('message.duplicate');
+        const id = await h.c.store.get(recvKey);
+        return typeof id === 'string' && reply ? this.receipt(cid, s, 'delivered', [id], []) : undefined;
+      }
+      return void h.counters.inc('drop.message_decrypt');
+    }
+    const frame = decodeFrame(plaintext);
+    const ops: StoreOp[] = [];
+    const after: Array<() => void> = [];
+    let deliveredId: string | undefined;
+    if (frame?.type === 'text') deliveredId = await this.onText(cid, frame, ops, after);
+    else if (frame?.type === 'receipt') await this.onReceipt(cid, frame, ops, after);
+    else if (frame?.type === 'typing') after.push(() => h.emitTyping(cid, frame.on));
+    else if (!frame) h.counters.inc('drop.frame_malformed');
+    if (deliveredId) ops.push({ key: recvKey, value: deliveredId });
+    const next = { ...s, ratchet };
+    let answer: Uint8Array | undefined;
+    if (deliveredId && reply) answer = await this.receipt(cid, next, 'delivered', [deliveredId], ops);
+    else {
+      ops.push(sessionOp(cid, next));
+      await h.c.store.batch(ops);
+      s.ratchet = ratchet;
+    }
+    for (const f of after) f();
+    if (deliveredId && !reply) await this.m.control(cid, { type: 'receipt', kind: 'delivered', ids: [hexToBytes(deliveredId)] });
+    return answer;
+  }
+
+  /** Encrypt a receipt right after a decrypt, store both steps with `ops`, return the envelope. */
+  private async receipt(
+    cid: string,
+    s: StoredSession,
+    kind: 'delivered' | 'read',
+    ids: string[],
+    ops: StoreOp[],
+  ): Promise<Uint8Array | undefined> {
+    if (!s.ratchet.cks) {
+      await this.h.c.store.batch([...ops, sessionOp(cid, s)]);
+      this.sessions.replace(cid, s);
+      if (ids.length) await this.m.control(cid, { type: 'receipt', kind, ids: ids.map(hexToBytes) });
+      return undefined;
+    }
+    const r = ratchetEncrypt(
+      s.ratchet,
+      encodeFrame({ type: 'receipt', kind, ids: ids.map(hexToBytes) }),
+      messageAd(this.h.me.ik, hexToBytes(cid)),
+    );
+    const next = { ...s, ratchet: r.state };
+    await this.h.c.store.batch([...ops, sessionOp(cid, next)]);
+    this.sessions.replace(cid, next);
+    return encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(s.sid), msg: encodeMessage(r.message) });
+  }
+
+  private async onText(
+    cid: string,
+    f: Extract<Frame, { type: 'text' }>,
+    ops: StoreOp[],
+    after: Array<() => void>,
+  ): Promise<string | undefined> {
+    const h = this.h;
+    const id = bytesToHex(f.id);
+    if (await findMessage(h.c.store, cid, id)) return id;
+    let text: Uint8Array = f.part;
+    if (f.count > 1) {
+      const prefix = `part/${cid}/${id}/`;
+      const have = new Map((await h.c.store.list(prefix)).map(([k, v]) => [Number(k.slice(prefix.length)), hexToBytes(v as string)]));
+      have.set(f.index, f.part);
+      if (have.size < f.count) {
+        ops.push({ key: `${prefix}${String(f.index).padStart(5, '0')}`, value: bytesToHex(f.part) });
+        return undefined;
+      }
+      const parts = [...Array(f.count).keys()].map((i) => have.get(i) ?? new Uint8Array(0));
+      text = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        text.set(p, at);
+        at += p.length;
+      }
+      for (const k of have.keys()) if (k !== f.index) ops.push({ key: `${prefix}${String(k).padStart(5, '0')}`, delete: true });
+    }
+    if (text.length !== f.total) return void h.counters.inc('drop.text_length');
+    const m: MessageInfo = {
+      messageId: id,
+      from: 'them',
+      text: utf8.decode(text),
+      sentAt: f.sentAt,
+      receivedAt: h.now,
+      state: 'delivered',
+      ...(f.replyTo ? { replyTo: bytesToHex(f.replyTo) } : {}),
+    };
+    ops.push(...addMessageOps(cid, m));
+    const c = h.contacts.get(cid);
+    if (c) {
+      c.unread = (c.unread ?? 0) + 1;
+      ops.push({ key: `contact/${cid}`, value: json(c) });
+    }
+    after.push(() => h.emitMessage(cid, m));
+    return id;
+  }
+
+  private async onReceipt(cid: string, f: Extract<Frame, { type: 'receipt' }>, ops: StoreOp[], after: Array<() => void>): Promise<void> {
+    for (const raw of f.ids) {
+      const id = bytesToHex(raw);
+      const found = await findMessage(this.h.c.store, cid, id);
+      if (found?.m.from === 'me') {
+        const op = advanceOp(found, f.kind);
+        if (op) {
+          ops.push(op);
+          after.push(() => this.h.emitState(cid, id, f.kind));
+        }
+      }
+      ops.push(...this.m.removeOut(cid, id));
+    }
+  }
+
+  /** Read a contact's mailbox slots for us and handle what is new. */
+  async pollMailbox(cid: string): Promise<number> {
+    const c = this.h.contacts.get(cid);
+    const dk = c?.state === 'accepted' ? devicesOf(this.h, cid, c.devices)[0]?.dk : undefined;
+    if (!dk) return 0;
+    return this.m.mailbox.poll(cid, dk, async (plaintext) => {
+      const env = decodeSessionEnvelope(plaintext);
+      if (env?.kind === 'msg') await this.m.serial(cid, () => this.receiveMsg(cid, env, false).then(() => undefined));
+    });
+  }
+}
+
+function json<T>(x: T): JsonValue {
+  return JSON.parse(JSON.stringify(x)) as JsonValue;
+}
