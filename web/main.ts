@@ -11,7 +11,7 @@ import { destroyOnPageHide } from './net/page-lifecycle';
 import type { WebSocketConstructor } from './net/signal-client';
 import { startChat } from './runtime/chat';
 import { startNode } from './runtime/runtime';
-import { IdbChatStore, IdbRecordStore, loadOrCreateIdentity } from './storage/index';
+import { IdbChatStore, IdbRecordStore, deleteProfile, loadOrCreateIdentity } from './storage/index';
 
 function signalUrl(q: URLSearchParams): string {
   const given = q.get('signal');
@@ -35,10 +35,21 @@ async function main(): Promise<void> {
     });
     destroyOnPageHide(node.transport);
     const chat = await startChat(node, { store: new IdbChatStore(profile), origin: location.origin });
+    const hooks = {
+      restart: async () => {
+        await node.close();
+        location.reload();
+      },
+      wipe: async () => {
+        await node.close();
+        await deleteProfile(profile);
+        location.reload();
+      },
+    };
     window.p2p = consoleApi(
       node,
       profile,
-      chatApi(chat, () => node.ready()),
+      chatApi(chat, () => node.ready(), hooks),
     );
     app.node = node;
   } catch (e) {

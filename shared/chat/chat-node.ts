@@ -1,18 +1,11 @@
 /**
- * A person on the network: their identity, contacts, contact requests and private presence
- * (docs/chat-design.md). Sans-IO like the DHT: the node, values layer, store and randomness are
- * injected, so the simulator, a tab and the headless peer run this same class.
- *
- * What it keeps up by itself, on its own timer:
- *  - our invite record (found and read only by holders of our link) and presence record (only by
- *    contacts) for the current period, and the next one in the current period's last minutes;
- *  - delivery of our outgoing requests (directly when the owner is online, else into a request
- *    slot) and of acceptances we owe, until they are acknowledged;
- *  - the request slots of our own address (at start, after each period rollover, and every few
- *    minutes);
- *  - contacts' presence, and a liveness ping to those online.
- * Every background failure is counted, never thrown. The public methods are the console API's
- * `p2p.chat.*` (docs/chat-api.md) and throw ChatError with a code on bad input.
+ * A person on the network: identity, contacts (`people`), conversations (`talk`), private presence
+ * (docs/chat-design.md). Sans-IO like the DHT: node, values layer, store and randomness are
+ * injected, so the simulator, a tab and the headless peer run this same class. On its own timer it
+ * keeps up our invite and presence records per period, delivers requests, acceptances and
+ * messages until acknowledged (directly, or through request slots and the mailbox), reads our
+ * slots and mailboxes at start and each rollover, and watches contacts' presence. Background
+ * failures are counted, never thrown; the API (`p2p.chat.*`, docs/chat-api.md) throws ChatError.
  */
 import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
 import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
@@ -36,6 +29,7 @@ import { CHAT_TIMERS, MAX_NAME_BYTES, POW_BITS } from './constants';
 import { ContactBook, type Contact } from './contacts';
 import { ChatError } from './errors';
 import { ChatInbox } from './inbox';
+import { exportStore, importStore, wipeStore } from './backup';
 import { Conversations, DEFAULT_SETTINGS } from './conversations';
 import { isSessionEnvelope } from './frames';
 import { Messenger, type MessengerHost } from './messenger';
@@ -213,6 +207,27 @@ export class ChatNode implements MessengerHost {
     this.publisher.reset();
     this.emitContact(gone.id, 'removed');
     this.kick();
+  }
+
+  /** Identity, contacts, history and settings, encrypted under `passphrase` (backup.ts). */
+  exportBackup(passphrase: string): Promise<Uint8Array> {
+    return exportStore(this.c.store, passphrase, this.randomBytes);
+  }
+
+  /**
+   * Replace this profile's chat with a backup's. A wrong passphrase or a damaged file changes
+   * nothing (coded error). On success the store holds the backup and this chat closes: open it
+   * again (the page reloads) to run as the restored identity.
+   */
+  async importBackup(file: Uint8Array, passphrase: string): Promise<void> {
+    await importStore(this.c.store, file, passphrase, (v) => decodeSelf(v) !== null);
+    this.close();
+  }
+
+  /** Delete everything of this chat from its store; the chat closes. */
+  async wipe(): Promise<void> {
+    await wipeStore(this.c.store);
+    this.close();
   }
 
   on(event: 'contact', h: Handler<ContactEvent>): () => void;

@@ -52,12 +52,19 @@ export interface ChatConsoleApi {
   setSettings(s: Partial<ChatSettings>): Promise<void>;
   /** Identity, contacts and history, encrypted with the passphrase (scrypt, then an AEAD). */
   exportBackup(passphrase: string): Promise<Blob>;
+  /** Replace this profile with the backup's identity, contacts and history; the page then reloads. */
   importBackup(file: Blob, passphrase: string): Promise<void>;
-  /** Delete everything of this profile on this device. */
+  /** Delete everything of this profile on this device; the page then reloads. */
   wipe(): Promise<void>;
 }
 
-export function chatApi(chat: ChatNode, ready: () => Promise<void>): ChatConsoleApi {
+/** What the page does around a restore or a wipe: restart the node, delete the profile's databases. */
+export interface ChatApiHooks {
+  restart(): Promise<void>;
+  wipe(): Promise<void>;
+}
+
+export function chatApi(chat: ChatNode, ready: () => Promise<void>, hooks: ChatApiHooks): ChatConsoleApi {
   return {
     ready,
     me: () => chat.whoami(),
@@ -84,12 +91,16 @@ export function chatApi(chat: ChatNode, ready: () => Promise<void>): ChatConsole
     typing: (id, on) => chat.talk.typing(id, on),
     settings: () => chat.talk.settings(),
     setSettings: (x) => chat.talk.setSettings(x),
-    ...pendingBackup(),
+    exportBackup: async (passphrase) =>
+      new Blob([(await chat.exportBackup(passphrase)) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+    importBackup: async (file, passphrase) => {
+      if (!(file instanceof Blob)) throw new ChatError('BAD_ARGUMENT', 'a backup file (Blob) is needed');
+      await chat.importBackup(new Uint8Array(await file.arrayBuffer()), passphrase);
+      await hooks.restart();
+    },
+    wipe: async () => {
+      await chat.wipe();
+      await hooks.wipe();
+    },
   };
-}
-
-/** Backup, restore and wipe, until they land: every call says so with a coded error. */
-function pendingBackup(): Pick<ChatConsoleApi, 'exportBackup' | 'importBackup' | 'wipe'> {
-  const no = (): Promise<never> => Promise.reject(new ChatError('BAD_STATE', 'not available in this build yet'));
-  return { exportBackup: no, importBackup: no, wipe: no };
 }

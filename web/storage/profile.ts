@@ -9,3 +9,16 @@ export function assertProfile(profile: string): string {
   }
   return profile;
 }
+
+/** Delete every IndexedDB database of a profile (records, identity, chat): "delete everything". */
+export async function deleteProfile(profile: string, dbPrefix = DEFAULT_DB_PREFIX): Promise<void> {
+  assertProfile(profile);
+  for (const part of ['records', 'identity', 'chat']) {
+    await new Promise<void>((resolve, reject) => {
+      const r = indexedDB.deleteDatabase(`${dbPrefix}${profile}:${part}`);
+      r.onsuccess = () => resolve();
+      r.onerror = () => reject(r.error);
+      r.onblocked = () => resolve();
+    });
+  }
+}
