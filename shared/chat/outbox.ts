@@ -4,16 +4,16 @@
  * accepts), our acceptances (which carry our presence secret), and for accepted contacts the
  * presence lookups and liveness pings that tell whether they are online.
  */
-import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
+import { bytesToHex, hexToBytes } from '../crypto/bytes';
 import type { ChatContext } from './context';
 import { CHAT_TIMERS, REQUEST_SLOTS } from './constants';
 import type { Contact } from './contacts';
-import { decodeEnvelope, decodePing, encodeAccept, encodeEnvelope, encodePing, PROLOGUE } from './contact-wire';
+import { encodeAccept, encodeEnvelope, PROLOGUE } from './contact-wire';
 import { devicesOf } from './inbox';
 import { periodOf, periodsToRead } from './period';
 import { decodeInvitePayload, decodePresencePayload, encodeInvitePayload, encodePresencePayload } from './record-payload';
 import { buildRequestEnvelope } from './request';
-import { open, seal } from './seal';
+import { seal } from './seal';
 
 /** Contacts worked on at once in one maintenance step (each costs DHT gets and seals). */
 const PARALLEL = 8;
@@ -207,31 +207,20 @@ export class Outbox {
   }
 
   /** Ping a contact on its known nodes; a sealed pong in the ack proves it is there. */
+  /**
+   * Liveness: a DHT ping to the contact's node (its id came from an authenticated source: its
+   * certificate, presence record or session messages, and the transport authenticates node ids).
+   * Cheap, so it runs every few minutes per online contact; messages themselves also count.
+   */
   private async ping(c: Contact): Promise<void> {
     const chat = this.chat;
     this.pingedAt.set(c.id, chat.now);
-    const devices = devicesOf(chat, c.id, c.devices);
-    const body = encodePing({ identityKey: chat.me.ik, pong: false, sentAt: chat.now });
     for (const node of chat.nodesOf.get(c.id) ?? []) {
-      for (const d of devices) {
-        const sealed = seal(body, { sender: this.dkPair(), recipient: d.dk, prologue: PROLOGUE.ping, randomBytes: chat.randomBytes });
-        const answer = await chat.channel
-          .send(node, encodeEnvelope({ kind: 'ping', sealed }), { timeoutMs: SEND_TIMEOUT_MS })
-          .catch(() => undefined);
-        const env = answer && decodeEnvelope(answer);
-        if (env?.kind !== 'ping') continue;
-        try {
-          const o = open(env.sealed, { recipient: this.dkPair(), prologue: PROLOGUE.ping });
-          const pong = decodePing(o.payload);
-          if (pong?.pong && bytesToHex(pong.identityKey) === c.id && bytesEqual(o.senderKey, d.dk)) {
-            chat.counters.inc('ping.pong');
-            chat.heard(c.id);
-            return;
-          }
-        } catch {
-          chat.counters.inc('drop.pong_seal');
-        }
-      }
+      const rtt = await chat.c.node.ping({ id: hexToBytes(node), hex: node });
+      if (rtt === null) continue;
+      chat.counters.inc('ping.pong');
+      chat.heard(c.id);
+      return;
     }
   }
 

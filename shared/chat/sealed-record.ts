@@ -32,7 +32,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
 import { blindPublicKey, blindSecretKey, signBlinded } from '../crypto/blinding';
-import { bytesEqual, concatBytes, utf8 } from '../crypto/bytes';
+import { bytesEqual, bytesToHex, concatBytes, utf8 } from '../crypto/bytes';
 import { generateKeyPair, type KeyPair, publicKeyOf } from '../crypto/ed25519';
 import { mutableTarget, signMutable, signMutableWith, verifyMutable } from '../records/bep44';
 import type { MutableRecord } from '../records/types';
@@ -131,7 +131,13 @@ export function blindingSecret(kind: BlindedKind, secret: Uint8Array): Uint8Arra
 export function blindedKeyFor(kind: BlindedKind, identityKey: Uint8Array, secret: Uint8Array, t: number): Uint8Array {
   assertKind(kind, ['invite', 'presence']);
   checkInputs(kind, secret, identityKey, t);
-  return blindPublicKey(identityKey, blindingSecret(kind, secret), t, PERIOD_MINUTES);
+  const key = `${kind}:${bytesToHex(identityKey)}:${bytesToHex(secret)}:${t}`;
+  const known = blindMemo.get(key);
+  if (known) return Uint8Array.from(known);
+  const k = blindPublicKey(identityKey, blindingSecret(kind, secret), t, PERIOD_MINUTES);
+  if (blindMemo.size >= MEMO_MAX) blindMemo.delete(blindMemo.keys().next().value as string);
+  blindMemo.set(key, Uint8Array.from(k));
+  return k;
 }
 
 /** The owner's side: the blinded public key and a BEP 44 signer for it. */
@@ -163,7 +169,24 @@ export function slotKey(kind: SlotKind, secret: Uint8Array, identityKey: Uint8Ar
   checkInputs(kind, secret, identityKey, t);
   checkSlot(slot, kind);
   const seed = hkdf(sha256, secret, identityKey, concatBytes(SLOT_INFO[kind], u64(t), Uint8Array.of(slot)), KEY_BYTES);
-  return generateKeyPair(seed);
+  const memo = keyMemo.get(bytesToHex(seed));
+  if (memo) return memo;
+  const kp = generateKeyPair(seed);
+  remember(bytesToHex(seed), kp);
+  return kp;
+}
+
+/**
+ * Slot keys and blinded keys derived recently (a reader polls the same slots every period, and a
+ * record's key is derived again to check it): each costs a scalar multiplication. Pure memo,
+ * bounded; keyed by the seed or by every input.
+ */
+const keyMemo = new Map<string, KeyPair>();
+const blindMemo = new Map<string, Uint8Array>();
+const MEMO_MAX = 4096;
+function remember(key: string, kp: KeyPair): void {
+  if (keyMemo.size >= MEMO_MAX) keyMemo.delete(keyMemo.keys().next().value as string);
+  keyMemo.set(key, kp);
 }
 
 function valueKey(kind: RecordKind, secret: Uint8Array, identityKey: Uint8Array, t: number): Uint8Array {

@@ -1,4 +1,5 @@
 /** Named simulator scenarios runnable as `npm run sim -- --scenario NAME --json`. */
+import { chatScenario } from './chat';
 import { churnScenario } from './churn';
 import { connectionsScenario } from './connections';
 import { bandwidthScenario, unreachableScenario } from './links';
@@ -19,4 +20,5 @@ export const scenarios: Record<string, Scenario> = {
   replication: replicationScenario,
   connections: connectionsScenario,
   presence: presenceScenario,
+  chat: chatScenario,
 };
