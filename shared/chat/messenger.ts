@@ -125,6 +125,12 @@ export class Messenger {
     for (const [cid, items] of this.out) if (items.length > 0) this.kick(cid);
   }
 
+  /** Whether we can send to `cid` on a session now ('ready'), have one that waits for the peer's first message ('waiting'), or none. */
+  sessionState(cid: string): 'none' | 'waiting' | 'ready' {
+    if (this.sessions.sendable(cid)) return 'ready';
+    return this.sessions.has(cid) ? 'waiting' : 'none';
+  }
+
   pending(cid: string): number {
     return this.out.get(cid)?.length ?? 0;
   }

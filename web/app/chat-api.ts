@@ -56,6 +56,8 @@ export interface ChatConsoleApi {
   importBackup(file: Blob, passphrase: string): Promise<void>;
   /** Delete everything of this profile on this device; the page then reloads. */
   wipe(): Promise<void>;
+  /** Diagnostics: whether an end-to-end session with the contact can carry messages now. */
+  sessionState(contactId: string): 'none' | 'waiting' | 'ready';
 }
 
 /** What the page does around a restore or a wipe: restart the node, delete the profile's databases. */
@@ -98,6 +100,7 @@ export function chatApi(chat: ChatNode, ready: () => Promise<void>, hooks: ChatA
       await chat.importBackup(new Uint8Array(await file.arrayBuffer()), passphrase);
       await hooks.restart();
     },
+    sessionState: (id) => chat.messenger.sessionState(id),
     wipe: async () => {
       await chat.wipe();
       await hooks.wipe();

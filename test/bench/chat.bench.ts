@@ -1,0 +1,234 @@
+/**
+ * Chat bench in real Chromium: `npm run bench:chat [-- --json]` (inside ../shared/tools/loopback-only).
+ * 16 tabs (separate contexts) on the real server and the built page form 8 pairs that become
+ * contacts through address links, then measure, through `window.p2p.chat`:
+ *  - sessionSetupMs: from the owner's accept() to an end-to-end session ready on both sides;
+ *  - messageLatencyMs: send() in one tab to the 'message' event in the other (same host clock);
+ *  - throughput: 100-byte messages one way on one pair, sent as fast as send() returns;
+ *  - offlineDeliveryMs: a recipient's tab is closed (its context, and IndexedDB, kept), a message
+ *    is sent, the tab reopens: from reopening to the message shown;
+ *  - lost and duplicated over everything sent.
+ * Prints a table, then one JSON line (last line).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
+import { buildApp, openTab, percentile, startSignal, waitUntil, type Tab } from '../helpers/p2p-pages';
+
+const N = 16;
+const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 100);
+const THROUGHPUT_N = Number(process.env.BENCH_THROUGHPUT_N ?? 2000);
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const json = process.argv.includes('--json');
+
+/** Install a message log in the page: every incoming message's id and arrival time. */
+async function logMessages(p: Page): Promise<void> {
+  await p.evaluate(() => {
+    const w = window as unknown as { inbox?: Array<{ id: string; from: string; at: number }> };
+    w.inbox = [];
+    window.p2p!.chat.on('message', (e) => {
+      if (e.message.from === 'them')
+        w.inbox!.push({ id: e.message.messageId, from: e.contactId, at: performance.timeOrigin + performance.now() });
+    });
+  });
+}
+const inbox = (p: Page) => p.evaluate(() => (window as unknown as { inbox: Array<{ id: string; from: string; at: number }> }).inbox);
+const me = (t: Tab) => t.page.evaluate(() => window.p2p!.chat.me());
+
+async function main(): Promise<void> {
+  let browser: Browser | undefined;
+  const app = await buildApp();
+  const signal = await startSignal(app.dir);
+  try {
+    browser = await launchChromium();
+    const tabs: Tab[] = [];
+    for (let i = 0; i < N; i++) tabs.push(await openTab(browser, signal.url, { timeoutMs: 30_000 }));
+    await Promise.all(tabs.map((t) => t.page.evaluate(() => window.p2p!.chat.ready())));
+    for (const t of tabs) await logMessages(t.page);
+    const ids = await Promise.all(tabs.map(me));
+    const pairs = Array.from({ length: N / 2 }, (_, i) => [tabs[2 * i]!, tabs[2 * i + 1]!] as const);
+    const idOf = (t: Tab) => ids[tabs.indexOf(t)]!.identityKey;
+
+    // Contacts through links, then accept; session setup timed from accept() to ready on both sides.
+    await Promise.all(pairs.map(([a, b]) => b.page.evaluate((link) => window.p2p!.chat.addContact(link), ids[tabs.indexOf(a)]!.address)));
+    await Promise.all(
+      pairs.map(([a, b]) =>
+        waitUntil(
+          () => a.page.evaluate(() => window.p2p!.chat.requests()),
+          (r) => r.some((x) => x.contactId === idOf(b)),
+          60_000,
+          'request',
+        ),
+      ),
+    );
+    const setup = await Promise.all(
+      pairs.map(async ([a, b]) => {
+        const t0 = Date.now();
+        await a.page.evaluate((id) => window.p2p!.chat.accept(id), idOf(b));
+        await waitUntil(
+          () =>
+            Promise.all([
+              a.page.evaluate((id) => window.p2p!.chat.sessionState(id), idOf(b)),
+              b.page.evaluate((id) => window.p2p!.chat.sessionState(id), idOf(a)),
+            ]),
+          (s) => s[0] === 'ready' && s[1] === 'ready',
+          60_000,
+          'session ready',
+          5,
+        );
+        return Date.now() - t0;
+      }),
+    );
+
+    // Latency: sequential round-robin samples over the pairs, both directions.
+    const sent: Array<{ from: Tab; to: Tab; id: string; at: number }> = [];
+    const latency: number[] = [];
+    for (let s = 0; s < LATENCY_SAMPLES; s++) {
+      const [x, y] = pairs[s % pairs.length]!;
+      const [from, to] = s % 2 ? [x, y] : [y, x];
+      const r = await from.page.evaluate(
+        async ([id, text]) => {
+          const at = performance.timeOrigin + performance.now();
+          const { messageId } = await window.p2p!.chat.send(id!, text!);
+          return { messageId, at };
+        },
+        [idOf(to), `latency ${s} ${'x'.repeat(80)}`] as const,
+      );
+      sent.push({ from, to, id: r.messageId, at: r.at });
+      const got = await waitUntil(
+        () => inbox(to.page),
+        (l) => l.some((m) => m.id === r.messageId),
+        10_000,
+        'message',
+        1,
+      );
+      latency.push(got.find((m) => m.id === r.messageId)!.at - r.at);
+    }
+
+    // Throughput: one pair, one way, 100-byte messages.
+    const [ta, tb] = pairs[0]!;
+    const before = (await inbox(tb.page)).length;
+    const t0 = Date.now();
+    const burst = await ta.page.evaluate(
+      async ([id, n]) => {
+        const out: string[] = [];
+        for (let i = 0; i < n!; i++)
+          out.push((await window.p2p!.chat.send(id as string, `t${i} ${'y'.repeat(94)}`.slice(0, 100))).messageId);
+        return out;
+      },
+      [idOf(tb), THROUGHPUT_N] as const,
+    );
+    await waitUntil(
+      () => inbox(tb.page),
+      (l) => l.length - before >= burst.length,
+      120_000,
+      'throughput burst',
+      20,
+    );
+    const throughput = burst.length / ((Date.now() - t0) / 1000);
+    for (const id of burst) sent.push({ from: ta, to: tb, id, at: 0 });
+
+    // Offline delivery: close the recipient's tab (its context and IndexedDB stay), send, reopen.
+    const offline: number[] = [];
+    for (const [a, b] of pairs.slice(0, 4)) {
+      await b.page.close();
+      await waitUntil(
+        () => a.page.evaluate((id) => window.p2p!.chat.contacts().find((c) => c.contactId === id)?.online, idOf(b)),
+        (o) => o === false,
+        400_000,
+        'peer offline',
+        500,
+      );
+      const m = await a.page.evaluate((id) => window.p2p!.chat.send(id, 'while you were away'), idOf(b));
+      await waitUntil(
+        (): Promise<string | undefined> =>
+          a.page.evaluate(([id, mid]) => window.p2p!.chat.messages(id!).then((l) => l.find((x) => x.messageId === mid)?.state), [
+            idOf(b),
+            m.messageId,
+          ] as const),
+        (s) => s === 'sent',
+        60_000,
+        'in the mailbox',
+        100,
+      );
+      const t1 = Date.now();
+      b.page = await b.ctx.newPage();
+      await b.page.goto(`${signal.url}/`);
+      await b.page.waitForFunction(() => window.p2p !== undefined, undefined, { timeout: 30_000 });
+      await waitUntil(
+        () =>
+          b.page.evaluate(([id, mid]) => window.p2p!.chat.messages(id!).then((l) => l.some((x) => x.messageId === mid)), [
+            idOf(a),
+            m.messageId,
+          ] as const),
+        Boolean,
+        120_000,
+        'offline message shown',
+        50,
+      );
+      offline.push(Date.now() - t1);
+      await logMessages(b.page);
+      sent.push({ from: a, to: b, id: m.messageId, at: 0 });
+    }
+
+    // Lost and duplicated: every message sent, in its recipient's history, exactly once.
+    let lost = 0;
+    let duplicated = 0;
+    for (const [x, y] of pairs) {
+      for (const [from, to] of [
+        [x, y],
+        [y, x],
+      ] as const) {
+        const hist = await to.page.evaluate((id) => window.p2p!.chat.messages(id, { limit: 500 }), idOf(from));
+        const all = [...(await to.page.evaluate((id) => window.p2p!.chat.messages(id, { limit: 500 }), idOf(from)))];
+        void hist;
+        const seen = new Map<string, number>();
+        for (const m of all) seen.set(m.messageId, (seen.get(m.messageId) ?? 0) + 1);
+        for (const s of sent.filter((s) => s.from === from && s.to === to)) {
+          const c = seen.get(s.id) ?? 0;
+          if (c === 0 && !(from === ta && to === tb)) lost++;
+          if (c > 1) duplicated += c - 1;
+        }
+      }
+    }
+    const received = new Set((await inbox(tb.page)).map((m) => m.id));
+    lost += burst.filter((id) => !received.has(id)).length;
+
+    const result = {
+      tabs: N,
+      pairs: pairs.length,
+      sessionSetupMs: { p50: round(percentile(setup, 50)), p90: round(percentile(setup, 90)) },
+      messageLatencyMs: { p50: round(percentile(latency, 50)), p99: round(percentile(latency, 99)) },
+      throughput: Math.round(throughput),
+      offlineDeliveryMs: { p50: round(percentile(offline, 50)), p90: round(percentile(offline, 90)) },
+      lost,
+      duplicated,
+      sent: sent.length,
+    };
+    const rows: Array<[string, string, string]> = [
+      [
+        'session setup ms p50 / p90 (accept → ready both sides)',
+        `${result.sessionSetupMs.p50} / ${result.sessionSetupMs.p90}`,
+        'p50 ≤ 300',
+      ],
+      ['message latency ms p50 / p99', `${result.messageLatencyMs.p50} / ${result.messageLatencyMs.p99}`, 'p50 ≤ 10, p99 ≤ 50'],
+      ['throughput, 100-byte messages one way, msg/s', String(result.throughput), '≥ 2,000'],
+      [
+        'offline delivery ms p50 / p90 (tab reopened → shown)',
+        `${result.offlineDeliveryMs.p50} / ${result.offlineDeliveryMs.p90}`,
+        'p50 ≤ 3,000',
+      ],
+      ['lost / duplicated', `${lost} / ${duplicated} of ${sent.length}`, '0 / 0'],
+    ];
+    if (!json) {
+      console.log('| metric | result | goal |\n|---|---|---|');
+      for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+    } else for (const r of rows) console.error(`${r[0].padEnd(60)} ${r[1]}`);
+    console.log(JSON.stringify(result));
+  } finally {
+    await browser?.close();
+    await signal.close();
+    await app.cleanup();
+  }
+}
+
+await main();
