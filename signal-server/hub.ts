@@ -93,10 +93,10 @@ export class SignalHub {
     this.perIp.unreserve(ip);
   }
 
-  /** A socket finished its upgrade; returns null (and closes it) when over a cap. */
-  open(io: ConnIO, ip: string): Conn | null {
-    const held = this.perIp.take(ip);
-    const refused = held ? (this.shuttingDown ? 'GOING_AWAY' : null) : this.admit(ip);
+  /** A socket finished its upgrade; returns null (and closes it) when over a cap or already `refusal`-refused. */
+  open(io: ConnIO, ip: string, refusal: SignalErrorCode | null = null): Conn | null {
+    const held = refusal === null && this.perIp.take(ip);
+    const refused = refusal ?? (held ? (this.shuttingDown ? 'GOING_AWAY' : null) : this.admit(ip));
     if (refused) {
       if (held) this.perIp.remove(ip);
       this.c.metrics.reject(refused.toLowerCase());
