@@ -1,5 +1,6 @@
 /**
  * Signaling server benchmark: `npm run bench:signal` (runs inside ../shared/tools/loopback-only).
+ * With `-- --instances 1,2,4 [--json]` it runs the cluster bench instead (signal-cluster.ts).
  *
  * The server under test runs alone in a child process pinned to CPU 0 (so "one core" is literal
  * and its memory is measured without the clients'); load generators run in other child processes
@@ -22,6 +23,18 @@ if (process.env.LOOPBACK_ONLY !== '1') {
     stdio: 'inherit',
   });
   process.exit(r.status ?? 1);
+}
+
+if (process.argv.includes('--instances')) {
+  // The cluster bench (several instances over Redis): test/bench/signal-cluster.ts.
+  const { runClusterBench } = await import('./signal-cluster');
+  await runClusterBench(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`cluster bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 const IDLE_N = Number(process.env.BENCH_IDLE_N ?? 10_000);

@@ -1,0 +1,84 @@
+/**
+ * The cluster bench's output: one markdown table, notes, and (with --json) a last line of JSON:
+ * {"cluster":[{"instances","relaysPerSec","crossP50Ms","crossP99Ms","idleClients","kbPerIdleConnection"}, ...],
+ *  "failoverMs":{"p50","p90"}}. With one instance no relay crosses instances: its cross figures are null.
+ */
+import { cpus, loadavg } from 'node:os';
+import type { ChannelMode } from '../../signal-server/cluster/redis';
+
+export interface RelayRun {
+  perSec: number;
+  crossP50: number;
+  crossP99: number;
+  localP50: number;
+  crossShare: number;
+  errors: number;
+  serverCores: number;
+  redisCores: number;
+}
+
+export interface Row {
+  instances: number;
+  peak: RelayRun;
+  half: RelayRun;
+  other: RelayRun | null;
+  idleClients: number;
+  kbPerIdle: number;
+  heapKbPerIdle: number;
+  redisBytesPerIdle: number;
+}
+
+export interface ClusterReport {
+  rows: Row[];
+  failover: { p50: number; p90: number; max: number; missing: number; clients: number };
+  json: boolean;
+  loadStart: string;
+  defaultMode: ChannelMode;
+  otherMode: ChannelMode;
+}
+
+const n0 = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
+const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const r1 = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 10) / 10 : null);
+
+export function printClusterReport(r: ClusterReport): void {
+  const base = r.rows.find((x) => x.instances === 1)?.peak.perSec ?? NaN;
+  const lines = [
+    `| instances | relays/s, cluster (${r.defaultMode} channels) | x one instance | relays/s with ${r.otherMode} channels | share crossing | cross p50 / p99 at half peak | local p50 | instances' CPU (cores) | Redis CPU (cores) | idle clients held | KB per idle connection per instance, RSS / heap | Redis bytes per idle client |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const x of r.rows) {
+    lines.push(
+      `| ${x.instances} | ${n0(x.peak.perSec)} | ${f2(x.peak.perSec / base)} | ${x.other ? n0(x.other.perSec) : 'n/a'} | ${(x.peak.crossShare * 100).toFixed(0)}% | ${
+        x.instances > 1 ? `${f1(x.half.crossP50)} / ${f1(x.half.crossP99)} ms` : 'none cross'
+      } | ${f1(x.half.localP50)} ms | ${f2(x.peak.serverCores)}${x.other ? ` (${f2(x.other.serverCores)})` : ''} | ${f2(x.peak.redisCores)}${
+        x.other ? ` (${f2(x.other.redisCores)})` : ''
+      } | ${n0(x.idleClients)} | ${f2(x.kbPerIdle)} / ${f2(x.heapKbPerIdle)} | ${n0(x.redisBytesPerIdle)} |`,
+    );
+  }
+  const fo = r.failover;
+  lines.push(
+    '',
+    `Fail-over: ${n0(fo.clients)} clients of one of ${Math.max(...r.rows.map((x) => x.instances))} instances, SIGKILLed: welcomed (registered) on another after p50 ${n0(fo.p50)} ms, p90 ${n0(fo.p90)} ms, max ${n0(fo.max)} ms; ${fo.missing} not back within 60 s. Clients use the browser's backoff (500 ms base, jitter 0.5).`,
+    `Peak: closed loop, ${Number(process.env.BENCH_CLUSTER_CLIENTS ?? 200)} clients x ${Number(process.env.BENCH_CLUSTER_WINDOW ?? 2)} relays in flight, random targets, ~700 B offers; CPU columns: the other routing in parentheses. Errors during peak runs: ${r.rows.map((x) => x.peak.errors).join(', ')}.`,
+    `Machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}; instances, Redis and the two load processes share these cores unpinned. Load average at start / end: ${r.loadStart} / ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}.`,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (r.json) {
+    const out = {
+      cluster: r.rows.map((x) => ({
+        instances: x.instances,
+        relaysPerSec: Math.round(x.peak.perSec),
+        crossP50Ms: x.instances > 1 ? r1(x.half.crossP50) : null,
+        crossP99Ms: x.instances > 1 ? r1(x.half.crossP99) : null,
+        idleClients: x.idleClients,
+        kbPerIdleConnection: r1(x.kbPerIdle),
+      })),
+      failoverMs: { p50: r1(fo.p50), p90: r1(fo.p90) },
+    };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  }
+}
