@@ -11,6 +11,7 @@ export interface RelayRun {
   crossP50: number;
   crossP99: number;
   localP50: number;
+  localP99: number;
   crossShare: number;
   errors: number;
   serverCores: number;
@@ -19,10 +20,13 @@ export interface RelayRun {
 
 export interface Row {
   instances: number;
+  mode: ChannelMode;
   peak: RelayRun;
   half: RelayRun;
-  other: RelayRun | null;
+  /** The same instance count with the other relay routing (no half-load run). */
+  other: Row | null;
   idleClients: number;
+  idleSetupPerSec: number;
   kbPerIdle: number;
   heapKbPerIdle: number;
   redisBytesPerIdle: number;
@@ -45,23 +49,26 @@ const r1 = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 10
 export function printClusterReport(r: ClusterReport): void {
   const base = r.rows.find((x) => x.instances === 1)?.peak.perSec ?? NaN;
   const lines = [
-    `| instances | relays/s, cluster (${r.defaultMode} channels) | x one instance | relays/s with ${r.otherMode} channels | share crossing | cross p50 / p99 at half peak | local p50 | instances' CPU (cores) | Redis CPU (cores) | idle clients held | KB per idle connection per instance, RSS / heap | Redis bytes per idle client |`,
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    `| instances | routing | relays/s, cluster | x one instance | share crossing | cross p50 / p99 at half peak | local p50 / p99 at half peak | instances' CPU (cores) | relays/s per instance core | Redis CPU (cores) | relays/s per Redis core | idle clients held | hellos/s | KB per idle connection per instance, RSS / heap | Redis bytes per idle client |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
+  const line = (x: Row, main: boolean): string =>
+    `| ${x.instances} | ${x.mode} | ${n0(x.peak.perSec)} | ${f2(x.peak.perSec / base)} | ${(x.peak.crossShare * 100).toFixed(0)}% | ${
+      !main ? 'not run' : x.instances > 1 ? `${f1(x.half.crossP50)} / ${f1(x.half.crossP99)} ms` : 'none cross'
+    } | ${main ? `${f1(x.half.localP50)} / ${f1(x.half.localP99)} ms` : 'not run'} | ${f2(x.peak.serverCores)} | ${n0(x.peak.perSec / x.peak.serverCores)} | ${f2(
+      x.peak.redisCores,
+    )} | ${n0(x.peak.perSec / x.peak.redisCores)} | ${n0(x.idleClients)} | ${n0(x.idleSetupPerSec)} | ${f2(x.kbPerIdle)} / ${f2(x.heapKbPerIdle)} | ${n0(
+      x.redisBytesPerIdle,
+    )} |`;
   for (const x of r.rows) {
-    lines.push(
-      `| ${x.instances} | ${n0(x.peak.perSec)} | ${f2(x.peak.perSec / base)} | ${x.other ? n0(x.other.perSec) : 'n/a'} | ${(x.peak.crossShare * 100).toFixed(0)}% | ${
-        x.instances > 1 ? `${f1(x.half.crossP50)} / ${f1(x.half.crossP99)} ms` : 'none cross'
-      } | ${f1(x.half.localP50)} ms | ${f2(x.peak.serverCores)}${x.other ? ` (${f2(x.other.serverCores)})` : ''} | ${f2(x.peak.redisCores)}${
-        x.other ? ` (${f2(x.other.redisCores)})` : ''
-      } | ${n0(x.idleClients)} | ${f2(x.kbPerIdle)} / ${f2(x.heapKbPerIdle)} | ${n0(x.redisBytesPerIdle)} |`,
-    );
+    lines.push(line(x, true));
+    if (x.other) lines.push(line(x.other, false));
   }
   const fo = r.failover;
   lines.push(
     '',
     `Fail-over: ${n0(fo.clients)} clients of one of ${Math.max(...r.rows.map((x) => x.instances))} instances, SIGKILLed: welcomed (registered) on another after p50 ${n0(fo.p50)} ms, p90 ${n0(fo.p90)} ms, max ${n0(fo.max)} ms; ${fo.missing} not back within 60 s. Clients use the browser's backoff (500 ms base, jitter 0.5).`,
-    `Peak: closed loop, ${Number(process.env.BENCH_CLUSTER_CLIENTS ?? 200)} clients x ${Number(process.env.BENCH_CLUSTER_WINDOW ?? 2)} relays in flight, random targets, ~700 B offers; CPU columns: the other routing in parentheses. Errors during peak runs: ${r.rows.map((x) => x.peak.errors).join(', ')}.`,
+    `Peak: closed loop, ${Number(process.env.BENCH_CLUSTER_CLIENTS ?? 200)} clients x ${Number(process.env.BENCH_CLUSTER_WINDOW ?? 2)} relays in flight, random targets, ~700 B offers. Per-core columns divide the peak by the CPU the instances (all together) or Redis used in that window. Error frames during peak runs: ${r.rows.map((x) => x.peak.errors).join(', ')}.`,
     `Machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}; instances, Redis and the two load processes share these cores unpinned. Load average at start / end: ${r.loadStart} / ${loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')}.`,

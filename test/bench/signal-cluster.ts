@@ -65,6 +65,7 @@ async function startInstances(n: number, redisUrl: string, prefix: string, mode:
 }
 async function stopInstances(xs: Instance[]): Promise<void> {
   await Promise.all(xs.map((x) => call(x.proc, { cmd: 'stop' }, 15_000).catch(() => {})));
+  if (process.env.BENCH_PROF) await sleep(2000); // let the profiles be written
   for (const x of xs) x.proc.kill('SIGKILL');
 }
 const loads = (k: number): ChildProcess[] => Array.from({ length: k }, () => spawnChild('test/helpers/signal-bench-cluster-load.ts', []));
@@ -102,15 +103,14 @@ async function relayRun(xs: Instance[], gens: ChildProcess[], redis: RedisProc, 
   const redisCores = (cpuSeconds(redis.pid) - c0.r) / wall;
   const rs = await pending;
   const cross = rs.flatMap((r) => r.crossSample);
+  const local = rs.flatMap((r) => r.localSample);
   const count = rs.reduce((a, r) => a + r.count, 0);
   return {
     perSec: rs.reduce((a, r) => a + r.perSec, 0),
     crossP50: percentile(cross, 50),
     crossP99: percentile(cross, 99),
-    localP50: percentile(
-      rs.flatMap((r) => r.localSample),
-      50,
-    ),
+    localP50: percentile(local, 50),
+    localP99: percentile(local, 99),
     crossShare: count ? rs.reduce((a, r) => a + r.cross, 0) / count : NaN,
     errors: rs.reduce((a, r) => a + r.errors, 0),
     serverCores,
@@ -118,14 +118,15 @@ async function relayRun(xs: Instance[], gens: ChildProcess[], redis: RedisProc, 
   };
 }
 
-async function row(n: number, redis: RedisProc, rc: Redis): Promise<Row> {
-  const xs = await startInstances(n, redis.url, `bench${n}:`, DEFAULT_MODE);
+async function row(n: number, redis: RedisProc, rc: Redis, mode: ChannelMode, withHalf: boolean): Promise<Row> {
+  const xs = await startInstances(n, redis.url, `bench${n}${mode}:`, mode);
   const gens = loads(2);
   try {
     await sleep(300);
     const m0 = await Promise.all(xs.map(mem));
     const r0 = await redisUsedMemory(rc);
-    log(`${n} instance(s): ${IDLE_PER_INSTANCE * n} idle clients`);
+    log(`${n} instance(s), ${mode} channels: ${IDLE_PER_INSTANCE * n} idle clients`);
+    const tIdle = performance.now();
     const idle = await Promise.all(
       xs.flatMap((x, i) =>
         gens.map((g, k) =>
@@ -138,6 +139,7 @@ async function row(n: number, redis: RedisProc, rc: Redis): Promise<Row> {
         ),
       ),
     );
+    const idleSetupPerSec = (idle.reduce((a, r) => a + r.opened, 0) / (performance.now() - tIdle)) * 1000;
     const failed = idle.reduce((a, r) => a + r.failed, 0);
     if (failed) log(`idle: ${failed} failed (${idle.find((r) => r.err)?.err})`);
     await sleep(1000);
@@ -149,25 +151,11 @@ async function row(n: number, redis: RedisProc, rc: Redis): Promise<Row> {
     const redisBytesPerIdle = ((await redisUsedMemory(rc)) - r0) / idleClients;
 
     await Promise.all(gens.map((g) => call(g, { cmd: 'connect', ports: xs.map((x) => x.port), count: RELAY_CLIENTS / 2, first: 10_000 })));
-    log(`${n} instance(s): peak relays (${DEFAULT_MODE} channels)`);
+    log(`${n} instance(s): ${Math.round(idleSetupPerSec)} hellos/s; peak relays (${mode} channels)`);
     const peak = await relayRun(xs, gens, redis, 0);
-    log(`${n}: ${Math.round(peak.perSec)}/s; half load at ${Math.round(peak.perSec / 2)}/s`);
-    const half = await relayRun(xs, gens, redis, peak.perSec / 2);
-    return { instances: n, peak, half, other: null, idleClients, kbPerIdle, heapKbPerIdle, redisBytesPerIdle };
-  } finally {
-    await closeLoads(gens);
-    await stopInstances(xs);
-  }
-}
-
-/** Peak throughput with the other relay routing (same clients, same load). */
-async function peakOther(n: number, redis: RedisProc): Promise<RelayRun> {
-  const xs = await startInstances(n, redis.url, `bench${n}o:`, OTHER_MODE);
-  const gens = loads(2);
-  try {
-    await Promise.all(gens.map((g) => call(g, { cmd: 'connect', ports: xs.map((x) => x.port), count: RELAY_CLIENTS / 2, first: 20_000 })));
-    log(`${n} instance(s): peak relays (${OTHER_MODE} channels)`);
-    return await relayRun(xs, gens, redis, 0);
+    log(`${n}: ${Math.round(peak.perSec)}/s${withHalf ? `; half load at ${Math.round(peak.perSec / 2)}/s` : ''}`);
+    const half = withHalf ? await relayRun(xs, gens, redis, peak.perSec / 2) : peak;
+    return { instances: n, mode, peak, half, other: null, idleClients, idleSetupPerSec, kbPerIdle, heapKbPerIdle, redisBytesPerIdle };
   } finally {
     await closeLoads(gens);
     await stopInstances(xs);
@@ -220,10 +208,11 @@ export async function runClusterBench(argv: string[]): Promise<void> {
   let fo = { p50: NaN, p90: NaN, max: NaN, missing: 0, clients: 0 };
   try {
     for (const n of counts) {
-      const r = await row(n, redis, rc);
-      if (n > 1) r.other = await peakOther(n, redis);
-      rows.push(r);
+      const r = await row(n, redis, rc, DEFAULT_MODE, true);
       await rc.flushall();
+      if (n > 1) r.other = await row(n, redis, rc, OTHER_MODE, false);
+      await rc.flushall();
+      rows.push(r);
     }
     const most = Math.max(...counts);
     if (most > 1) fo = await failover(most, redis);

@@ -13,7 +13,14 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export function spawnChild(file: string, args: string[], cpu = -1): ChildProcess {
   const c = fork(resolve(ROOT, file), args, {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx', '--expose-gc', '--max-old-space-size=4096'],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      '--max-old-space-size=4096',
+      // BENCH_PROF=DIR: CPU profiles of the server children, for finding where the time goes.
+      ...(process.env.BENCH_PROF && file.includes('server') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   if (cpu >= 0 && c.pid !== undefined && process.env.BENCH_PIN !== '0') {
