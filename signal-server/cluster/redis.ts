@@ -154,23 +154,46 @@ export class RedisCluster implements Cluster {
   relay(to: string, frame: string, from: string, ref: number | undefined): boolean {
     if (this._state !== 'ok') return false;
     const msg = encodeRelay(to, from, this.instanceId, ref, frame);
-    const sent =
-      this.channels === 'id'
-        ? this.cmd.spublish(this.keys.idChannel(to), msg)
-        : this.script('relay', this.keys.peer(to), this.keys.instChannelPrefix, msg);
-    const c = this.opts.metrics.cluster!;
-    const fail = (): void => {
-      this.opts.metrics.drop('unknown_target');
-      this.host?.relayFailed(from, ref, 'UNKNOWN_TARGET', to);
-    };
-    sent.then(
-      (n) => {
-        if (Number(n) > 0) c.forwarded++;
-        else fail();
-      },
-      () => this.failed(fail),
-    );
+    if (this.channels === 'id') {
+      this.cmd.spublish(this.keys.idChannel(to), msg).then(
+        (n) => this.relayed(Number(n) > 0, to, from, ref),
+        () => this.failed(() => this.relayed(false, to, from, ref)),
+      );
+      return true;
+    }
+    // Channel per instance: this turn's relays leave together, one script call and one PUBLISH
+    // per target instance, however many relays the turn holds.
+    this.outbox.push({ to, from, ref, msg });
+    if (this.outbox.length === 1) setImmediate(this.flush);
     return true;
+  }
+
+  private readonly outbox: { to: string; from: string; ref: number | undefined; msg: string }[] = [];
+  private readonly flush = (): void => {
+    const all = this.outbox.splice(0);
+    for (let i = 0; i < all.length; i += BATCH) {
+      const batch = all.slice(i, i + BATCH);
+      this.script('relayBatch', this.keys.prefix, ...batch.map((b) => b.msg)).then(
+        (res) => {
+          const ok = Array.isArray(res) ? res : [];
+          for (const [k, b] of batch.entries()) this.relayed(Number(ok[k]) === 1, b.to, b.from, b.ref);
+        },
+        () =>
+          this.failed(() => {
+            for (const b of batch) this.relayed(false, b.to, b.from, b.ref);
+          }),
+      );
+    }
+  };
+
+  /** An instance received the relay (it answers failures itself), or nobody did: UNKNOWN_TARGET. */
+  private relayed(ok: boolean, to: string, from: string, ref: number | undefined): void {
+    if (ok) {
+      this.opts.metrics.cluster!.forwarded++;
+      return;
+    }
+    this.opts.metrics.drop('unknown_target');
+    this.host?.relayFailed(from, ref, 'UNKNOWN_TARGET', to);
   }
 
   sample(k: number, exclude: string, done: (ids: string[] | null) => void): void {
@@ -229,7 +252,13 @@ export class RedisCluster implements Cluster {
     then?.();
   }
 
-  private onBus(s: string): void {
+  private onBus(text: string): void {
+    if (text.includes('\n')) {
+      for (const one of text.split('\n')) this.onBusOne(one);
+    } else this.onBusOne(text);
+  }
+
+  private onBusOne(s: string): void {
     const host = this.host;
     const m = decodeBus(s);
     if (!host || !m) {

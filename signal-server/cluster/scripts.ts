@@ -7,7 +7,8 @@
  *   inst:<instance> an instance's own lease; its per-address counts are ignored once it is gone
  *   ip:<address>    hash instance -> connections from that address there, with a lease
  * Channels:
- *   i:<instance>    relays (channel-per-instance mode), errors and displacements for an instance
+ *   i:<instance>    relays (channel-per-instance mode: a turn's relays to one instance in one
+ *                   message, newline-separated), errors and displacements for an instance
  *   n:<nodeId>      relays for one id (sharded channel-per-id mode, SSUBSCRIBE/SPUBLISH)
  *
  * Times come from the Redis server's clock (TIME), so instances' clocks never need to agree.
@@ -124,12 +125,36 @@ return 1`,
 end
 return 1`,
   },
-  /** KEYS: peer:<to>. ARGV: instance channel prefix, message. Publish to the owner's channel; -1: no owner. */
-  relay: {
-    numberOfKeys: 1,
-    lua: `local owner = redis.call('GET', KEYS[1])
-if not owner then return -1 end
-return redis.call('PUBLISH', ARGV[1] .. string.sub(owner, 1, 16), ARGV[2])`,
+  /**
+   * KEYS: none. ARGV: prefix, then relay messages (wire.ts "R", the target id at characters 2..41).
+   * Everything one instance relays in one event-loop turn: each message goes to its target's owner,
+   * one PUBLISH per owner with the messages joined by newlines (JSON frames hold none). Returns,
+   * per message, 1 if an instance received it, 0 if the id has no owner or its owner is gone.
+   */
+  relayBatch: {
+    numberOfKeys: 0,
+    lua: `local groups, owners, out = {}, {}, {}
+for i = 2, #ARGV do
+  local owner = redis.call('GET', ARGV[1] .. 'peer:' .. string.sub(ARGV[i], 2, 41))
+  if owner then
+    local inst = string.sub(owner, 1, 16)
+    local g = groups[inst]
+    if not g then g = {}; groups[inst] = g end
+    g[#g + 1] = ARGV[i]
+    owners[i - 1] = inst
+  else
+    owners[i - 1] = false
+  end
+end
+local reached = {}
+for inst, msgs in pairs(groups) do
+  reached[inst] = redis.call('PUBLISH', ARGV[1] .. 'i:' .. inst, table.concat(msgs, string.char(10)))
+end
+for i = 1, #ARGV - 1 do
+  local inst = owners[i]
+  out[i] = (inst and reached[inst] > 0) and 1 or 0
+end
+return out`,
   },
 } as const;
 
