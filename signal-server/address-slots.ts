@@ -26,10 +26,15 @@ export class AddressSlots {
     this.set(ip, this.count(ip) - 1);
   }
 
-  /** Count one more for `ip` and hold it for a socket that is about to open; returns the new count. */
+  /**
+   * Count one more for `ip` and hold it for a socket that is about to open; returns the new count.
+   * Not reported: the cluster's admission records it in the same step.
+   */
   reserve(ip: string): number {
     this.reserved.set(ip, (this.reserved.get(ip) ?? 0) + 1);
-    return this.add(ip);
+    const n = this.count(ip) + 1;
+    this.open.set(ip, n);
+    return n;
   }
 
   /** Consume a reserved slot for `ip` (it stays counted); false when none was held. */

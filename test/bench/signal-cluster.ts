@@ -179,7 +179,14 @@ async function failover(n: number, redis: RedisProc, count: number): Promise<Fai
     log(`fail-over: ${r.connected} clients on the victim; SIGKILL`);
     const killedAt = Date.now();
     victim.proc.kill('SIGKILL');
-    const out = await call<{ times: number[]; missing: number }>(g!, { cmd: 'failover-run', killedAt, timeoutMs: 60_000 }, 90_000);
+    const out = await call<{ times: number[]; missing: number; dropped: number[]; attempts: number }>(
+      g!,
+      { cmd: 'failover-run', killedAt, timeoutMs: 60_000 },
+      90_000,
+    );
+    log(
+      `fail-over: drops seen after p50 ${Math.round(percentile(out.dropped, 50))} ms (max ${Math.round(percentile(out.dropped, 100))}), ${out.attempts} connection attempts for ${count} clients`,
+    );
     return {
       p50: percentile(out.times, 50),
       p90: percentile(out.times, 90),

@@ -167,19 +167,30 @@ async function failoverSetup(c: Extract<Cmd, { cmd: 'failover-setup' }>): Promis
     await Promise.all(sigs.slice(i, i + 100).map((s) => s.connect()));
   }
   welcomedAt = [];
-  for (const s of sigs) s.on('welcome', () => welcomedAt.push(now()));
+  droppedAt = [];
+  attempts = 0;
+  for (const s of sigs) {
+    s.on('welcome', () => welcomedAt.push(now()));
+    s.on('state', (e) => {
+      if (e.state === 'reconnecting') droppedAt.push(now());
+      if (e.state === 'connecting') attempts++;
+    });
+  }
   send({ connected: sigs.filter((s) => s.url === c.victim && s.state === 'open').length });
 }
 
-/** Welcomes after the fail-over clients were all connected (epoch ms). */
+/** Welcomes, drops seen and connection attempts after the fail-over clients were all connected (epoch ms). */
 let welcomedAt: number[] = [];
+let droppedAt: number[] = [];
+let attempts = 0;
 
 /** After the victim was killed at `killedAt` (epoch ms): how long until each client was welcomed elsewhere. */
 async function failoverRun(c: Extract<Cmd, { cmd: 'failover-run' }>): Promise<void> {
   const end = now() + c.timeoutMs;
   while (welcomedAt.length < sigs.length && now() < end) await sleep(20);
   const elsewhere = sigs.filter((s) => s.state === 'open').length;
-  send({ times: welcomedAt.map((t) => t - c.killedAt), missing: sigs.length - welcomedAt.length, elsewhere });
+  const dropped = droppedAt.map((t) => t - c.killedAt);
+  send({ times: welcomedAt.map((t) => t - c.killedAt), missing: sigs.length - welcomedAt.length, elsewhere, dropped, attempts });
 }
 
 process.on('message', (m: Cmd) => {
