@@ -153,7 +153,9 @@ async function row(n: number, redis: RedisProc, rc: Redis, mode: ChannelMode, wi
     await Promise.all(gens.map((g) => call(g, { cmd: 'connect', ports: xs.map((x) => x.port), count: RELAY_CLIENTS / 2, first: 10_000 })));
     log(`${n} instance(s): ${Math.round(idleSetupPerSec)} hellos/s; peak relays (${mode} channels)`);
     const peak = await relayRun(xs, gens, redis, 0);
-    log(`${n}: ${Math.round(peak.perSec)}/s${withHalf ? `; half load at ${Math.round(peak.perSec / 2)}/s` : ''}`);
+    log(
+      `${n}: ${Math.round(peak.perSec)}/s (latency at peak: cross p50 ${peak.crossP50.toFixed(1)} ms, local p50 ${peak.localP50.toFixed(1)} ms)${withHalf ? `; half load at ${Math.round(peak.perSec / 2)}/s` : ''}`,
+    );
     const half = withHalf ? await relayRun(xs, gens, redis, peak.perSec / 2) : peak;
     return { instances: n, mode, peak, half, other: null, idleClients, idleSetupPerSec, kbPerIdle, heapKbPerIdle, redisBytesPerIdle };
   } finally {
