@@ -233,3 +233,14 @@ export async function runClusterBench(argv: string[]): Promise<void> {
   }
   printClusterReport({ rows, failovers: fos, json, loadStart: loadStart.join(' '), defaultMode: DEFAULT_MODE, otherMode: OTHER_MODE });
 }
+
+/** Run the cluster bench and exit (0, or 1 with the error on stderr). */
+export function clusterBenchCli(argv: string[]): Promise<never> {
+  return runClusterBench(argv).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`cluster bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -25,17 +25,8 @@ if (process.env.LOOPBACK_ONLY !== '1') {
   process.exit(r.status ?? 1);
 }
 
-if (process.argv.includes('--instances')) {
-  // The cluster bench (several instances over Redis): test/bench/signal-cluster.ts.
-  const { runClusterBench } = await import('./signal-cluster');
-  await runClusterBench(process.argv.slice(2)).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(`cluster bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+// With `-- --instances 1,2,4 [--json]`: the cluster bench instead (signal-cluster.ts); it exits.
+if (process.argv.includes('--instances')) await (await import('./signal-cluster')).clusterBenchCli(process.argv.slice(2));
 
 const IDLE_N = Number(process.env.BENCH_IDLE_N ?? 10_000);
 const RELAY_PAIRS = Number(process.env.BENCH_RELAY_PAIRS ?? 100);
