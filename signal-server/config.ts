@@ -96,6 +96,28 @@ export const OPTIONS: OptionSpec[] = [
     help: 'time clients get to acknowledge the 1001 close on shutdown, ms',
     def: '2000',
   },
+  {
+    flag: 'redis',
+    env: 'SIGNAL_REDIS_URL',
+    kind: 'string',
+    help: 'redis://[user:pass@]host:port[/db]: run as one instance of a cluster sharing this Redis (or Valkey)',
+    def: '',
+  },
+  {
+    flag: 'redis-channels',
+    env: 'SIGNAL_REDIS_CHANNELS',
+    kind: 'string',
+    help: 'how relays cross instances: instance (a channel per instance) or id (a sharded channel per node id)',
+    def: 'instance',
+  },
+  { flag: 'redis-prefix', env: 'SIGNAL_REDIS_PREFIX', kind: 'string', help: 'prefix of the Redis keys and channels', def: 'p2p-signal:' },
+  {
+    flag: 'redis-lease-ms',
+    env: 'SIGNAL_REDIS_LEASE_MS',
+    kind: 'int',
+    help: "lease of cluster entries (renewed every third): a dead instance's peers vanish after this, ms",
+    def: '15000',
+  },
   { flag: 'log-level', env: 'SIGNAL_LOG_LEVEL', kind: 'string', help: 'debug | info | warn | error | silent', def: 'info' },
 ];
 
@@ -220,6 +242,16 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       return { ok: false, error: `ICE server URL must start with stun:, stuns:, turn: or turns: (${urls.join(',')})` };
   }
   opts.iceServers = ice;
+  const redis = get('redis').trim();
+  if (redis) {
+    if (!/^rediss?:\/\//.test(redis)) return { ok: false, error: '--redis must be a redis:// or rediss:// URL' };
+    const channels = get('redis-channels');
+    if (channels !== 'instance' && channels !== 'id') return { ok: false, error: '--redis-channels must be instance or id' };
+    const lease = int('redis-lease-ms');
+    if (typeof lease === 'string') return { ok: false, error: lease };
+    if (lease < 300) return { ok: false, error: '--redis-lease-ms must be at least 300' };
+    Object.assign(opts, { redis, redisChannels: channels, redisPrefix: get('redis-prefix'), redisLeaseMs: lease });
+  }
   const level = get('log-level');
   if (!isLogLevel(level)) return { ok: false, error: '--log-level must be debug, info, warn, error or silent' };
   return { ok: true, help: false, options: opts, logLevel: level };

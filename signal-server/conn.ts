@@ -1,6 +1,7 @@
 /** One client connection's state, and what the hub needs from its socket and its environment (hub.ts). */
 import type { Clock } from '../shared/env/clock';
 import type { Rng } from '../shared/env/rng';
+import type { Cluster } from './cluster/cluster';
 import type { Logger } from './log';
 import type { SignalMetrics } from './metrics';
 import type { HubLimits } from './limits';
@@ -31,11 +32,15 @@ export interface HubComponents {
   nodeIdOf(publicKey: Uint8Array): string;
   metrics: SignalMetrics;
   log: Logger;
+  /** Other instances of the same service; none: this server is alone (LocalCluster). */
+  cluster?: Cluster;
 }
 
 /** One client connection. Kept small: this is what idle memory per connection is made of. */
 export class Conn {
   nodeId: string | null = null;
+  /** The cluster claim this connection holds on nodeId ('' alone): a displacement names it. */
+  claim = '';
   nonce: string | null;
   /** Index in the hub's live array while authenticated (O(1) random sampling), else -1. */
   slot = -1;

@@ -3,8 +3,13 @@
  * Sans-IO: it never touches a socket. server.ts adapts each ws connection to `ConnIO` and feeds
  * frames in; tests and the bench can drive it the same way. Remote garbage is dropped, counted
  * by reason and answered with an error frame, never thrown.
+ *
+ * Several instances form one service through an injected `Cluster` (cluster/cluster.ts): hello
+ * claims the id cluster-wide before the welcome, relays to ids held elsewhere are forwarded, and
+ * failures come back as the same error frames a lone server sends. Without one (`LocalCluster`)
+ * every step runs synchronously, exactly as a single server.
  */
-import { hexToBytes } from '../shared/crypto/bytes';
+import { bytesToHex, hexToBytes } from '../shared/crypto/bytes';
 import {
   CLOSE_CODES,
   SIGNALING_VERSION,
@@ -17,6 +22,9 @@ import {
   type SignalErrorCode,
   type SignalLimits,
 } from '../shared/protocol/signaling';
+import { LocalCluster, type Cluster, type ClusterHost, type RelayFailure } from './cluster/cluster';
+import { AddressSlots } from './address-slots';
+import { FlowControl } from './flow-control';
 import { DEFAULT_LIMITS, type HubLimits } from './limits';
 import { TokenBucket } from './token-bucket';
 import { PeerDirectory } from './peer-directory';
@@ -31,14 +39,10 @@ export class SignalHub {
   readonly limits: HubLimits;
   private readonly conns = new Set<Conn>();
   private readonly peers: PeerDirectory;
-  private readonly perIp = new Map<string, number>();
+  private readonly perIp: AddressSlots;
   private sweepTimer: unknown = null;
-  private readonly global: TokenBucket;
-  /** Until when the server counts as overloaded (event loop lagging): bursting clients are shed. */
-  private hotUntil = 0;
-  /** Frames from bursting clients admitted in this event-loop turn (reset by a 0 ms timer). */
-  private turnUsed = 0;
-  private turnReset: (() => void) | null = null;
+  private readonly flow: FlowControl;
+  readonly cluster: Cluster;
   private shuttingDown = false;
 
   constructor(
@@ -48,8 +52,11 @@ export class SignalHub {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.limits.bootstrapPeers = Math.min(8, Math.max(0, this.limits.bootstrapPeers));
-    this.global = new TokenBucket(this.limits.globalRatePerSec, this.limits.globalBurst, c.clock.now());
+    this.flow = new FlowControl(c, this.limits, (conn, err) => this.sendError(conn, err));
     this.peers = new PeerDirectory(c.rng);
+    this.cluster = c.cluster ?? new LocalCluster();
+    this.perIp = new AddressSlots(this.cluster);
+    this.cluster.attach(this.host());
   }
 
   get size(): number {
@@ -63,24 +70,45 @@ export class SignalHub {
   admit(ip: string): SignalErrorCode | null {
     if (this.shuttingDown) return 'GOING_AWAY';
     if (this.conns.size >= this.limits.maxConnections) return 'SERVER_FULL';
-    if ((this.perIp.get(ip) ?? 0) >= this.limits.maxConnectionsPerIp) return 'IP_LIMIT';
+    if (this.perIp.count(ip) >= this.limits.maxConnectionsPerIp) return 'IP_LIMIT';
     return null;
   }
 
-  /** A socket finished its upgrade; returns null (and closes it) when over a cap. */
-  open(io: ConnIO, ip: string): Conn | null {
+  /**
+   * Admission in a cluster: the local caps, then the per-address cap across every instance. On
+   * null the slot is held for `ip`: follow with `open(io, ip)`, or `unreserve(ip)` if the socket died.
+   */
+  reserve(ip: string, done: (refused: SignalErrorCode | null) => void): void {
     const refused = this.admit(ip);
+    if (refused) return done(refused);
+    this.cluster.admitIp(ip, this.perIp.reserve(ip), this.limits.maxConnectionsPerIp, (ok) => {
+      if (ok) return done(null);
+      this.perIp.unreserve(ip);
+      done('IP_LIMIT');
+    });
+  }
+
+  /** Give back a slot from `reserve` that no socket will use. */
+  unreserve(ip: string): void {
+    this.perIp.unreserve(ip);
+  }
+
+  /** A socket finished its upgrade; returns null (and closes it) when over a cap or already `refusal`-refused. */
+  open(io: ConnIO, ip: string, refusal: SignalErrorCode | null = null): Conn | null {
+    const held = refusal === null && this.perIp.take(ip);
+    const refused = refusal ?? (held ? (this.shuttingDown ? 'GOING_AWAY' : null) : this.admit(ip));
     if (refused) {
+      if (held) this.perIp.remove(ip);
       this.c.metrics.reject(refused.toLowerCase());
       io.send(JSON.stringify({ t: 'error', code: refused } satisfies ErrorMsg));
       io.close(refused === 'GOING_AWAY' ? CLOSE_CODES.GOING_AWAY : CLOSE_CODES.TRY_AGAIN_LATER, refused);
       return null;
     }
     const now = this.c.clock.now();
-    const nonce = hex(this.c.rng.bytes(32));
+    const nonce = bytesToHex(this.c.rng.bytes(32));
     const conn = new Conn(io, ip, nonce, now, this.limits);
     this.conns.add(conn);
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    if (!held) this.perIp.add(ip);
     this.c.metrics.connections = this.conns.size;
     this.send(conn, `{"t":"challenge","v":${SIGNALING_VERSION},"nonce":"${nonce}"}`);
     return conn;
@@ -91,9 +119,7 @@ export class SignalHub {
     if (conn.closed) return;
     conn.closed = true;
     this.conns.delete(conn);
-    const n = (this.perIp.get(conn.ip) ?? 1) - 1;
-    if (n <= 0) this.perIp.delete(conn.ip);
-    else this.perIp.set(conn.ip, n);
+    this.perIp.remove(conn.ip);
     this.unlist(conn);
     if (conn.paused) this.c.metrics.rateLimitedNow--;
     this.c.metrics.connections = this.conns.size;
@@ -109,31 +135,7 @@ export class SignalHub {
    */
   allow(conn: Conn, size: number): boolean {
     if (conn.closed) return false;
-    const now = this.c.clock.now();
-    const m = this.c.metrics;
-    m.messagesIn++;
-    m.bytesIn += size;
-    conn.lastSeen = now;
-    // Quiet = own bucket (nearly) full: exempt from the global budget, so floods cannot starve it.
-    const quiet = conn.bucket.level(now) >= this.limits.burst - 2;
-    if (!conn.bucket.take(now)) {
-      m.drop('rate_limited');
-      this.limited(conn, now, 'RATE_LIMITED');
-      return false;
-    }
-    if (!quiet && (now < this.hotUntil || this.turnUsed >= this.limits.turnBudget || !this.global.take(now))) {
-      m.drop('overload');
-      // Shed for longer than a plain rate limit: each wake-up of a flooder costs a socket read.
-      this.limited(conn, now, 'RATE_LIMITED', 2000);
-      return false;
-    }
-    if (!quiet && this.turnUsed++ === 0) {
-      this.turnReset ??= () => {
-        this.turnUsed = 0;
-      };
-      this.c.clock.setTimeout(this.turnReset, 0);
-    }
-    return true;
+    return this.flow.allow(conn, size);
   }
 
   /** An allowed frame, decoded: its text, or null for a binary frame. `size` is its byte length. */
@@ -153,9 +155,12 @@ export class SignalHub {
       case 'hello':
         return this.hello(conn, msg);
       case 'bootstrap': {
-        if (conn.nodeId === null) return this.reject(conn, 'NOT_AUTHENTICATED', 'hello first', msg.id);
-        const peers = JSON.stringify(this.sample(conn));
-        this.send(conn, msg.id === undefined ? `{"t":"peers","peers":${peers}}` : `{"t":"peers","id":${msg.id},"peers":${peers}}`);
+        const self = conn.nodeId;
+        if (self === null) return this.reject(conn, 'NOT_AUTHENTICATED', 'hello first', msg.id);
+        this.cluster.sample(this.limits.bootstrapPeers, self, (ids) => {
+          const peers = JSON.stringify(ids ?? this.sample(conn));
+          this.send(conn, msg.id === undefined ? `{"t":"peers","peers":${peers}}` : `{"t":"peers","id":${msg.id},"peers":${peers}}`);
+        });
         return;
       }
       case 'relay':
@@ -177,43 +182,38 @@ export class SignalHub {
     m.helloOk++;
     const nodeId = this.c.nodeIdOf(publicKey);
     const old = this.peers.get(nodeId);
-    if (old) {
-      // The newest session that proves the key wins; the old one is told why and must not auto-reconnect.
-      this.sendError(old, { t: 'error', code: 'REPLACED', message: 'this node id connected again elsewhere' });
-      this.shut(old, CLOSE_CODES.REPLACED, 'REPLACED');
-    }
+    if (old) this.replace(old);
     conn.nonce = null;
     this.peers.add(conn, nodeId);
     m.peers = this.peers.size;
+    // The welcome waits until the id is claimed cluster-wide (at once without a cluster), so a
+    // client that has its welcome is reachable from every instance.
+    conn.claim = this.cluster.claim(nodeId, this.limits.bootstrapPeers, (sample) => {
+      if (!conn.closed) this.welcome(conn, nodeId, sample ?? this.sample(conn));
+    });
+  }
+
+  private welcome(conn: Conn, nodeId: string, peers: string[]): void {
     const l = this.limits;
     const limits: SignalLimits = { maxFrameBytes: l.maxFrameBytes, ratePerSec: l.ratePerSec, burst: l.burst };
-    this.send(
-      conn,
-      JSON.stringify({
-        t: 'welcome',
-        nodeId,
-        iceServers: this.iceFor(nodeId),
-        peers: this.sample(conn),
-        heartbeatMs: l.heartbeatMs,
-        limits,
-      }),
-    );
+    this.send(conn, JSON.stringify({ t: 'welcome', nodeId, iceServers: this.iceFor(nodeId), peers, heartbeatMs: l.heartbeatMs, limits }));
     this.c.log.debug('hello', { nodeId, ip: conn.ip });
+  }
+
+  /** The newest session that proves the key wins; the old one is told why and must not auto-reconnect. */
+  private replace(old: Conn): void {
+    this.sendError(old, { t: 'error', code: 'REPLACED', message: 'this node id connected again elsewhere' });
+    this.shut(old, CLOSE_CODES.REPLACED, 'REPLACED');
   }
 
   private relay(conn: Conn, to: string, payload: Json, id: number | undefined): void {
     const target = this.peers.get(to);
-    if (!target) {
-      this.c.metrics.drop('unknown_target');
-      return this.sendError(conn, withRef({ t: 'error', code: 'UNKNOWN_TARGET', target: to }, id));
-    }
-    const now = this.c.clock.now();
-    const l = this.limits;
-    target.inbound ??= new TokenBucket(l.inboundRatePerSec, l.inboundBurst, now);
-    if (!target.inbound.take(now)) {
-      // Many senders aiming at one node: its inbound budget protects it; senders are told to retry.
-      this.c.metrics.drop('target_busy');
-      return this.sendError(conn, withRef({ t: 'error', code: 'TARGET_BUSY', target: to, message: 'target inbound budget exhausted' }, id));
+    // Refuse before the payload is serialized: unknown here (and no cluster to ask), or over the
+    // target's inbound budget (many senders aiming at one node).
+    const refused = target ? (this.inboundFull(target) ? 'TARGET_BUSY' : null) : this.cluster.state === 'ok' ? null : 'UNKNOWN_TARGET';
+    if (refused) {
+      this.c.metrics.drop(refused.toLowerCase());
+      return this.relayFailed(conn, id, refused, to);
     }
     let body: string;
     try {
@@ -221,22 +221,61 @@ export class SignalHub {
     } catch {
       return this.reject(conn, 'MALFORMED', 'payload not serializable', id);
     }
-    if (!this.send(target, `{"t":"relay","from":"${conn.nodeId}","payload":${body}}`)) {
-      const gone = target.closed;
-      return this.sendError(
-        conn,
-        withRef(
-          {
-            t: 'error',
-            code: gone ? 'UNKNOWN_TARGET' : 'TARGET_BUSY',
-            target: to,
-            message: gone ? 'target cut off (slow consumer)' : 'target backlog full',
-          },
-          id,
-        ),
-      );
+    const frame = `{"t":"relay","from":"${conn.nodeId}","payload":${body}}`;
+    if (!target) {
+      if (this.cluster.relay(to, frame, conn.nodeId!, id)) return;
+      this.c.metrics.drop('unknown_target');
+      return this.relayFailed(conn, id, 'UNKNOWN_TARGET', to);
     }
+    const failed = this.deliverTo(target, frame);
+    if (failed) this.relayFailed(conn, id, failed, to, target.closed ? 'target cut off (slow consumer)' : 'target backlog full');
+  }
+
+  /** Take from the target's inbound budget; true when it is empty. */
+  private inboundFull(target: Conn): boolean {
+    const now = this.c.clock.now();
+    const l = this.limits;
+    target.inbound ??= new TokenBucket(l.inboundRatePerSec, l.inboundBurst, now);
+    return !target.inbound.take(now);
+  }
+
+  /** Write a relay frame to a local client whose inbound budget has been charged. */
+  private deliverTo(target: Conn, frame: string): RelayFailure | null {
+    if (!this.send(target, frame)) return target.closed ? 'UNKNOWN_TARGET' : 'TARGET_BUSY';
     this.c.metrics.relayed++;
+    return null;
+  }
+
+  /** Tell `conn` its relay (request `ref`) to `target` was not delivered. Counting is the caller's. */
+  private relayFailed(conn: Conn, ref: number | undefined, code: RelayFailure, target: string, detail?: string): void {
+    let message = detail;
+    if (code === 'TARGET_BUSY') message ??= 'target inbound budget exhausted';
+    else if (this.cluster.state === 'degraded') message ??= 'not connected to this instance, and the cluster is unreachable';
+    const err: ErrorMsg = { t: 'error', code, target };
+    if (message !== undefined) err.message = message;
+    this.sendError(conn, withRef(err, ref));
+  }
+
+  /** What the cluster calls: remote relays, their failures, displacements, re-sync. */
+  private host(): ClusterHost {
+    return {
+      deliver: (to, frame) => {
+        const target = this.peers.get(to);
+        const failed = !target ? 'UNKNOWN_TARGET' : this.inboundFull(target) ? 'TARGET_BUSY' : null;
+        if (failed) this.c.metrics.drop(failed.toLowerCase());
+        return failed ?? this.deliverTo(target!, frame);
+      },
+      relayFailed: (from, ref, code, target) => {
+        const conn = this.peers.get(from);
+        if (conn) this.relayFailed(conn, ref, code, target, code === 'TARGET_BUSY' ? 'target busy' : undefined);
+      },
+      displace: (nodeId, claim) => {
+        const conn = this.peers.get(nodeId);
+        if (conn && conn.claim === claim) this.replace(conn);
+      },
+      snapshot: () => ({ peers: this.peers.claims(), ips: this.perIp.entries() }),
+      stateChanged: (state) => this.c.log.info('cluster', { state, instance: this.cluster.instanceId }),
+    };
   }
 
   /** Up to `bootstrapPeers` distinct random live peers other than `self`. */
@@ -249,11 +288,7 @@ export class SignalHub {
    * frames from bursting clients are dropped and their sockets paused; quiet clients still pass.
    */
   overloaded(ms: number): void {
-    const until = this.c.clock.now() + ms;
-    if (until > this.hotUntil) {
-      if (this.hotUntil < this.c.clock.now()) this.c.metrics.overloadEpisodes++;
-      this.hotUntil = until;
-    }
+    this.flow.overloaded(ms);
   }
 
   /** Heartbeat sweep: hello timeouts, idle timeouts, pings to quiet clients, slow consumers. */
@@ -335,65 +370,29 @@ export class SignalHub {
     this.sendError(conn, withRef({ t: 'error', code, message }, ref));
   }
 
-  private limited(conn: Conn, now: number, code: SignalErrorCode, basePauseMs = 250): void {
-    const m = this.c.metrics;
-    if (!conn.paused) {
-      conn.paused = true;
-      m.rateLimitedNow++;
-      m.rateLimitedTotal++;
-      conn.io.pause();
-      // Repeat offenders wait longer (250 ms doubling to 8 s, jittered), so a flood costs one socket read
-      // per pause rather than one per token. Frames already buffered still arrive; they are
-      // dropped undecoded in allow().
-      conn.strikes = now - conn.limitedAt < 10_000 ? Math.min(conn.strikes + 1, 5) : 0;
-      conn.limitedAt = now;
-      // Jittered (x0.5..1.5) so a crowd limited at the same moment does not wake up together.
-      const wait = Math.max(basePauseMs * 2 ** conn.strikes * (0.5 + this.c.rng.next()), conn.bucket.waitMs(now));
-      this.c.clock.setTimeout(() => {
-        if (conn.closed || !conn.paused) return;
-        conn.paused = false;
-        m.rateLimitedNow--;
-        conn.io.resume();
-      }, wait);
-    }
-    if (now - conn.limitedNoticeAt >= 1000) {
-      conn.limitedNoticeAt = now;
-      this.sendError(conn, { t: 'error', code, message: `over ${this.limits.ratePerSec}/s (burst ${this.limits.burst}) or server busy` });
-    }
-  }
-
   private slow(conn: Conn): void {
     this.c.metrics.drop('slow_consumer');
     this.c.metrics.close('slow_consumer');
     this.c.log.debug('slow consumer', { nodeId: conn.nodeId, ip: conn.ip, buffered: conn.io.buffered() });
-    this.forget(conn);
+    this.closed(conn);
     conn.io.terminate();
   }
 
   /** Close politely and forget the connection at once (the socket may linger while closing). */
   private shut(conn: Conn, code: number, reason: SignalErrorCode): void {
     this.c.metrics.close(reason.toLowerCase());
-    this.forget(conn);
+    this.closed(conn);
     conn.io.close(code, reason);
   }
 
-  private forget(conn: Conn): void {
-    this.closed(conn);
-    this.c.metrics.peers = this.peers.size;
-  }
-
   private unlist(conn: Conn): void {
-    if (this.peers.remove(conn)) this.c.metrics.peers = this.peers.size;
+    if (!this.peers.remove(conn)) return;
+    this.c.metrics.peers = this.peers.size;
+    if (conn.nodeId !== null && this.peers.get(conn.nodeId) === undefined) this.cluster.release(conn.nodeId, conn.claim);
   }
 }
 
 function withRef(err: ErrorMsg, ref: number | undefined): ErrorMsg {
   if (ref !== undefined) err.ref = ref;
   return err;
-}
-
-function hex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
 }

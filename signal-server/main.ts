@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     iceServers: o.iceServers?.length ?? 0,
     turnSecret: o.turnSecret ? `${o.turnSecret.urls.length} URL(s), credentials valid ${o.turnSecret.ttlSec} s` : 'off',
     allowedOrigins: o.allowedOrigins?.join(',') || '*',
+    cluster: o.redis ? `${server.cluster.state} (instance ${server.cluster.instanceId}, ${o.redisChannels} channels)` : 'off',
   });
   process.stderr.write(`p2p-signal listening on ${server.url} (WebSocket ${server.wsUrl})\n`);
 

@@ -1,4 +1,17 @@
 /** Counters and gauges, rendered in the Prometheus text exposition format at /metrics. */
+export interface ClusterMetrics {
+  /** 1 while joined to the shared store, 0 while degraded (serving local clients only). */
+  up: number;
+  /** Relays handed to another instance (it received them). */
+  forwarded: number;
+  /** Relays received from other instances for local clients. */
+  received: number;
+  /** Times this instance re-registered its clients after the store came back (the first join included). */
+  resyncs: number;
+  /** Store commands that failed or timed out. */
+  errors: number;
+}
+
 export class SignalMetrics {
   /** Open sockets, authenticated or not. */
   connections = 0;
@@ -15,6 +28,8 @@ export class SignalMetrics {
   overloadEpisodes = 0;
   helloOk = 0;
   helloFailed = 0;
+  /** Set when the server is one instance of a cluster (--redis); absent, nothing cluster-related is rendered. */
+  cluster: ClusterMetrics | null = null;
   readonly dropped = new Map<string, number>();
   readonly rejected = new Map<string, number>();
   readonly closed = new Map<string, number>();
@@ -49,6 +64,14 @@ export class SignalMetrics {
     one('signal_overload_episodes_total', 'counter', 'Times the event loop lagged and bursting clients were shed.', this.overloadEpisodes);
     one('signal_hello_ok_total', 'counter', 'Successful hellos.', this.helloOk);
     one('signal_hello_failed_total', 'counter', 'Hellos with a bad signature.', this.helloFailed);
+    const c = this.cluster;
+    if (c) {
+      one('signal_cluster_up', 'gauge', 'Joined to the cluster store (1) or degraded, serving local clients only (0).', c.up);
+      one('signal_cluster_relays_forwarded_total', 'counter', 'Relays handed to another instance.', c.forwarded);
+      one('signal_cluster_relays_received_total', 'counter', 'Relays from other instances for local clients.', c.received);
+      one('signal_cluster_resyncs_total', 'counter', 'Times local clients were re-registered in the cluster store.', c.resyncs);
+      one('signal_cluster_errors_total', 'counter', 'Cluster store commands that failed or timed out.', c.errors);
+    }
     labelled('signal_messages_dropped_total', 'Frames dropped, by reason.', this.dropped);
     labelled('signal_connections_rejected_total', 'Connections refused, by reason.', this.rejected);
     labelled('signal_connections_closed_total', 'Connections closed by the server, by reason.', this.closed);

@@ -37,6 +37,11 @@ export class PeerDirectory {
     return true;
   }
 
+  /** [nodeId, claim] of every listed connection (for a cluster re-sync). */
+  claims(): [string, string][] {
+    return this.live.map((c) => [c.nodeId!, c.claim]);
+  }
+
   /** Up to `k` distinct random live peers other than `self`. */
   sample(self: Conn, k: number): string[] {
     const n = this.live.length;

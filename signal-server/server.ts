@@ -1,13 +1,18 @@
 /**
  * createSignalServer: one HTTP port that serves the static web app, the signaling WebSocket at
  * /signal, /healthz and /metrics. The protocol logic lives in hub.ts; this file is the ws/http glue.
+ * With `redis`, the server is one instance of a cluster (cluster/redis.ts): admission asks the
+ * cluster for the per-address count before the upgrade, and /healthz and /metrics report whether
+ * the instance is joined or degraded.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { systemClock, type Clock } from '../shared/env/clock';
 import { cryptoRng, type Rng } from '../shared/env/rng';
-import { SIGNAL_PATH, type IceServer } from '../shared/protocol/signaling';
+import { SIGNAL_PATH, type IceServer, type SignalErrorCode } from '../shared/protocol/signaling';
+import type { Cluster } from './cluster/cluster';
+import { RedisCluster, type ChannelMode } from './cluster/redis';
 import { SignalHub, type ConnIO, type HubLimits, type Conn } from './hub';
 import { createLogger, type Logger } from './log';
 import { SignalMetrics } from './metrics';
@@ -34,6 +39,16 @@ export interface SignalServerOptions extends Partial<HubLimits> {
   overloadLagMs?: number;
   /** How long close() waits for clients to acknowledge 1001 before cutting them, ms. @default 2000 */
   shutdownGraceMs?: number;
+  /** Redis URL: join every instance using the same Redis (and prefix) into one service. @default none (alone) */
+  redis?: string;
+  /** How relays travel between instances (cluster/redis.ts). @default 'instance' */
+  redisChannels?: ChannelMode;
+  /** Prefix of the cluster's Redis keys and channels. @default 'p2p-signal:' */
+  redisPrefix?: string;
+  /** Lease of cluster entries, renewed every third of it: a dead instance's peers vanish after this, ms. @default 15000 */
+  redisLeaseMs?: number;
+  /** A cluster built elsewhere (tests); wins over `redis`. */
+  cluster?: Cluster;
   log?: Logger;
   clock?: Clock;
   rng?: Rng;
@@ -47,6 +62,8 @@ export interface SignalServer {
   readonly port: number;
   readonly hub: SignalHub;
   readonly metrics: SignalMetrics;
+  /** The cluster this instance belongs to (LocalCluster when alone). */
+  readonly cluster: Cluster;
   /** Close every client with 1001 going away, then stop listening. */
   close(): Promise<void>;
 }
@@ -105,11 +122,34 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const clock = opts.clock ?? systemClock;
   const allowed = new Set(opts.allowedOrigins ?? []);
   const trustProxy = opts.trustProxy ?? false;
+  const rng = opts.rng ?? cryptoRng;
+  const redis =
+    opts.cluster === undefined && opts.redis
+      ? new RedisCluster({
+          url: opts.redis,
+          ...(opts.redisChannels ? { channels: opts.redisChannels } : {}),
+          ...(opts.redisPrefix ? { prefix: opts.redisPrefix } : {}),
+          ...(opts.redisLeaseMs ? { leaseMs: opts.redisLeaseMs } : {}),
+          metrics,
+          log,
+          rng,
+        })
+      : null;
   const hub = new SignalHub(
-    { clock, rng: opts.rng ?? cryptoRng, verify: verifyEd25519, nodeIdOf: sha1Hex, metrics, log },
+    {
+      clock,
+      rng,
+      verify: verifyEd25519,
+      nodeIdOf: sha1Hex,
+      metrics,
+      log,
+      ...((opts.cluster ?? redis) ? { cluster: opts.cluster ?? redis! } : {}),
+    },
     opts,
     iceFor(opts.iceServers ?? [], opts.turnSecret, clock),
   );
+  const cluster = hub.cluster;
+  const clustered = cluster.state !== 'local';
   const serveStatic = createStaticHandler(opts.staticDir === undefined ? 'dist' : opts.staticDir);
   const startedAt = Date.now();
 
@@ -124,10 +164,18 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const http: Server = createServer((req, res) => {
     const pathname = (req.url ?? '/').split('?', 1)[0]!;
     if (pathname === '/healthz') {
+      // Degraded still answers 200: the instance serves its own clients, and Redis is shared, so
+      // a balancer that dropped degraded instances would drop all of them at once.
+      const state = cluster.state;
+      const body = {
+        status: state === 'degraded' ? 'degraded' : 'ok',
+        connections: hub.size,
+        peers: hub.peerCount,
+        uptimeS: Math.round((Date.now() - startedAt) / 1000),
+        ...(clustered ? { cluster: { instance: cluster.instanceId, redis: state === 'ok' ? 'up' : 'down' } } : {}),
+      };
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      return void res.end(
-        JSON.stringify({ status: 'ok', connections: hub.size, peers: hub.peerCount, uptimeS: Math.round((Date.now() - startedAt) / 1000) }),
-      );
+      return void res.end(JSON.stringify(body));
     }
     if (pathname === '/metrics') {
       const mu = process.memoryUsage();
@@ -176,15 +224,26 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
       return refuseUpgrade(socket, 403, 'Forbidden', 'ORIGIN_FORBIDDEN');
     }
     const ip = clientIp(req, trustProxy);
-    const refused = hub.admit(ip);
+    if (!clustered) return upgrade(req, socket, head, ip, hub.admit(ip), false);
+    // In a cluster the per-address cap spans every instance: ask before the upgrade. The slot is
+    // held while the answer travels; it is given back if the socket is gone by then.
+    hub.reserve(ip, (refused) => {
+      if (socket.destroyed) return void (refused ? undefined : hub.unreserve(ip));
+      upgrade(req, socket, head, ip, refused, refused === null);
+    });
+  });
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ip: string, refused: SignalErrorCode | null, held: boolean): void {
     if (refused && rejecting >= MAX_REJECTING) {
       metrics.reject(refused.toLowerCase());
       return refuseUpgrade(socket, 503, 'Service Unavailable', refused);
     }
     if (refused) rejecting++;
+    let opened = false;
     wss.handleUpgrade(req, socket, head, (ws) => {
+      opened = true;
       if (refused) ws.once('close', () => rejecting--);
-      const conn: Conn | null = hub.open(new WsIO(ws), ip);
+      const conn: Conn | null = hub.open(new WsIO(ws), ip, refused);
       if (!conn) return;
       // Shared listeners (`this` is the socket) instead of per-connection closures: idle memory.
       (ws as ConnWs)[CONN] = conn;
@@ -193,7 +252,8 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
       ws.on('close', onClose);
       ws.on('error', onError);
     });
-  });
+    if (held && !opened) hub.unreserve(ip);
+  }
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -203,6 +263,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     });
   });
   http.on('error', (err) => log.error('http', { err: String(err) }));
+  if (redis) await redis.start();
   hub.start();
   // Overload detection: a timer that fires late means the event loop is saturated (a flood, or
   // the host is short of CPU). The hub then sheds bursting clients for a moment.
@@ -230,6 +291,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
       const deadline = Date.now() + (opts.shutdownGraceMs ?? 2000);
       while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const ws of wss.clients) ws.terminate();
+      await cluster.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();
@@ -239,7 +301,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     return closing;
   };
 
-  return { url, wsUrl: `ws://${hostPart}:${port}${SIGNAL_PATH}`, port, hub, metrics, close };
+  return { url, wsUrl: `ws://${hostPart}:${port}${SIGNAL_PATH}`, port, hub, metrics, cluster, close };
 }
 
 /** The ICE servers a client gets in its welcome: the static ones, plus its own TURN credential. */

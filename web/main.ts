@@ -1,7 +1,8 @@
 /**
  * Page entry: opening the page starts a DHT node in this tab.
  *   ?profile=NAME  a separate identity and record store (IndexedDB) in the same browser
- *   ?signal=URL    the signaling endpoint (default: this origin's /signal, ws:// or wss://)
+ *   ?signal=URL    the signaling endpoint (default: this origin's /signal, ws:// or wss://), or
+ *                  several comma-separated instances of one service: the node fails over between them
  * The node is exposed as `window.p2p` (docs/browser-node.md).
  */
 import './app/p2p-app';

@@ -1,5 +1,6 @@
 /**
  * Signaling server benchmark: `npm run bench:signal` (runs inside ../shared/tools/loopback-only).
+ * With `-- --instances 1,2,4 [--json]` it runs the cluster bench instead (signal-cluster.ts).
  *
  * The server under test runs alone in a child process pinned to CPU 0 (so "one core" is literal
  * and its memory is measured without the clients'); load generators run in other child processes
@@ -23,6 +24,9 @@ if (process.env.LOOPBACK_ONLY !== '1') {
   });
   process.exit(r.status ?? 1);
 }
+
+// With `-- --instances 1,2,4 [--json]`: the cluster bench instead (signal-cluster.ts); it exits.
+if (process.argv.includes('--instances')) await (await import('./signal-cluster')).clusterBenchCli(process.argv.slice(2));
 
 const IDLE_N = Number(process.env.BENCH_IDLE_N ?? 10_000);
 const RELAY_PAIRS = Number(process.env.BENCH_RELAY_PAIRS ?? 100);

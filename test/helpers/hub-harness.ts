@@ -7,6 +7,7 @@ import { bytesToHex } from '../../shared/crypto/bytes';
 import { SeededRng } from '../../shared/env/rng';
 import { helloSigningBytes } from '../../shared/protocol/signaling';
 import { VirtualClock } from '../../shared/sim/virtual-clock';
+import type { Cluster } from '../../signal-server/cluster/cluster';
 import { SignalHub, type Conn, type ConnIO, type HubLimits } from '../../signal-server/hub';
 import { silentLogger } from '../../signal-server/log';
 import { SignalMetrics } from '../../signal-server/metrics';
@@ -65,11 +66,26 @@ export class HubHarness {
   readonly metrics = new SignalMetrics();
   readonly hub: SignalHub;
 
-  constructor(limits: Partial<HubLimits> = {}) {
+  constructor(limits: Partial<HubLimits> = {}, cluster?: Cluster) {
     this.hub = new SignalHub(
-      { clock: this.clock, rng: this.rng, verify: verifyEd25519, nodeIdOf: sha1Hex, metrics: this.metrics, log: silentLogger },
+      {
+        clock: this.clock,
+        rng: this.rng,
+        verify: verifyEd25519,
+        nodeIdOf: sha1Hex,
+        metrics: this.metrics,
+        log: silentLogger,
+        ...(cluster ? { cluster } : {}),
+      },
       limits,
     );
+  }
+
+  /** Answer the challenge with the key from `seed` (the welcome may come later, in a cluster). */
+  hello(c: HubClient, seed: number): void {
+    const kp = generateKeyPair(new Uint8Array(32).fill(seed));
+    const nonce = c.io.of('challenge')[0]!.nonce as string;
+    c.send({ t: 'hello', publicKey: bytesToHex(kp.publicKey), signature: bytesToHex(sign(helloSigningBytes(nonce), kp.secretKey)) });
   }
 
   /** Open a socket from `ip`; null when the hub refused it (the io then holds the error). */

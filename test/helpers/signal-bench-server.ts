@@ -40,6 +40,10 @@ if (kind === 'ours') {
     loopDelayMaxMs: Math.round(loopDelay.max / 1e4) / 100,
     cpuS: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e4) / 100,
     rejected: [...s.metrics.rejected.values()].reduce((a, b) => a + b, 0),
+    clusterUp: s.metrics.cluster?.up ?? -1,
+    forwarded: s.metrics.cluster?.forwarded ?? 0,
+    received: s.metrics.cluster?.received ?? 0,
+    clusterErrors: s.metrics.cluster?.errors ?? 0,
   });
   send({ port: s.port });
 } else {

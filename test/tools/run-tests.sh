@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# npm test: everything the suite needs that touches the network happens first (Chromium from
-# Debian's packages if missing), then typecheck and lint, then the whole vitest suite inside a network
+# npm test: everything the suite needs that touches the network happens first (Chromium and
+# redis-server from Debian's packages if missing), then typecheck and lint, then the whole vitest suite inside a network
 # namespace whose only interface is loopback (WebRTC, the signal server and Chromium can reach
 # nothing but 127.0.0.0/8 and ::1).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "npm test: /usr/bin/chromium not found; installing Debian's chromium package (needs root and the package mirror)" >&2
+# Debian packages the suite needs: Chromium for the browser tests, redis-server for the signaling
+# cluster tests (they start their own on a loopback port; nothing is started as a service).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "npm test: installing Debian's ${missing[*]} (needs root and the package mirror)" >&2
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
   else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
   fi
 fi
 

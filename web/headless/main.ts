@@ -1,12 +1,14 @@
 /**
  * CLI: `npm run peer -- --signal ws://127.0.0.1:8080/signal --data ./peer-data`
- * (or P2P_SIGNAL / P2P_DATA). Logs JSON lines, including its node id; SIGTERM/SIGINT stop it
- * cleanly (exit 0).
+ * (or SIGNAL_URLS / P2P_SIGNAL and P2P_DATA). Several comma-separated signaling URLs are instances
+ * of one service: the peer fails over between them. Logs JSON lines, including its node id;
+ * SIGTERM/SIGINT stop it cleanly (exit 0).
  */
 import { startNodePeer, type LogFn } from './peer';
 
-const HELP = `Usage: npm run peer -- [--signal URL] [--data DIR]
-  --signal URL   signaling endpoint (env P2P_SIGNAL)   default ws://127.0.0.1:8080/signal
+const HELP = `Usage: npm run peer -- [--signal URL[,URL...]] [--data DIR]
+  --signal URLS  signaling endpoint, or comma-separated instances of one service to fail over
+                 between (env SIGNAL_URLS, or P2P_SIGNAL)   default ws://127.0.0.1:8080/signal
   --data DIR     identity and records directory (env P2P_DATA)   default ./peer-data
   --help`;
 
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${HELP}\n`);
     return;
   }
-  const signalUrl = arg('signal') ?? process.env.P2P_SIGNAL ?? 'ws://127.0.0.1:8080/signal';
+  const signalUrl = arg('signal') ?? process.env.SIGNAL_URLS ?? process.env.P2P_SIGNAL ?? 'ws://127.0.0.1:8080/signal';
   const dataDir = arg('data') ?? process.env.P2P_DATA ?? './peer-data';
   const peer = await startNodePeer({ signalUrl, dataDir, log });
   let stopping = false;

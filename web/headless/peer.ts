@@ -19,7 +19,7 @@ import { loadOrCreateIdentity } from './identity-file';
 export type LogFn = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
 export interface NodePeerOptions {
-  /** ws://host:port/signal */
+  /** ws://host:port/signal, or several comma-separated instances of one service (fail-over). */
   signalUrl: string;
   /** Directory for the identity, the record store and the chat store. */
   dataDir: string;
@@ -74,7 +74,9 @@ export async function startNodePeer(opts: NodePeerOptions): Promise<NodePeer> {
     records: node.table.size,
     skippedRecords: node.table.counters.loadSkipped,
   });
-  node.client.on('state', (s) => log('info', 'signal', { state: s.state, ...(s.delayMs !== undefined ? { retryMs: s.delayMs } : {}) }));
+  node.client.on('state', (s) =>
+    log('info', 'signal', { state: s.state, url: node.client.url, ...(s.delayMs !== undefined ? { retryMs: s.delayMs } : {}) }),
+  );
   const joined = node.ready().then(() => {
     const contacts = node.dht.table.size;
     log('info', 'joined', { contacts });

@@ -1,5 +1,5 @@
-/** The signaling client's options, events, errors and the WebSocket subset it needs (signal-client.ts). */
-import type { KeyPair } from '../../shared/crypto/ed25519';
+/** The signaling client's options, events, errors, the WebSocket subset it needs and small helpers (signal-client.ts). */
+import { sign as ed25519Sign, type KeyPair } from '../../shared/crypto/ed25519';
 import type { Clock } from '../../shared/env/clock';
 import type { Rng } from '../../shared/env/rng';
 import type { ErrorMsg, Json, NodeIdHex, SignalErrorCode, WelcomeMsg } from '../../shared/protocol/signaling';
@@ -18,12 +18,25 @@ export interface WebSocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
 }
+/** Stop listening to a socket the client has given up on. */
+export function detach(ws: WebSocketLike): void {
+  ws.onopen = null;
+  ws.onmessage = null;
+  ws.onclose = null;
+  // Keep an error listener: `ws` (Node) throws on an 'error' event nobody listens to.
+  ws.onerror = () => {};
+}
+
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 /** Something that can sign the hello: a key pair, or a key held elsewhere (WebCrypto, an extension). */
 export interface HelloSigner {
   publicKey: Uint8Array;
   sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+export function signerFromKeyPair(kp: KeyPair): HelloSigner {
+  return { publicKey: kp.publicKey, sign: (m) => ed25519Sign(m, kp.secretKey) };
 }
 
 export type SignalClientState = 'idle' | 'connecting' | 'authenticating' | 'open' | 'reconnecting' | 'closed';
@@ -50,8 +63,11 @@ export interface SignalClientEvents {
 }
 
 export interface SignalClientOptions {
-  /** ws:// or wss:// URL of the /signal endpoint. */
-  url: string;
+  /**
+   * ws:// or wss:// URL of the /signal endpoint, or several (comma-separated, or an array) of
+   * instances of one service: the client starts at a random one and moves to the next after a drop.
+   */
+  url: string | readonly string[];
   /** The node's Ed25519 key pair, or a `signer`. */
   keyPair?: KeyPair;
   signer?: HelloSigner;

@@ -2,18 +2,19 @@
  * Client for the signaling/bootstrap server (protocol: shared/protocol/signaling.ts, docs/signaling.md).
  * Platform-neutral: pass the WebSocket constructor (the browser's, or `ws` in Node). It answers the
  * server's challenge with a signed hello, asks for bootstrap samples, relays opaque payloads,
- * keeps the connection alive with pings, and reconnects with exponential backoff and jitter.
+ * keeps the connection alive with pings, and reconnects with exponential backoff and jitter, to
+ * the next of its URLs when it has several (instances of one service: signal-urls.ts), so it
+ * re-registers elsewhere when its instance dies. WebRTC connections never depend on this socket.
  * It also implements the transport's `Signaler` (web/net/signaler.ts) over the relay.
- *
- *   const c = new SignalClient({ url: 'wss://chat.example.org/signal', keyPair, WebSocket });
+ *   const c = new SignalClient({ url: 'wss://a.example.org/signal,wss://b.example.org/signal', keyPair, WebSocket });
  *   c.on('relay', ({ from, payload }) => ...);
- *   const welcome = await c.connect();
- *   const peers = await c.bootstrap();
+ *   const peers = (await c.connect()).peers; // later: await c.bootstrap()
  *   c.relay(peers[0], { sid, data: offer });
  */
-import { sign as ed25519Sign, nodeIdHexFromPublicKey, type KeyPair } from '../../shared/crypto/ed25519';
+import { nodeIdHexFromPublicKey } from '../../shared/crypto/ed25519';
 import { bytesToHex } from '../../shared/crypto/bytes';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
+import { cryptoRng } from '../../shared/env/rng';
 import type { PeerId } from '../../shared/env/transport';
 import {
   CLOSE_CODES,
@@ -29,9 +30,10 @@ import {
   type WelcomeMsg,
 } from '../../shared/protocol/signaling';
 import { Backoff } from './backoff';
+import { SignalUrls } from './signal-urls';
 import { parseSignalPayload, type SignalHandler, type SignalPayload, type Signaler } from './signaler';
 
-export { SignalClientError } from './signal-client-types';
+export { SignalClientError, signerFromKeyPair } from './signal-client-types';
 export type {
   WebSocketLike,
   WebSocketConstructor,
@@ -43,6 +45,8 @@ export type {
 } from './signal-client-types';
 import {
   SignalClientError,
+  detach,
+  signerFromKeyPair,
   type WebSocketLike,
   type HelloSigner,
   type SignalClientState,
@@ -61,6 +65,7 @@ export class SignalClient implements Signaler {
   private readonly signer: HelloSigner;
   private readonly clock: Clock;
   private readonly backoff: Backoff;
+  private readonly urls: SignalUrls;
   private readonly listeners: { [K in keyof SignalClientEvents]: Set<Listener<K>> } = {
     state: new Set(),
     welcome: new Set(),
@@ -87,6 +92,12 @@ export class SignalClient implements Signaler {
     this.nodeId = nodeIdHexFromPublicKey(signer.publicKey);
     this.clock = opts.clock ?? systemClock;
     this.backoff = new Backoff({ ...opts.backoff, ...(opts.rng ? { rng: opts.rng } : {}) });
+    this.urls = new SignalUrls(opts.url, opts.rng ?? cryptoRng);
+  }
+
+  /** The endpoint in use, or tried next. */
+  get url(): string {
+    return this.urls.current;
   }
 
   get state(): SignalClientState {
@@ -174,7 +185,7 @@ export class SignalClient implements Signaler {
     this.setState({ state: 'connecting' });
     let ws: WebSocketLike;
     try {
-      ws = new this.opts.WebSocket(this.opts.url);
+      ws = new this.opts.WebSocket(this.urls.current);
     } catch {
       return this.dropped_(1006, 'constructor failed');
     }
@@ -325,6 +336,7 @@ export class SignalClient implements Signaler {
       return;
     }
     const delayMs = this.backoff.next();
+    this.urls.advance();
     this.setState({ state: 'reconnecting', delayMs, closeCode: code, closeReason: reason });
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
@@ -383,16 +395,4 @@ export class SignalClient implements Signaler {
       }
     }
   }
-}
-
-export function signerFromKeyPair(kp: KeyPair): HelloSigner {
-  return { publicKey: kp.publicKey, sign: (m) => ed25519Sign(m, kp.secretKey) };
-}
-
-function detach(ws: WebSocketLike): void {
-  ws.onopen = null;
-  ws.onmessage = null;
-  ws.onclose = null;
-  // Keep an error listener: `ws` (Node) throws on an 'error' event nobody listens to.
-  ws.onerror = () => {};
 }
