@@ -1,0 +1,61 @@
+/** The chat's synchronous state (me, contacts, requests, unread, settings), kept fresh by events. */
+import type { ChatSettings, ContactInfo, MeInfo, RequestInfo } from '../../../shared/chat/api-types';
+import type { AppBackend } from '../backend';
+import { BackendBinding } from './backend-binding';
+
+export class ChatController extends BackendBinding {
+  me: MeInfo | undefined;
+  contacts: ContactInfo[] = [];
+  requests: RequestInfo[] = [];
+  unread: Record<string, number> = {};
+  settings: ChatSettings | undefined;
+
+  protected override subscribe(b: AppBackend): Array<() => void> {
+    this.read(b);
+    const refresh = (): void => this.refresh();
+    return [
+      b.onChange(refresh),
+      b.chat.on('contact', refresh),
+      b.chat.on('presence', refresh),
+      b.chat.on('message', refresh),
+      b.chat.on('state', refresh),
+    ];
+  }
+
+  protected override reset(): void {
+    this.me = undefined;
+    this.contacts = [];
+    this.requests = [];
+    this.unread = {};
+    this.settings = undefined;
+  }
+
+  /** Read again (after an action that sends no event, e.g. rename) and re-render. */
+  refresh(): void {
+    if (this.backend) this.read(this.backend);
+    this.host.requestUpdate();
+  }
+
+  contact(id: string): ContactInfo | undefined {
+    return this.contacts.find((c) => c.contactId === id);
+  }
+
+  get unreadTotal(): number {
+    let n = 0;
+    for (const v of Object.values(this.unread)) n += v;
+    return n;
+  }
+
+  private read(b: AppBackend): void {
+    if (b.role === 'starting') return;
+    try {
+      this.me = b.chat.me();
+      this.contacts = b.chat.contacts();
+      this.requests = b.chat.requests();
+      this.unread = b.chat.unread();
+      this.settings = b.chat.settings();
+    } catch {
+      // no tab answers right now (a takeover in progress): keep what we had
+    }
+  }
+}
