@@ -34,7 +34,7 @@ export class SignalBanner extends LitElement {
   /** The text to show, or '' when all is well. The signaling client says 'reconnecting' once a connection failed. */
   get text(): string {
     const s = this.status;
-    if (!s || s.signal !== 'reconnecting' || s.phase === 'closed') return '';
+    if (s?.signal !== 'reconnecting' || s.phase === 'closed') return '';
     if (s.peers > 0)
       return 'The signaling server cannot be reached. Chats with people you are connected to keep working; meeting new devices may take longer. Retrying…';
     return 'The network cannot be reached right now. Your chats are here to read, and new messages go out once you are back online. Retrying…';

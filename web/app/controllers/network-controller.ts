@@ -16,6 +16,11 @@ export class NetworkController extends BackendBinding {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private active = false;
 
+  /** A poll is scheduled (false while hidden or off screen). */
+  get polling(): boolean {
+    return this.timer !== undefined;
+  }
+
   protected override subscribe(b: AppBackend): Array<() => void> {
     this.active = true;
     const onVisibility = (): void => {

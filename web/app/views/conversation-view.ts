@@ -8,7 +8,7 @@ import { LitElement, html, nothing } from 'lit';
 import type { ContactInfo } from '../../../shared/chat/api-types';
 import type { AppBackend } from '../backend';
 import { ChatController } from '../controllers/chat-controller';
-import { ConversationController, type ShownMessage } from '../controllers/conversation-controller';
+import { ConversationController, type ListChange, type ShownMessage } from '../controllers/conversation-controller';
 import { dayText, errorText, isNotYet, NOT_YET_TEXT, sameDay } from '../format';
 import { icons } from '../icons';
 import { hrefOf } from '../router';
@@ -74,21 +74,32 @@ export class ConversationView extends LitElement {
   }
 
   protected override updated(changed: Map<string, unknown>): void {
-    const el = this.scroller;
     const change = this.conversation.lastChange;
     this.conversation.lastChange = undefined;
-    if (el && change) {
-      const b = this.scrollBefore;
-      const nearBottom = !b || b.height - b.top - el.clientHeight < 120;
-      const mine = this.conversation.messages[this.conversation.messages.length - 1]?.from === 'me';
-      if (change === 'prepend' && b) el.scrollTop = el.scrollHeight - b.height + b.top;
-      else if (change === 'reset' || (change === 'append' && (nearBottom || mine))) el.scrollTop = el.scrollHeight;
-    }
-    if (changed.has('contactId')) {
-      this.markedFor = '';
-      if (el) el.scrollTop = el.scrollHeight;
-    }
+    const before = this.scrollBefore;
+    const opened = changed.has('contactId');
+    if (opened) this.markedFor = '';
+    if (change || opened) void this.settleScroll(change, before, opened);
     this.markRead();
+  }
+
+  /**
+   * Once the bubbles have rendered (they are elements of their own, a microtask later, still
+   * before the frame is painted): follow the newest message, or keep the place when older
+   * history was added above.
+   */
+  private async settleScroll(
+    change: ListChange | undefined,
+    before: { height: number; top: number } | undefined,
+    opened: boolean,
+  ): Promise<void> {
+    await Promise.all(Array.from(this.renderRoot.querySelectorAll('message-bubble'), (b) => b.updateComplete));
+    const el = this.scroller;
+    if (!el) return;
+    const mine = this.conversation.messages[this.conversation.messages.length - 1]?.from === 'me';
+    const nearBottom = !before || before.height - before.top - el.clientHeight < 120;
+    if (change === 'prepend' && before) el.scrollTop = el.scrollHeight - before.height + before.top;
+    else if (opened || change === 'reset' || (change === 'append' && (nearBottom || mine))) el.scrollTop = el.scrollHeight;
   }
 
   override render() {
