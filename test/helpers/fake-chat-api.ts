@@ -88,13 +88,14 @@ export class FakeChatApi implements ChatConsoleApi {
     return id;
   }
 
-  /** A contact already accepted (no event: for setting up a scene). */
+  /** A contact already accepted (as when our request was accepted: a contact event). */
   addAccepted(name: string, opts: { online?: boolean; verified?: boolean } = {}): string {
     const id = bytesToHex(person().ik);
     const c = this.entry(id, name, 'accepted');
     c.online = opts.online ?? false;
     c.verified = opts.verified ?? false;
     this.book.set(id, c);
+    this.emit('contact', { contactId: id, state: 'accepted' });
     return id;
   }
 
@@ -286,7 +287,7 @@ export class FakeChatApi implements ChatConsoleApi {
       this.needMessaging();
       const log = this.log(contactId);
       const end = opts.before ? log.findIndex((m) => m.messageId === opts.before) : log.length;
-      const stop = end < 0 ? 0 : end;
+      const stop = Math.max(0, end);
       const limit = opts.limit ?? 50;
       return log.slice(Math.max(0, stop - limit), stop).map((m) => ({ ...m }));
     });

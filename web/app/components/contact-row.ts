@@ -98,15 +98,16 @@ export class ContactRow extends LitElement {
       c.state === 'requested' ? 'waiting for them to accept' : c.state === 'pending' ? 'wants to add you' : c.online ? 'online' : 'offline';
     const preview = this.last ? `${this.last.from === 'me' ? 'You: ' : ''}${this.last.text}` : c.state === 'accepted' ? '' : state;
     const name = c.name || 'Unnamed contact';
-    return html`<a href=${hrefOf({ view: 'chat', id: c.contactId })} aria-current=${this.selected ? 'page' : nothing}>
+    const label = [name, state, this.last ? preview : '', this.unread > 0 ? `${this.unread} unread` : ''].filter(Boolean).join(', ');
+    return html`<a href=${hrefOf({ view: 'chat', id: c.contactId })} aria-current=${this.selected ? 'page' : nothing} aria-label=${label}>
       <contact-avatar .name=${name} contact-id=${c.contactId} ?online=${c.online}></contact-avatar>
       <span class="main">
-        <span class="name">${name}<span class="visually-hidden">, ${state}</span></span>
+        <span class="name">${name}</span>
         <span class="preview">${preview}</span>
       </span>
       <span class="side">
         ${this.last ? html`<time datetime=${new Date(this.last.sentAt).toISOString()}>${shortWhen(this.last.sentAt)}</time>` : nothing}
-        ${this.unread > 0 ? html`<span class="badge">${this.unread}<span class="visually-hidden"> unread</span></span>` : nothing}
+        ${this.unread > 0 ? html`<span class="badge">${this.unread}</span>` : nothing}
       </span>
     </a>`;
   }

@@ -1,7 +1,14 @@
-/** The chat's synchronous state (me, contacts, requests, unread, settings), kept fresh by events. */
+/**
+ * The chat's synchronous state (me, contacts, requests, unread, settings), kept fresh by events.
+ * Some actions change that state without an event (rename, markVerified, markRead, setName): the
+ * element that did one calls refresh(), which re-reads in every connected controller, so the list,
+ * the open pane and the title agree.
+ */
 import type { ChatSettings, ContactInfo, MeInfo, RequestInfo } from '../../../shared/chat/api-types';
 import type { AppBackend } from '../backend';
 import { BackendBinding } from './backend-binding';
+
+const live = new Set<ChatController>();
 
 export class ChatController extends BackendBinding {
   me: MeInfo | undefined;
@@ -12,8 +19,10 @@ export class ChatController extends BackendBinding {
 
   protected override subscribe(b: AppBackend): Array<() => void> {
     this.read(b);
-    const refresh = (): void => this.refresh();
+    const refresh = (): void => this.reread();
+    live.add(this);
     return [
+      () => live.delete(this),
       b.onChange(refresh),
       b.chat.on('contact', refresh),
       b.chat.on('presence', refresh),
@@ -30,8 +39,13 @@ export class ChatController extends BackendBinding {
     this.settings = undefined;
   }
 
-  /** Read again (after an action that sends no event, e.g. rename) and re-render. */
+  /** Read again in every connected controller (after an action that sends no event) and re-render. */
   refresh(): void {
+    for (const c of [...live]) c.reread();
+    this.reread();
+  }
+
+  private reread(): void {
     if (this.backend) this.read(this.backend);
     this.host.requestUpdate();
   }
