@@ -74,14 +74,14 @@ describe('contacts view', () => {
     await mount('contacts-view');
     // Headless Chromium answers 'denied' by itself; stand in for a browser that has not asked yet.
     await page.evaluate(() => {
-      class AskingNotification {
-        static permission = 'default';
-        static requestPermission = async () => {
-          AskingNotification.permission = 'granted';
+      const asking = {
+        permission: 'default',
+        requestPermission: async () => {
+          asking.permission = 'granted';
           return 'granted';
-        };
-      }
-      Object.defineProperty(window, 'Notification', { value: AskingNotification, configurable: true });
+        },
+      };
+      Object.defineProperty(window, 'Notification', { value: asking, configurable: true });
       window.ui.mount('contacts-view');
     });
     const prompt = page.getByRole('group', { name: 'Get notified of new messages?' });
