@@ -10,7 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalServer } from '../../signal-server/server';
 import { launchChromium } from '../helpers/browser';
 import { buildApp, startSignal, type BuiltApp } from '../helpers/p2p-pages';
-import { acceptRequest, addContact, backToChats, chatsHeading, contactRow, createIdentity, goTo, openApp, shareAddress, waitOnline, type AppTab } from '../helpers/app-ui';
+import {
+  acceptRequest,
+  addContact,
+  backToChats,
+  chatsHeading,
+  contactRow,
+  createIdentity,
+  goTo,
+  openApp,
+  shareAddress,
+  waitOnline,
+  type AppTab,
+} from '../helpers/app-ui';
 
 let app: BuiltApp | undefined;
 let signal: SignalServer | undefined;

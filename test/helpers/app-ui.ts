@@ -86,14 +86,23 @@ export async function openDetails(page: Page, name: string): Promise<void> {
 }
 
 export async function readSafetyNumber(page: Page, name: string): Promise<string> {
-  const groups = await page.getByRole('list', { name: `Safety number with ${name}` }).getByRole('listitem').allTextContents();
+  const groups = await page
+    .getByRole('list', { name: `Safety number with ${name}` })
+    .getByRole('listitem')
+    .allTextContents();
   return groups.join(' ');
 }
 
+/** Follow "Back to …" links until the list shows (on a phone, details go back to the chat first). */
 export async function backToChats(page: Page): Promise<void> {
-  const back = page.getByRole('link', { name: /^Back to/ });
-  if (await chatsHeading(page).isVisible()) return;
-  await back.first().click();
+  for (let i = 0; i < 3 && !(await chatsHeading(page).isVisible()); i++) {
+    const hash = await page.evaluate(() => location.hash);
+    await page
+      .getByRole('link', { name: /^Back to/ })
+      .first()
+      .click();
+    await page.waitForFunction((h) => location.hash !== h, hash);
+  }
   await chatsHeading(page).waitFor();
 }
 
@@ -118,7 +127,12 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
     const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
   });
 }
 

@@ -1,4 +1,8 @@
-/** A contact's initial on a colour picked from its id, with an online dot; decorative (aria-hidden). */
+/**
+ * A contact's initial on a colour picked from its id, with an online dot; decorative (aria-hidden).
+ * The initial is generated content, so it adds no text to a link around it (the link's name stays
+ * the contact's name).
+ */
 import { LitElement, css, html } from 'lit';
 
 /** Each keeps white text above 4.5:1. */
@@ -22,6 +26,9 @@ export class ContactAvatar extends LitElement {
       font-weight: 700;
       font-size: 1.1rem;
       flex: none;
+    }
+    :host::before {
+      content: attr(data-initial);
     }
     .dot {
       position: absolute;
@@ -50,8 +57,8 @@ export class ContactAvatar extends LitElement {
   override render() {
     const n = Number.parseInt(this.contactId.slice(0, 6) || '0', 16);
     this.style.background = PALETTE[n % PALETTE.length]!;
-    const initial = Array.from(this.name.trim())[0]?.toUpperCase() ?? '?';
-    return html`${initial}${this.online ? html`<span class="dot"></span>` : ''}`;
+    this.dataset.initial = Array.from(this.name.trim())[0]?.toUpperCase() ?? '?';
+    return html`${this.online ? html`<span class="dot"></span>` : ''}`;
   }
 }
 customElements.define('contact-avatar', ContactAvatar);

@@ -59,6 +59,8 @@ export class NetworkView extends LitElement {
         font-weight: 600;
       }
       meter {
+        display: block;
+        margin-top: 0.3rem;
         width: 100%;
         height: 0.8rem;
       }
@@ -118,13 +120,17 @@ export class NetworkView extends LitElement {
         <div><dt>Signaling server</dt><dd>${SIGNAL_TEXT[s.signal.state] ?? s.signal.state}</dd></div>
         <div>
           <dt id="open-l">Open connections</dt>
-          <dd>${c.open} of ${c.maxOpen}${c.connecting ? ` (+${c.connecting} opening)` : ''}</dd>
-          <meter aria-labelledby="open-l" min="0" max=${c.maxOpen} .value=${c.open}></meter>
+          <dd>
+            ${c.open} of ${c.maxOpen}${c.connecting ? ` (+${c.connecting} opening)` : ''}
+            <meter aria-labelledby="open-l" min="0" max=${c.maxOpen} .value=${c.open}></meter>
+          </dd>
         </div>
         <div>
           <dt id="life-l">Connections made by this page</dt>
-          <dd>${c.lifetime} of ${c.browserCap}</dd>
-          <meter aria-labelledby="life-l" min="0" max=${c.browserCap} high=${c.lifetimeLimit} .value=${c.lifetime}></meter>
+          <dd>
+            ${c.lifetime} of ${c.browserCap}
+            <meter aria-labelledby="life-l" min="0" max=${c.browserCap} high=${c.lifetimeLimit} .value=${c.lifetime}></meter>
+          </dd>
         </div>
         <div><dt>Stored records</dt><dd>${s.records.own} own · ${plural(s.records.replicas, 'replica')}</dd></div>
       </dl>
