@@ -11,8 +11,11 @@ import { loadLocalSettings } from './app/local-settings';
 import { assertProfile } from './storage/profile';
 import { TabBackend } from './tabs/facade';
 import { claimNode } from './tabs/leader';
-import { startLocalNode } from './tabs/local-node';
 import { TabProxy } from './tabs/proxy';
+
+// The node (DHT, WebRTC, chat core) is its own chunk: its download starts now, and the app
+// renders its first screen while it loads and evaluates.
+const localNode = import('./tabs/local-node');
 
 function signalUrl(q: URLSearchParams, saved: string): string {
   const given = q.get('signal') || saved;
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
     });
     const runNode = async (): Promise<void> => {
       const settings = loadLocalSettings(profile);
+      const { startLocalNode } = await localNode;
       const local = await startLocalNode(profile, { signalUrl: signalUrl(q, settings.signalUrl), iceServers: settings.iceServers });
       window.p2p = local.p2p;
       backend.use('node', local.chat, local.net);

@@ -31,7 +31,10 @@ describe('installable, and the shell opens offline', () => {
   it('serves a manifest with icons; the service worker keeps the shell; offline the contacts stay readable', async () => {
     const alice = await openApp(browser!, signal!.url);
     const manifestHref = await alice.page.locator('link[rel="manifest"]').getAttribute('href');
-    const manifest = (await (await alice.page.request.get(`${signal!.url}${manifestHref}`)).json()) as { icons: Array<{ src: string; sizes: string }>; display: string };
+    const manifest = (await (await alice.page.request.get(`${signal!.url}${manifestHref}`)).json()) as {
+      icons: Array<{ src: string; sizes: string }>;
+      display: string;
+    };
     expect(manifest.display).toBe('standalone');
     expect(manifest.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
     for (const icon of manifest.icons) expect((await alice.page.request.get(`${signal!.url}${icon.src}`)).status()).toBe(200);

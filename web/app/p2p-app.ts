@@ -83,9 +83,10 @@ export class P2PApp extends LitElement {
   }
 
   protected override updated(): void {
-    if (!this.interactive && this.renderRoot.querySelector('first-run-view, contacts-view')) {
+    const first = this.interactive ? null : this.renderRoot.querySelector<LitElement>('first-run-view, contacts-view');
+    if (first) {
       this.interactive = true;
-      performance.mark('p2p:interactive');
+      void first.updateComplete.then(() => performance.mark('p2p:interactive'));
     }
     if (this.focusAfterRoute) {
       this.focusAfterRoute = false;
@@ -98,13 +99,17 @@ export class P2PApp extends LitElement {
     if (this.error !== undefined) return html`${this.renderError()}${live}`;
     const b = this.backend;
     const me = this.chat.me;
-    if (!b || b.role === 'starting' || !me) {
+    // Before the chat answers: a profile this browser has never shown gets its first run at once
+    // (its buttons wait for the chat); a known one its list as last seen (shell-cache.ts).
+    const fresh = b?.role === 'starting' && !me;
+    if (!b || (!me && !fresh)) {
       return html`<main class="center">
           <h1>p2p chat</h1>
-          <p role="status">${b ? 'Opening your chats…' : 'Starting…'}</p>
+          <p role="status">Opening your chats…</p>
         </main>${live}`;
     }
-    if (!me.name) return html`<first-run-view .backend=${b} @identity-ready=${() => this.chat.refresh()}></first-run-view>${live}`;
+    if (fresh || !me?.name)
+      return html`<first-run-view .backend=${b} @identity-ready=${() => this.chat.refresh()}></first-run-view>${live}`;
     const r = this.route;
     const selected = r.view === 'chat' || r.view === 'details' ? r.id : '';
     const list = r.view === 'contacts' || r.view === 'add-link';

@@ -20,6 +20,11 @@ export class TabBackend implements AppBackend {
   private readonly statusHandlers = new Set<(s: NodeStatus) => void>();
   private readonly changeHandlers = new Set<() => void>();
   private unsubs: Array<() => void> = [];
+  private arrived!: () => void;
+  /** Resolves once something runs the chat for this tab. */
+  private readonly started = new Promise<void>((r) => {
+    this.arrived = r;
+  });
 
   constructor(readonly profile: string) {
     this.chat = this.makeChat();
@@ -31,7 +36,7 @@ export class TabBackend implements AppBackend {
         if (s) fn(s);
         return () => this.statusHandlers.delete(fn);
       },
-      network: () => this.t.net.network(),
+      network: () => this.started.then(() => this.t.net.network()),
     };
   }
 
@@ -40,6 +45,7 @@ export class TabBackend implements AppBackend {
     for (const u of this.unsubs.splice(0)) u();
     this.target = { chat, net };
     this.role = role;
+    this.arrived();
     for (const event of CHAT_EVENTS) {
       this.unsubs.push(chat.on(event as 'contact', (e) => this.emit(event, e)));
     }
@@ -78,13 +84,8 @@ export class TabBackend implements AppBackend {
 
   private makeChat(): ChatConsoleApi {
     const c = (): ChatConsoleApi => this.t.chat;
-    const later = <T>(fn: (chat: ChatConsoleApi) => Promise<T>): Promise<T> => {
-      try {
-        return fn(c());
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    };
+    /** Calls made while the chat is still starting wait for it (the first run's name, a restore). */
+    const later = <T>(fn: (chat: ChatConsoleApi) => Promise<T>): Promise<T> => this.started.then(() => fn(c()));
     return {
       ready: () => later((x) => x.ready()),
       me: () => c().me(),

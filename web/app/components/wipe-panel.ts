@@ -3,6 +3,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { AppBackend } from '../backend';
 import { errorText } from '../format';
 import { clearLocalSettings } from '../local-settings';
+import { clearShellCache } from '../shell-cache';
 import { controls } from '../styles';
 import './app-dialog';
 
@@ -64,6 +65,7 @@ export class WipePanel extends LitElement {
     try {
       await b.chat.wipe();
       clearLocalSettings(b.profile);
+      clearShellCache(b.profile);
       location.replace(`${location.pathname}${location.search}`);
     } catch (e) {
       this.confirming = false;

@@ -6,6 +6,7 @@
  */
 import type { ChatSettings, ContactInfo, MeInfo, RequestInfo } from '../../../shared/chat/api-types';
 import type { AppBackend } from '../backend';
+import { loadShellCache, saveShellCache } from '../shell-cache';
 import { BackendBinding } from './backend-binding';
 
 const live = new Set<ChatController>();
@@ -60,14 +61,28 @@ export class ChatController extends BackendBinding {
     return n;
   }
 
+  /** True while what is shown comes from the shell cache (the chat has not answered yet). */
+  cached = false;
+
   private read(b: AppBackend): void {
-    if (b.role === 'starting') return;
+    if (b.role === 'starting') {
+      const c = loadShellCache(b.profile);
+      this.cached = true;
+      if (c) {
+        this.me = c.me;
+        this.contacts = c.contacts;
+        this.requests = c.requests;
+      }
+      return;
+    }
     try {
       this.me = b.chat.me();
       this.contacts = b.chat.contacts();
       this.requests = b.chat.requests();
       this.unread = b.chat.unread();
       this.settings = b.chat.settings();
+      this.cached = false;
+      saveShellCache(b.profile, { me: this.me, contacts: this.contacts, requests: this.requests });
     } catch {
       // no tab answers right now (a takeover in progress): keep what we had
     }

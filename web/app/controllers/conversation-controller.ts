@@ -38,7 +38,8 @@ export class ConversationController extends BackendBinding {
   sendError: unknown;
   /** What the last change did to the list: the view scrolls down on 'append' and keeps its place on 'prepend'. */
   lastChange: ListChange | undefined;
-  readonly history: Task<[AppBackend | undefined, string | undefined], number>;
+  /** The newest page of history; its value is undefined while the chat is still starting. */
+  readonly history: Task<[AppBackend | undefined, string | undefined, string | undefined], number | undefined>;
   private id: string | undefined;
   private localSeq = 0;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -51,9 +52,9 @@ export class ConversationController extends BackendBinding {
   ) {
     super(host, getBackend);
     this.history = new Task(host, {
-      args: () => [getBackend(), getId()] as [AppBackend | undefined, string | undefined],
+      args: () => [getBackend(), getId(), getBackend()?.role] as [AppBackend | undefined, string | undefined, string | undefined],
       task: async ([b, id], { signal }) => {
-        if (!b || !id || b.role === 'starting') return 0;
+        if (!b || !id || b.role === 'starting') return undefined;
         const page = await b.chat.messages(id, { limit: PAGE });
         signal.throwIfAborted();
         const live = this.messages.filter((m) => !page.some((p) => p.messageId === m.messageId));

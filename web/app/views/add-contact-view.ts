@@ -97,7 +97,7 @@ export class AddContactView extends LitElement {
   private onLink = (): void => {
     const link = this.field<HTMLTextAreaElement>('link').value.trim();
     this.error = '';
-    this.preview = link && this.backend ? previewLink(link, this.backend.chat) : undefined;
+    this.preview = link && this.backend && this.backend.role !== 'starting' ? previewLink(link, this.backend.chat) : undefined;
   };
 
   private startScan = (): void => {

@@ -129,8 +129,12 @@ export class ConversationView extends LitElement {
         ${conv.history.render({
           pending: () =>
             conv.messages.length === 0 ? html`<p class="hint center">Loading messages…</p>` : this.renderMessages(conv.shown),
-          complete: () =>
-            conv.shown.length === 0 ? html`<p class="hint center">No messages yet. Say hello!</p>` : this.renderMessages(conv.shown),
+          complete: (n) =>
+            n === undefined
+              ? html`<p class="hint center">Loading messages…</p>`
+              : conv.shown.length === 0
+                ? html`<p class="hint center">No messages yet. Say hello!</p>`
+                : this.renderMessages(conv.shown),
           error: (e) =>
             html`<p class=${isNotYet(e) ? 'note' : 'error'}>${isNotYet(e) ? `Your message history: ${NOT_YET_TEXT}` : errorText(e)}</p>`,
         })}
