@@ -143,8 +143,9 @@ describe('the app', () => {
     }
     expect([...seen].sort()).toEqual(['button:Cancel', 'button:Send request', 'textarea#message:']);
     await page.keyboard.press('Escape');
-    await expect.poll(() => dialog.count()).toBe(0);
-    expect(await page.evaluate(() => location.hash)).toBe('#/');
+    // The dialog closes at once; its close event (which navigates back) follows as a task.
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/');
+    expect(await dialog.count()).toBe(0);
 
     await page.evaluate((l) => {
       location.hash = new URL(l).hash;

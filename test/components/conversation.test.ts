@@ -128,10 +128,13 @@ describe('conversation view', () => {
 
   it('when messaging is not available yet, it says so and keeps the draft', async () => {
     await open({ messaging: false });
-    await page.getByText('Your message history: This is not available in this version of the app yet', { exact: false }).waitFor();
+    await page.getByText('Messages are not available in this version of the app yet.', { exact: false }).waitFor();
     await draft().fill('first words');
     await draft().press('Enter');
-    await page.getByRole('alert').filter({ hasText: 'Sending messages: This is not available' }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Sending is not available in this version of the app yet. Your text is kept.' })
+      .waitFor();
     expect(await draft().inputValue()).toBe('first words');
     expect(await focusedIsDraft()).toBe(true);
   });

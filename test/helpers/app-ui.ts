@@ -19,7 +19,7 @@ export const DESKTOP = { width: 1280, height: 800 };
 /** A browser profile (its own IndexedDB, storage, service worker). */
 export function newProfile(browser: Browser, opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}) {
   return browser.newContext({
-    permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'],
+    permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write', 'notifications'],
     viewport: opts.viewport ?? DESKTOP,
     colorScheme: opts.colorScheme ?? 'light',
   });
@@ -136,5 +136,24 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   });
 }
 
-/** Page width overflow (a horizontal scrollbar), px. */
-export const overflowX = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+/**
+ * What scrolls sideways: the page itself, or any box inside it (through shadow roots), except the
+ * regions meant to (wide tables, each a focusable region) and visually hidden text (1 px boxes).
+ * Empty when the layout fits.
+ */
+export const sidewaysOverflow = (page: Page) =>
+  page.evaluate(() => {
+    const out: string[] = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth) out.push(`page by ${doc.scrollWidth - doc.clientWidth}px`);
+    const visit = (root: Document | ShadowRoot, host: string): void => {
+      for (const el of Array.from(root.querySelectorAll('*'))) {
+        if (el.shadowRoot) visit(el.shadowRoot, el.tagName.toLowerCase());
+        if (el.getAttribute('role') === 'region' || el.tagName === 'TEXTAREA' || el.tagName === 'INPUT') continue;
+        if (el.clientWidth > 1 && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
+          out.push(`${host} ${el.tagName.toLowerCase()}.${el.className} by ${el.scrollWidth - el.clientWidth}px`);
+      }
+    };
+    visit(document, 'document');
+    return out;
+  });

@@ -15,7 +15,7 @@ export function isNotYet(e: unknown): boolean {
   return errorCode(e) === 'BAD_STATE' && e instanceof Error && /not available/i.test(e.message);
 }
 
-export const NOT_YET_TEXT = 'This is not available in this version of the app yet. It will be soon; nothing was lost.';
+export const NOT_YET_TEXT = 'This is not available in this version of the app yet.';
 
 export const STORAGE_TEXT =
   'Your browser has no room left to save this. Free some space (in your browser: Settings → Privacy → Site data, or delete other downloads), ' +

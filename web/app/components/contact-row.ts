@@ -96,9 +96,9 @@ export class ContactRow extends LitElement {
     if (!c) return nothing;
     const state =
       c.state === 'requested' ? 'waiting for them to accept' : c.state === 'pending' ? 'wants to add you' : c.online ? 'online' : 'offline';
-    const preview = this.last ? `${this.last.from === 'me' ? 'You: ' : ''}${this.last.text}` : c.state === 'accepted' ? '' : state;
+    const preview = this.last ? `${this.last.from === 'me' ? 'You: ' : ''}${this.last.text}` : state;
     const name = c.name || 'Unnamed contact';
-    const label = [name, state, this.last ? preview : '', this.unread > 0 ? `${this.unread} unread` : ''].filter(Boolean).join(', ');
+    const label = [name, this.last ? state : '', preview, this.unread > 0 ? `${this.unread} unread` : ''].filter(Boolean).join(', ');
     return html`<a href=${hrefOf({ view: 'chat', id: c.contactId })} aria-current=${this.selected ? 'page' : nothing} aria-label=${label}>
       <contact-avatar .name=${name} contact-id=${c.contactId} ?online=${c.online}></contact-avatar>
       <span class="main">

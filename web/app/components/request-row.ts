@@ -35,6 +35,7 @@ export class RequestRow extends LitElement {
         color: var(--muted);
         font-size: 0.8rem;
         font-weight: 400;
+        white-space: nowrap;
       }
       .row {
         grid-column: 2;

@@ -9,7 +9,7 @@ import type { ContactInfo } from '../../../shared/chat/api-types';
 import type { AppBackend } from '../backend';
 import { ChatController } from '../controllers/chat-controller';
 import { ConversationController, type ListChange, type ShownMessage } from '../controllers/conversation-controller';
-import { dayText, errorText, isNotYet, NOT_YET_TEXT, sameDay } from '../format';
+import { dayText, errorText, isNotYet, sameDay } from '../format';
 import { icons } from '../icons';
 import { hrefOf } from '../router';
 import { controls } from '../styles';
@@ -136,7 +136,7 @@ export class ConversationView extends LitElement {
                 ? html`<p class="hint center">No messages yet. Say hello!</p>`
                 : this.renderMessages(conv.shown),
           error: (e) =>
-            html`<p class=${isNotYet(e) ? 'note' : 'error'}>${isNotYet(e) ? `Your message history: ${NOT_YET_TEXT}` : errorText(e)}</p>`,
+            html`<p class=${isNotYet(e) ? 'note' : 'error'}>${isNotYet(e) ? 'Messages are not available in this version of the app yet. Contacts, requests and safety numbers work.' : errorText(e)}</p>`,
         })}
       </div>
       ${c.state === 'accepted' ? this.renderComposer(name) : nothing}`;
@@ -169,7 +169,7 @@ export class ConversationView extends LitElement {
 
   private renderComposer(name: string) {
     const err = this.conversation.sendError;
-    return html`${err ? html`<p class="note send-error" role="alert">${isNotYet(err) ? `Sending messages: ${NOT_YET_TEXT}` : errorText(err)}</p>` : nothing}
+    return html`${err ? html`<p class="note send-error" role="alert">${isNotYet(err) ? 'Sending is not available in this version of the app yet. Your text is kept.' : errorText(err)}</p>` : nothing}
       <form class="composer" @submit=${this.onSubmit}>
         <label for="draft" class="visually-hidden">Message to ${name}</label>
         <textarea id="draft" rows="1" placeholder="Write a message" enterkeyhint="send" @keydown=${this.onKeydown} @input=${this.onInput}></textarea>

@@ -34,6 +34,7 @@ export const paneStyles = css`
     overflow-y: auto;
     padding: 1rem 0.9rem 2rem;
     display: grid;
+    grid-template-columns: minmax(0, 1fr);
     align-content: start;
     gap: 1rem;
   }
