@@ -2,8 +2,9 @@
  * Screenshots of the real app for the README: the production build, the real signal server, real
  * Chromium profiles on loopback (Alice, with Bob and Dave as contacts and Carol's request
  * waiting, among a few other nodes), driven through the UI. Writes
- * docs/screenshots/<view>-<phone|desktop>-<light|dark>.png for the first run, the chat list with
- * a conversation, add contact, share address, the network view and settings.
+ * docs/screenshots/<view>-<phone|desktop>-<light|dark>.png for the first run, the chat list (on a
+ * desktop with the conversation beside it; on a phone the conversation has its own), contact
+ * details, add contact, share address, the network view and settings.
  *   npm run screenshots   (wraps this in ../shared/tools/loopback-only)
  */
 import { mkdir } from 'node:fs/promises';
@@ -34,7 +35,7 @@ const MODES = [
 const SCHEMES = ['light', 'dark'] as const;
 
 /** The views, each reached from the list as a person would. */
-const VIEWS: Array<{ name: string; open(p: Page, phone: boolean): Promise<void> }> = [
+const VIEWS: Array<{ name: string; phoneOnly?: boolean; open(p: Page, phone: boolean): Promise<void> }> = [
   {
     name: 'chats',
     open: async (p, phone) => {
@@ -46,10 +47,20 @@ const VIEWS: Array<{ name: string; open(p: Page, phone: boolean): Promise<void> 
   },
   {
     name: 'conversation',
+    phoneOnly: true,
     open: async (p) => {
       await backToChats(p);
       await contactRow(p, 'Bob').click();
       await p.getByRole('textbox', { name: 'Message to Bob' }).fill('Are we still on for Saturday?');
+    },
+  },
+  {
+    name: 'contact-details',
+    open: async (p) => {
+      await backToChats(p);
+      await contactRow(p, 'Bob').click();
+      await p.getByRole('link', { name: 'Details' }).click();
+      await p.getByRole('img', { name: 'QR code of the safety number with Bob' }).and(p.locator('img')).waitFor();
     },
   },
   {
@@ -115,6 +126,7 @@ async function main(): Promise<void> {
         await p.setViewportSize(viewport);
         await p.emulateMedia({ colorScheme: scheme });
         for (const v of VIEWS) {
+          if (v.phoneOnly && size !== 'phone') continue;
           await v.open(p, size === 'phone');
           const file = resolve(OUT, `${v.name}-${size}-${scheme}.png`);
           await p.screenshot({ path: file });

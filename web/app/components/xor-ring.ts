@@ -54,7 +54,7 @@ export class XorRing extends LitElement {
         align-items: flex-start;
       }
       svg.ring {
-        width: min(300px, 100%);
+        width: min(250px, 100%);
         height: auto;
         flex: none;
       }

@@ -40,7 +40,7 @@ export class NetworkView extends LitElement {
       }
       dl {
         display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr));
+        grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr));
         gap: 0.6rem;
         margin: 0;
       }

@@ -38,6 +38,7 @@ export class SettingsView extends LitElement {
         align-items: flex-start;
       }
       .check input {
+        flex: none;
         margin-top: 0.2rem;
       }
       .check label {
