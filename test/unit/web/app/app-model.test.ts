@@ -29,7 +29,7 @@ describe('routes', () => {
     });
     expect(parseRoute('')).toEqual({ view: 'contacts' });
     expect(parseRoute('#/chat/not-an-id')).toEqual({ view: 'contacts' });
-    expect(parseRoute('#/chat/' + ID.toUpperCase())).toEqual({ view: 'contacts' });
+    expect(parseRoute(`#/chat/${ID.toUpperCase()}`)).toEqual({ view: 'contacts' });
     expect(parseRoute('#/whatever')).toEqual({ view: 'contacts' });
   });
 });
