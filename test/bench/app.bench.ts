@@ -138,6 +138,7 @@ async function main(): Promise<void> {
     wallFirstRunMs: stat(out.wall),
     runs: RUNS,
     peers: PEERS,
+    samples: { ttiFirstRun: out.first.map(Math.round), ttiReturning: out.returning.map(Math.round), joinedFirstRun: out.joinedFirst.map(Math.round) },
   };
   console.log('\n| chunk | raw KB | gzip KB | first load |\n|---|---|---|---|');
   for (const r of size.rows.sort((a, b) => b.gzip - a.gzip))
