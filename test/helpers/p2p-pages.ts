@@ -18,15 +18,18 @@ export interface BuiltApp {
   cleanup(): Promise<void>;
 }
 
-/** Build the page (web/index.html) into a fresh temp dir. */
-export async function buildApp(): Promise<BuiltApp> {
+/**
+ * Build the page (web/index.html) into a fresh temp dir with the project's vite config (so the
+ * service worker is built too). `minify: true` is the production build.
+ */
+export async function buildApp(opts: { minify?: boolean } = {}): Promise<BuiltApp> {
   const { build } = await import('vite');
   const dir = await mkdtemp(join(tmpdir(), 'p2p-app-'));
   await build({
-    configFile: false,
+    configFile: resolve(WEB_ROOT, '../vite.config.ts'),
     root: WEB_ROOT,
     logLevel: 'warn',
-    build: { outDir: dir, emptyOutDir: true, target: 'es2022', minify: false },
+    build: { outDir: dir, emptyOutDir: true, target: 'es2022', minify: opts.minify ?? false },
   });
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

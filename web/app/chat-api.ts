@@ -57,7 +57,7 @@ export interface ChatConsoleApi {
   /** Delete everything of this profile on this device; the page then reloads. */
   wipe(): Promise<void>;
   /** Diagnostics: whether an end-to-end session with the contact can carry messages now. */
-  sessionState(contactId: string): 'none' | 'waiting' | 'ready';
+  sessionState(contactId: string): Promise<'none' | 'waiting' | 'ready'>;
 }
 
 /** What the page does around a restore or a wipe: restart the node, delete the profile's databases. */
@@ -65,6 +65,8 @@ export interface ChatApiHooks {
   restart(): Promise<void>;
   wipe(): Promise<void>;
 }
+
+const CHAT_EVENTS = new Set(['contact', 'presence', 'message', 'state', 'typing']);
 
 export function chatApi(chat: ChatNode, ready: () => Promise<void>, hooks: ChatApiHooks): ChatConsoleApi {
   return {
@@ -80,12 +82,12 @@ export function chatApi(chat: ChatNode, ready: () => Promise<void>, hooks: ChatA
     markVerified: (id) => chat.people.markVerified(id),
     rename: (id, name) => chat.people.rename(id, name),
     removeContact: (id) => chat.removeContact(id),
-    on: ((event: 'contact' | 'presence', handler: (e: ContactEvent | PresenceEvent) => void) =>
-      event === 'contact'
-        ? chat.on('contact', handler)
-        : event === 'presence'
-          ? chat.on('presence', handler)
-          : () => {}) as ChatConsoleApi['on'],
+    on: ((event: string, handler: (e: ContactEvent) => void) => {
+      if (!CHAT_EVENTS.has(event)) throw new ChatError('BAD_ARGUMENT', `no chat event '${event}' (one of ${[...CHAT_EVENTS].join(', ')})`);
+      if (typeof handler !== 'function') throw new ChatError('BAD_ARGUMENT', 'a handler function is needed');
+      // One dispatcher per event name inside ChatNode; the overloads above give each its type.
+      return chat.on(event as 'contact', handler);
+    }) as ChatConsoleApi['on'],
     send: (id, text, opts) => chat.talk.send(id, text, opts ?? {}),
     messages: (id, opts) => chat.talk.messages(id, opts ?? {}),
     markRead: (id) => chat.talk.markRead(id),
@@ -100,7 +102,7 @@ export function chatApi(chat: ChatNode, ready: () => Promise<void>, hooks: ChatA
       await chat.importBackup(new Uint8Array(await file.arrayBuffer()), passphrase);
       await hooks.restart();
     },
-    sessionState: (id) => chat.messenger.sessionState(id),
+    sessionState: async (id) => chat.messenger.sessionState(id),
     wipe: async () => {
       await chat.wipe();
       await hooks.wipe();

@@ -5,6 +5,7 @@
  */
 import type { ChatConsoleApi } from './chat-api';
 import type { GetAnswer, NodeStats, NodeStatus, P2PNode, PutAnswer } from '../runtime/runtime';
+import { networkSnapshot, type NetworkSnapshot } from './network-snapshot';
 
 export interface P2PConsoleApi {
   /** Resolves when the node has joined the network. */
@@ -15,6 +16,11 @@ export interface P2PConsoleApi {
   readonly publicKey: string;
   /** The profile this tab runs (`?profile=NAME`, default 'default'). */
   readonly profile: string;
+  /**
+   * 'node' when this tab runs the profile's node; 'view' when another tab of the same profile
+   * does and this one talks to it over BroadcastChannel (`node` is then not available here).
+   */
+  readonly role: 'node' | 'view';
   /** Sign and store a mutable record under this node's key. Strings are UTF-8. */
   put(salt: string | Uint8Array, value: string | Uint8Array): Promise<PutAnswer>;
   /** The newest record of `publicKeyHex` at `salt`, or null. */
@@ -23,6 +29,8 @@ export interface P2PConsoleApi {
   peers(): string[];
   stats(): NodeStats;
   status(): NodeStatus;
+  /** What the network view draws: routing table, connections, lookups, records. */
+  network(): Promise<NetworkSnapshot>;
   /** Debugging: open / close a data channel to a node id. */
   connect(peer: string): Promise<void>;
   disconnect(peer: string): void;
@@ -48,11 +56,13 @@ export function consoleApi(node: P2PNode, profile: string, chat: ChatConsoleApi)
     id: node.id,
     publicKey: node.publicKey,
     profile,
+    role: 'node',
     put: (salt, value) => node.put(salt, value),
     get: (pk, salt) => node.get(pk, salt),
     peers: () => node.peers(),
     stats: () => node.stats(),
     status: () => node.status,
+    network: async () => networkSnapshot(node),
     connect: (peer) => node.connect(peer),
     disconnect: (peer) => node.disconnect(peer),
     close: () => node.close(),

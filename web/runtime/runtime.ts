@@ -36,6 +36,7 @@ import { WebRtcTransport } from '../net/webrtc-transport';
 import { RUNTIME_DEFAULTS } from './constants';
 import { SignalPaths } from './signal-paths';
 import { nodeStats } from './stats';
+import { logLookups } from './lookup-log';
 
 export type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
 import type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
@@ -381,6 +382,7 @@ export async function startNode(opts: StartNodeOptions): Promise<P2PNode> {
   const table = new RecordTable({ clock, store: opts.store }, opts.records);
   await table.load();
   const node = new P2PNode(opts, table);
+  logLookups(node.dht);
   node.start();
   return node;
 }

@@ -1,0 +1,145 @@
+/**
+ * The contact list and adding contacts, in real Chromium on the fake chat: requests on top with
+ * Accept and Decline, rows (online state, unread, last message), the notification prompt, and the
+ * add-contact form (link check as you paste, errors by code, the request). Run inside
+ * ../shared/tools/loopback-only.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { componentHarness, type ComponentHarness } from '../helpers/component-page';
+
+let h: ComponentHarness;
+let page: Page;
+
+beforeAll(async () => {
+  h = await componentHarness();
+}, 120_000);
+afterAll(() => h?.close());
+afterEach(() => {
+  if (page) expect(h.errors(page)).toEqual([]);
+});
+
+async function mount(tag: string, opts: { messaging?: boolean } = {}): Promise<void> {
+  page = await h.open();
+  await page.evaluate(
+    ([t, m]) => {
+      window.ui.setup({ messaging: m });
+      window.ui.mount(t);
+    },
+    [tag, opts.messaging ?? true] as const,
+  );
+}
+
+const calls = (method: string) => page.evaluate((m) => window.ui.s.chat.calls.filter((c) => c.method === m).map((c) => c.args), method);
+
+describe('contacts view', () => {
+  it('puts requests on top; Accept makes a contact, Decline removes the request', async () => {
+    await mount('contacts-view');
+    await page.getByText('No contacts yet.').waitFor();
+    const [carol, dave] = await page.evaluate(() => [
+      window.ui.s.chat.addRequest('Carol', 'hi, we met at the meetup'),
+      window.ui.s.chat.addRequest('Dave'),
+    ]);
+    await page.getByRole('heading', { name: 'Contact requests' }).waitFor();
+    await page.getByText('“hi, we met at the meetup”').waitFor();
+    expect(await page.getByText('No contacts yet.').count()).toBe(0);
+    await page.getByRole('button', { name: 'Accept Carol' }).click();
+    await page.getByRole('link', { name: /^Carol, offline/ }).waitFor();
+    await page.getByRole('button', { name: 'Decline Dave' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Contact requests' }).count()).toBe(0);
+    expect(await calls('accept')).toEqual([[carol]]);
+    expect(await calls('reject')).toEqual([[dave]]);
+  });
+
+  it('shows online state, unread count and the last message; asked contacts wait apart', async () => {
+    await mount('contacts-view');
+    await page.evaluate(() => {
+      const c = window.ui.s.chat;
+      const bob = c.addAccepted('Bob', { online: true });
+      c.seedHistory(bob, 3, { text: (i) => `hello ${i}` });
+      c.receive(bob, 'are you free tonight?');
+      c.addAccepted('Erin');
+      void c.addContact(c.linkFor('Frank').link);
+    });
+    await page.getByRole('link', { name: 'Bob, online, are you free tonight?, 1 unread' }).waitFor();
+    await page.getByRole('link', { name: 'Erin, offline' }).waitFor();
+    await page.getByRole('heading', { name: 'Waiting for an answer' }).waitFor();
+    await page.getByRole('link', { name: 'Frank, waiting for them to accept' }).waitFor();
+    // Most recent conversation first.
+    const names = await page.getByRole('region', { name: 'Contacts' }).getByRole('link').allTextContents();
+    expect(names[0]).toMatch(/Bob/);
+  });
+
+  it('offers notifications once there is a contact; "Not now" is remembered, "Turn on" asks the browser', async () => {
+    await mount('contacts-view');
+    // Headless Chromium answers 'denied' by itself; stand in for a browser that has not asked yet.
+    await page.evaluate(() => {
+      const asking = {
+        permission: 'default',
+        requestPermission: async () => {
+          asking.permission = 'granted';
+          return 'granted';
+        },
+      };
+      Object.defineProperty(window, 'Notification', { value: asking, configurable: true });
+      window.ui.mount('contacts-view');
+    });
+    const prompt = page.getByRole('group', { name: 'Get notified of new messages?' });
+    await page.getByText('No contacts yet.').waitFor();
+    expect(await prompt.count()).toBe(0);
+    await page.evaluate(() => window.ui.s.chat.addAccepted('Bob'));
+    await prompt.waitFor();
+    await page.getByRole('button', { name: 'Not now' }).click();
+    await expect.poll(() => prompt.count()).toBe(0);
+    await page.evaluate(() => window.ui.mount('contacts-view'));
+    await page.getByRole('link', { name: /Bob/ }).waitFor();
+    expect(await prompt.count()).toBe(0);
+
+    await page.evaluate(() => {
+      localStorage.clear();
+      window.ui.mount('contacts-view');
+    });
+    await page.getByRole('button', { name: 'Turn on notifications' }).click();
+    await expect.poll(() => prompt.count()).toBe(0);
+    const saved = await page.evaluate(() => JSON.parse(localStorage.getItem(`p2p-chat:${window.ui.s.backend.profile}:settings`) ?? '{}'));
+    expect(saved).toMatchObject({ notifications: true, askedNotifications: true });
+  });
+});
+
+describe('add contact', () => {
+  it('checks the link as it is pasted and says what is wrong, by code', async () => {
+    await mount('add-contact-view');
+    const link = page.getByLabel('Their address link');
+    const check = page.locator('add-contact-view').locator('#link-check');
+    await link.fill('hello there');
+    await expect.poll(() => check.textContent()).toBe('That is not a chat address link. Copy the whole link and try again.');
+    const good = await page.evaluate(() => window.ui.s.chat.linkFor('Bob').link);
+    const broken = good.slice(0, -3) + (good.endsWith('A') ? 'B' : 'A') + good.slice(-2);
+    await link.fill(broken);
+    await expect.poll(() => check.textContent()).toMatch(/damaged|not a chat address link/);
+    const mine = await page.evaluate(() => window.ui.s.chat.me().address);
+    await link.fill(mine);
+    await expect.poll(() => check.textContent()).toBe('That is your own address.');
+    await link.fill(good);
+    await expect.poll(() => check.textContent()).toBe('This is the address of Bob.');
+  });
+
+  it('sends the request with a first message and says it is on its way', async () => {
+    await mount('add-contact-view');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Paste their address link first.' }).waitFor();
+    const { link, contactId } = await page.evaluate(() => window.ui.s.chat.linkFor('Bob'));
+    await page.getByLabel('Their address link').fill(link);
+    await page.getByLabel('First message (optional)').fill('Hi Bob, Alice here');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByRole('status').filter({ hasText: 'Request sent to Bob.' }).waitFor();
+    expect(await calls('addContact')).toEqual([[link, { message: 'Hi Bob, Alice here' }]]);
+    expect(await page.getByRole('link', { name: 'Open the chat' }).getAttribute('href')).toBe(`#/chat/${contactId}`);
+    expect(await page.getByLabel('Their address link').inputValue()).toBe('');
+    // Adding the same person again is refused with the API's code, shown as words.
+    await page.getByLabel('Their address link').fill(link);
+    await page.evaluate(() => window.ui.s.chat.failNext('addContact', 'DUPLICATE_CONTACT'));
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByRole('alert').filter({ hasText: 'This person is already in your contacts.' }).waitFor();
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * The conversation view in real Chromium on the fake chat: history with day separators and ticks,
+ * keyboard (Enter sends, Shift+Enter new line, focus stays), scrolling (to the newest; kept when
+ * older history loads), delivery states, retry after a failed send, and today's build where the
+ * messaging half is not available yet. Run inside ../shared/tools/loopback-only.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { componentHarness, type ComponentHarness } from '../helpers/component-page';
+
+let h: ComponentHarness;
+let page: Page;
+
+beforeAll(async () => {
+  h = await componentHarness();
+}, 120_000);
+afterAll(() => h?.close());
+afterEach(() => {
+  if (page) expect(h.errors(page)).toEqual([]);
+});
+
+/** Mount a conversation with Bob; returns his id. */
+async function open(opts: { messaging?: boolean; history?: number; online?: boolean; stepMs?: number } = {}): Promise<string> {
+  page = await h.open();
+  return page.evaluate((o) => {
+    const { chat } = window.ui.setup({ messaging: o.messaging ?? true });
+    const id = chat.addAccepted('Bob', { online: o.online ?? true });
+    if (o.history) chat.seedHistory(id, o.history, { stepMs: o.stepMs ?? 60_000 });
+    window.ui.mount('conversation-view', { contactId: id });
+    return id;
+  }, opts);
+}
+
+const draft = () => page.getByRole('textbox', { name: 'Message to Bob' });
+const scrollState = () =>
+  page.evaluate(() => {
+    const el = window.ui.el().shadowRoot!.querySelector('.scroll')!;
+    return { top: el.scrollTop, height: el.scrollHeight, client: el.clientHeight };
+  });
+const focusedIsDraft = () =>
+  page.evaluate(() => {
+    let a = document.activeElement;
+    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+    return a?.id === 'draft';
+  });
+
+describe('conversation view', () => {
+  it('shows history with day separators and named ticks, scrolled to the newest message', async () => {
+    await open({ history: 40, stepMs: 3_600_000 });
+    await expect
+      .poll(() =>
+        page
+          .getByRole('listitem')
+          .filter({ hasText: /^Today$/ })
+          .count(),
+      )
+      .toBe(1);
+    expect(
+      await page
+        .getByRole('listitem')
+        .filter({ hasText: /^Yesterday$/ })
+        .count(),
+    ).toBe(1);
+    expect(await page.getByRole('img', { name: 'Read' }).count()).toBe(20);
+    await expect
+      .poll(async () => {
+        const s = await scrollState();
+        return s.height > s.client && s.height - s.top - s.client < 2;
+      })
+      .toBe(true);
+    expect(await page.getByText('message 40', { exact: true }).isVisible()).toBe(true);
+  });
+
+  it('Enter sends, Shift+Enter starts a new line, and the box keeps focus', async () => {
+    const id = await open({ history: 3 });
+    await draft().click();
+    await page.keyboard.type('hello');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('world');
+    expect(await draft().inputValue()).toBe('hello\nworld');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => draft().inputValue()).toBe('');
+    const sends = await page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'send').map((c) => c.args));
+    expect(sends).toEqual([[id, 'hello\nworld']]);
+    expect(await focusedIsDraft()).toBe(true);
+    await page.getByText('hello\nworld').waitFor();
+    await page.getByRole('img', { name: 'Sent' }).waitFor();
+    // An empty Enter sends nothing.
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'send').length)).toBe(1);
+  });
+
+  it('follows delivery states: sending, delivered, read', async () => {
+    const id = await open();
+    await page.evaluate(() => {
+      window.ui.s.chat.autoState = undefined;
+    });
+    await draft().fill('are you there?');
+    await draft().press('Enter');
+    await page.getByRole('img', { name: 'Sending' }).waitFor();
+    const mid = 'm1';
+    await page.evaluate(([c, m]) => window.ui.s.chat.setState(c, m, 'delivered'), [id, mid] as const);
+    await page.getByRole('img', { name: 'Delivered' }).waitFor();
+    await page.evaluate(([c, m]) => window.ui.s.chat.setState(c, m, 'read'), [id, mid] as const);
+    await page.getByRole('img', { name: 'Read' }).waitFor();
+    expect(await page.getByRole('img', { name: 'Sending' }).count()).toBe(0);
+  });
+
+  it('a failed send stays on screen with Retry, which sends it again', async () => {
+    const id = await open();
+    await page.evaluate(() => window.ui.s.chat.failNext('send', 'NOT_FOUND'));
+    await draft().fill('lost one');
+    await draft().press('Enter');
+    const alert = page.getByRole('alert').filter({ hasText: 'could not be found' });
+    await alert.waitFor();
+    expect(await draft().inputValue()).toBe('');
+    await page.getByRole('img', { name: 'Not sent' }).waitFor();
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByRole('img', { name: 'Sent' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    const sends = await page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'send').map((c) => c.args));
+    expect(sends).toEqual([
+      [id, 'lost one'],
+      [id, 'lost one'],
+    ]);
+    expect(await page.getByText('lost one', { exact: true }).count()).toBe(1);
+  });
+
+  it('when messaging is not available yet, it says so and keeps the draft', async () => {
+    await open({ messaging: false });
+    await page.getByText('Messages are not available in this version of the app yet.', { exact: false }).waitFor();
+    await draft().fill('first words');
+    await draft().press('Enter');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Sending is not available in this version of the app yet. Your text is kept.' })
+      .waitFor();
+    expect(await draft().inputValue()).toBe('first words');
+    expect(await focusedIsDraft()).toBe(true);
+  });
+
+  it('loading older history keeps the messages on screen where they were', async () => {
+    await open({ history: 120 });
+    await page.getByText('message 120', { exact: true }).waitFor();
+    expect(await page.getByText('message 70', { exact: true }).count()).toBe(0);
+    const topOf71 = () =>
+      page.evaluate(() => {
+        const view = window.ui.el().shadowRoot!;
+        const scroller = view.querySelector('.scroll')!;
+        const bubble = [...view.querySelectorAll('message-bubble')].find((b) => b.message?.text === 'message 71')!;
+        return bubble.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+      });
+    await page.evaluate(() => window.ui.s.chat.hold('messages'));
+    await page.evaluate(() => {
+      window.ui.el().shadowRoot!.querySelector('.scroll')!.scrollTop = 0;
+    });
+    await expect.poll(() => page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'messages').length)).toBe(2);
+    const before = await topOf71();
+    await page.evaluate(() => window.ui.s.chat.release('messages'));
+    await page.getByText('message 21', { exact: true }).waitFor({ state: 'attached' });
+    expect(Math.abs((await topOf71()) - before)).toBeLessThan(2);
+    expect((await scrollState()).top).toBeGreaterThan(1000);
+    expect(await page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'messages').map((c) => c.args[1]))).toEqual([
+      { limit: 50 },
+      { before: expect.stringMatching(/^h/), limit: 50 },
+    ]);
+  });
+
+  it('says an offline contact’s messages wait in the mailbox; shows typing; appends what arrives', async () => {
+    const id = await open({ online: false, history: 2 });
+    await page.getByText('Bob is offline. Your messages wait in their mailbox').waitFor();
+    await page.evaluate((c) => window.ui.s.chat.setOnline(c, true), id);
+    await expect.poll(() => page.getByText('Bob is offline').count()).toBe(0);
+    await page.evaluate((c) => window.ui.s.chat.setTyping(c, true), id);
+    await page.getByText('typing…').waitFor();
+    await page.evaluate((c) => window.ui.s.chat.receive(c, 'just got here'), id);
+    await page.getByText('just got here').waitFor();
+    await expect.poll(() => page.getByText('typing…').count()).toBe(0);
+    // It was visible, so it was marked read.
+    await expect.poll(() => page.evaluate(() => window.ui.s.chat.calls.some((c) => c.method === 'markRead'))).toBe(true);
+  });
+});

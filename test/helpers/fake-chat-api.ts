@@ -1,0 +1,429 @@
+/**
+ * An in-memory ChatConsoleApi (web/app/chat-api.ts) for component tests: every method behaves as
+ * the docs say (codes, events), and tests script the other side (a request arrives, a message,
+ * presence, typing, delivery states, a failure on the next call). `messaging: false` behaves as
+ * the build does today: the messaging half rejects with BAD_STATE "not available". Runs in the
+ * browser (the component fixture page) and in Node.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import type { ChatSettings, ContactInfo, MeInfo, MessageInfo, MessageState, RequestInfo } from '../../shared/chat/api-types';
+import { decodeAddress, encodeAddress } from '../../shared/chat/address';
+import { ChatError, type ChatErrorCode } from '../../shared/chat/errors';
+import { bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
+import type { ChatConsoleApi } from '../../web/app/chat-api';
+
+export interface FakeChatOptions {
+  name?: string;
+  /** The messaging half works (true) or rejects with BAD_STATE as today's build does (false). @default true */
+  messaging?: boolean;
+  origin?: string;
+  /** Clock for new messages. @default Date.now */
+  now?: () => number;
+}
+
+type EventName = 'contact' | 'presence' | 'message' | 'state' | 'typing';
+type Handler = (e: unknown) => void;
+interface Person {
+  ik: Uint8Array;
+  invite: Uint8Array;
+}
+
+const NOT_YET = 'messaging is not available in this build yet';
+const rand = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
+
+function person(): Person {
+  return { ik: ed25519.getPublicKey(rand(32)), invite: rand(16) };
+}
+
+/** A made-up but well-formed safety number for two ids (12 groups of 5 digits, symmetric). */
+function fakeSafetyNumber(a: string, b: string): string {
+  const s = [a, b].sort().join('');
+  const groups: string[] = [];
+  for (let i = 0; i < 12; i++) groups.push(String(Number.parseInt(s.slice(i * 5, i * 5 + 5), 16) % 100000).padStart(5, '0'));
+  return groups.join(' ');
+}
+
+export class FakeChatApi implements ChatConsoleApi {
+  /** Every call, in order. */
+  readonly calls: Array<{ method: string; args: unknown[] }> = [];
+  messaging: boolean;
+  /** Where a sent message goes by itself (after a microtask); undefined leaves it 'sending'. */
+  autoState: MessageState | undefined = 'sent';
+  private name: string;
+  private self: Person = person();
+  private readonly origin: string;
+  private readonly now: () => number;
+  private readonly book = new Map<string, ContactInfo & { createdAt: number; message?: string }>();
+  private readonly history = new Map<string, MessageInfo[]>();
+  private unreadCounts: Record<string, number> = {};
+  private prefs: ChatSettings = { readReceipts: true, typing: true };
+  private readonly failures = new Map<string, ChatError>();
+  private readonly handlers = new Map<EventName, Set<Handler>>();
+  private readonly gates = new Map<string, { promise: Promise<void>; open(): void }>();
+  private seq = 0;
+
+  constructor(opts: FakeChatOptions = {}) {
+    this.name = opts.name ?? '';
+    this.messaging = opts.messaging ?? true;
+    this.origin = opts.origin ?? 'https://chat.example';
+    this.now = opts.now ?? Date.now;
+  }
+
+  // ---- scripting the other side ----------------------------------------------------------------
+
+  /** A valid address link of a new person (for addContact tests). */
+  linkFor(name: string): { link: string; contactId: string } {
+    const p = person();
+    return {
+      link: encodeAddress({ identityKey: p.ik, inviteSecret: p.invite, ...(name ? { name } : {}) }, this.origin),
+      contactId: bytesToHex(p.ik),
+    };
+  }
+
+  /** Someone asks to add us. */
+  addRequest(name: string, message?: string): string {
+    const id = bytesToHex(person().ik);
+    this.book.set(id, this.entry(id, name, 'pending', message));
+    this.emit('contact', { contactId: id, state: 'pending' });
+    return id;
+  }
+
+  /** A contact already accepted (as when our request was accepted: a contact event). */
+  addAccepted(name: string, opts: { online?: boolean; verified?: boolean } = {}): string {
+    const id = bytesToHex(person().ik);
+    const c = this.entry(id, name, 'accepted');
+    c.online = opts.online ?? false;
+    c.verified = opts.verified ?? false;
+    this.book.set(id, c);
+    this.emit('contact', { contactId: id, state: 'accepted' });
+    return id;
+  }
+
+  /** The contact we asked accepts. */
+  acceptedBy(contactId: string): void {
+    const c = this.get(contactId);
+    c.state = 'accepted';
+    this.emit('contact', { contactId, state: 'accepted' });
+  }
+
+  setOnline(contactId: string, online: boolean): void {
+    this.get(contactId).online = online;
+    this.emit('presence', { contactId, online });
+  }
+
+  setTyping(contactId: string, typing: boolean): void {
+    this.emit('typing', { contactId, typing });
+  }
+
+  /** A message from them arrives. */
+  receive(contactId: string, text: string, sentAt = this.now()): MessageInfo {
+    const m: MessageInfo = { messageId: `m${++this.seq}`, from: 'them', text, sentAt, receivedAt: this.now(), state: 'delivered' };
+    this.log(contactId).push(m);
+    this.unreadCounts[contactId] = (this.unreadCounts[contactId] ?? 0) + 1;
+    this.emit('message', { contactId, message: m });
+    return m;
+  }
+
+  /** History without events: `n` messages alternating sides, `stepMs` apart, ending at `end`. */
+  seedHistory(contactId: string, n: number, opts: { end?: number; stepMs?: number; text?: (i: number) => string } = {}): void {
+    const end = opts.end ?? this.now();
+    const step = opts.stepMs ?? 60_000;
+    const log = this.log(contactId);
+    for (let i = 0; i < n; i++) {
+      const from = i % 2 === 0 ? 'them' : 'me';
+      log.push({
+        messageId: `h${++this.seq}`,
+        from,
+        text: opts.text?.(i) ?? `message ${i + 1}`,
+        sentAt: end - (n - 1 - i) * step,
+        state: from === 'me' ? 'read' : 'delivered',
+      });
+    }
+  }
+
+  setState(contactId: string, messageId: string, state: MessageState): void {
+    const m = this.log(contactId).find((x) => x.messageId === messageId);
+    if (m) m.state = state;
+    this.emit('state', { contactId, messageId, state });
+  }
+
+  /** The next call of `method` rejects with `code`. */
+  failNext(method: keyof ChatConsoleApi, code: ChatErrorCode, message?: string): void {
+    this.failures.set(method, new ChatError(code, message));
+  }
+
+  /** Calls of `method` wait (after being recorded) until `release(method)`. */
+  hold(method: keyof ChatConsoleApi): void {
+    let open!: () => void;
+    const promise = new Promise<void>((r) => {
+      open = r;
+    });
+    this.gates.set(method, { promise, open });
+  }
+
+  release(method: keyof ChatConsoleApi): void {
+    this.gates.get(method)?.open();
+    this.gates.delete(method);
+  }
+
+  listenerCount(event: EventName): number {
+    return this.handlers.get(event)?.size ?? 0;
+  }
+
+  // ---- ChatConsoleApi ---------------------------------------------------------------------------
+
+  ready(): Promise<void> {
+    return this.call('ready', [], () => undefined);
+  }
+
+  me(): MeInfo {
+    this.calls.push({ method: 'me', args: [] });
+    const name = this.name;
+    return {
+      identityKey: bytesToHex(this.self.ik),
+      name,
+      address: encodeAddress({ identityKey: this.self.ik, inviteSecret: this.self.invite, ...(name ? { name } : {}) }, this.origin),
+    };
+  }
+
+  setName(name: string): Promise<void> {
+    return this.call('setName', [name], () => {
+      if (new TextEncoder().encode(name).length > 64) throw new ChatError('BAD_ARGUMENT', 'name must be at most 64 bytes');
+      this.name = name;
+    });
+  }
+
+  rotateAddress(): Promise<string> {
+    return this.call('rotateAddress', [], () => {
+      this.self = { ...this.self, invite: rand(16) };
+      return this.me().address;
+    });
+  }
+
+  addContact(link: string, opts: { name?: string; message?: string } = {}): Promise<{ contactId: string }> {
+    return this.call('addContact', [link, opts], () => {
+      const a = decodeAddress(link);
+      const id = bytesToHex(a.identityKey);
+      if (id === bytesToHex(this.self.ik)) throw new ChatError('SELF_ADD');
+      if (this.book.has(id)) throw new ChatError('DUPLICATE_CONTACT');
+      this.book.set(id, this.entry(id, opts.name ?? a.name ?? '', 'requested', opts.message));
+      this.emit('contact', { contactId: id, state: 'requested' });
+      return { contactId: id };
+    });
+  }
+
+  requests(): RequestInfo[] {
+    return [...this.book.values()]
+      .filter((c) => c.state === 'pending')
+      .map((c) => ({ contactId: c.contactId, name: c.name, ...(c.message ? { message: c.message } : {}), receivedAt: c.createdAt }));
+  }
+
+  accept(contactId: string): Promise<void> {
+    return this.call('accept', [contactId], () => {
+      const c = this.get(contactId);
+      if (c.state !== 'pending') throw new ChatError('BAD_STATE', 'not a pending request');
+      c.state = 'accepted';
+      this.emit('contact', { contactId, state: 'accepted' });
+    });
+  }
+
+  reject(contactId: string): Promise<void> {
+    return this.call('reject', [contactId], () => {
+      if (this.get(contactId).state !== 'pending') throw new ChatError('BAD_STATE', 'not a pending request');
+      this.book.delete(contactId);
+      this.emit('contact', { contactId, state: 'removed' });
+    });
+  }
+
+  contacts(): ContactInfo[] {
+    return [...this.book.values()].map(({ createdAt: _c, message: _m, ...c }) => ({ ...c }));
+  }
+
+  markVerified(contactId: string): Promise<void> {
+    return this.call('markVerified', [contactId], () => {
+      this.get(contactId).verified = true;
+    });
+  }
+
+  rename(contactId: string, name: string): Promise<void> {
+    return this.call('rename', [contactId, name], () => {
+      this.get(contactId).name = name;
+    });
+  }
+
+  removeContact(contactId: string): Promise<void> {
+    return this.call('removeContact', [contactId], () => {
+      this.get(contactId);
+      this.book.delete(contactId);
+      this.emit('contact', { contactId, state: 'removed' });
+    });
+  }
+
+  on = ((event: EventName, handler: Handler) => {
+    let set = this.handlers.get(event);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(event, set);
+    }
+    set.add(handler);
+    return () => set.delete(handler);
+  }) as ChatConsoleApi['on'];
+
+  send(contactId: string, text: string, opts?: { replyTo?: string }): Promise<{ messageId: string }> {
+    return this.call('send', [contactId, text, ...(opts ? [opts] : [])], () => {
+      this.needMessaging();
+      if (this.get(contactId).state !== 'accepted') throw new ChatError('BAD_STATE', 'not an accepted contact');
+      const m: MessageInfo = { messageId: `m${++this.seq}`, from: 'me', text, sentAt: this.now(), state: 'sending' };
+      this.log(contactId).push(m);
+      this.emit('message', { contactId, message: { ...m } });
+      const next = this.autoState;
+      if (next) queueMicrotask(() => this.setState(contactId, m.messageId, next));
+      return { messageId: m.messageId };
+    });
+  }
+
+  messages(contactId: string, opts: { before?: string; limit?: number } = {}): Promise<MessageInfo[]> {
+    return this.call('messages', [contactId, opts], () => {
+      this.needMessaging();
+      const log = this.log(contactId);
+      const end = opts.before ? log.findIndex((m) => m.messageId === opts.before) : log.length;
+      const stop = Math.max(0, end);
+      const limit = opts.limit ?? 50;
+      return log.slice(Math.max(0, stop - limit), stop).map((m) => ({ ...m }));
+    });
+  }
+
+  markRead(contactId: string): Promise<void> {
+    return this.call('markRead', [contactId], () => {
+      this.needMessaging();
+      this.unreadCounts[contactId] = 0;
+    });
+  }
+
+  unread(): Record<string, number> {
+    return this.messaging ? Object.fromEntries(Object.entries(this.unreadCounts).filter(([, n]) => n > 0)) : {};
+  }
+
+  typing(contactId: string, typing: boolean): void {
+    this.calls.push({ method: 'typing', args: [contactId, typing] });
+  }
+
+  settings(): ChatSettings {
+    return { ...this.prefs };
+  }
+
+  setSettings(s: Partial<ChatSettings>): Promise<void> {
+    return this.call('setSettings', [s], () => {
+      this.needMessaging();
+      this.prefs = { ...this.prefs, ...s };
+    });
+  }
+
+  exportBackup(passphrase: string): Promise<Blob> {
+    return this.call('exportBackup', [passphrase], () => {
+      this.needMessaging();
+      const body = JSON.stringify({ passphrase, name: this.name, ik: bytesToHex(this.self.ik), contacts: this.contacts() });
+      return new Blob([body], { type: 'application/octet-stream' });
+    });
+  }
+
+  importBackup(file: Blob, passphrase: string): Promise<void> {
+    this.calls.push({ method: 'importBackup', args: [file, passphrase] });
+    const failure = this.takeFailure('importBackup');
+    if (failure) return Promise.reject(failure);
+    if (!this.messaging) return Promise.reject(new ChatError('BAD_STATE', NOT_YET));
+    return file.text().then((text) => {
+      let b: { passphrase: string; name: string; ik: string; contacts: ContactInfo[] };
+      try {
+        b = JSON.parse(text) as typeof b;
+      } catch {
+        throw new ChatError('BAD_BACKUP');
+      }
+      if (b.passphrase !== passphrase) throw new ChatError('WRONG_PASSPHRASE');
+      this.name = b.name;
+      this.self = { ...this.self, ik: hexToBytes(b.ik) };
+      this.book.clear();
+      for (const c of b.contacts) this.book.set(c.contactId, { ...c, createdAt: this.now() });
+    });
+  }
+
+  sessionState(contactId: string): Promise<'none' | 'waiting' | 'ready'> {
+    return this.call('sessionState', [contactId], () => {
+      this.needMessaging();
+      return this.get(contactId).online ? 'ready' : 'none';
+    });
+  }
+
+  wipe(): Promise<void> {
+    return this.call('wipe', [], () => {
+      this.needMessaging();
+      this.name = '';
+      this.self = person();
+      this.book.clear();
+      this.history.clear();
+      this.unreadCounts = {};
+    });
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  private call<T>(method: string, args: unknown[], fn: () => T): Promise<T> {
+    this.calls.push({ method, args });
+    const failure = this.takeFailure(method);
+    if (failure) return Promise.reject(failure);
+    const gate = this.gates.get(method);
+    if (gate) return gate.promise.then(fn);
+    try {
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private takeFailure(method: string): ChatError | undefined {
+    const f = this.failures.get(method);
+    this.failures.delete(method);
+    return f;
+  }
+
+  private needMessaging(): void {
+    if (!this.messaging) throw new ChatError('BAD_STATE', NOT_YET);
+  }
+
+  private entry(
+    id: string,
+    name: string,
+    state: ContactInfo['state'],
+    message?: string,
+  ): ContactInfo & { createdAt: number; message?: string } {
+    return {
+      contactId: id,
+      name,
+      state,
+      online: false,
+      safetyNumber: fakeSafetyNumber(bytesToHex(this.self.ik), id),
+      verified: false,
+      createdAt: this.now(),
+      ...(message ? { message } : {}),
+    };
+  }
+
+  private get(contactId: string): ContactInfo & { createdAt: number } {
+    const c = this.book.get(contactId);
+    if (!c) throw new ChatError('UNKNOWN_CONTACT');
+    return c;
+  }
+
+  private log(contactId: string): MessageInfo[] {
+    let l = this.history.get(contactId);
+    if (!l) {
+      l = [];
+      this.history.set(contactId, l);
+    }
+    return l;
+  }
+
+  private emit(event: EventName, e: unknown): void {
+    for (const h of [...(this.handlers.get(event) ?? [])]) h(e);
+  }
+}

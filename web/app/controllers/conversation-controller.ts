@@ -1,0 +1,200 @@
+/**
+ * One conversation's messages: the newest page of history (through @lit/task, aborted when the
+ * contact changes), older pages on demand, and live updates from events: new messages, delivery
+ * states, typing. A send that fails before the node took it stays on screen as `failed` with its
+ * text, so the person can retry; a send the API cannot do yet keeps the draft and says so.
+ */
+import { Task } from '@lit/task';
+import type { ReactiveControllerHost } from 'lit';
+import type { MessageEvent, MessageInfo, StateEvent, TypingEvent } from '../../../shared/chat/api-types';
+import type { AppBackend } from '../backend';
+import { errorCode, errorText } from '../format';
+import { BackendBinding } from './backend-binding';
+
+/** Messages per page of history. */
+export const PAGE = 50;
+/** A typing indicator not refreshed for this long goes away, ms. */
+export const TYPING_TTL_MS = 6_000;
+
+/** Errors after which nothing was sent and sending again would fail the same way: the draft stays. */
+const KEEP_DRAFT = new Set(['BAD_STATE', 'BAD_ARGUMENT', 'UNKNOWN_CONTACT', 'STORAGE']);
+
+export interface ShownMessage extends MessageInfo {
+  /** A send the node never took (no id from it): retry sends the text again. */
+  local?: boolean;
+  /** Why it failed, for a person. */
+  error?: string;
+}
+
+export type ListChange = 'reset' | 'append' | 'prepend' | 'update';
+
+export class ConversationController extends BackendBinding {
+  messages: ShownMessage[] = [];
+  hasMore = false;
+  loadingOlder = false;
+  olderError: unknown;
+  typing = false;
+  /** Set when a send could not be made at all (the draft is kept). */
+  sendError: unknown;
+  /** What the last change did to the list: the view scrolls down on 'append' and keeps its place on 'prepend'. */
+  lastChange: ListChange | undefined;
+  /** The newest page of history; its value is undefined while the chat is still starting. */
+  readonly history: Task<[AppBackend | undefined, string | undefined, string | undefined], number | undefined>;
+  private id: string | undefined;
+  private localSeq = 0;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly retried = new Set<string>();
+
+  constructor(
+    host: ReactiveControllerHost,
+    getBackend: () => AppBackend | undefined,
+    private readonly getId: () => string | undefined,
+  ) {
+    super(host, getBackend);
+    this.history = new Task(host, {
+      args: () => [getBackend(), getId(), getBackend()?.role] as [AppBackend | undefined, string | undefined, string | undefined],
+      task: async ([b, id], { signal }) => {
+        if (!b || !id || b.role === 'starting') return undefined;
+        const page = await b.chat.messages(id, { limit: PAGE });
+        signal.throwIfAborted();
+        const live = this.messages.filter((m) => !page.some((p) => p.messageId === m.messageId));
+        this.messages = [...page, ...live];
+        this.hasMore = page.length >= PAGE;
+        this.lastChange = 'reset';
+        return page.length;
+      },
+    });
+  }
+
+  override hostUpdate(): void {
+    super.hostUpdate();
+    const id = this.getId();
+    if (id !== this.id) {
+      this.id = id;
+      this.messages = [];
+      this.hasMore = false;
+      this.typing = false;
+      this.sendError = undefined;
+      this.olderError = undefined;
+      this.retried.clear();
+    }
+  }
+
+  protected override subscribe(b: AppBackend): Array<() => void> {
+    return [
+      b.chat.on('message', (e: MessageEvent) => {
+        if (e.contactId !== this.getId()) return;
+        if (e.message.from === 'them') this.setTyping(false);
+        this.upsert(e.message);
+      }),
+      b.chat.on('state', (e: StateEvent) => {
+        if (e.contactId !== this.getId()) return;
+        const i = this.messages.findIndex((m) => m.messageId === e.messageId);
+        if (i < 0) return;
+        this.messages = this.messages.map((m, j) => (j === i ? { ...m, state: e.state } : m));
+        this.changed('update');
+      }),
+      b.chat.on('typing', (e: TypingEvent) => {
+        if (e.contactId === this.getId()) this.setTyping(e.typing);
+      }),
+      () => clearTimeout(this.typingTimer),
+    ];
+  }
+
+  /** Messages to show (retried failures hidden). */
+  get shown(): ShownMessage[] {
+    return this.retried.size === 0 ? this.messages : this.messages.filter((m) => !this.retried.has(m.messageId));
+  }
+
+  /**
+   * Send `text`. True when the draft can be cleared (sent, or shown as a failed message to retry);
+   * false when nothing could be sent and the draft should stay (`sendError` says why).
+   */
+  async send(text: string): Promise<boolean> {
+    const b = this.backend;
+    const id = this.getId();
+    if (!b || !id) return false;
+    this.sendError = undefined;
+    try {
+      const { messageId } = await b.chat.send(id, text);
+      if (!this.messages.some((m) => m.messageId === messageId)) {
+        this.upsert({ messageId, from: 'me', text, sentAt: Date.now(), state: 'sending' });
+      }
+      return true;
+    } catch (e) {
+      if (KEEP_DRAFT.has(errorCode(e) ?? '')) {
+        this.sendError = e;
+        this.host.requestUpdate();
+        return false;
+      }
+      this.upsert({
+        messageId: `local-${++this.localSeq}`,
+        from: 'me',
+        text,
+        sentAt: Date.now(),
+        state: 'failed',
+        local: true,
+        error: errorText(e),
+      });
+      return true;
+    }
+  }
+
+  /** Send a failed message's text again; the failed copy leaves the screen. */
+  async retry(messageId: string): Promise<void> {
+    const m = this.messages.find((x) => x.messageId === messageId);
+    if (m?.state !== 'failed') return;
+    if (m.local) this.messages = this.messages.filter((x) => x !== m);
+    else this.retried.add(messageId);
+    this.changed('update');
+    await this.send(m.text);
+  }
+
+  async loadOlder(): Promise<void> {
+    const b = this.backend;
+    const id = this.getId();
+    const first = this.messages.find((m) => !m.local);
+    if (!b || !id || !first || this.loadingOlder) return;
+    this.loadingOlder = true;
+    this.olderError = undefined;
+    this.host.requestUpdate();
+    try {
+      const page = await b.chat.messages(id, { before: first.messageId, limit: PAGE });
+      if (id !== this.getId()) return;
+      const known = new Set(this.messages.map((m) => m.messageId));
+      this.messages = [...page.filter((m) => !known.has(m.messageId)), ...this.messages];
+      this.hasMore = page.length >= PAGE;
+      this.lastChange = 'prepend';
+    } catch (e) {
+      this.olderError = e;
+    } finally {
+      this.loadingOlder = false;
+      this.host.requestUpdate();
+    }
+  }
+
+  private upsert(m: ShownMessage): void {
+    const i = this.messages.findIndex((x) => x.messageId === m.messageId);
+    if (i >= 0) {
+      this.messages = this.messages.map((x, j) => (j === i ? { ...x, ...m } : x));
+      this.changed('update');
+    } else {
+      this.messages = [...this.messages, m];
+      this.changed('append');
+    }
+  }
+
+  private setTyping(on: boolean): void {
+    clearTimeout(this.typingTimer);
+    if (on) this.typingTimer = setTimeout(() => this.setTyping(false), TYPING_TTL_MS);
+    if (this.typing !== on) {
+      this.typing = on;
+      this.host.requestUpdate();
+    }
+  }
+
+  private changed(how: ListChange): void {
+    this.lastChange = how;
+    this.host.requestUpdate();
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * A conversation: bubbles with day separators and delivery ticks, newest at the bottom (it
+ * scrolls there when something arrives, and keeps its place when older history loads above),
+ * a composer where Enter sends and Shift+Enter starts a new line and which keeps focus, a note
+ * when the contact is offline (messages wait in their mailbox), and a typing indicator.
+ */
+import { LitElement, html, nothing } from 'lit';
+import type { ContactInfo } from '../../../shared/chat/api-types';
+import type { AppBackend } from '../backend';
+import { ChatController } from '../controllers/chat-controller';
+import { ConversationController, type ListChange, type ShownMessage } from '../controllers/conversation-controller';
+import { dayText, errorText, isNotYet, sameDay } from '../format';
+import { icons } from '../icons';
+import { hrefOf } from '../router';
+import { controls } from '../styles';
+import { conversationStyles } from './conversation-styles';
+import '../components/contact-avatar';
+import '../components/message-bubble';
+
+/** Typing notices are sent at most this often while the person types, ms. */
+const TYPING_EVERY_MS = 3_000;
+
+export class ConversationView extends LitElement {
+  static override properties = { backend: { attribute: false }, contactId: { attribute: 'contact-id' }, actionError: { state: true } };
+  declare backend: AppBackend | undefined;
+  declare contactId: string;
+  declare actionError: string;
+  private readonly chat = new ChatController(this, () => this.backend);
+  readonly conversation = new ConversationController(
+    this,
+    () => this.backend,
+    () => this.contactId || undefined,
+  );
+  private scrollBefore: { height: number; top: number } | undefined;
+  private lastTyping = 0;
+  private markedFor = '';
+
+  static override styles = [controls, conversationStyles];
+
+  constructor() {
+    super();
+    this.backend = undefined;
+    this.contactId = '';
+    this.actionError = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('visibilitychange', this.onVisible);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.onVisible);
+  }
+
+  private get scroller(): HTMLElement | null {
+    return this.renderRoot.querySelector('.scroll');
+  }
+
+  private get draft(): HTMLTextAreaElement | null {
+    return this.renderRoot.querySelector('textarea');
+  }
+
+  /** Focus the message box (after opening a conversation). */
+  focusComposer(): void {
+    this.draft?.focus();
+  }
+
+  protected override willUpdate(changed: Map<string, unknown>): void {
+    const el = this.scroller;
+    this.scrollBefore = el ? { height: el.scrollHeight, top: el.scrollTop } : undefined;
+    if (changed.has('contactId')) this.actionError = '';
+  }
+
+  protected override updated(changed: Map<string, unknown>): void {
+    const change = this.conversation.lastChange;
+    this.conversation.lastChange = undefined;
+    const before = this.scrollBefore;
+    const opened = changed.has('contactId');
+    if (opened) this.markedFor = '';
+    if (change || opened) void this.settleScroll(change, before, opened);
+    this.markRead();
+  }
+
+  /**
+   * Once the bubbles have rendered (they are elements of their own, a microtask later, still
+   * before the frame is painted): follow the newest message, or keep the place when older
+   * history was added above.
+   */
+  private async settleScroll(
+    change: ListChange | undefined,
+    before: { height: number; top: number } | undefined,
+    opened: boolean,
+  ): Promise<void> {
+    await Promise.all(Array.from(this.renderRoot.querySelectorAll('message-bubble'), (b) => b.updateComplete));
+    const el = this.scroller;
+    if (!el) return;
+    const mine = this.conversation.messages[this.conversation.messages.length - 1]?.from === 'me';
+    const nearBottom = !before || before.height - before.top - el.clientHeight < 120;
+    if (change === 'prepend' && before) el.scrollTop = el.scrollHeight - before.height + before.top;
+    else if (opened || change === 'reset' || (change === 'append' && (nearBottom || mine))) el.scrollTop = el.scrollHeight;
+  }
+
+  override render() {
+    const c = this.chat.contact(this.contactId);
+    if (!c) {
+      return html`<div class="gone">
+        <p>This contact is not in your list.</p>
+        <a href="#/">Back to chats</a>
+      </div>`;
+    }
+    const name = c.name || 'Unnamed contact';
+    const conv = this.conversation;
+    const typing = conv.typing && this.chat.settings?.typing !== false;
+    return html`<header>
+        <a class="back" href="#/" aria-label="Back to chats">${icons.back}</a>
+        <contact-avatar .name=${name} contact-id=${c.contactId} ?online=${c.online}></contact-avatar>
+        <div class="title">
+          <h2>${name}</h2>
+          <p class="hint">${typing ? 'typing…' : c.state === 'accepted' ? (c.online ? 'online' : 'offline') : c.state === 'requested' ? 'request sent' : 'wants to add you'}${c.verified ? ' · verified' : ''}</p>
+        </div>
+        <a class="button" href=${hrefOf({ view: 'details', id: c.contactId })}>${icons.info}<span>Details</span></a>
+      </header>
+      ${this.renderNote(c, name)}
+      <div class="scroll" @scroll=${this.onScroll} tabindex="0" aria-label=${`Messages with ${name}`} role="region">
+        ${conv.hasMore ? html`<button class="older" @click=${() => conv.loadOlder()} ?disabled=${conv.loadingOlder}>${conv.loadingOlder ? 'Loading…' : 'Load older messages'}</button>` : nothing}
+        ${conv.olderError ? html`<p class="error" role="alert">${errorText(conv.olderError)}</p>` : nothing}
+        ${conv.history.render({
+          pending: () =>
+            conv.messages.length === 0 ? html`<p class="hint center">Loading messages…</p>` : this.renderMessages(conv.shown),
+          complete: (n) =>
+            n === undefined
+              ? html`<p class="hint center">Loading messages…</p>`
+              : conv.shown.length === 0
+                ? html`<p class="hint center">No messages yet. Say hello!</p>`
+                : this.renderMessages(conv.shown),
+          error: (e) =>
+            html`<p class=${isNotYet(e) ? 'note' : 'error'}>${isNotYet(e) ? 'Messages are not available in this version of the app yet. Contacts, requests and safety numbers work.' : errorText(e)}</p>`,
+        })}
+      </div>
+      ${c.state === 'accepted' ? this.renderComposer(name) : nothing}`;
+  }
+
+  private renderNote(c: ContactInfo, name: string) {
+    if (this.actionError) return html`<p class="note" role="alert">${this.actionError}</p>`;
+    if (c.state === 'requested') return html`<p class="note">${name} has not accepted your request yet. You can write once they do.</p>`;
+    if (c.state === 'pending')
+      return html`<div class="note row">
+        <span>${name} wants to add you.</span>
+        <button class="primary" @click=${() => this.act(() => this.backend!.chat.accept(c.contactId))}>Accept</button>
+        <button @click=${() => this.act(() => this.backend!.chat.reject(c.contactId))}>Decline</button>
+      </div>`;
+    if (!c.online)
+      return html`<p class="note offline">${name} is offline. Your messages wait in their mailbox and arrive when they are back.</p>`;
+    return nothing;
+  }
+
+  private renderMessages(list: ShownMessage[]) {
+    const items: unknown[] = [];
+    let prev: number | undefined;
+    for (const m of list) {
+      if (prev === undefined || !sameDay(prev, m.sentAt)) items.push(html`<li class="day"><span>${dayText(m.sentAt)}</span></li>`);
+      prev = m.sentAt;
+      items.push(html`<li><message-bubble .message=${m} @retry=${this.onRetry}></message-bubble></li>`);
+    }
+    return html`<ol class="messages">${items}</ol>`;
+  }
+
+  private renderComposer(name: string) {
+    const err = this.conversation.sendError;
+    return html`${err ? html`<p class="note send-error" role="alert">${isNotYet(err) ? 'Sending is not available in this version of the app yet. Your text is kept.' : errorText(err)}</p>` : nothing}
+      <form class="composer" @submit=${this.onSubmit}>
+        <label for="draft" class="visually-hidden">Message to ${name}</label>
+        <textarea id="draft" rows="1" placeholder="Write a message" enterkeyhint="send" @keydown=${this.onKeydown} @input=${this.onInput}></textarea>
+        <button class="primary icon" type="submit" aria-label="Send">${icons.send}</button>
+      </form>`;
+  }
+
+  private onKeydown = (ev: KeyboardEvent): void => {
+    if (ev.key !== 'Enter' || ev.shiftKey || ev.isComposing) return;
+    ev.preventDefault();
+    void this.sendDraft();
+  };
+
+  private onSubmit = (ev: Event): void => {
+    ev.preventDefault();
+    void this.sendDraft();
+  };
+
+  private onInput = (): void => {
+    const d = this.draft;
+    if (!d) return;
+    d.style.height = 'auto';
+    d.style.height = `${Math.min(d.scrollHeight, 160)}px`;
+    const now = Date.now();
+    if (d.value && this.chat.settings?.typing !== false && now - this.lastTyping > TYPING_EVERY_MS) {
+      this.lastTyping = now;
+      this.backend?.chat.typing(this.contactId, true);
+    }
+  };
+
+  private async sendDraft(): Promise<void> {
+    const d = this.draft;
+    if (!d) return;
+    const text = d.value.trim();
+    d.focus();
+    if (!text) return;
+    this.lastTyping = 0;
+    if (await this.conversation.send(text)) {
+      d.value = '';
+      d.style.height = 'auto';
+    }
+    d.focus();
+  }
+
+  private onRetry = (e: CustomEvent<string>): void => {
+    void this.conversation.retry(e.detail);
+  };
+
+  private onScroll = (): void => {
+    const el = this.scroller;
+    const conv = this.conversation;
+    if (el && el.scrollTop < 40 && conv.hasMore && !conv.loadingOlder) void conv.loadOlder();
+  };
+
+  private onVisible = (): void => {
+    if (document.visibilityState === 'visible') this.markRead();
+  };
+
+  private markRead(): void {
+    const b = this.backend;
+    const id = this.contactId;
+    if (!b || !id || document.visibilityState !== 'visible') return;
+    const n = this.chat.unread[id] ?? 0;
+    const key = `${id}:${n}:${this.conversation.messages.length}`;
+    if (n === 0 || this.markedFor === key) return;
+    this.markedFor = key;
+    b.chat.markRead(id).then(
+      () => this.chat.refresh(),
+      () => {},
+    );
+  }
+
+  private async act(fn: () => Promise<void>): Promise<void> {
+    this.actionError = '';
+    try {
+      await fn();
+    } catch (e) {
+      this.actionError = errorText(e);
+    }
+    this.chat.refresh();
+  }
+}
+customElements.define('conversation-view', ConversationView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'conversation-view': ConversationView;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Run the profile's node in this tab (the tab holding the lock, leader.ts): identity, record
+ * store, DHT node, chat, the console API, and the server that answers the profile's other tabs.
+ */
+import { chatApi, type ChatConsoleApi } from '../app/chat-api';
+import { consoleApi, type P2PConsoleApi } from '../app/console-api';
+import type { NetApi } from '../app/backend';
+import { destroyOnPageHide } from '../net/page-lifecycle';
+import type { WebSocketConstructor } from '../net/signal-client';
+import { startChat } from '../runtime/chat';
+import { startNode } from '../runtime/runtime';
+import { IdbChatStore, IdbRecordStore, deleteProfile, loadOrCreateIdentity } from '../storage/index';
+import { serveTabs, type TabServer } from './dispatcher';
+
+export interface LocalNodeOptions {
+  signalUrl: string;
+  /** Extra STUN/TURN servers (the device's settings), tried before the signaling server's. */
+  iceServers: RTCIceServer[];
+}
+
+export interface LocalNode {
+  p2p: P2PConsoleApi;
+  chat: ChatConsoleApi;
+  net: NetApi;
+  server: TabServer;
+}
+
+export async function startLocalNode(profile: string, opts: LocalNodeOptions): Promise<LocalNode> {
+  const { keyPair } = await loadOrCreateIdentity(profile);
+  const extra = opts.iceServers;
+  const node = await startNode({
+    keyPair,
+    store: new IdbRecordStore(profile),
+    signalUrl: opts.signalUrl,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    ...(extra.length > 0 ? { transport: { iceServers: extra } } : {}),
+  });
+  // The runtime sets the server's ICE servers on each welcome; ours go first (registered after
+  // the runtime's handler, so this runs last and wins).
+  if (extra.length > 0) node.client.on('welcome', (w) => node.transport.setIceServers([...extra, ...w.iceServers]));
+  destroyOnPageHide(node.transport);
+  const chatNode = await startChat(node, { store: new IdbChatStore(profile), origin: location.origin });
+  const chat = chatApi(chatNode, () => node.ready(), {
+    // A restored backup or a wipe changes the profile under the node: close it and start the page again.
+    restart: async () => {
+      await node.close();
+      location.reload();
+    },
+    wipe: async () => {
+      await node.close();
+      await deleteProfile(profile);
+      location.reload();
+    },
+  });
+  const p2p = consoleApi(node, profile, chat);
+  const server = serveTabs(profile, p2p);
+  const net: NetApi = { status: () => node.status, onStatus: (fn) => node.onStatus(fn), network: () => p2p.network() };
+  return { p2p, chat, net, server };
+}
