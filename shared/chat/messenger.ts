@@ -222,6 +222,7 @@ export class Messenger {
   private async handshake(cid: string, node: string, theirDk: Uint8Array): Promise<StoredSession | undefined> {
     const h = this.h;
     const binding = h.channelBinding(node);
+    h.counters.inc(binding.length > 0 ? 'session.bound' : 'session.unbound');
     const me = { dk: h.me.dk, dkSecret: h.me.dkSecret, certificate: hexToBytes(h.certificate) };
     const { hs, msg1 } = startSession(me, theirDk, binding, h.randomBytes);
     let answer: Uint8Array | undefined;

@@ -21,6 +21,8 @@ export interface Link {
   state: LinkState;
   startedAt: number;
   timer: TimerHandle | undefined;
+  /** DTLS fingerprints from the SDP we sent and the SDP we received (dtls-binding.ts). */
+  fingerprints: { local?: string; remote?: string };
   /** The remote said BYE: its close is deliberate, not a failure. */
   byeReceived: boolean;
   waiters: Array<{ resolve: () => void; reject: (e: NetError) => void }>;

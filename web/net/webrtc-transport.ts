@@ -27,6 +27,7 @@ import { bytesToHex } from '../../shared/crypto/bytes';
 import { ConnectionPool } from './connection-pool';
 import { NetError, type NetErrorCode } from './errors';
 import { decodeFrame, encodeData, SAFE_MESSAGE_BYTES } from './frame';
+import { channelBinding, sdpFingerprint } from './dtls-binding';
 import type { SignalData, SignalPayload, Signaler } from './signaler';
 import { LinkTable, PEER_ID_RE, type Link } from './webrtc-links';
 import { reasonOf, TransportMeter } from './webrtc-stats';
@@ -151,6 +152,16 @@ export class WebRtcTransport implements Transport {
     return this.links.get(peer)?.state === 'open';
   }
 
+  /**
+   * The DTLS channel binding of the open connection to `peer` (both SDP fingerprints, hashed in
+   * sorted order; dtls-binding.ts), or empty when there is none: the chat's handshakes bind it.
+   */
+  channelBinding(peer: PeerId): Uint8Array {
+    const link = this.links.get(peer);
+    if (link?.state !== 'open') return new Uint8Array(0);
+    return channelBinding(link.fingerprints.local, link.fingerprints.remote);
+  }
+
   stats(): TransportStats {
     const open = this.links.openCount();
     return this.meter.snapshot(open, this.links.size - open, this.pool.lifetime);
@@ -206,10 +217,12 @@ export class WebRtcTransport implements Transport {
       timer: undefined,
       byeReceived: false,
       waiters: [],
+      fingerprints: {},
     };
     link.timer = this.clock.setTimeout(() => this.failLink(link, 'connect_timeout', 'CONNECT_TIMEOUT'), this.cfg.connectTimeoutMs);
     this.links.add(link);
     sp.on('signal', (data: SignalData) => {
+      if (data.type !== 'candidate') link.fingerprints.local = sdpFingerprint(data.sdp);
       if (this.links.get(peer) === link) this.signaler.send(peer, { sid, data });
     });
     sp.on('connect', () => this.onOpen(link));
@@ -269,6 +282,7 @@ export class WebRtcTransport implements Transport {
   }
 
   private feed(link: Link, data: SignalData): void {
+    if (data.type !== 'candidate') link.fingerprints.remote = sdpFingerprint(data.sdp);
     try {
       link.sp.signal(data as Parameters<PeerInstance['signal']>[0]);
     } catch {

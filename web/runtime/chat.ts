@@ -20,6 +20,9 @@ export async function startChat(node: P2PNode, opts: StartChatOptions): Promise<
       node: node.dht,
       values: node.values,
       store: opts.store,
+      // Handshakes over a direct connection bind its DTLS fingerprints (a relay that terminates
+      // DTLS cannot sit in the middle); over a tunnel the binding is empty on both sides.
+      channelBinding: (peer) => node.transport.channelBinding(peer),
       partners: (peers) => {
         for (const p of protectedNow) if (!peers.has(p)) node.transport.unprotect(p, 'chat');
         for (const p of peers) if (!protectedNow.has(p)) node.transport.protect(p, 'chat');
