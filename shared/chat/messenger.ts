@@ -12,6 +12,11 @@
  * it, so a crash loses nothing and a resent copy (DUPLICATE to the ratchet) is acknowledged again
  * from the index of what arrived. Up to MAX_SESSIONS sessions per contact are kept, so two
  * devices that start a session at once both get through.
+ *
+ * Two queues per contact: `serial` orders every change to its ratchet states (an encrypt or a
+ * decrypt with its store write, never a network wait), and the send queue orders flushes, which
+ * wait for acks. A flush that held the ratchet queue while waiting would deadlock with the other
+ * side's flush waiting for ours (each ack needs the other's decrypt).
  */
 import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
 import { encodeMessage, ratchetEncrypt } from '../crypto/double-ratchet';
@@ -51,6 +56,7 @@ export class Messenger {
   private readonly sessions: SessionBook;
   private readonly out = new Map<string, OutItem[]>();
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly sendChains = new Map<string, Promise<void>>();
   private lastSentAt = 0;
 
   constructor(private readonly h: MessengerHost) {
@@ -106,18 +112,18 @@ export class Messenger {
   /** Send a typing indicator now if a session can carry it (never queued, never retried). */
   typing(cid: string, on: boolean): void {
     if (!this.h.settings.typing || !this.h.isOnline(cid)) return;
-    void this.serial(cid, async () => {
+    void this.sending(cid, async () => {
       const s = this.sessions.sendable(cid);
       const node = this.h.nodesOf.get(cid)?.[0];
       if (!s || !node) return;
-      const wire = await this.encrypt(cid, s, [encodeFrame({ type: 'typing', on })]);
-      await this.transmit(cid, node, s.sid, wire[0]!).catch(() => undefined);
+      const wire = await this.encrypt(cid, s.sid, [encodeFrame({ type: 'typing', on })]);
+      if (wire) await this.transmit(cid, node, s.sid, wire[0]!).catch(() => undefined);
     });
   }
 
   /** Work through the contact's outbox now (serialized per contact). */
   kick(cid: string): void {
-    void this.serial(cid, () => this.flush(cid)).catch(() => this.h.counters.inc('flush.error'));
+    void this.sending(cid, () => this.flush(cid)).catch(() => this.h.counters.inc('flush.error'));
   }
 
   /** Flush every contact with something queued (the chat node's timer). */
@@ -151,7 +157,9 @@ export class Messenger {
     if (!s) return void h.counters.inc('flush.no_session');
     for (const item of [...items]) {
       if (item.sid !== s.sid || !item.wires) {
-        item.wires = (await this.encrypt(cid, s, item.frames.map(hexToBytes), item)).map(bytesToHex);
+        const wires = await this.encrypt(cid, s.sid, item.frames.map(hexToBytes), item);
+        if (!wires) return void h.counters.inc('flush.session_gone');
+        item.wires = wires.map(bytesToHex);
         item.sid = s.sid;
         item.acked = 0;
       }
@@ -160,7 +168,7 @@ export class Messenger {
       for (const item of [...items]) {
         while (item.acked < item.wires!.length) {
           const ok = await this.transmit(cid, node, item.sid!, hexToBytes(item.wires![item.acked]!));
-          if (ok === 'reset') return this.sessions.drop(cid, item.sid!);
+          if (ok === 'reset') return this.serial(cid, () => this.sessions.drop(cid, item.sid!));
           if (!ok) return void h.counters.inc('flush.unreachable');
           item.acked++;
           if (this.outOf(cid).includes(item)) await h.c.store.batch([{ key: outKey(item), value: json(item) }]);
@@ -183,21 +191,28 @@ export class Messenger {
     }
   }
 
-  /** Encrypt frames in order under `s`; stores the new ratchet state (and `item`) in one batch. */
-  private async encrypt(cid: string, s: StoredSession, frames: Uint8Array[], item?: OutItem): Promise<Uint8Array[]> {
-    const ad = messageAd(this.h.me.ik, hexToBytes(cid));
-    let ratchet = s.ratchet;
-    const wires: Uint8Array[] = [];
-    for (const f of frames) {
-      const r = ratchetEncrypt(ratchet, f, ad);
-      ratchet = r.state;
-      wires.push(encodeMessage(r.message));
-    }
-    const ops: StoreOp[] = [sessionOp(cid, { ...s, ratchet })];
-    if (item) ops.push({ key: outKey(item), value: json({ ...item, sid: s.sid, wires: wires.map(bytesToHex), acked: 0 }) });
-    await this.h.c.store.batch(ops);
-    s.ratchet = ratchet;
-    return wires;
+  /**
+   * Encrypt frames in order under the session `sid` as it is now (in the ratchet queue); stores
+   * the new ratchet state (and `item`) in one batch. Undefined when the session is gone.
+   */
+  private encrypt(cid: string, sid: string, frames: Uint8Array[], item?: OutItem): Promise<Uint8Array[] | undefined> {
+    return this.serial(cid, async () => {
+      const s = this.sessions.get(cid, sid);
+      if (!s) return undefined;
+      const ad = messageAd(this.h.me.ik, hexToBytes(cid));
+      let ratchet = s.ratchet;
+      const wires: Uint8Array[] = [];
+      for (const f of frames) {
+        const r = ratchetEncrypt(ratchet, f, ad);
+        ratchet = r.state;
+        wires.push(encodeMessage(r.message));
+      }
+      const ops: StoreOp[] = [sessionOp(cid, { ...s, ratchet })];
+      if (item) ops.push({ key: outKey(item), value: json({ ...item, sid, wires: wires.map(bytesToHex), acked: 0 }) });
+      await this.h.c.store.batch(ops);
+      s.ratchet = ratchet;
+      return wires;
+    });
   }
 
   /** One ratchet message to `node`: true when acked, 'reset' when the session is unknown there. */
@@ -213,7 +228,7 @@ export class Messenger {
     this.h.heard(cid);
     const env = answer && decodeSessionEnvelope(answer);
     if (env?.kind === 'reset') return 'reset';
-    if (env?.kind === 'msg') await this.receiveMsg(cid, env, false);
+    if (env?.kind === 'msg') await this.serial(cid, () => this.receiveMsg(cid, env, false));
     return true;
   }
 
@@ -237,11 +252,11 @@ export class Messenger {
     if (env?.kind !== 'hs2') return void h.counters.inc('session.no_answer');
     try {
       const session = finishSession(hs, env.msg, (cert, rs) => this.certOf(cert, rs), theirDk, h.randomBytes);
-      const s = await this.sessions.add(cid, session);
+      const s = await this.serial(cid, () => this.sessions.add(cid, session));
       h.counters.inc('session.started');
       // The responder may send once it has our first message: tell it at once.
-      const ready = await this.encrypt(cid, s, [encodeFrame({ type: 'ready' })]);
-      await this.transmit(cid, node, s.sid, ready[0]!);
+      const ready = await this.encrypt(cid, s.sid, [encodeFrame({ type: 'ready' })]);
+      if (ready) await this.transmit(cid, node, s.sid, ready[0]!);
       return s;
     } catch {
       h.counters.inc('session.failed');
@@ -322,19 +337,27 @@ export class Messenger {
     return l;
   }
 
-  /** Run `f` after everything queued for the contact, one at a time. */
+  /** The ratchet queue: run `f` (local work only, never a network wait) after the contact's queued changes. */
   serial<T>(cid: string, f: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(cid) ?? Promise.resolve();
-    const run = prev.then(f, f);
-    this.chains.set(
-      cid,
-      run.then(
-        () => undefined,
-        () => undefined,
-      ),
-    );
-    return run;
+    return enqueue(this.chains, cid, f);
   }
+
+  /** The send queue: flushes and typing indicators to the contact, one at a time. */
+  private sending<T>(cid: string, f: () => Promise<T>): Promise<T> {
+    return enqueue(this.sendChains, cid, f);
+  }
+}
+
+function enqueue<T>(chains: Map<string, Promise<void>>, key: string, f: () => Promise<T>): Promise<T> {
+  const run = (chains.get(key) ?? Promise.resolve()).then(f, f);
+  chains.set(
+    key,
+    run.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return run;
 }
 
 function outKey(item: OutItem): string {

@@ -74,6 +74,11 @@ describe('chat messages in Chromium', () => {
     timeout: 420_000,
   }, async () => {
     const origin = signal!.url;
+    let t0 = Date.now();
+    const phase = (name: string) => {
+      console.info(`[chat-messages] ${name}: ${Date.now() - t0} ms`);
+      t0 = Date.now();
+    };
     const port = Number(new URL(origin).port);
     const [alice, carol] = [await openTab(browser!, origin), await openTab(browser!, origin)];
     let bob = await openBob(origin);
@@ -82,14 +87,18 @@ describe('chat messages in Chromium', () => {
     const bobId = await bob.evaluate(() => window.p2p!.chat.me().identityKey);
     const aliceId = aliceMe.identityKey;
 
+    phase('open three profiles');
     await bob.evaluate((link) => window.p2p!.chat.addContact(link), aliceMe.address);
+    phase('addContact');
     await waitUntil(
       () => alice.page.evaluate(() => window.p2p!.chat.requests()),
       (r) => r.length === 1,
       60_000,
       'the request',
     );
+    phase('request arrives');
     await alice.page.evaluate((id) => window.p2p!.chat.accept(id), bobId);
+    phase('accept');
     await waitUntil(
       () => Promise.all([sessionReady(alice.page, bobId), sessionReady(bob, aliceId)]),
       (s) => s[0] === 'ready' && s[1] === 'ready',
@@ -97,6 +106,7 @@ describe('chat messages in Chromium', () => {
       'sessions',
     );
 
+    phase('sessions ready');
     // Both ways, interleaved.
     const fromAlice: string[] = [];
     const fromBob: string[] = [];
@@ -116,6 +126,7 @@ describe('chat messages in Chromium', () => {
       'delivered ticks at Alice',
     );
 
+    phase('both ways');
     // Alice reloads right after sending: the message is in her outbox and goes out after the reload.
     fromAlice.push('a6 (sent just before a reload)');
     await send(alice.page, bobId, fromAlice.at(-1)!);
@@ -128,6 +139,7 @@ describe('chat messages in Chromium', () => {
     // History survived the reload.
     expect((await history(alice.page, bobId)).length).toBeGreaterThanOrEqual(12);
 
+    phase('reload');
     // The signaling server dies; the chat goes on over the open links.
     await signal!.close();
     fromAlice.push('a7 (no signaling server)');
@@ -137,6 +149,7 @@ describe('chat messages in Chromium', () => {
     await waitForTexts(bob, aliceId, fromAlice, 'a7 at Bob without the server');
     await waitForTexts(alice.page, bobId, fromBob, 'b7 at Alice without the server');
 
+    phase('no server');
     // Bob's browser shuts; Alice writes; the server comes back; Bob starts his browser again.
     signal = await startSignal(app!.dir, port);
     await bobCtx!.close();
@@ -154,6 +167,7 @@ describe('chat messages in Chromium', () => {
       'every message of Alice delivered',
     );
 
+    phase('Bob away and back');
     // Exactly once, in order, both ways.
     expect(await theirs(bob, aliceId)).toEqual(fromAlice);
     expect(await theirs(alice.page, bobId)).toEqual(fromBob);
