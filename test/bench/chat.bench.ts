@@ -34,6 +34,10 @@ async function logMessages(p: Page): Promise<void> {
 const inbox = (p: Page) => p.evaluate(() => (window as unknown as { inbox: Array<{ id: string; from: string; at: number }> }).inbox);
 const me = (t: Tab) => t.page.evaluate(() => window.p2p!.chat.me());
 
+const started = Date.now();
+/** Progress on stderr (the table and the JSON line are the output). */
+const progress = (what: string) => console.error(`[bench:chat] ${Math.round((Date.now() - started) / 1000)} s: ${what}`);
+
 async function main(): Promise<void> {
   let browser: Browser | undefined;
   const app = await buildApp();
@@ -48,6 +52,7 @@ async function main(): Promise<void> {
     const pairs = Array.from({ length: N / 2 }, (_, i) => [tabs[2 * i]!, tabs[2 * i + 1]!] as const);
     const idOf = (t: Tab) => ids[tabs.indexOf(t)]!.identityKey;
 
+    progress('16 tabs open');
     // Contacts through links, then accept; session setup timed from accept() to ready on both sides.
     await Promise.all(pairs.map(([a, b]) => b.page.evaluate((link) => window.p2p!.chat.addContact(link), ids[tabs.indexOf(a)]!.address)));
     await Promise.all(
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
       }),
     );
 
+    progress('sessions ready');
     // Latency: sequential round-robin samples over the pairs, both directions.
     const sent: Array<{ from: Tab; to: Tab; id: string; at: number }> = [];
     const latency: number[] = [];
@@ -104,6 +110,7 @@ async function main(): Promise<void> {
       latency.push(got.find((m) => m.id === r.messageId)!.at - r.at);
     }
 
+    progress('latency sampled');
     // Throughput: one pair, one way, 100-byte messages.
     const [ta, tb] = pairs[0]!;
     const before = (await inbox(tb.page)).length;
@@ -127,6 +134,7 @@ async function main(): Promise<void> {
     const throughput = burst.length / ((Date.now() - t0) / 1000);
     for (const id of burst) sent.push({ from: ta, to: tb, id, at: 0 });
 
+    progress('throughput measured');
     // Offline delivery: close the recipient's tab (its context and IndexedDB stay), send, reopen.
     const offline: number[] = [];
     for (const [a, b] of pairs.slice(0, 4)) {
@@ -170,6 +178,7 @@ async function main(): Promise<void> {
       sent.push({ from: a, to: b, id: m.messageId, at: 0 });
     }
 
+    progress('offline deliveries measured');
     // Lost and duplicated: every message sent, in its recipient's history, exactly once.
     let lost = 0;
     let duplicated = 0;
