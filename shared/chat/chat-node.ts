@@ -286,6 +286,12 @@ export class ChatNode implements MessengerHost {
     this.updatePartners();
   }
 
+  unreachable(contactId: string): void {
+    if (!this.lastHeard.delete(contactId)) return;
+    this.emitPresence(contactId, false);
+    this.updatePartners();
+  }
+
   async saveContact(c: Contact): Promise<void> {
     await this.c.store.batch([{ key: `contact/${c.id}`, value: encodeContact(c) }]);
   }

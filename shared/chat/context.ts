@@ -55,6 +55,8 @@ export interface ChatContext {
   saveContact(c: Contact): Promise<void>;
   emitContact(contactId: string, state: ContactEvent['state']): void;
   heard(contactId: string): void;
+  /** A direct send to the contact failed: count it offline now (its messages go to the mailbox). */
+  unreachable(contactId: string): void;
   isOnline(contactId: string): boolean;
   /** When we last heard from a contact (any authenticated message), if recently. */
   lastHeardAt(contactId: string): number | undefined;

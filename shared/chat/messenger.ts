@@ -169,7 +169,13 @@ export class Messenger {
         while (item.acked < item.wires!.length) {
           const ok = await this.transmit(cid, node, item.sid!, hexToBytes(item.wires![item.acked]!));
           if (ok === 'reset') return this.serial(cid, () => this.sessions.drop(cid, item.sid!));
-          if (!ok) return void h.counters.inc('flush.unreachable');
+          if (!ok) {
+            // Gone (a closed tab, a lost link): offline now, so the next flush uses the mailbox.
+            h.counters.inc('flush.unreachable');
+            h.unreachable(cid);
+            if (!h.isOnline(cid)) this.kick(cid);
+            return;
+          }
           item.acked++;
           if (this.outOf(cid).includes(item)) await h.c.store.batch([{ key: outKey(item), value: json(item) }]);
         }
