@@ -275,6 +275,26 @@ describe('replays and tampering', () => {
     expect((await bob.history(alice)).map((m) => m.text)).toEqual(['first', 'second']);
   });
 
+  it('garbage under a known session id from another node neither redirects the contact nor marks it heard', async () => {
+    const { net, alice, bob } = await createPair(SEED);
+    await alice.talk.send(bob.id, 'one');
+    await net.settle();
+    const [, text] = sentOf(net, alice, 'msg');
+    const env = decodeSessionEnvelope(text!) as Extract<ReturnType<typeof decodeSessionEnvelope>, { kind: 'msg' }>;
+    const mallory = await ChatUser.create(net, 'mallory');
+    const heard = bob.events.heard;
+    await mallory.channel.send(bob.node.hex, encodeSessionEnvelope({ kind: 'msg', sid: env.sid, msg: flipBit(env.msg, 8 * 60) }));
+    await mallory.channel.send(bob.node.hex, text!); // a replay from elsewhere: a duplicate, not proof of anything
+    await net.settle();
+    expect(bob.nodesOf.get(alice.id)).toEqual([alice.node.hex]);
+    expect(bob.events.heard).toBe(heard);
+    const m = await bob.talk.send(alice.id, 'to alice');
+    await net.settle();
+    expect(await bob.stateOf(alice, m.messageId)).toBe('delivered');
+    expect((await alice.history(bob)).map((x) => x.text)).toEqual(['one', 'to alice']);
+    expect(net.log.some((x) => x.to === mallory.node.hex)).toBe(false);
+  });
+
   it('a message whose frame is encrypted for another pair (wrong AD) does not open', async () => {
     const { net, alice, bob } = await createPair(SEED);
     const carol = await ChatUser.create(net, 'carol');
