@@ -158,6 +158,10 @@ export class Messenger {
     }
     if (node) {
       for (const item of [...items]) {
+        // Every part reached the node on an earlier flush, yet no receipt came (a bare ack also
+        // answers a message the receiver failed to store or open): send the same ciphertext
+        // again. A copy it has already stored is answered with the receipt again.
+        if (!item.control && item.acked >= item.wires!.length) item.acked = 0;
         while (item.acked < item.wires!.length) {
           const ok = await this.transmit(cid, node, item.sid!, hexToBytes(item.wires![item.acked]!));
           if (ok === 'reset') return this.sessions.drop(cid, item.sid!);
