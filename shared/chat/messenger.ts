@@ -31,6 +31,8 @@ import { SessionBook, sessionOp, type StoredSession } from './session-book';
 import type { JsonValue, StoreOp } from './store';
 
 const SEND_TIMEOUT_MS = 10_000;
+/** Our last send time, stored with each send: after a restart our send times still only go up. */
+const SENT_AT_KEY = 'sent-at';
 
 /** A queued ratchet payload: a message (in history) or a control frame (receipt, ready). */
 export interface OutItem {
@@ -67,6 +69,8 @@ export class Messenger {
       this.lastSentAt = Math.max(this.lastSentAt, item.sentAt);
     }
     for (const list of this.out.values()) list.sort((a, b) => a.sentAt - b.sentAt);
+    const last = await this.h.c.store.get(SENT_AT_KEY);
+    if (typeof last === 'number') this.lastSentAt = Math.max(this.lastSentAt, last);
   }
 
   // ---- sending ------------------------------------------------------------------------------------
@@ -86,7 +90,7 @@ export class Messenger {
       bytesToHex(encodeFrame(f)),
     );
     const item: OutItem = { cid, id, sentAt, control: false, frames, acked: 0 };
-    await this.h.c.store.batch([...addMessageOps(cid, m), { key: outKey(item), value: json(item) }]);
+    await this.h.c.store.batch([...addMessageOps(cid, m), { key: outKey(item), value: json(item) }, { key: SENT_AT_KEY, value: sentAt }]);
     this.outOf(cid).push(item);
     this.h.emitMessage(cid, m);
     this.kick(cid);
@@ -98,7 +102,10 @@ export class Messenger {
     const id = bytesToHex(this.h.randomBytes(16));
     const sentAt = this.nextSentAt();
     const item: OutItem = { cid, id, sentAt, control: true, frames: [bytesToHex(encodeFrame(frame))], acked: 0 };
-    await this.h.c.store.batch([{ key: outKey(item), value: json(item) }]);
+    await this.h.c.store.batch([
+      { key: outKey(item), value: json(item) },
+      { key: SENT_AT_KEY, value: sentAt },
+    ]);
     this.outOf(cid).push(item);
     this.kick(cid);
   }
