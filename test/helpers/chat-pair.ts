@@ -21,7 +21,7 @@ import { Conversations, DEFAULT_SETTINGS } from '../../shared/chat/conversations
 import { isSessionEnvelope } from '../../shared/chat/frames';
 import { Messenger } from '../../shared/chat/messenger';
 import { RecordIO } from '../../shared/chat/record-io';
-import { MemoryChatStore } from '../../shared/chat/store';
+import { MemoryChatStore, type StoreOp } from '../../shared/chat/store';
 import { createSelf, encodeContact } from '../../shared/chat/stored';
 import { bytesEqual, bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
 import { Counters } from '../../shared/dht/counters';
@@ -229,11 +229,11 @@ export class ChatUser implements MessengerHost {
     net.add(this);
   }
 
-  static async create(net: FakeNet, name: string): Promise<ChatUser> {
+  static async create(net: FakeNet, name: string, store = new MemoryChatStore()): Promise<ChatUser> {
     const rnd = net.randomBytes();
     const me = createSelf(rnd, name, net.now);
     const node = new FakeNode(net, rnd(20));
-    return ChatUser.open(net, node, me, new MemoryChatStore(), rnd);
+    return ChatUser.open(net, node, me, store, rnd);
   }
 
   private static async open(
@@ -262,14 +262,19 @@ export class ChatUser implements MessengerHost {
    * incarnation is cut off the network; the new one has a new node object with the same node id.
    */
   async restart(disk: MemoryChatStore = this.store.snapshot()): Promise<ChatUser> {
-    this.alive = false;
-    this.node.up = false;
+    this.crash();
     const node = new FakeNode(this.net, this.node.id);
     const u = await ChatUser.open(this.net, node, this.me, disk, this.net.randomBytes());
     for (const id of this.online) u.online.add(id);
     for (const [k, v] of this.nodesOf) u.nodesOf.set(k, [...v]);
     Object.assign(u.settings, this.settings);
     return u;
+  }
+
+  /** The process dies: it neither sends, answers nor receives again (its pending work may still run, unheard). */
+  crash(): void {
+    this.alive = false;
+    this.node.up = false;
   }
 
   /** Make `other` an accepted contact (its certificate as its only device), stored. */
@@ -337,10 +342,37 @@ export class ChatUser implements MessengerHost {
 }
 
 /** Two accepted contacts, online to each other, on a fresh network. */
-export async function createPair(seed: number): Promise<{ net: FakeNet; alice: ChatUser; bob: ChatUser }> {
+/**
+ * A store whose process dies at a chosen write: the batch for which `crashAt` says true is not
+ * applied (batches are atomic), `onCrash` runs (cut the user off the network), and every later
+ * write fails too. `snapshot()` is then the disk as the crash left it.
+ */
+export class CrashingStore extends MemoryChatStore {
+  /** Decides the fatal write; `index` counts the writes since it was set. */
+  crashAt: ((ops: StoreOp[], index: number) => boolean) | undefined;
+  onCrash: (() => void) | undefined;
+  crashed = false;
+  /** Writes attempted while crashAt was set. */
+  seen = 0;
+
+  override async batch(ops: StoreOp[]): Promise<void> {
+    if (this.crashed) throw new Error('crashed');
+    if (this.crashAt?.(ops, this.seen++)) {
+      this.crashed = true;
+      this.onCrash?.();
+      throw new Error('crashed');
+    }
+    return super.batch(ops);
+  }
+}
+
+export async function createPair(
+  seed: number,
+  stores: { alice?: MemoryChatStore; bob?: MemoryChatStore } = {},
+): Promise<{ net: FakeNet; alice: ChatUser; bob: ChatUser }> {
   const net = new FakeNet(seed);
-  const alice = await ChatUser.create(net, 'alice');
-  const bob = await ChatUser.create(net, 'bob');
+  const alice = await ChatUser.create(net, 'alice', stores.alice);
+  const bob = await ChatUser.create(net, 'bob', stores.bob);
   await alice.befriend(bob);
   await bob.befriend(alice);
   return { net, alice, bob };

@@ -205,6 +205,19 @@ describe('duplicates and retries', () => {
     expect(h.map((m) => m.messageId)).toEqual([a.messageId, b.messageId]);
     expect(h[1]!.sentAt).toBeGreaterThan(h[0]!.sentAt);
   });
+
+  it('and across a restart: the next message is still after the last one sent', async () => {
+    const { net, alice: alice0, bob } = await createPair(SEED);
+    const before: string[] = [];
+    for (const text of ['one', 'two', 'three']) before.push((await alice0.talk.send(bob.id, text)).messageId);
+    await net.settle();
+    expect(alice0.messenger.pending(bob.id)).toBe(0);
+    const alice = await alice0.restart();
+    const after = await alice.talk.send(bob.id, 'four');
+    await net.settle();
+    expect((await bob.history(alice)).map((m) => m.messageId)).toEqual([...before, after.messageId]);
+    expect((await alice.history(bob)).map((m) => m.text)).toEqual(['one', 'two', 'three', 'four']);
+  });
 });
 
 describe('the user’s settings', () => {
