@@ -21,6 +21,7 @@ import { Conversations, DEFAULT_SETTINGS } from '../../shared/chat/conversations
 import { isSessionEnvelope } from '../../shared/chat/frames';
 import { Messenger } from '../../shared/chat/messenger';
 import { RecordIO } from '../../shared/chat/record-io';
+import type { SessionBook } from '../../shared/chat/session-book';
 import { MemoryChatStore, type StoreOp } from '../../shared/chat/store';
 import { createSelf, encodeContact } from '../../shared/chat/stored';
 import { bytesEqual, bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
@@ -331,6 +332,11 @@ export class ChatUser implements MessengerHost {
   }
 
   // ---- test conveniences ------------------------------------------------------------------------
+
+  /** The messenger's session book (private there: tests read the ratchet states it holds). */
+  get sessions(): SessionBook {
+    return (this.messenger as unknown as { sessions: SessionBook }).sessions;
+  }
 
   async history(other: ChatUser): Promise<MessageInfo[]> {
     return this.talk.messages(other.id, { limit: 500 });

@@ -62,7 +62,7 @@ describe('a crash between "decrypted" and "stored"', () => {
     expect(bob.counters.get('drop.message_decrypt')).toBe(0);
     expect(await ratchets(bob)).not.toEqual(diskBefore);
     for (const [key, v] of await bob.store.list(`session/${alice.id}/`))
-      expect((v as { ratchet: string }).ratchet).toBe(bytesToHex(serialize(bob.messenger['sessions'].get(alice.id, key.split('/')[2]!)!.ratchet)));
+      expect((v as { ratchet: string }).ratchet).toBe(bytesToHex(serialize(bob.sessions.get(alice.id, key.split('/')[2]!)!.ratchet)));
     expectNoKeyReuse(net, alice);
     expectNoKeyReuse(net, bob);
   });

@@ -116,7 +116,11 @@ describe('sending → sent → delivered → read', () => {
     await net.settle();
     expect(await alice.stateOf(bob, theirs.messageId)).toBe('delivered');
     // Bob claims to have read his own message and a message that does not exist.
-    await bob.messenger.control(alice.id, { type: 'receipt', kind: 'read', ids: [hexToBytes(theirs.messageId), new Uint8Array(16).fill(3)] });
+    await bob.messenger.control(alice.id, {
+      type: 'receipt',
+      kind: 'read',
+      ids: [hexToBytes(theirs.messageId), new Uint8Array(16).fill(3)],
+    });
     await net.settle();
     expect(await alice.stateOf(bob, theirs.messageId)).toBe('delivered');
     expect(await alice.stateOf(bob, mine.messageId)).toBe('delivered');

@@ -74,7 +74,11 @@ describe('slot derivation', () => {
         expect(readTarget(bob, alice, t, slot)).toBe(ab);
         const ba = target(bob, alice, t, slot);
         expect(readTarget(alice, bob, t, slot)).toBe(ba);
-        all.add(ab).add(ba).add(target(alice, carol, t, slot)).add(target(carol, bob, t, slot));
+        all
+          .add(ab)
+          .add(ba)
+          .add(target(alice, carol, t, slot))
+          .add(target(carol, bob, t, slot));
       }
     expect(all.size).toBe(3 * MAILBOX_SLOTS * 4);
   });
@@ -101,9 +105,19 @@ describe('limits', () => {
     const mb = alice.messenger.mailbox;
     const t = periodOf(net.now);
     const one = (i: number) => utf8.encode(`m${i}`);
-    expect(await mb.write(bob.id, bob.me.dk, Array.from({ length: MAILBOX_SLOTS + 1 }, (_, i) => one(i)))).toBeNull();
+    expect(
+      await mb.write(
+        bob.id,
+        bob.me.dk,
+        Array.from({ length: MAILBOX_SLOTS + 1 }, (_, i) => one(i)),
+      ),
+    ).toBeNull();
     expect(alice.counters.get('mailbox.full')).toBe(1);
-    const first = await mb.write(bob.id, bob.me.dk, Array.from({ length: MAILBOX_SLOTS - 1 }, (_, i) => one(i)));
+    const first = await mb.write(
+      bob.id,
+      bob.me.dk,
+      Array.from({ length: MAILBOX_SLOTS - 1 }, (_, i) => one(i)),
+    );
     expect(first?.map((s) => s.slot)).toEqual([...Array(MAILBOX_SLOTS - 1).keys()]);
     expect((await mb.write(bob.id, bob.me.dk, [one(99)]))?.map((s) => s.slot)).toEqual([MAILBOX_SLOTS - 1]);
     expect(await mb.write(bob.id, bob.me.dk, [one(100)])).toBeNull();
@@ -195,7 +209,15 @@ describe('delivery through the mailbox', () => {
       // Signed under another slot's key (what a storage node could serve under slot 0's target).
       buildSealedRecord({ ...ref, slot: 5, plaintext, seq: genuine.seq + 1 }),
       // Carol's genuine record to Bob, served under Alice's slot.
-      buildSealedRecord({ kind: 'mailbox', identityKey: bob.me.ik, secret: secrets(carol, bob).out, t, slot: 0, plaintext, seq: genuine.seq + 1 }),
+      buildSealedRecord({
+        kind: 'mailbox',
+        identityKey: bob.me.ik,
+        secret: secrets(carol, bob).out,
+        t,
+        slot: 0,
+        plaintext,
+        seq: genuine.seq + 1,
+      }),
       // Alice's own record with a flipped bit in the value, or in the seq (signature no longer verifies).
       { ...genuine, v: flipBit(genuine.v, 8 * 100) },
       { ...genuine, seq: genuine.seq + 1 },
@@ -221,7 +243,17 @@ describe('delivery through the mailbox', () => {
     const sent = net.log.filter((m) => m.from === alice.node.hex && decodeSessionEnvelope(m.payload)?.kind === 'msg').at(-1)!;
     const env = decodeSessionEnvelope(sent.payload) as Extract<ReturnType<typeof decodeSessionEnvelope>, { kind: 'msg' }>;
     const tampered = encodeSessionEnvelope({ kind: 'msg', sid: env.sid, msg: flipBit(env.msg, 8 * 40 + 1) }); // counter n + 2: a key not yet used
-    net.put(buildSealedRecord({ kind: 'mailbox', identityKey: bob.me.ik, secret: secrets(alice, bob).out, t, slot: 0, plaintext: tampered, seq: 1 }));
+    net.put(
+      buildSealedRecord({
+        kind: 'mailbox',
+        identityKey: bob.me.ik,
+        secret: secrets(alice, bob).out,
+        t,
+        slot: 0,
+        plaintext: tampered,
+        seq: 1,
+      }),
+    );
     expect(await bob.messenger.pollMailbox(alice.id)).toBe(1);
     expect(bob.counters.get('drop.message_decrypt')).toBe(1);
     expect((await bob.history(alice)).map((m) => m.text)).toEqual(['while online']);

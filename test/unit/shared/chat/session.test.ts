@@ -110,9 +110,10 @@ describe('the handshake (session.ts)', () => {
     expect(chatCode(() => answerSession(b, msg1, new Uint8Array(0), () => 'x', seededRandom(2)))).toBe('DECRYPT_FAILED');
     const good = startSession(a, b.dk, new Uint8Array(0), seededRandom(1)).msg1;
     for (const bit of [0, 8 * 32 + 3, 8 * 40, good.length * 8 - 1])
-      expect(chatCode(() => answerSession(b, flipBit(good, bit), new Uint8Array(0), () => 'x', seededRandom(2))), `bit ${bit}`).toBe(
-        'DECRYPT_FAILED',
-      );
+      expect(
+        chatCode(() => answerSession(b, flipBit(good, bit), new Uint8Array(0), () => 'x', seededRandom(2))),
+        `bit ${bit}`,
+      ).toBe('DECRYPT_FAILED');
   });
 
   it('the initiator refuses a reply whose certificate its check refuses', () => {
@@ -261,7 +262,7 @@ describe('replays and tampering', () => {
     await net.settle();
     net.fate = () => 'deliver';
     const env = decodeSessionEnvelope(held!) as Extract<ReturnType<typeof decodeSessionEnvelope>, { kind: 'msg' }>;
-    const before = bytesToHex(serialize(bob.messenger['sessions'].get(alice.id, env.sid)!.ratchet));
+    const before = bytesToHex(serialize(bob.sessions.get(alice.id, env.sid)!.ratchet));
     let dropped = 0;
     for (const bit of [8 * 2, 8 * 41 + 1, 8 * 60, env.msg.length * 8 - 1]) {
       const tampered = encodeSessionEnvelope({ kind: 'msg', sid: env.sid, msg: flipBit(env.msg, bit) });
@@ -269,7 +270,7 @@ describe('replays and tampering', () => {
       dropped = bob.counters.get('drop.message_decrypt') + bob.counters.get('drop.message_malformed');
     }
     expect(dropped).toBe(4);
-    expect(bytesToHex(serialize(bob.messenger['sessions'].get(alice.id, env.sid)!.ratchet))).toBe(before);
+    expect(bytesToHex(serialize(bob.sessions.get(alice.id, env.sid)!.ratchet))).toBe(before);
     expect((await bob.history(alice)).map((m) => m.text)).toEqual(['first']);
     await bob.messenger.receive(alice.node.hex, held!);
     expect((await bob.history(alice)).map((m) => m.text)).toEqual(['first', 'second']);
@@ -300,10 +301,13 @@ describe('replays and tampering', () => {
     const carol = await ChatUser.create(net, 'carol');
     await alice.talk.send(bob.id, 'hi');
     await net.settle();
-    const s = alice.messenger['sessions'].sendable(bob.id)!;
+    const s = alice.sessions.sendable(bob.id)!;
     const [f] = textFrames(new Uint8Array(16).fill(1), 5, utf8.encode('as if from carol'));
     const forged = ratchetEncrypt(s.ratchet, encodeFrame(f!), messageAd(carol.me.ik, bob.me.ik));
-    await bob.messenger.receive(alice.node.hex, encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(s.sid), msg: encodeMessage(forged.message) }));
+    await bob.messenger.receive(
+      alice.node.hex,
+      encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(s.sid), msg: encodeMessage(forged.message) }),
+    );
     expect(bob.counters.get('drop.message_decrypt')).toBe(1);
     expect(await bob.history(alice)).toHaveLength(1);
   });
@@ -313,7 +317,8 @@ describe('the session book (session-book.ts)', () => {
   function ctx(store: MemoryChatStore, now = 5): ChatContext {
     return { c: { store }, now, counters: new Counters() } as unknown as ChatContext;
   }
-  const ratchet = (seed: number) => ratchetInitAlice(seededRandom(seed)(32), generateDh(seededRandom(seed + 1)).publicKey, { randomBytes: seededRandom(seed + 2) });
+  const ratchet = (seed: number) =>
+    ratchetInitAlice(seededRandom(seed)(32), generateDh(seededRandom(seed + 1)).publicKey, { randomBytes: seededRandom(seed + 2) });
 
   it('persists each session with its serialized ratchet, restores it exactly, and keeps at most MAX_SESSIONS per contact', async () => {
     const store = new MemoryChatStore();
@@ -328,7 +333,8 @@ describe('the session book (session-book.ts)', () => {
     expect((await store.list('session/c1/')).map(([k]) => k.split('/')[2])).toEqual(sids.slice(2));
     const again = new SessionBook(ctx(store));
     await again.load();
-    for (const sid of sids.slice(2)) expect(bytesToHex(serialize(again.get('c1', sid)!.ratchet))).toBe(bytesToHex(serialize(ratchet(Number(sid)))));
+    for (const sid of sids.slice(2))
+      expect(bytesToHex(serialize(again.get('c1', sid)!.ratchet))).toBe(bytesToHex(serialize(ratchet(Number(sid)))));
     expect(again.get('c1', sids[0]!)).toBeUndefined();
     expect(again.contactOf(hexToBytes('f'.repeat(16)))).toBe('c2');
     expect(again.sendable('c1')?.sid).toBe(sids.at(-1));
@@ -356,7 +362,7 @@ describe('the session book (session-book.ts)', () => {
     const check = async (u: ChatUser, other: ChatUser) => {
       for (const [key, v] of await u.store.list(`session/${other.id}/`)) {
         const sid = key.split('/')[2]!;
-        const mem = u.messenger['sessions'].get(other.id, sid)!;
+        const mem = u.sessions.get(other.id, sid)!;
         expect((v as { ratchet: string }).ratchet, `${u.me.name} ${sid}`).toBe(bytesToHex(serialize(mem.ratchet)));
       }
     };
