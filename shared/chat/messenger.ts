@@ -8,6 +8,11 @@
  * until a delivery receipt arrives. The same ciphertext is resent, so a crash never replays a
  * ratchet step; a new session re-encrypts what was not delivered.
  *
+ * Two locks per contact: `serial` guards the ratchet states, the outbox entries and the history
+ * (every step that reads and writes them, never a network wait), and the flush lock keeps one
+ * flush at a time. A flush waits for the contact's answer without holding `serial`, so the two
+ * sides sending at once do not wait on each other until the request times out.
+ *
  * Receiving: every decrypted message is stored in one batch with the ratchet state that decrypted
  * it, so a crash loses nothing and a resent copy (DUPLICATE to the ratchet) is acknowledged again
  * from the index of what arrived. Up to MAX_SESSIONS sessions per contact are kept, so two
@@ -53,6 +58,7 @@ export class Messenger {
   private readonly sessions: SessionBook;
   private readonly out = new Map<string, OutItem[]>();
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly flushes = new Map<string, Promise<void>>();
   private lastSentAt = 0;
 
   constructor(private readonly h: MessengerHost) {
@@ -116,15 +122,17 @@ export class Messenger {
     void this.serial(cid, async () => {
       const s = this.sessions.sendable(cid);
       const node = this.h.nodesOf.get(cid)?.[0];
-      if (!s || !node) return;
+      if (!s || !node) return undefined;
       const wire = await this.encrypt(cid, s, [encodeFrame({ type: 'typing', on })]);
-      await this.transmit(cid, node, s.sid, wire[0]!).catch(() => undefined);
-    });
+      return { node, sid: s.sid, wire: wire[0]! };
+    })
+      .then((t) => t && this.transmit(cid, t.node, t.sid, t.wire))
+      .catch(() => undefined);
   }
 
   /** Work through the contact's outbox now (serialized per contact). */
   kick(cid: string): void {
-    void this.serial(cid, () => this.flush(cid)).catch(() => this.h.counters.inc('flush.error'));
+    void queue(this.flushes, cid, () => this.flush(cid)).catch(() => this.h.counters.inc('flush.error'));
   }
 
   /** Flush every contact with something queued (the chat node's timer). */
@@ -158,23 +166,29 @@ export class Messenger {
     if (!s) return void h.counters.inc('flush.no_session');
     for (const item of [...items]) {
       if (item.sid !== s.sid || !item.wires) {
-        item.wires = (await this.encrypt(cid, s, item.frames.map(hexToBytes), item)).map(bytesToHex);
+        const session = s;
+        const wires = await this.serial(cid, () =>
+          this.outOf(cid).includes(item) ? this.encrypt(cid, session, item.frames.map(hexToBytes), item) : Promise.resolve(null),
+        );
+        if (!wires) continue;
+        item.wires = wires.map(bytesToHex);
         item.sid = s.sid;
         item.acked = 0;
       }
     }
     if (node) {
       for (const item of [...items]) {
+        if (!item.wires) continue;
         // Every part reached the node on an earlier flush, yet no receipt came (a bare ack also
         // answers a message the receiver failed to store or open): send the same ciphertext
         // again. A copy it has already stored is answered with the receipt again.
         if (!item.control && item.acked >= item.wires!.length) item.acked = 0;
         while (item.acked < item.wires!.length) {
           const ok = await this.transmit(cid, node, item.sid!, hexToBytes(item.wires![item.acked]!));
-          if (ok === 'reset') return this.sessions.drop(cid, item.sid!);
+          if (ok === 'reset') return this.serial(cid, () => this.sessions.drop(cid, item.sid!));
           if (!ok) return void h.counters.inc('flush.unreachable');
           item.acked++;
-          if (this.outOf(cid).includes(item)) await h.c.store.batch([{ key: outKey(item), value: json(item) }]);
+          await this.saveOut(cid, item);
         }
         if (item.control) await this.done(cid, item);
         else await this.advance(cid, item.id, 'sent');
@@ -183,30 +197,35 @@ export class Messenger {
     }
     // Offline: the mailbox, once per item and period (its slots move on at a rollover).
     for (const item of [...items]) {
-      if (item.mail && item.mail[0]?.t === periodOf(h.now)) continue;
+      if (!item.wires || (item.mail && item.mail[0]?.t === periodOf(h.now))) continue;
       const env = item.wires!.map((w) => encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(item.sid!), msg: hexToBytes(w) }));
       const slots = await this.mailbox.write(cid, device.dk, env);
       if (!slots) return;
       if (item.mail) await this.mailbox.clear(cid, device.dk, item.mail);
       item.mail = slots;
-      await h.c.store.batch([{ key: outKey(item), value: json(item) }]);
+      await this.saveOut(cid, item);
       if (!item.control) await this.advance(cid, item.id, 'sent');
     }
   }
 
-  /** Encrypt frames in order under `s`; stores the new ratchet state (and `item`) in one batch. */
+  /**
+   * Encrypt frames in order under `s` (its state as the book holds it now: a receipt may have
+   * replaced it); stores the new ratchet state (and `item`) in one batch. Call inside `serial`.
+   */
   private async encrypt(cid: string, s: StoredSession, frames: Uint8Array[], item?: OutItem): Promise<Uint8Array[]> {
     const ad = messageAd(this.h.me.ik, hexToBytes(cid));
-    let ratchet = s.ratchet;
+    const cur = this.sessions.get(cid, s.sid) ?? s;
+    let ratchet = cur.ratchet;
     const wires: Uint8Array[] = [];
     for (const f of frames) {
       const r = ratchetEncrypt(ratchet, f, ad);
       ratchet = r.state;
       wires.push(encodeMessage(r.message));
     }
-    const ops: StoreOp[] = [sessionOp(cid, { ...s, ratchet })];
+    const ops: StoreOp[] = [sessionOp(cid, { ...cur, ratchet })];
     if (item) ops.push({ key: outKey(item), value: json({ ...item, sid: s.sid, wires: wires.map(bytesToHex), acked: 0 }) });
     await this.h.c.store.batch(ops);
+    cur.ratchet = ratchet;
     s.ratchet = ratchet;
     return wires;
   }
@@ -224,7 +243,7 @@ export class Messenger {
     this.h.heard(cid);
     const env = answer && decodeSessionEnvelope(answer);
     if (env?.kind === 'reset') return 'reset';
-    if (env?.kind === 'msg') await this.receiveMsg(cid, env, false);
+    if (env?.kind === 'msg') await this.serial(cid, () => this.receiveMsg(cid, env, false));
     return true;
   }
 
@@ -247,10 +266,10 @@ export class Messenger {
     if (env?.kind !== 'hs2') return void h.counters.inc('session.no_answer');
     try {
       const session = finishSession(hs, env.msg, (cert, rs) => this.certOf(cert, rs), theirDk, h.randomBytes);
-      const s = await this.sessions.add(cid, session);
+      const s = await this.serial(cid, () => this.sessions.add(cid, session));
       h.counters.inc('session.started');
       // The responder may send once it has our first message: tell it at once.
-      const ready = await this.encrypt(cid, s, [encodeFrame({ type: 'ready' })]);
+      const ready = await this.serial(cid, () => this.encrypt(cid, s, [encodeFrame({ type: 'ready' })]));
       await this.transmit(cid, node, s.sid, ready[0]!);
       return s;
     } catch {
@@ -301,20 +320,31 @@ export class Messenger {
     if (dk) await this.mailbox.clear(cid, dk, slots).catch(() => this.h.counters.inc('mailbox.clear_error'));
   }
 
-  private async advance(cid: string, id: string, state: MessageState): Promise<void> {
-    const found = await findMessage(this.h.c.store, cid, id);
-    const op = found && advanceOp(found, state);
-    if (!op) return;
-    await this.h.c.store.batch([op]);
-    this.h.emitState(cid, id, state);
+  private advance(cid: string, id: string, state: MessageState): Promise<void> {
+    return this.serial(cid, async () => {
+      const found = await findMessage(this.h.c.store, cid, id);
+      const op = found && advanceOp(found, state);
+      if (!op) return;
+      await this.h.c.store.batch([op]);
+      this.h.emitState(cid, id, state);
+    });
   }
 
-  private async done(cid: string, item: OutItem): Promise<void> {
-    this.out.set(
-      cid,
-      this.outOf(cid).filter((x) => x !== item),
-    );
-    await this.h.c.store.batch([{ key: outKey(item), delete: true }]);
+  private done(cid: string, item: OutItem): Promise<void> {
+    return this.serial(cid, async () => {
+      this.out.set(
+        cid,
+        this.outOf(cid).filter((x) => x !== item),
+      );
+      await this.h.c.store.batch([{ key: outKey(item), delete: true }]);
+    });
+  }
+
+  /** Store an outbox entry's progress, unless a receipt took it out meanwhile. */
+  private saveOut(cid: string, item: OutItem): Promise<void> {
+    return this.serial(cid, async () => {
+      if (this.outOf(cid).includes(item)) await this.h.c.store.batch([{ key: outKey(item), value: json(item) }]);
+    });
   }
 
   /** Our send times strictly increase, so our messages keep their order whatever the clock does. */
@@ -332,19 +362,24 @@ export class Messenger {
     return l;
   }
 
-  /** Run `f` after everything queued for the contact, one at a time. */
+  /** Run `f` after everything queued for the contact's state, one at a time (not reentrant). */
   serial<T>(cid: string, f: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(cid) ?? Promise.resolve();
-    const run = prev.then(f, f);
-    this.chains.set(
-      cid,
-      run.then(
-        () => undefined,
-        () => undefined,
-      ),
-    );
-    return run;
+    return queue(this.chains, cid, f);
   }
+}
+
+/** Run `f` after everything queued under `cid` in `chains`, one at a time. */
+function queue<T>(chains: Map<string, Promise<void>>, cid: string, f: () => Promise<T>): Promise<T> {
+  const prev = chains.get(cid) ?? Promise.resolve();
+  const run = prev.then(f, f);
+  chains.set(
+    cid,
+    run.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return run;
 }
 
 function outKey(item: OutItem): string {
