@@ -9,6 +9,9 @@
  * until `settle()` finds nothing else to do; then it times out the way the RPC layer would
  * (the sender's AppChannel rejects with NOT_FOUND), and `net.timeouts` counts it.
  *
+ * With `net.jitter`, each request waits a seeded number of event-loop turns before it is
+ * delivered, so concurrent sends, receipts and typing interleave in other orders.
+ *
  * A user can crash and come back: `restart()` opens a new Messenger over a copy of the store as
  * it was (or a given snapshot), and the old incarnation neither sends nor receives again.
  */
@@ -18,13 +21,14 @@ import type { ChatSettings, MessageInfo, MessageState } from '../../shared/chat/
 import { ContactBook, type Contact } from '../../shared/chat/contacts';
 import type { ChatComponents, MessengerHost, SelfState } from '../../shared/chat/context';
 import { Conversations, DEFAULT_SETTINGS } from '../../shared/chat/conversations';
-import { isSessionEnvelope } from '../../shared/chat/frames';
+import { decodeSessionEnvelope, isSessionEnvelope } from '../../shared/chat/frames';
 import { Messenger } from '../../shared/chat/messenger';
 import { RecordIO } from '../../shared/chat/record-io';
 import type { SessionBook } from '../../shared/chat/session-book';
 import { MemoryChatStore, type StoreOp } from '../../shared/chat/store';
 import { createSelf, encodeContact } from '../../shared/chat/stored';
 import { bytesEqual, bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
+import { decodeMessage } from '../../shared/crypto/double-ratchet';
 import { Counters } from '../../shared/dht/counters';
 import type { DhtExtension, DhtNode } from '../../shared/dht/node';
 import type { ResponseBody } from '../../shared/dht/rpc';
@@ -34,6 +38,7 @@ import { validateRecord } from '../../shared/records/policy';
 import type { DhtRecord, MutableRecord } from '../../shared/records/types';
 import type { DhtValues } from '../../shared/records/values';
 import { SeededRng } from '../../shared/env/rng';
+import { expect } from 'vitest';
 
 /** 2026-01-01T00:00:00Z: a fixed start, so periods do not depend on the day the test runs. */
 export const START_MS = Date.UTC(2026, 0, 1);
@@ -63,6 +68,9 @@ export class FakeNet {
   timeouts = 0;
   /** Decides each request's fate (default: deliver). */
   fate: (m: Sent) => Fate = () => 'deliver';
+  /** Each request is delivered after up to this many event-loop turns (seeded): reorders concurrent work. */
+  jitter = 0;
+  private delayed = 0;
   private readonly pending = new Set<Pending>();
   private readonly users: ChatUser[] = [];
   readonly rng: SeededRng;
@@ -91,7 +99,10 @@ export class FakeNet {
     const sent = { from, to: target, payload };
     this.log.push(sent);
     const fate = this.fate(sent);
-    queueMicrotask(() => {
+    const turns = this.jitter > 0 ? this.rng.int(this.jitter + 1) : 0;
+    this.delayed++;
+    void this.after(turns).then(() => {
+      this.delayed--;
       const to = this.nodes.get(target);
       const src = this.nodes.get(from);
       if (!to?.up || !src?.up || fate === 'drop') return; // times out in settle()
@@ -104,6 +115,10 @@ export class FakeNet {
         )
           return;
     });
+  }
+
+  private async after(turns: number): Promise<void> {
+    for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
   }
 
   /** A mutable record stored the way a storage node would: valid for its target, higher seq wins. */
@@ -130,7 +145,7 @@ export class FakeNet {
       const before = this.activity();
       // Everything runs in microtasks (no timers): one macrotask turn without activity is quiescence.
       await new Promise((r) => setImmediate(r));
-      if (this.activity() !== before) {
+      if (this.activity() !== before || this.delayed > 0) {
         idle = 0;
         continue;
       }
@@ -382,4 +397,23 @@ export async function createPair(
   await alice.befriend(bob);
   await bob.befriend(alice);
   return { net, alice, bob };
+}
+
+/**
+ * No ratchet step was replayed: under each (session, ratchet key, counter) that `u` ever sent, one
+ * ciphertext only (the same message resent is fine; two messages under one key are not).
+ */
+export function expectNoKeyReuse(net: FakeNet, u: ChatUser): void {
+  const uses = new Map<string, Set<string>>();
+  for (const m of net.log) {
+    if (m.from !== u.node.hex) continue;
+    const env = decodeSessionEnvelope(m.payload);
+    if (env?.kind !== 'msg') continue;
+    const msg = decodeMessage(env.msg);
+    const k = `${bytesToHex(env.sid)}:${bytesToHex(msg.header.dh)}:${msg.header.n}`;
+    const set = uses.get(k) ?? new Set<string>();
+    set.add(bytesToHex(msg.ciphertext));
+    uses.set(k, set);
+  }
+  for (const [k, cts] of uses) expect(cts.size, `${u.me.name} used message key ${k} for two ciphertexts`).toBe(1);
 }

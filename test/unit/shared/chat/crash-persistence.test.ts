@@ -6,33 +6,12 @@
  * different ciphertexts, and nothing fails to decrypt.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeSessionEnvelope } from '../../../../shared/chat/frames';
 import { bytesToHex } from '../../../../shared/crypto/bytes';
-import { decodeMessage, serialize } from '../../../../shared/crypto/double-ratchet';
-import { CrashingStore, createPair, type ChatUser, type FakeNet } from '../../../helpers/chat-pair';
+import { serialize } from '../../../../shared/crypto/double-ratchet';
+import { CrashingStore, createPair, expectNoKeyReuse, type ChatUser } from '../../../helpers/chat-pair';
 import { testSeed } from '../../../helpers/dht';
 
 const SEED = testSeed(1305);
-
-/** Every ratchet message a node sent: (sid, ratchet key, n) → the ciphertexts seen under it. */
-function keyUses(net: FakeNet, node: string): Map<string, Set<string>> {
-  const uses = new Map<string, Set<string>>();
-  for (const m of net.log) {
-    if (m.from !== node) continue;
-    const env = decodeSessionEnvelope(m.payload);
-    if (env?.kind !== 'msg') continue;
-    const msg = decodeMessage(env.msg);
-    const k = `${bytesToHex(env.sid)}:${bytesToHex(msg.header.dh)}:${msg.header.n}`;
-    const set = uses.get(k) ?? new Set<string>();
-    set.add(bytesToHex(msg.ciphertext));
-    uses.set(k, set);
-  }
-  return uses;
-}
-
-function expectNoKeyReuse(net: FakeNet, u: ChatUser): void {
-  for (const [k, cts] of keyUses(net, u.node.hex)) expect(cts.size, `${u.me.name} used message key ${k} for two ciphertexts`).toBe(1);
-}
 
 const sum = (users: ChatUser[], counter: string) => users.reduce((n, u) => n + u.counters.get(counter), 0);
 

@@ -10,7 +10,8 @@ import { advanceOp, addMessageOps, findMessage } from '../../../../shared/chat/h
 import { decodeSessionEnvelope, textFrames } from '../../../../shared/chat/frames';
 import { MemoryChatStore } from '../../../../shared/chat/store';
 import { hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
-import { createPair, type ChatUser } from '../../../helpers/chat-pair';
+import { SeededRng } from '../../../../shared/env/rng';
+import { createPair, expectNoKeyReuse, type ChatUser } from '../../../helpers/chat-pair';
 import { testSeed } from '../../../helpers/dht';
 
 const SEED = testSeed(1304);
@@ -179,24 +180,58 @@ describe('duplicates and retries', () => {
     expect(alice.messenger.pending(bob.id)).toBe(0);
   });
 
-  it('both sides sending at once: every message arrives exactly once and in order', async () => {
+  it('both sides sending at once: nobody waits for a timeout, and every message arrives once, in order', async () => {
     const { net, alice, bob } = await createPair(SEED);
     const sent: Record<string, string[]> = { alice: [], bob: [] };
     for (let i = 0; i < 6; i++) {
       sent.alice!.push((await alice.talk.send(bob.id, `a${i}`)).messageId);
       sent.bob!.push((await bob.talk.send(alice.id, `b${i}`)).messageId);
-    }
-    for (let tick = 0; tick < 10 && (alice.messenger.pending(bob.id) || bob.messenger.pending(alice.id)); tick++) {
-      await net.settle();
-      alice.messenger.flushAll();
-      bob.messenger.flushAll();
+      if (i === 3) await bob.talk.markRead(alice.id);
+      alice.talk.typing(bob.id, true);
     }
     await net.settle();
+    expect(net.timeouts).toBe(0);
+    expect(alice.messenger.pending(bob.id) + bob.messenger.pending(alice.id)).toBe(0);
     const fromThem = async (u: ChatUser, o: ChatUser) => (await u.history(o)).filter((m) => m.from === 'them').map((m) => m.messageId);
     expect(await fromThem(bob, alice)).toEqual(sent.alice);
     expect(await fromThem(alice, bob)).toEqual(sent.bob);
-    for (const id of sent.alice!) expect(await alice.stateOf(bob, id)).toBe('delivered');
     for (const id of sent.bob!) expect(await bob.stateOf(alice, id)).toBe('delivered');
+    expectNoKeyReuse(net, alice);
+    expectNoKeyReuse(net, bob);
+  });
+
+  it.each([0, 1, 2, 3])(`a random conversation with reordered deliveries (seed ${SEED} + %i)`, async (k) => {
+    const seed = SEED + k;
+    const { net, alice, bob } = await createPair(seed);
+    net.jitter = 4;
+    const rng = new SeededRng(seed);
+    const users = [alice, bob];
+    const sent = new Map<ChatUser, string[]>(users.map((u) => [u, []]));
+    for (let i = 0; i < 40; i++) {
+      const from = users[rng.int(2)]!;
+      const to = from === alice ? bob : alice;
+      const r = rng.int(10);
+      if (r < 6) sent.get(from)!.push((await from.talk.send(to.id, `${from.me.name} ${i} ${'x'.repeat(rng.int(3) * 500)}`)).messageId);
+      else if (r < 8) await from.talk.markRead(to.id);
+      else from.talk.typing(to.id, rng.int(2) === 1);
+      if (rng.int(4) === 0) await net.settle();
+      else for (let t = rng.int(3); t > 0; t--) await new Promise((res) => setImmediate(res));
+    }
+    await net.settle();
+    const why = `seed ${seed}`;
+    expect(net.timeouts, why).toBe(0);
+    for (const u of users) {
+      const o = u === alice ? bob : alice;
+      expect(
+        (await o.history(u)).filter((m) => m.from === 'them').map((m) => m.messageId),
+        why,
+      ).toEqual(sent.get(u));
+      for (const id of sent.get(u)!) expect(['delivered', 'read'], why).toContain(await u.stateOf(o, id));
+      for (const id of sent.get(u)!) expectForwardOnly(statesOf(u, id));
+      expect(u.counters.get('drop.message_decrypt'), why).toBe(0);
+      expect(u.messenger.pending(o.id), why).toBe(0);
+      expectNoKeyReuse(net, u);
+    }
   });
 
   it('our send times strictly increase even when the clock steps back, so our order holds', async () => {
