@@ -8,15 +8,15 @@
  * until a delivery receipt arrives. The same ciphertext is resent, so a crash never replays a
  * ratchet step; a new session re-encrypts what was not delivered.
  *
+ * Two locks per contact: `serial` guards the ratchet states, the outbox entries and the history
+ * (every step that reads and writes them, never a network wait), and the flush lock keeps one
+ * flush at a time. A flush waits for the contact's answer without holding `serial`, so the two
+ * sides sending at once do not wait on each other until the request times out.
+ *
  * Receiving: every decrypted message is stored in one batch with the ratchet state that decrypted
  * it, so a crash loses nothing and a resent copy (DUPLICATE to the ratchet) is acknowledged again
  * from the index of what arrived. Up to MAX_SESSIONS sessions per contact are kept, so two
  * devices that start a session at once both get through.
- *
- * Two queues per contact: `serial` orders every change to its ratchet states (an encrypt or a
- * decrypt with its store write, never a network wait), and the send queue orders flushes, which
- * wait for acks. A flush that held the ratchet queue while waiting would deadlock with the other
- * side's flush waiting for ours (each ack needs the other's decrypt).
  */
 import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
 import { encodeMessage, ratchetEncrypt } from '../crypto/double-ratchet';
@@ -36,6 +36,8 @@ import { SessionBook, sessionOp, type StoredSession } from './session-book';
 import type { JsonValue, StoreOp } from './store';
 
 const SEND_TIMEOUT_MS = 10_000;
+/** Our last send time, stored with each send: after a restart our send times still only go up. */
+const SENT_AT_KEY = 'sent-at';
 
 /** A queued ratchet payload: a message (in history) or a control frame (receipt, ready). */
 export interface OutItem {
@@ -56,7 +58,7 @@ export class Messenger {
   private readonly sessions: SessionBook;
   private readonly out = new Map<string, OutItem[]>();
   private readonly chains = new Map<string, Promise<void>>();
-  private readonly sendChains = new Map<string, Promise<void>>();
+  private readonly flushes = new Map<string, Promise<void>>();
   private lastSentAt = 0;
 
   constructor(private readonly h: MessengerHost) {
@@ -73,6 +75,8 @@ export class Messenger {
       this.lastSentAt = Math.max(this.lastSentAt, item.sentAt);
     }
     for (const list of this.out.values()) list.sort((a, b) => a.sentAt - b.sentAt);
+    const last = await this.h.c.store.get(SENT_AT_KEY);
+    if (typeof last === 'number') this.lastSentAt = Math.max(this.lastSentAt, last);
   }
 
   // ---- sending ------------------------------------------------------------------------------------
@@ -92,7 +96,7 @@ export class Messenger {
       bytesToHex(encodeFrame(f)),
     );
     const item: OutItem = { cid, id, sentAt, control: false, frames, acked: 0 };
-    await this.h.c.store.batch([...addMessageOps(cid, m), { key: outKey(item), value: json(item) }]);
+    await this.h.c.store.batch([...addMessageOps(cid, m), { key: outKey(item), value: json(item) }, { key: SENT_AT_KEY, value: sentAt }]);
     this.outOf(cid).push(item);
     this.h.emitMessage(cid, m);
     this.kick(cid);
@@ -104,7 +108,10 @@ export class Messenger {
     const id = bytesToHex(this.h.randomBytes(16));
     const sentAt = this.nextSentAt();
     const item: OutItem = { cid, id, sentAt, control: true, frames: [bytesToHex(encodeFrame(frame))], acked: 0 };
-    await this.h.c.store.batch([{ key: outKey(item), value: json(item) }]);
+    await this.h.c.store.batch([
+      { key: outKey(item), value: json(item) },
+      { key: SENT_AT_KEY, value: sentAt },
+    ]);
     this.outOf(cid).push(item);
     this.kick(cid);
   }
@@ -112,18 +119,20 @@ export class Messenger {
   /** Send a typing indicator now if a session can carry it (never queued, never retried). */
   typing(cid: string, on: boolean): void {
     if (!this.h.settings.typing || !this.h.isOnline(cid)) return;
-    void this.sending(cid, async () => {
+    void this.serial(cid, async () => {
       const s = this.sessions.sendable(cid);
       const node = this.h.nodesOf.get(cid)?.[0];
-      if (!s || !node) return;
-      const wire = await this.encrypt(cid, s.sid, [encodeFrame({ type: 'typing', on })]);
-      if (wire) await this.transmit(cid, node, s.sid, wire[0]!).catch(() => undefined);
-    });
+      if (!s || !node) return undefined;
+      const wire = await this.encrypt(cid, s, [encodeFrame({ type: 'typing', on })]);
+      return { node, sid: s.sid, wire: wire[0]! };
+    })
+      .then((t) => t && this.transmit(cid, t.node, t.sid, t.wire))
+      .catch(() => undefined);
   }
 
   /** Work through the contact's outbox now (serialized per contact). */
   kick(cid: string): void {
-    void this.sending(cid, () => this.flush(cid)).catch(() => this.h.counters.inc('flush.error'));
+    void queue(this.flushes, cid, () => this.flush(cid)).catch(() => this.h.counters.inc('flush.error'));
   }
 
   /** Flush every contact with something queued (the chat node's timer). */
@@ -157,8 +166,11 @@ export class Messenger {
     if (!s) return void h.counters.inc('flush.no_session');
     for (const item of [...items]) {
       if (item.sid !== s.sid || !item.wires) {
-        const wires = await this.encrypt(cid, s.sid, item.frames.map(hexToBytes), item);
-        if (!wires) return void h.counters.inc('flush.session_gone');
+        const session = s;
+        const wires = await this.serial(cid, () =>
+          this.outOf(cid).includes(item) ? this.encrypt(cid, session, item.frames.map(hexToBytes), item) : Promise.resolve(null),
+        );
+        if (!wires) continue;
         item.wires = wires.map(bytesToHex);
         item.sid = s.sid;
         item.acked = 0;
@@ -166,6 +178,11 @@ export class Messenger {
     }
     if (node) {
       for (const item of [...items]) {
+        if (!item.wires) continue;
+        // Every part reached the node on an earlier flush, yet no receipt came (a bare ack also
+        // answers a message the receiver failed to store or open): send the same ciphertext
+        // again. A copy it has already stored is answered with the receipt again.
+        if (!item.control && item.acked >= item.wires!.length) item.acked = 0;
         while (item.acked < item.wires!.length) {
           const ok = await this.transmit(cid, node, item.sid!, hexToBytes(item.wires![item.acked]!));
           if (ok === 'reset') return this.serial(cid, () => this.sessions.drop(cid, item.sid!));
@@ -177,7 +194,7 @@ export class Messenger {
             return;
           }
           item.acked++;
-          if (this.outOf(cid).includes(item)) await h.c.store.batch([{ key: outKey(item), value: json(item) }]);
+          await this.saveOut(cid, item);
         }
         if (item.control) await this.done(cid, item);
         else await this.advance(cid, item.id, 'sent');
@@ -186,39 +203,37 @@ export class Messenger {
     }
     // Offline: the mailbox, once per item and period (its slots move on at a rollover).
     for (const item of [...items]) {
-      if (item.mail && item.mail[0]?.t === periodOf(h.now)) continue;
+      if (!item.wires || (item.mail && item.mail[0]?.t === periodOf(h.now))) continue;
       const env = item.wires!.map((w) => encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(item.sid!), msg: hexToBytes(w) }));
       const slots = await this.mailbox.write(cid, device.dk, env);
       if (!slots) return;
       if (item.mail) await this.mailbox.clear(cid, device.dk, item.mail);
       item.mail = slots;
-      await h.c.store.batch([{ key: outKey(item), value: json(item) }]);
+      await this.saveOut(cid, item);
       if (!item.control) await this.advance(cid, item.id, 'sent');
     }
   }
 
   /**
-   * Encrypt frames in order under the session `sid` as it is now (in the ratchet queue); stores
-   * the new ratchet state (and `item`) in one batch. Undefined when the session is gone.
+   * Encrypt frames in order under `s` (its state as the book holds it now: a receipt may have
+   * replaced it); stores the new ratchet state (and `item`) in one batch. Call inside `serial`.
    */
-  private encrypt(cid: string, sid: string, frames: Uint8Array[], item?: OutItem): Promise<Uint8Array[] | undefined> {
-    return this.serial(cid, async () => {
-      const s = this.sessions.get(cid, sid);
-      if (!s) return undefined;
-      const ad = messageAd(this.h.me.ik, hexToBytes(cid));
-      let ratchet = s.ratchet;
-      const wires: Uint8Array[] = [];
-      for (const f of frames) {
-        const r = ratchetEncrypt(ratchet, f, ad);
-        ratchet = r.state;
-        wires.push(encodeMessage(r.message));
-      }
-      const ops: StoreOp[] = [sessionOp(cid, { ...s, ratchet })];
-      if (item) ops.push({ key: outKey(item), value: json({ ...item, sid, wires: wires.map(bytesToHex), acked: 0 }) });
-      await this.h.c.store.batch(ops);
-      s.ratchet = ratchet;
-      return wires;
-    });
+  private async encrypt(cid: string, s: StoredSession, frames: Uint8Array[], item?: OutItem): Promise<Uint8Array[]> {
+    const ad = messageAd(this.h.me.ik, hexToBytes(cid));
+    const cur = this.sessions.get(cid, s.sid) ?? s;
+    let ratchet = cur.ratchet;
+    const wires: Uint8Array[] = [];
+    for (const f of frames) {
+      const r = ratchetEncrypt(ratchet, f, ad);
+      ratchet = r.state;
+      wires.push(encodeMessage(r.message));
+    }
+    const ops: StoreOp[] = [sessionOp(cid, { ...cur, ratchet })];
+    if (item) ops.push({ key: outKey(item), value: json({ ...item, sid: s.sid, wires: wires.map(bytesToHex), acked: 0 }) });
+    await this.h.c.store.batch(ops);
+    cur.ratchet = ratchet;
+    s.ratchet = ratchet;
+    return wires;
   }
 
   /** One ratchet message to `node`: true when acked, 'reset' when the session is unknown there. */
@@ -261,8 +276,8 @@ export class Messenger {
       const s = await this.serial(cid, () => this.sessions.add(cid, session));
       h.counters.inc('session.started');
       // The responder may send once it has our first message: tell it at once.
-      const ready = await this.encrypt(cid, s.sid, [encodeFrame({ type: 'ready' })]);
-      if (ready) await this.transmit(cid, node, s.sid, ready[0]!);
+      const ready = await this.serial(cid, () => this.encrypt(cid, s, [encodeFrame({ type: 'ready' })]));
+      await this.transmit(cid, node, s.sid, ready[0]!);
       return s;
     } catch {
       h.counters.inc('session.failed');
@@ -312,20 +327,31 @@ export class Messenger {
     if (dk) await this.mailbox.clear(cid, dk, slots).catch(() => this.h.counters.inc('mailbox.clear_error'));
   }
 
-  private async advance(cid: string, id: string, state: MessageState): Promise<void> {
-    const found = await findMessage(this.h.c.store, cid, id);
-    const op = found && advanceOp(found, state);
-    if (!op) return;
-    await this.h.c.store.batch([op]);
-    this.h.emitState(cid, id, state);
+  private advance(cid: string, id: string, state: MessageState): Promise<void> {
+    return this.serial(cid, async () => {
+      const found = await findMessage(this.h.c.store, cid, id);
+      const op = found && advanceOp(found, state);
+      if (!op) return;
+      await this.h.c.store.batch([op]);
+      this.h.emitState(cid, id, state);
+    });
   }
 
-  private async done(cid: string, item: OutItem): Promise<void> {
-    this.out.set(
-      cid,
-      this.outOf(cid).filter((x) => x !== item),
-    );
-    await this.h.c.store.batch([{ key: outKey(item), delete: true }]);
+  private done(cid: string, item: OutItem): Promise<void> {
+    return this.serial(cid, async () => {
+      this.out.set(
+        cid,
+        this.outOf(cid).filter((x) => x !== item),
+      );
+      await this.h.c.store.batch([{ key: outKey(item), delete: true }]);
+    });
+  }
+
+  /** Store an outbox entry's progress, unless a receipt took it out meanwhile. */
+  private saveOut(cid: string, item: OutItem): Promise<void> {
+    return this.serial(cid, async () => {
+      if (this.outOf(cid).includes(item)) await this.h.c.store.batch([{ key: outKey(item), value: json(item) }]);
+    });
   }
 
   /** Our send times strictly increase, so our messages keep their order whatever the clock does. */
@@ -343,21 +369,18 @@ export class Messenger {
     return l;
   }
 
-  /** The ratchet queue: run `f` (local work only, never a network wait) after the contact's queued changes. */
+  /** Run `f` after everything queued for the contact's state, one at a time (not reentrant). */
   serial<T>(cid: string, f: () => Promise<T>): Promise<T> {
-    return enqueue(this.chains, cid, f);
-  }
-
-  /** The send queue: flushes and typing indicators to the contact, one at a time. */
-  private sending<T>(cid: string, f: () => Promise<T>): Promise<T> {
-    return enqueue(this.sendChains, cid, f);
+    return queue(this.chains, cid, f);
   }
 }
 
-function enqueue<T>(chains: Map<string, Promise<void>>, key: string, f: () => Promise<T>): Promise<T> {
-  const run = (chains.get(key) ?? Promise.resolve()).then(f, f);
+/** Run `f` after everything queued under `cid` in `chains`, one at a time. */
+function queue<T>(chains: Map<string, Promise<void>>, cid: string, f: () => Promise<T>): Promise<T> {
+  const prev = chains.get(cid) ?? Promise.resolve();
+  const run = prev.then(f, f);
   chains.set(
-    key,
+    cid,
     run.then(
       () => undefined,
       () => undefined,

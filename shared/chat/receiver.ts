@@ -39,9 +39,7 @@ export class Receiver {
     if (env.kind !== 'msg') return void this.h.counters.inc('drop.session_unexpected');
     const cid = this.sessions.contactOf(env.sid);
     if (!cid) return encodeSessionEnvelope({ kind: 'reset' });
-    if (!this.h.nodesOf.get(cid)?.includes(from)) this.h.nodesOf.set(cid, [from, ...(this.h.nodesOf.get(cid) ?? [])].slice(0, 4));
-    this.h.heard(cid);
-    return this.m.serial(cid, () => this.receiveMsg(cid, env, true));
+    return this.m.serial(cid, () => this.receiveMsg(cid, env, true, from));
   }
 
   private async answer(from: string, bound: boolean, msg1: Uint8Array): Promise<Uint8Array | undefined> {
@@ -62,9 +60,15 @@ export class Receiver {
 
   /**
    * Decrypt and handle one ratchet message; with `reply`, return our receipt for the ack. Called
-   * inside the contact's serial chain.
+   * inside the contact's serial chain. `from`, the node it came from directly, counts as the
+   * contact's (and the contact as heard) only once the message decrypts: the session id is no secret.
    */
-  async receiveMsg(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>, reply: boolean): Promise<Uint8Array | undefined> {
+  async receiveMsg(
+    cid: string,
+    env: Extract<SessionEnvelope, { kind: 'msg' }>,
+    reply: boolean,
+    from?: string,
+  ): Promise<Uint8Array | undefined> {
     const h = this.h;
     const s = this.sessions.get(cid, env.sid);
     if (!s) return encodeSessionEnvelope({ kind: 'reset' });
@@ -90,6 +94,10 @@ export class Receiver {
         return typeof id === 'string' && reply ? this.receipt(cid, s, 'delivered', [id], []) : undefined;
       }
       return void h.counters.inc('drop.message_decrypt');
+    }
+    if (from !== undefined) {
+      if (!h.nodesOf.get(cid)?.includes(from)) h.nodesOf.set(cid, [from, ...(h.nodesOf.get(cid) ?? [])].slice(0, 4));
+      h.heard(cid);
     }
     const frame = decodeFrame(plaintext);
     const ops: StoreOp[] = [];
