@@ -36,6 +36,8 @@ import { SessionBook, sessionOp, type StoredSession } from './session-book';
 import type { JsonValue, StoreOp } from './store';
 
 const SEND_TIMEOUT_MS = 10_000;
+/** Messages in flight to one contact at once. */
+const SEND_WINDOW = 32;
 /** Our last send time, stored with each send: after a restart our send times still only go up. */
 const SENT_AT_KEY = 'sent-at';
 
@@ -164,40 +166,23 @@ export class Messenger {
     let s = this.sessions.sendable(cid);
     if (!s && node) s = await this.handshake(cid, node, device.dk);
     if (!s) return void h.counters.inc('flush.no_session');
-    for (const item of [...items]) {
-      if (item.sid !== s.sid || !item.wires) {
-        const session = s;
-        const wires = await this.serial(cid, () =>
-          this.outOf(cid).includes(item) ? this.encrypt(cid, session, item.frames.map(hexToBytes), item) : Promise.resolve(null),
-        );
-        if (!wires) continue;
-        item.wires = wires.map(bytesToHex);
-        item.sid = s.sid;
-        item.acked = 0;
-      }
-    }
+    await this.encryptAll(cid, s, items);
     if (node) {
-      for (const item of [...items]) {
-        if (!item.wires) continue;
-        // Every part reached the node on an earlier flush, yet no receipt came (a bare ack also
-        // answers a message the receiver failed to store or open): send the same ciphertext
-        // again. A copy it has already stored is answered with the receipt again.
-        if (!item.control && item.acked >= item.wires!.length) item.acked = 0;
-        while (item.acked < item.wires!.length) {
-          const ok = await this.transmit(cid, node, item.sid!, hexToBytes(item.wires![item.acked]!));
-          if (ok === 'reset') return this.serial(cid, () => this.sessions.drop(cid, item.sid!));
-          if (!ok) {
-            // Gone (a closed tab, a lost link): offline now, so the next flush uses the mailbox.
-            h.counters.inc('flush.unreachable');
-            h.unreachable(cid);
-            if (!h.isOnline(cid)) this.kick(cid);
-            return;
-          }
-          item.acked++;
-          await this.saveOut(cid, item);
+      const ready = items.filter((item) => item.wires);
+      // Up to SEND_WINDOW messages in flight at once (each one's parts in order): the receiver's
+      // ratchet takes them in any order, and history orders by send time.
+      for (let i = 0; i < ready.length; i += SEND_WINDOW) {
+        const chunk = ready.slice(i, i + SEND_WINDOW);
+        const results = await Promise.all(chunk.map((item) => this.sendItem(cid, node, item)));
+        const reset = chunk.find((_, j) => results[j] === 'reset');
+        if (reset) return this.serial(cid, () => this.sessions.drop(cid, reset.sid!));
+        if (results.includes(false)) {
+          // Gone (a closed tab, a lost link): offline now, so the next flush uses the mailbox.
+          h.counters.inc('flush.unreachable');
+          h.unreachable(cid);
+          if (!h.isOnline(cid)) this.kick(cid);
+          return;
         }
-        if (item.control) await this.done(cid, item);
-        else await this.advance(cid, item.id, 'sent');
       }
       return;
     }
@@ -212,6 +197,57 @@ export class Messenger {
       await this.saveOut(cid, item);
       if (!item.control) await this.advance(cid, item.id, 'sent');
     }
+  }
+
+  /** Encrypt every item not yet encrypted under `s`, in order, in one ratchet step and one store batch. */
+  private async encryptAll(cid: string, s: StoredSession, items: OutItem[]): Promise<void> {
+    await this.serial(cid, async () => {
+      const todo = this.outOf(cid).filter((item) => items.includes(item) && (item.sid !== s.sid || !item.wires));
+      if (todo.length === 0) return;
+      const ad = messageAd(this.h.me.ik, hexToBytes(cid));
+      const cur = this.sessions.get(cid, s.sid) ?? s;
+      let ratchet = cur.ratchet;
+      const wires = todo.map((item) =>
+        item.frames.map((f) => {
+          const r = ratchetEncrypt(ratchet, hexToBytes(f), ad);
+          ratchet = r.state;
+          return bytesToHex(encodeMessage(r.message));
+        }),
+      );
+      const ops: StoreOp[] = todo.map((item, i) => ({
+        key: outKey(item),
+        value: json({ ...item, sid: s.sid, wires: wires[i]!, acked: 0 }),
+      }));
+      ops.push(sessionOp(cid, { ...cur, ratchet }));
+      await this.h.c.store.batch(ops);
+      cur.ratchet = ratchet;
+      s.ratchet = ratchet;
+      todo.forEach((item, i) => {
+        item.wires = wires[i]!;
+        item.sid = s.sid;
+        item.acked = 0;
+      });
+    });
+  }
+
+  /** Send one outbox item's parts in order: true once all are acked, else why not. */
+  private async sendItem(cid: string, node: string, item: OutItem): Promise<boolean | 'reset'> {
+    // Every part reached the node on an earlier flush, yet no receipt came (a bare ack also
+    // answers a message the receiver failed to store or open): send the same ciphertext again.
+    // A copy it has already stored is answered with the receipt again.
+    if (!item.control && item.acked >= item.wires!.length) item.acked = 0;
+    while (item.acked < item.wires!.length) {
+      const ok = await this.transmit(cid, node, item.sid!, hexToBytes(item.wires![item.acked]!));
+      if (ok !== true) return ok;
+      item.acked++;
+      if (item.acked < item.wires!.length) await this.saveOut(cid, item);
+    }
+    if (item.control) await this.done(cid, item);
+    else {
+      await this.saveOut(cid, item);
+      await this.advance(cid, item.id, 'sent');
+    }
+    return true;
   }
 
   /**
