@@ -3,6 +3,12 @@
  * (`p2p-chat:<profile>:chat`). A batch is one readwrite transaction: all its puts and deletes
  * land together or not at all, which is what keeps a decrypted message and its ratchet step
  * together across a crash. Values are stored as JSON text, the same bytes a backup holds.
+ *
+ * Group commit: a batch starts its transaction at once when none is running; batches issued while
+ * one runs (many sends at once, a burst of receipts) share the next, in the order issued, and each
+ * caller resolves when its transaction commits. Merging keeps every batch atomic (inside a larger
+ * all-or-nothing) and the commit order, adds no wait when idle, and saves a transaction per batch
+ * under load. A failed transaction rejects every batch in it; nothing of them is written.
  */
 import { createStore, get, type UseStore } from 'idb-keyval';
 import type { ChatStore, JsonValue, StoreOp } from '../../shared/chat/store';
@@ -20,9 +26,13 @@ function promisify<T>(req: IDBRequest<T> | IDBTransaction): Promise<T> {
   });
 }
 
+type Encoded = { key: string; text?: string };
+
 export class IdbChatStore implements ChatStore {
   readonly dbName: string;
   private readonly store: UseStore;
+  private readonly waiting: Array<{ ops: Encoded[]; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private committing = false;
 
   constructor(profile = 'default', opts: { dbPrefix?: string } = {}) {
     this.dbName = `${opts.dbPrefix ?? DEFAULT_DB_PREFIX}${assertProfile(profile)}:chat`;
@@ -48,13 +58,38 @@ export class IdbChatStore implements ChatStore {
   }
 
   async batch(ops: StoreOp[]): Promise<void> {
-    const encoded = ops.map((op) => ('delete' in op ? { key: op.key } : { key: op.key, text: JSON.stringify(op.value) }));
-    return this.store('readwrite', (s) => {
-      for (const op of encoded) {
-        if (op.text === undefined) s.delete(op.key);
-        else s.put(op.text, op.key);
+    const encoded: Encoded[] = ops.map((op) => ('delete' in op ? { key: op.key } : { key: op.key, text: JSON.stringify(op.value) }));
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ ops: encoded, resolve, reject });
+      if (!this.committing) this.commit();
+    });
+  }
+
+  /** One transaction for everything waiting; the batches that arrive meanwhile wait for the next. */
+  private commit(): void {
+    const group = this.waiting.splice(0);
+    if (group.length === 0) {
+      this.committing = false;
+      return;
+    }
+    this.committing = true;
+    this.store('readwrite', (s) => {
+      for (const b of group) {
+        for (const op of b.ops) {
+          if (op.text === undefined) s.delete(op.key);
+          else s.put(op.text, op.key);
+        }
       }
       return promisify(s.transaction);
-    });
+    }).then(
+      () => {
+        for (const b of group) b.resolve();
+        this.commit();
+      },
+      (e: unknown) => {
+        for (const b of group) b.reject(e);
+        this.commit();
+      },
+    );
   }
 }

@@ -32,6 +32,31 @@ describe('IdbChatStore', () => {
     expect(await s.get('y')).toBe(2);
   });
 
+  it('batches issued together share transactions and land in the order issued', async () => {
+    const s = fresh();
+    const tx = { n: 0 };
+    const real = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      tx.n++;
+      return real.apply(this, args);
+    } as IDBDatabase['transaction'];
+    try {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          s.batch([
+            { key: 'last', value: i },
+            { key: `k/${i}`, value: i },
+          ]),
+        ),
+      );
+    } finally {
+      IDBDatabase.prototype.transaction = real;
+    }
+    expect(tx.n).toBeLessThan(10); // one a batch would be 100
+    expect(await s.get('last')).toBe(99);
+    expect((await s.list('k/')).length).toBe(100);
+  });
+
   it('a batch that fails applies nothing (one transaction)', async () => {
     const s = fresh();
     await s.batch([{ key: 'keep', value: 'old' }]);
