@@ -76,5 +76,11 @@ export const PART_BYTES = 640;
 export const MAX_PARTIAL_MESSAGES = 16;
 /** Mailbox slots per pair, direction and period: bounds what one contact can store for another. */
 export const MAILBOX_SLOTS = 64;
+/**
+ * Earlier periods a mailbox poll also reads: a sender who went away leaves its records in the
+ * period it wrote them, alive 2 h after its last refresh (the values layer's expiry), so a reader
+ * coming back within that lifetime finds them in the current period or the two before.
+ */
+export const MAILBOX_READ_BACK_PERIODS = 2;
 /** The per-pair, per-direction mailbox secret, bytes. */
 export const MAILBOX_SECRET_BYTES = 16;

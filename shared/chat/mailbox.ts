@@ -11,16 +11,17 @@
  * The sender fills slots in order and keeps its undelivered records published (the values layer
  * republishes own records; at each period rollover they move to the new period's slots), then
  * overwrites a slot with an empty value once the message is delivered. The receiver reads its
- * contacts' slots at start and after each rollover, in order, up to the first slot never written.
+ * contacts' slots at start and after each rollover (this period and the two before, the records'
+ * lifetime), in order, up to the first slot never written.
  * At most MAILBOX_SLOTS per pair, direction and period: one contact cannot make another store more.
  */
 import { x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../crypto/bytes';
-import { MAILBOX_SECRET_BYTES, MAILBOX_SLOTS } from './constants';
+import { MAILBOX_READ_BACK_PERIODS, MAILBOX_SECRET_BYTES, MAILBOX_SLOTS } from './constants';
 import type { ChatContext } from './context';
-import { periodOf, periodsToRead } from './period';
+import { periodOf } from './period';
 
 const PAIR_INFO = utf8.encode('p2p-chat pair v1');
 const MAILBOX_INFO = utf8.encode('p2p-chat mailbox v1');
@@ -110,14 +111,15 @@ export class Mailbox {
     }
   }
 
-  /** Read a contact's slots for us (this period and the last), in order; yields each new plaintext. */
+  /** Read a contact's slots for us (this period and MAILBOX_READ_BACK_PERIODS before), in order; yields each new plaintext. */
   async poll(contactId: string, theirDk: Uint8Array, deliver: (plaintext: Uint8Array) => Promise<void>): Promise<number> {
     const chat = this.chat;
     const secret = this.secretsFor(contactId, theirDk).in;
     const seen = this.read.get(contactId) ?? new Map<number, number>();
     this.read.set(contactId, seen);
     let found = 0;
-    for (const t of periodsToRead(chat.now)) {
+    const now = periodOf(chat.now);
+    for (let t = Math.max(0, now - MAILBOX_READ_BACK_PERIODS); t <= now; t++) {
       for (let slot = 0; slot < MAILBOX_SLOTS; slot++) {
         const r = await chat.records.read({ kind: 'mailbox', identityKey: chat.me.ik, secret, t, slot });
         if (!r) break;
