@@ -15,7 +15,6 @@ import {
   addContact,
   backToChats,
   chatsHeading,
-  contactRow,
   createIdentity,
   goTo,
   openApp,

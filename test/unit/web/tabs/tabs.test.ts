@@ -9,7 +9,7 @@ import { ChatError } from '../../../../shared/chat/errors';
 import type { ContactEvent } from '../../../../shared/chat/api-types';
 import type { NodeStatus } from '../../../../web/runtime/types';
 import type { P2PConsoleApi } from '../../../../web/app/console-api';
-import { serveTabs, type TabServer } from '../../../../web/tabs/dispatcher';
+import { serveTabs } from '../../../../web/tabs/dispatcher';
 import { TabBackend } from '../../../../web/tabs/facade';
 import { claimNode } from '../../../../web/tabs/leader';
 import { TabProxy } from '../../../../web/tabs/proxy';
@@ -95,9 +95,9 @@ describe('tab proxy and dispatcher', () => {
     expect((err as ChatError).code).toBe('UNKNOWN_CONTACT');
     const blob = await v.chat.exportBackup('correct horse');
     expect(JSON.parse(await blob.text())).toMatchObject({ name: 'Alice' });
-    l.chat.messaging = false;
-    const notYet = await v.chat.send('ee'.repeat(32), 'x').catch((e: unknown) => e);
-    expect((notYet as ChatError).message).toBe('BAD_STATE: messaging is not available in this build yet');
+    l.chat.failNext('send', 'BAD_STATE', 'contact is pending');
+    const refused = await v.chat.send('ee'.repeat(32), 'x').catch((e: unknown) => e);
+    expect((refused as ChatError).message).toBe('BAD_STATE: contact is pending');
   });
 
   it('fails calls in flight when the leader leaves; the next leader answers the ones after', async () => {
