@@ -90,7 +90,7 @@ describe('conversation view', () => {
     expect(await page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'send').length)).toBe(1);
   });
 
-  it('follows delivery states: sending, delivered, read', async () => {
+  it('follows delivery states: sending, delivered, read (not shown with read receipts off)', async () => {
     const id = await open();
     await page.evaluate(() => {
       window.ui.s.chat.autoState = undefined;
@@ -104,6 +104,13 @@ describe('conversation view', () => {
     await page.evaluate(([c, m]) => window.ui.s.chat.setState(c, m, 'read'), [id, mid] as const);
     await page.getByRole('img', { name: 'Read' }).waitFor();
     expect(await page.getByRole('img', { name: 'Sending' }).count()).toBe(0);
+    // With read receipts off, theirs are not shown either: it stays at delivered.
+    await page.evaluate(async (c) => {
+      await window.ui.s.chat.setSettings({ readReceipts: false });
+      window.ui.mount('conversation-view', { contactId: c });
+    }, id);
+    await page.getByRole('img', { name: 'Delivered' }).waitFor();
+    expect(await page.getByRole('img', { name: 'Read' }).count()).toBe(0);
   });
 
   it('a failed send stays on screen with Retry, which sends it again', async () => {

@@ -5,7 +5,6 @@
  */
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
 
 export interface AppTab {
   ctx: BrowserContext;
@@ -113,7 +112,9 @@ export async function sendMessage(page: Page, name: string, text: string): Promi
     await page.keyboard.type(line);
   }
   await page.keyboard.press('Enter');
-  await expect.poll(() => box.inputValue()).toBe('');
+  const el = await box.elementHandle();
+  await page.waitForFunction((t) => (t as HTMLTextAreaElement).value === '', el);
+  await el?.dispose();
   await bubble(page, lines[0]!).first().waitFor();
 }
 

@@ -63,6 +63,11 @@ export class ContactRow extends LitElement {
         text-overflow: ellipsis;
         white-space: nowrap;
       }
+      .unread .preview,
+      .unread .name {
+        color: var(--fg);
+        font-weight: 700;
+      }
       .side {
         display: grid;
         justify-items: end;
@@ -101,7 +106,7 @@ export class ContactRow extends LitElement {
     const label = [name, this.last ? state : '', preview, this.unread > 0 ? `${this.unread} unread` : ''].filter(Boolean).join(', ');
     return html`<a href=${hrefOf({ view: 'chat', id: c.contactId })} aria-current=${this.selected ? 'page' : nothing} aria-label=${label}>
       <contact-avatar .name=${name} contact-id=${c.contactId} ?online=${c.online}></contact-avatar>
-      <span class="main">
+      <span class="main ${this.unread > 0 ? 'unread' : ''}">
         <span class="name">${name}</span>
         <span class="preview">${preview}</span>
       </span>

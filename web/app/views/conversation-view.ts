@@ -158,7 +158,10 @@ export class ConversationView extends LitElement {
   private renderMessages(list: ShownMessage[]) {
     const items: unknown[] = [];
     let prev: number | undefined;
-    for (const m of list) {
+    // Read receipts work both ways: with ours off, theirs are not shown either (delivered at most).
+    const hideRead = this.chat.settings?.readReceipts === false;
+    for (const raw of list) {
+      const m = hideRead && raw.state === 'read' ? { ...raw, state: 'delivered' as const } : raw;
       if (prev === undefined || !sameDay(prev, m.sentAt)) items.push(html`<li class="day"><span>${dayText(m.sentAt)}</span></li>`);
       prev = m.sentAt;
       items.push(html`<li><message-bubble .message=${m} @retry=${this.onRetry}></message-bubble></li>`);
