@@ -58,7 +58,7 @@ describe('contacts view', () => {
       c.addAccepted('Erin');
       void c.addContact(c.linkFor('Frank').link);
     });
-    await page.getByRole('link', { name: 'Bob, online, are you free tonight?, 1 unread' }).waitFor();
+    await page.getByRole('link', { name: /^Bob, are you free tonight\?, [^,]+, 1 unread, online$/ }).waitFor();
     await page.getByRole('link', { name: 'Erin, offline' }).waitFor();
     await page.getByRole('heading', { name: 'Waiting for an answer' }).waitFor();
     await page.getByRole('link', { name: 'Frank, waiting for them to accept' }).waitFor();
@@ -76,24 +76,24 @@ describe('contacts view', () => {
       c.seedHistory(ids[1]!, 1, { end: Date.now() - 60_000, text: () => 'newer' });
       return ids;
     });
-    await page.getByRole('link', { name: 'Bob, offline, old news' }).waitFor();
+    await page.getByRole('link', { name: /^Bob, old news, [^,]+, offline$/ }).waitFor();
     const first = async () => (await page.getByRole('region', { name: 'Contacts' }).getByRole('link').allTextContents())[0]?.trim();
     expect(await first()).toMatch(/^Carol/);
     await page.evaluate((id) => {
       window.ui.s.chat.receive(id, 'one');
       window.ui.s.chat.receive(id, 'two');
     }, bob!);
-    await page.getByRole('link', { name: 'Bob, offline, two, 2 unread' }).waitFor();
+    await page.getByRole('link', { name: /^Bob, two, [^,]+, 2 unread, offline$/ }).waitFor();
     expect(await first()).toMatch(/^Bob/);
     // What I send shows as mine, and no more messages are asked for than the first one per contact.
     await page.evaluate((id) => window.ui.s.chat.send(id, 'on my way'), bob!);
-    await page.getByRole('link', { name: 'Bob, offline, You: on my way, 2 unread' }).waitFor();
+    await page.getByRole('link', { name: /^Bob, You: on my way, [^,]+, 2 unread, offline$/ }).waitFor();
     expect((await calls('messages')).length).toBe(2);
     await page.evaluate(async (id) => {
       await window.ui.s.chat.markRead(id);
       window.ui.s.chat.setOnline(id, true);
     }, bob!);
-    await page.getByRole('link', { name: 'Bob, online, You: on my way', exact: true }).waitFor();
+    await page.getByRole('link', { name: /^Bob, You: on my way, [^,]+, online$/ }).waitFor();
   });
 
   it('offers notifications once there is a contact; "Not now" is remembered, "Turn on" asks the browser', async () => {

@@ -100,7 +100,7 @@ describe('two people in the chat app', () => {
     await contactRow(bob.page, 'Alice').click();
     await sendMessage(bob.page, 'Alice', 'Hello Alice, this is Bob');
     await waitTick(bob.page, 'Hello Alice, this is Bob', 'Delivered');
-    await alice.page.getByRole('link', { name: /^Bob, (online|offline), Hello Alice, this is Bob, 1 unread$/ }).waitFor();
+    await alice.page.getByRole('link', { name: /^Bob, Hello Alice, this is Bob, [^,]+, 1 unread, (online|offline)$/ }).waitFor();
     await expect.poll(() => alice.page.title()).toBe('(1) p2p chat');
     await contactRow(alice.page, 'Bob').click();
     await bubble(alice.page, 'Hello Alice, this is Bob').waitFor();
@@ -150,8 +150,6 @@ describe('two people in the chat app', () => {
     }
     await waitTick(bob.page, 'Hello Alice, this is Bob', 'Read', 30_000);
     await waitTick(alice.page, 'Hi Bob!', 'Read', 30_000);
-    await waitOnline(alice.page, 'Bob', 120_000);
-    await waitOnline(bob.page, 'Alice', 120_000);
   }, 200_000);
 
   it('Bob saves a backup, deletes everything, restores it, and has the same identity, contact and history', async () => {

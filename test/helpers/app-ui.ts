@@ -69,9 +69,12 @@ export async function acceptRequest(page: Page, name: string, timeout = 90_000):
   await contactRow(page, name).waitFor();
 }
 
-/** The contact's row in the list (its link's name starts with the contact's name). */
+/**
+ * The contact's row in the list. Its link's name is the name, then the last message, its time and
+ * the unread count when there are messages, then the state ("Bob, online"; "Bob, hi, 09:12, 1 unread, online").
+ */
 export const contactRow = (page: Page, name: string, state?: string) =>
-  page.getByRole('link', { name: new RegExp(`^${name}, ${state ?? '(online|offline|waiting for them to accept)'}`) });
+  page.getByRole('link', { name: new RegExp(`^${name}, (.*, )?${state ?? '(online|offline|waiting for them to accept)'}$`) });
 
 export async function waitOnline(page: Page, name: string, timeout = 90_000): Promise<void> {
   await contactRow(page, name, 'online').waitFor({ timeout });
