@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       const { startLocalNode } = await localNode;
       const local = await startLocalNode(profile, { signalUrl: signalUrl(q, settings.signalUrl), iceServers: settings.iceServers });
       window.p2p = local.p2p;
+      local.onSync(() => backend.changed());
       backend.use('node', local.chat, local.net);
     };
     const claim = claimNode(profile);

@@ -19,10 +19,10 @@ afterEach(() => {
   if (page) expect(h.errors(page)).toEqual([]);
 });
 
-async function mountApp(opts: { name?: string; messaging?: boolean; viewport?: { width: number; height: number } } = {}): Promise<void> {
+async function mountApp(opts: { name?: string; viewport?: { width: number; height: number } } = {}): Promise<void> {
   page = await h.open(opts.viewport ? { viewport: opts.viewport } : {});
   await page.evaluate((o) => {
-    window.ui.setup({ name: o.name ?? 'Alice', messaging: o.messaging ?? true });
+    window.ui.setup({ name: o.name ?? 'Alice' });
     window.ui.mount('p2p-app');
   }, opts);
 }
@@ -53,11 +53,13 @@ describe('first run', () => {
     expect(await page.evaluate(() => performance.getEntriesByName('p2p:interactive').length)).toBe(1);
   });
 
-  it('restores from a backup file; a wrong passphrase says so; not-yet-available says so', async () => {
+  it('restores identity, contacts and history from a backup file; a wrong passphrase or another file says so', async () => {
     await mountApp({ name: '' });
     const backup = await page.evaluate(async () => {
       const other = new window.ui.FakeChatApi({ name: 'Restored Alice' });
-      other.addAccepted('Bob');
+      const bob = other.addAccepted('Bob');
+      other.receive(bob, 'dinner?');
+      await other.send(bob, 'see you at eight');
       return (await other.exportBackup('correct horse')).text();
     });
     await page.getByRole('button', { name: 'Restore from a backup' }).click();
@@ -69,14 +71,16 @@ describe('first run', () => {
     await page.getByLabel('Passphrase').fill('correct horse');
     await page.getByRole('button', { name: 'Restore', exact: true }).click();
     await page.getByRole('heading', { name: 'Chats', exact: true }).waitFor();
-    await page.getByRole('link', { name: /Bob, offline/ }).waitFor();
 
-    await mountApp({ name: '', messaging: false });
+    // The history came back too: the row shows the last message.
+    await page.getByRole('link', { name: /^Bob, You: see you at eight, [^,]+, offline$/ }).waitFor();
+
+    await mountApp({ name: '' });
     await page.getByRole('button', { name: 'Restore from a backup' }).click();
-    await page.getByLabel('Backup file').setInputFiles(file);
+    await page.getByLabel('Backup file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a backup') });
     await page.getByLabel('Passphrase').fill('correct horse');
     await page.getByRole('button', { name: 'Restore', exact: true }).click();
-    await page.getByRole('alert').filter({ hasText: 'not available in this version' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'This file is not a backup from this app' }).waitFor();
   });
 });
 
@@ -96,7 +100,7 @@ describe('the app', () => {
     await expect
       .poll(() => page.evaluate(() => window.ui.el().shadowRoot!.querySelector('[aria-live="polite"]')!.textContent))
       .toBe('New message from Bob: ping from Bob');
-    await page.getByRole('link', { name: /Bob, online.*ping from Bob.*1 unread/ }).click();
+    await page.getByRole('link', { name: /^Bob, ping from Bob, [^,]+, 1 unread, online$/ }).click();
     await expect.poll(() => page.title()).toBe('p2p chat');
     for (const [link, heading] of [
       ['Network', 'Network'],

@@ -19,15 +19,12 @@ afterEach(() => {
   if (page) expect(h.errors(page)).toEqual([]);
 });
 
-async function mount(tag: string, opts: { messaging?: boolean } = {}): Promise<void> {
+async function mount(tag: string): Promise<void> {
   page = await h.open();
-  await page.evaluate(
-    ([t, m]) => {
-      window.ui.setup({ messaging: m });
-      window.ui.mount(t);
-    },
-    [tag, opts.messaging ?? true] as const,
-  );
+  await page.evaluate((t) => {
+    window.ui.setup();
+    window.ui.mount(t);
+  }, tag);
 }
 
 const calls = (method: string) => page.evaluate((m) => window.ui.s.chat.calls.filter((c) => c.method === m).map((c) => c.args), method);
@@ -61,13 +58,42 @@ describe('contacts view', () => {
       c.addAccepted('Erin');
       void c.addContact(c.linkFor('Frank').link);
     });
-    await page.getByRole('link', { name: 'Bob, online, are you free tonight?, 1 unread' }).waitFor();
+    await page.getByRole('link', { name: /^Bob, are you free tonight\?, [^,]+, 1 unread, online$/ }).waitFor();
     await page.getByRole('link', { name: 'Erin, offline' }).waitFor();
     await page.getByRole('heading', { name: 'Waiting for an answer' }).waitFor();
     await page.getByRole('link', { name: 'Frank, waiting for them to accept' }).waitFor();
     // Most recent conversation first.
     const names = await page.getByRole('region', { name: 'Contacts' }).getByRole('link').allTextContents();
     expect(names[0]).toMatch(/Bob/);
+  });
+
+  it('keeps previews and unread counts live: what arrives, what I send, and the order of the list', async () => {
+    await mount('contacts-view');
+    const [bob] = await page.evaluate(() => {
+      const c = window.ui.s.chat;
+      const ids = [c.addAccepted('Bob'), c.addAccepted('Carol')];
+      c.seedHistory(ids[0]!, 1, { end: Date.now() - 3_600_000, text: () => 'old news' });
+      c.seedHistory(ids[1]!, 1, { end: Date.now() - 60_000, text: () => 'newer' });
+      return ids;
+    });
+    await page.getByRole('link', { name: /^Bob, old news, [^,]+, offline$/ }).waitFor();
+    const first = async () => (await page.getByRole('region', { name: 'Contacts' }).getByRole('link').allTextContents())[0]?.trim();
+    expect(await first()).toMatch(/^Carol/);
+    await page.evaluate((id) => {
+      window.ui.s.chat.receive(id, 'one');
+      window.ui.s.chat.receive(id, 'two');
+    }, bob!);
+    await page.getByRole('link', { name: /^Bob, two, [^,]+, 2 unread, offline$/ }).waitFor();
+    expect(await first()).toMatch(/^Bob/);
+    // What I send shows as mine, and no more messages are asked for than the first one per contact.
+    await page.evaluate((id) => window.ui.s.chat.send(id, 'on my way'), bob!);
+    await page.getByRole('link', { name: /^Bob, You: on my way, [^,]+, 2 unread, offline$/ }).waitFor();
+    expect((await calls('messages')).length).toBe(2);
+    await page.evaluate(async (id) => {
+      await window.ui.s.chat.markRead(id);
+      window.ui.s.chat.setOnline(id, true);
+    }, bob!);
+    await page.getByRole('link', { name: /^Bob, You: on my way, [^,]+, online$/ }).waitFor();
   });
 
   it('offers notifications once there is a contact; "Not now" is remembered, "Turn on" asks the browser', async () => {

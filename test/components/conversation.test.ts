@@ -1,8 +1,8 @@
 /**
  * The conversation view in real Chromium on the fake chat: history with day separators and ticks,
  * keyboard (Enter sends, Shift+Enter new line, focus stays), scrolling (to the newest; kept when
- * older history loads), delivery states, retry after a failed send, and today's build where the
- * messaging half is not available yet. Run inside ../shared/tools/loopback-only.
+ * older history loads), delivery states, retry after a failed send, a refused send that keeps the
+ * draft, typing both ways, and marking read while visible. Run inside ../shared/tools/loopback-only.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,10 +20,10 @@ afterEach(() => {
 });
 
 /** Mount a conversation with Bob; returns his id. */
-async function open(opts: { messaging?: boolean; history?: number; online?: boolean; stepMs?: number } = {}): Promise<string> {
+async function open(opts: { history?: number; online?: boolean; stepMs?: number } = {}): Promise<string> {
   page = await h.open();
   return page.evaluate((o) => {
-    const { chat } = window.ui.setup({ messaging: o.messaging ?? true });
+    const { chat } = window.ui.setup();
     const id = chat.addAccepted('Bob', { online: o.online ?? true });
     if (o.history) chat.seedHistory(id, o.history, { stepMs: o.stepMs ?? 60_000 });
     window.ui.mount('conversation-view', { contactId: id });
@@ -90,7 +90,7 @@ describe('conversation view', () => {
     expect(await page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'send').length)).toBe(1);
   });
 
-  it('follows delivery states: sending, delivered, read', async () => {
+  it('follows delivery states: sending, delivered, read (not shown with read receipts off)', async () => {
     const id = await open();
     await page.evaluate(() => {
       window.ui.s.chat.autoState = undefined;
@@ -104,6 +104,13 @@ describe('conversation view', () => {
     await page.evaluate(([c, m]) => window.ui.s.chat.setState(c, m, 'read'), [id, mid] as const);
     await page.getByRole('img', { name: 'Read' }).waitFor();
     expect(await page.getByRole('img', { name: 'Sending' }).count()).toBe(0);
+    // With read receipts off, theirs are not shown either: it stays at delivered.
+    await page.evaluate(async (c) => {
+      await window.ui.s.chat.setSettings({ readReceipts: false });
+      window.ui.mount('conversation-view', { contactId: c });
+    }, id);
+    await page.getByRole('img', { name: 'Delivered' }).waitFor();
+    expect(await page.getByRole('img', { name: 'Read' }).count()).toBe(0);
   });
 
   it('a failed send stays on screen with Retry, which sends it again', async () => {
@@ -126,17 +133,63 @@ describe('conversation view', () => {
     expect(await page.getByText('lost one', { exact: true }).count()).toBe(1);
   });
 
-  it('when messaging is not available yet, it says so and keeps the draft', async () => {
-    await open({ messaging: false });
-    await page.getByText('Messages are not available in this version of the app yet.', { exact: false }).waitFor();
+  it('a send refused for a reason that sending again would not change keeps the draft and says why', async () => {
+    await open();
+    await page.getByText('No messages yet. Say hello!').waitFor();
+    await page.evaluate(() => window.ui.s.chat.failNext('send', 'BAD_ARGUMENT'));
     await draft().fill('first words');
     await draft().press('Enter');
-    await page
-      .getByRole('alert')
-      .filter({ hasText: 'Sending is not available in this version of the app yet. Your text is kept.' })
-      .waitFor();
+    await page.getByRole('alert').filter({ hasText: 'That is too long or not allowed here. Your text is kept.' }).waitFor();
     expect(await draft().inputValue()).toBe('first words');
     expect(await focusedIsDraft()).toBe(true);
+    expect(await page.getByRole('img', { name: 'Not sent' }).count()).toBe(0);
+    // The next send goes, and the note leaves.
+    await draft().press('Enter');
+    await page.getByText('first words', { exact: true }).waitFor();
+    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('tells the contact while typing (at most every few seconds), and that it stopped when the box is cleared', async () => {
+    const id = await open();
+    await draft().click();
+    await page.keyboard.type('hel');
+    await page.keyboard.type('lo');
+    const typing = () => page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'typing').map((c) => c.args));
+    expect(await typing()).toEqual([[id, true]]);
+    await draft().fill('');
+    expect(await typing()).toEqual([
+      [id, true],
+      [id, false],
+    ]);
+    // With typing indicators off, nothing is sent and theirs are not shown.
+    await page.evaluate(() => window.ui.s.chat.setSettings({ typing: false }));
+    await page.evaluate(() => window.ui.mount('conversation-view', { contactId: window.ui.s.chat.contacts()[0]!.contactId }));
+    await draft().click();
+    await page.keyboard.type('quiet');
+    await page.evaluate((c) => window.ui.s.chat.setTyping(c, true), id);
+    expect(await typing()).toHaveLength(2);
+    expect(await page.getByText('typing…').count()).toBe(0);
+  });
+
+  it('marks their messages read while the conversation is visible, not while the tab is hidden', async () => {
+    const id = await open({ history: 2 });
+    await page.getByText('message 2', { exact: true }).waitFor();
+    const markReads = () => page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'markRead').length);
+    expect(await markReads()).toBe(0);
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await page.evaluate((c) => window.ui.s.chat.receive(c, 'while you were away'), id);
+    await page.getByText('while you were away').waitFor();
+    expect(await markReads()).toBe(0);
+    expect(await page.evaluate(() => window.ui.s.chat.unread())).toEqual({ [id]: 1 });
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await expect.poll(() => page.evaluate(() => window.ui.s.chat.unread())).toEqual({});
+    expect(await markReads()).toBe(1);
   });
 
   it('loading older history keeps the messages on screen where they were', async () => {

@@ -18,12 +18,12 @@ afterEach(() => {
   if (page) expect(h.errors(page)).toEqual([]);
 });
 
-async function settings(opts: { messaging?: boolean } = {}): Promise<void> {
+async function settings(): Promise<void> {
   page = await h.open();
-  await page.evaluate((m) => {
-    window.ui.setup({ messaging: m });
+  await page.evaluate(() => {
+    window.ui.setup();
     window.ui.mount('settings-view');
-  }, opts.messaging ?? true);
+  });
   await page.getByRole('heading', { name: 'Settings' }).waitFor();
 }
 
@@ -39,12 +39,14 @@ describe('settings', () => {
     await expect.poll(() => page.evaluate(() => window.ui.s.chat.settings())).toEqual({ readReceipts: false, typing: false });
   });
 
-  it('says when chat settings are not available yet, and leaves the box as it was', async () => {
-    await settings({ messaging: false });
+  it('says when a chat setting could not be saved, and leaves the box as it was', async () => {
+    await settings();
+    await page.evaluate(() => window.ui.s.chat.failNext('setSettings', 'STORAGE'));
     const receipts = page.getByRole('checkbox', { name: 'Send read receipts' });
     await receipts.click();
-    await page.getByRole('alert').filter({ hasText: 'not available in this version' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Your browser has no room left' }).waitFor();
     expect(await receipts.isChecked()).toBe(true);
+    expect(await page.evaluate(() => window.ui.s.chat.settings().readReceipts)).toBe(true);
   });
 
   it('saves the name', async () => {
@@ -109,17 +111,17 @@ describe('settings', () => {
   });
 
   it('deletes everything only after a confirmation, then starts over', async () => {
-    await settings({ messaging: false });
+    await settings();
+    await page.evaluate(() => window.ui.s.chat.failNext('wipe', 'CLOSED'));
     await page.getByRole('button', { name: 'Delete everything on this device…' }).click();
     await page.getByRole('dialog', { name: 'Delete everything on this device?' }).waitFor();
     await page.getByRole('button', { name: 'Cancel' }).click();
     expect(await page.evaluate(() => window.ui.s.chat.calls.some((c) => c.method === 'wipe'))).toBe(false);
     await page.getByRole('button', { name: 'Delete everything on this device…' }).click();
     await page.getByRole('button', { name: 'Delete everything', exact: true }).click();
-    await page.getByRole('alert').filter({ hasText: 'not available in this version' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'The chat stopped in this tab' }).waitFor();
 
     await page.evaluate(() => {
-      window.ui.s.chat.messaging = true;
       localStorage.setItem(`p2p-chat:${window.ui.s.backend.profile}:settings`, '{"notifications":true}');
       sessionStorage.setItem('profile', window.ui.s.backend.profile);
     });

@@ -23,8 +23,10 @@ import {
   goTo,
   newProfile,
   openApp,
+  sendMessage,
   sidewaysOverflow,
   shareAddress,
+  waitTick,
   type AppTab,
 } from '../helpers/app-ui';
 
@@ -67,8 +69,9 @@ const VIEWS: Array<{ name: string; open(p: Page): Promise<void> }> = [
     name: 'conversation',
     open: async (p) => {
       await contactRow(p, 'Bob').click();
-      await p.getByRole('textbox', { name: 'Message to Bob' }).waitFor();
-      await p.getByText(/Messages are not available in this version/).waitFor();
+      // A bubble with its tick and a day separator on screen for axe to check.
+      await sendMessage(p, 'Bob', 'Hello Bob, welcome');
+      await waitTick(p, 'Hello Bob, welcome', /^(Sent|Delivered|Read)$/);
     },
   },
   {

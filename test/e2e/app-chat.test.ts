@@ -1,10 +1,16 @@
 /**
  * The chat app as two people use it, in real Chromium (separate profiles) over the real signal
  * server, driven only through the UI by roles and labels: both create identities, Alice shares her
- * address, Bob adds her, she accepts, both see each other online, the safety numbers match and
+ * address, Bob adds her, she accepts, both see each other online,
+ * they write both ways (Enter, Shift+Enter) and see the ticks reach delivered and read, the unread
+ * count and preview in the list, "typing…", the history after a reload; Bob's backup brings back
+ * his identity, contact and history after "delete everything"; the safety numbers match and
  * both mark each other verified, rename, remove; a third person opens Alice's link in the app.
  * The steps share the two profiles and run in order. Run inside ../shared/tools/loopback-only.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalServer } from '../../signal-server/server';
@@ -14,14 +20,19 @@ import {
   acceptRequest,
   addContact,
   backToChats,
+  bubble,
   chatsHeading,
   contactRow,
   createIdentity,
+  goTo,
+  messageBox,
   openApp,
   openDetails,
   readSafetyNumber,
+  sendMessage,
   shareAddress,
   waitOnline,
+  waitTick,
   type AppTab,
 } from '../helpers/app-ui';
 
@@ -31,8 +42,10 @@ let browser: Browser | undefined;
 let alice: AppTab;
 let bob: AppTab;
 let aliceLink = '';
+let tmp = '';
 
 beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'app-chat-'));
   browser = await launchChromium();
   app = await buildApp();
   signal = await startSignal(app.dir);
@@ -43,6 +56,7 @@ afterAll(async () => {
   await browser?.close();
   await signal?.close();
   await app?.cleanup();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 /** Each step needs the ones before it. */
@@ -81,17 +95,105 @@ describe('two people in the chat app', () => {
     await waitOnline(bob.page, 'Alice');
   }, 200_000);
 
-  // Messaging steps go here, in this order, once the messaging half of the API lands: both send
-  // and read (Enter to send), see the ticks reach "Read", reload, and still see the history.
-  it('until messaging lands, a message says it cannot be sent yet and the draft stays', async () => {
+  it('Bob writes to Alice: she sees it in her list, unread; his tick says delivered, then read when she opens it', async () => {
     setupOk();
     await contactRow(bob.page, 'Alice').click();
-    const box = bob.page.getByRole('textbox', { name: 'Message to Alice' });
-    await box.fill('hello Alice');
-    await box.press('Enter');
-    await bob.page.getByRole('alert').filter({ hasText: 'Sending is not available in this version of the app yet' }).waitFor();
-    expect(await box.inputValue()).toBe('hello Alice');
-  }, 30_000);
+    await sendMessage(bob.page, 'Alice', 'Hello Alice, this is Bob');
+    await waitTick(bob.page, 'Hello Alice, this is Bob', 'Delivered');
+    await alice.page.getByRole('link', { name: /^Bob, Hello Alice, this is Bob, [^,]+, 1 unread, (online|offline)$/ }).waitFor();
+    await expect.poll(() => alice.page.title()).toBe('(1) p2p chat');
+    await contactRow(alice.page, 'Bob').click();
+    await bubble(alice.page, 'Hello Alice, this is Bob').waitFor();
+    await expect.poll(() => alice.page.title()).toBe('p2p chat');
+    await waitTick(bob.page, 'Hello Alice, this is Bob', 'Read');
+  }, 120_000);
+
+  it('Alice answers on two lines (Shift+Enter, then Enter); Bob sees it arrive, and she sees it read', async () => {
+    setupOk();
+    await sendMessage(alice.page, 'Bob', 'Hi Bob!\nGood to hear from you.');
+    await bubble(bob.page, 'Good to hear from you.').waitFor({ timeout: 90_000 });
+    await waitTick(alice.page, 'Hi Bob!', 'Read');
+    // Bob's conversation stayed open and visible, so nothing is unread for him.
+    await expect.poll(() => bob.page.title()).toBe('p2p chat');
+  }, 120_000);
+
+  it('Bob sees "typing…" while Alice writes, and her message replaces it', async () => {
+    setupOk();
+    const typing = bob.page.getByText('typing…');
+    const box = messageBox(alice.page, 'Bob');
+    await box.click();
+    // A typing notice goes at most every 3 s and is never retried: keep typing until one arrives.
+    let seen = false;
+    for (let i = 0; i < 20 && !seen; i++) {
+      await alice.page.keyboard.type('.');
+      seen = await typing.waitFor({ timeout: 3_500 }).then(
+        () => true,
+        () => false,
+      );
+    }
+    expect(seen).toBe(true);
+    await box.fill('');
+    await sendMessage(alice.page, 'Bob', 'Dinner on Friday?');
+    await bubble(bob.page, 'Dinner on Friday?').waitFor({ timeout: 90_000 });
+    await expect.poll(() => typing.count()).toBe(0);
+  }, 120_000);
+
+  it('both reload, and the conversation is still there with its ticks', async () => {
+    setupOk();
+    for (const [t, them] of [
+      [alice, 'Bob'],
+      [bob, 'Alice'],
+    ] as const) {
+      await t.page.reload();
+      await messageBox(t.page, them).waitFor();
+      for (const text of ['Hello Alice, this is Bob', 'Good to hear from you.', 'Dinner on Friday?']) await bubble(t.page, text).waitFor();
+    }
+    await waitTick(bob.page, 'Hello Alice, this is Bob', 'Read', 30_000);
+    await waitTick(alice.page, 'Hi Bob!', 'Read', 30_000);
+  }, 200_000);
+
+  it('Bob saves a backup, deletes everything, restores it, and has the same identity, contact and history', async () => {
+    setupOk();
+    await backToChats(bob.page);
+    await openDetails(bob.page, 'Alice');
+    const safetyBefore = await readSafetyNumber(bob.page, 'Alice');
+    await backToChats(bob.page);
+    const linkBefore = await shareAddress(bob.page);
+    await backToChats(bob.page);
+    await goTo(bob.page, 'Settings', 'Settings');
+    await bob.page.getByLabel('Passphrase for the backup').fill('correct horse battery');
+    await bob.page.getByLabel('Passphrase again').fill('correct horse battery');
+    const [download] = await Promise.all([
+      bob.page.waitForEvent('download'),
+      bob.page.getByRole('button', { name: 'Save a backup file' }).click(),
+    ]);
+    const file = join(tmp, 'bob.p2pchat');
+    await download.saveAs(file);
+    await bob.page.getByRole('status').filter({ hasText: 'Backup saved' }).waitFor();
+
+    await bob.page.getByRole('button', { name: 'Delete everything on this device…' }).click();
+    await Promise.all([bob.page.waitForEvent('load'), bob.page.getByRole('button', { name: 'Delete everything', exact: true }).click()]);
+    await bob.page.getByLabel('Your name').waitFor();
+
+    await bob.page.getByRole('button', { name: 'Restore from a backup' }).click();
+    await bob.page.getByLabel('Backup file').setInputFiles(file);
+    await bob.page.getByLabel('Passphrase').fill('correct horse battery');
+    await Promise.all([bob.page.waitForEvent('load'), bob.page.getByRole('button', { name: 'Restore', exact: true }).click()]);
+    await chatsHeading(bob.page).waitFor();
+    await contactRow(bob.page, 'Alice').click();
+    for (const text of ['Hello Alice, this is Bob', 'Good to hear from you.', 'Dinner on Friday?']) await bubble(bob.page, text).waitFor();
+    await backToChats(bob.page);
+    expect(await shareAddress(bob.page)).toBe(linkBefore);
+    await backToChats(bob.page);
+    await openDetails(bob.page, 'Alice');
+    expect(await readSafetyNumber(bob.page, 'Alice')).toBe(safetyBefore);
+
+    // The restored Bob still talks with Alice (a new session: sessions are not in backups).
+    await bob.page.getByRole('link', { name: 'Back to the chat with Alice' }).click();
+    await sendMessage(bob.page, 'Alice', 'Back from a backup');
+    await bubble(alice.page, 'Back from a backup').waitFor({ timeout: 120_000 });
+    await waitTick(bob.page, 'Back from a backup', 'Read');
+  }, 300_000);
 
   it('the safety numbers match; both mark each other verified', async () => {
     setupOk();

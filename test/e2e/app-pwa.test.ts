@@ -1,7 +1,7 @@
 /**
  * The app as an installable web app: the manifest and its icons are served, the service worker
- * takes control, and with the network gone the app shell still opens and the contacts stay
- * readable, with a banner saying the network cannot be reached. Run inside
+ * takes control, and with the network gone the app shell still opens and the contacts and the
+ * history stay readable, with a banner saying the network cannot be reached. Run inside
  * ../shared/tools/loopback-only.
  */
 import type { Browser } from 'playwright-core';
@@ -9,7 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalServer } from '../../signal-server/server';
 import { launchChromium } from '../helpers/browser';
 import { buildApp, startSignal, type BuiltApp } from '../helpers/p2p-pages';
-import { acceptRequest, addContact, backToChats, chatsHeading, contactRow, createIdentity, openApp, shareAddress } from '../helpers/app-ui';
+import {
+  acceptRequest,
+  addContact,
+  backToChats,
+  bubble,
+  chatsHeading,
+  contactRow,
+  createIdentity,
+  openApp,
+  sendMessage,
+  shareAddress,
+} from '../helpers/app-ui';
 
 let app: BuiltApp | undefined;
 let signal: SignalServer | undefined;
@@ -28,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('installable, and the shell opens offline', () => {
-  it('serves a manifest with icons; the service worker keeps the shell; offline the contacts stay readable', async () => {
+  it('serves a manifest with icons; the service worker keeps the shell; offline the contacts and history stay readable', async () => {
     const alice = await openApp(browser!, signal!.url);
     const manifestHref = await alice.page.locator('link[rel="manifest"]').getAttribute('href');
     const manifest = (await (await alice.page.request.get(`${signal!.url}${manifestHref}`)).json()) as {
@@ -46,6 +57,9 @@ describe('installable, and the shell opens offline', () => {
     await addContact(bob.page, link);
     await backToChats(alice.page);
     await acceptRequest(alice.page, 'Bob');
+    await contactRow(alice.page, 'Bob').click();
+    await sendMessage(alice.page, 'Bob', 'Written before going offline');
+    await backToChats(alice.page);
 
     await alice.page.waitForFunction(() => navigator.serviceWorker.ready.then(() => true));
     await alice.page.reload();
@@ -57,6 +71,9 @@ describe('installable, and the shell opens offline', () => {
     await chatsHeading(alice.page).waitFor();
     await contactRow(alice.page, 'Bob').waitFor();
     await alice.page.getByRole('status').filter({ hasText: 'The network cannot be reached right now' }).waitFor({ timeout: 30_000 });
+    // The history is read from this device: the conversation opens offline.
+    await contactRow(alice.page, 'Bob').click();
+    await bubble(alice.page, 'Written before going offline').waitFor({ timeout: 30_000 });
     expect(alice.errors).toEqual([]);
   }, 240_000);
 });

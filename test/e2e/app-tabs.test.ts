@@ -1,8 +1,9 @@
 /**
  * One node per browser profile across tabs, through the UI: a second tab of Alice's profile
  * becomes a view onto the node in the first (its network view says so), and the chat works from
- * it (share the address, accept Bob's request, see him online, in both tabs); when the first tab
- * closes, the view takes the node over within 2 s and the contacts keep working. Run inside
+ * it (share the address, accept Bob's request, see him online, in both tabs; messages both ways
+ * with their ticks, seen in the node's tab too); when the first tab closes, the view takes the
+ * node over within 2 s and the chat keeps working from it. Run inside
  * ../shared/tools/loopback-only.
  */
 import type { Browser } from 'playwright-core';
@@ -14,12 +15,15 @@ import {
   acceptRequest,
   addContact,
   backToChats,
+  bubble,
   chatsHeading,
   contactRow,
   createIdentity,
   goTo,
   openApp,
+  sendMessage,
   shareAddress,
+  waitTick,
   waitOnline,
   type AppTab,
 } from '../helpers/app-ui';
@@ -67,6 +71,17 @@ describe('one node per browser profile', () => {
     await waitOnline(first.page, 'Bob');
     await waitOnline(bob.page, 'Alice');
 
+    // Messages both ways from the view; the node's tab sees them too.
+    await contactRow(second.page, 'Bob').click();
+    await sendMessage(second.page, 'Bob', 'Written in the second tab');
+    await contactRow(bob.page, 'Alice').click();
+    await bubble(bob.page, 'Written in the second tab').waitFor({ timeout: 90_000 });
+    await waitTick(second.page, 'Written in the second tab', 'Read');
+    await sendMessage(bob.page, 'Alice', 'Got it');
+    await bubble(second.page, 'Got it').waitFor({ timeout: 90_000 });
+    await first.page.getByRole('link', { name: /^Bob, Got it, [^,]+, (online|offline)$/ }).waitFor();
+    await backToChats(second.page);
+
     // The node's tab goes away: the view runs the node within 2 s.
     await goTo(second.page, 'Network', 'Network');
     await second.page.getByText(VIEW_NOTE).waitFor();
@@ -81,6 +96,10 @@ describe('one node per browser profile', () => {
     // The contacts still work from the tab that now runs the node.
     await backToChats(second.page);
     await waitOnline(second.page, 'Bob', 120_000);
+    await contactRow(second.page, 'Bob').click();
+    await sendMessage(second.page, 'Bob', 'After the takeover');
+    await bubble(bob.page, 'After the takeover').waitFor({ timeout: 90_000 });
+    await waitTick(second.page, 'After the takeover', 'Read');
     expect(second.errors).toEqual([]);
     expect(first.errors).toEqual([]);
     expect(bob.errors).toEqual([]);

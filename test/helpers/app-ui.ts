@@ -1,7 +1,6 @@
 /**
  * Driving the real chat app in Chromium the way a person does: by roles and labels only. Each
- * step waits for what a person would wait for (a heading, a status line), never for time. The
- * messaging steps (send, see ticks, read history) belong here too once messaging lands.
+ * step waits for what a person would wait for (a heading, a status line, a tick), never for time.
  * Must run inside ../shared/tools/loopback-only.
  */
 import { createRequire } from 'node:module';
@@ -70,9 +69,12 @@ export async function acceptRequest(page: Page, name: string, timeout = 90_000):
   await contactRow(page, name).waitFor();
 }
 
-/** The contact's row in the list (its link's name starts with the contact's name). */
+/**
+ * The contact's row in the list. Its link's name is the name, then the last message, its time and
+ * the unread count when there are messages, then the state ("Bob, online"; "Bob, hi, 09:12, 1 unread, online").
+ */
 export const contactRow = (page: Page, name: string, state?: string) =>
-  page.getByRole('link', { name: new RegExp(`^${name}, ${state ?? '(online|offline|waiting for them to accept)'}`) });
+  page.getByRole('link', { name: new RegExp(`^${name}, (.*, )?${state ?? '(online|offline|waiting for them to accept)'}$`) });
 
 export async function waitOnline(page: Page, name: string, timeout = 90_000): Promise<void> {
   await contactRow(page, name, 'online').waitFor({ timeout });
@@ -91,6 +93,40 @@ export async function readSafetyNumber(page: Page, name: string): Promise<string
     .getByRole('listitem')
     .allTextContents();
   return groups.join(' ');
+}
+
+/** The open conversation's message box. */
+export const messageBox = (page: Page, name: string) => page.getByRole('textbox', { name: `Message to ${name}` });
+
+/** One message in the open conversation (its list item, found by its text). */
+export const bubble = (page: Page, text: string) =>
+  page
+    .getByRole('region', { name: /^Messages with / })
+    .getByRole('listitem')
+    .filter({ hasText: text });
+
+/** Type `text` in the open conversation with `name` and press Enter; the box empties and the message shows. */
+export async function sendMessage(page: Page, name: string, text: string): Promise<void> {
+  const box = messageBox(page, name);
+  await box.click();
+  const lines = text.split('\n');
+  for (const [i, line] of lines.entries()) {
+    if (i > 0) await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type(line);
+  }
+  await page.keyboard.press('Enter');
+  const el = await box.elementHandle();
+  await page.waitForFunction((t) => (t as HTMLTextAreaElement).value === '', el);
+  await el?.dispose();
+  await bubble(page, lines[0]!).first().waitFor();
+}
+
+/** Wait until our (newest) message `text` shows the tick `state` ('Sent', 'Delivered', 'Read'). */
+export async function waitTick(page: Page, text: string, state: string | RegExp, timeout = 90_000): Promise<void> {
+  await bubble(page, text)
+    .last()
+    .getByRole('img', { name: state, ...(typeof state === 'string' ? { exact: true } : {}) })
+    .waitFor({ timeout });
 }
 
 /** Follow "Back to …" links until the list shows (on a phone, details go back to the chat first). */

@@ -1,74 +1,20 @@
 /**
  * An in-memory ChatConsoleApi (web/app/chat-api.ts) for component tests: every method behaves as
  * the docs say (codes, events), and tests script the other side (a request arrives, a message,
- * presence, typing, delivery states, a failure on the next call). `messaging: false` behaves as
- * the build does today: the messaging half rejects with BAD_STATE "not available". Runs in the
- * browser (the component fixture page) and in Node.
+ * presence, typing, delivery states, a failure on the next call). Messages are kept per contact,
+ * newest last, with unread counts and read state as the real chat keeps them; a backup carries
+ * the identity, contacts and history. Runs in the browser (the component fixture page) and in Node.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
 import type { ChatSettings, ContactInfo, MeInfo, MessageInfo, MessageState, RequestInfo } from '../../shared/chat/api-types';
 import { decodeAddress, encodeAddress } from '../../shared/chat/address';
+import { MAX_TEXT_BYTES } from '../../shared/chat/constants';
 import { ChatError, type ChatErrorCode } from '../../shared/chat/errors';
 import { bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
 import type { ChatConsoleApi } from '../../web/app/chat-api';
+import { FakeChatState, person, rand, type EventName, type Handler } from './fake-chat-state';
+export type { FakeChatOptions } from './fake-chat-state';
 
-export interface FakeChatOptions {
-  name?: string;
-  /** The messaging half works (true) or rejects with BAD_STATE as today's build does (false). @default true */
-  messaging?: boolean;
-  origin?: string;
-  /** Clock for new messages. @default Date.now */
-  now?: () => number;
-}
-
-type EventName = 'contact' | 'presence' | 'message' | 'state' | 'typing';
-type Handler = (e: unknown) => void;
-interface Person {
-  ik: Uint8Array;
-  invite: Uint8Array;
-}
-
-const NOT_YET = 'messaging is not available in this build yet';
-const rand = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
-
-function person(): Person {
-  return { ik: ed25519.getPublicKey(rand(32)), invite: rand(16) };
-}
-
-/** A made-up but well-formed safety number for two ids (12 groups of 5 digits, symmetric). */
-function fakeSafetyNumber(a: string, b: string): string {
-  const s = [a, b].sort().join('');
-  const groups: string[] = [];
-  for (let i = 0; i < 12; i++) groups.push(String(Number.parseInt(s.slice(i * 5, i * 5 + 5), 16) % 100000).padStart(5, '0'));
-  return groups.join(' ');
-}
-
-export class FakeChatApi implements ChatConsoleApi {
-  /** Every call, in order. */
-  readonly calls: Array<{ method: string; args: unknown[] }> = [];
-  messaging: boolean;
-  /** Where a sent message goes by itself (after a microtask); undefined leaves it 'sending'. */
-  autoState: MessageState | undefined = 'sent';
-  private name: string;
-  private self: Person = person();
-  private readonly origin: string;
-  private readonly now: () => number;
-  private readonly book = new Map<string, ContactInfo & { createdAt: number; message?: string }>();
-  private readonly history = new Map<string, MessageInfo[]>();
-  private unreadCounts: Record<string, number> = {};
-  private prefs: ChatSettings = { readReceipts: true, typing: true };
-  private readonly failures = new Map<string, ChatError>();
-  private readonly handlers = new Map<EventName, Set<Handler>>();
-  private readonly gates = new Map<string, { promise: Promise<void>; open(): void }>();
-  private seq = 0;
-
-  constructor(opts: FakeChatOptions = {}) {
-    this.name = opts.name ?? '';
-    this.messaging = opts.messaging ?? true;
-    this.origin = opts.origin ?? 'https://chat.example';
-    this.now = opts.now ?? Date.now;
-  }
-
+export class FakeChatApi extends FakeChatState implements ChatConsoleApi {
   // ---- scripting the other side ----------------------------------------------------------------
 
   /** A valid address link of a new person (for addContact tests). */
@@ -271,9 +217,17 @@ export class FakeChatApi implements ChatConsoleApi {
 
   send(contactId: string, text: string, opts?: { replyTo?: string }): Promise<{ messageId: string }> {
     return this.call('send', [contactId, text, ...(opts ? [opts] : [])], () => {
-      this.needMessaging();
       if (this.get(contactId).state !== 'accepted') throw new ChatError('BAD_STATE', 'not an accepted contact');
-      const m: MessageInfo = { messageId: `m${++this.seq}`, from: 'me', text, sentAt: this.now(), state: 'sending' };
+      if (typeof text !== 'string' || text.length === 0) throw new ChatError('BAD_ARGUMENT', 'text must be a non-empty string');
+      if (new TextEncoder().encode(text).length > MAX_TEXT_BYTES) throw new ChatError('BAD_ARGUMENT', `text over ${MAX_TEXT_BYTES} bytes`);
+      const m: MessageInfo = {
+        messageId: `m${++this.seq}`,
+        from: 'me',
+        text,
+        sentAt: this.now(),
+        state: 'sending',
+        ...(opts?.replyTo ? { replyTo: opts.replyTo } : {}),
+      };
       this.log(contactId).push(m);
       this.emit('message', { contactId, message: { ...m } });
       const next = this.autoState;
@@ -284,7 +238,7 @@ export class FakeChatApi implements ChatConsoleApi {
 
   messages(contactId: string, opts: { before?: string; limit?: number } = {}): Promise<MessageInfo[]> {
     return this.call('messages', [contactId, opts], () => {
-      this.needMessaging();
+      this.get(contactId);
       const log = this.log(contactId);
       const end = opts.before ? log.findIndex((m) => m.messageId === opts.before) : log.length;
       const stop = Math.max(0, end);
@@ -293,15 +247,17 @@ export class FakeChatApi implements ChatConsoleApi {
     });
   }
 
+  /** Their messages become `read` (no event, as in the real chat), and the count goes to 0. */
   markRead(contactId: string): Promise<void> {
     return this.call('markRead', [contactId], () => {
-      this.needMessaging();
-      this.unreadCounts[contactId] = 0;
+      this.get(contactId);
+      for (const m of this.log(contactId)) if (m.from === 'them') m.state = 'read';
+      delete this.unreadCounts[contactId];
     });
   }
 
   unread(): Record<string, number> {
-    return this.messaging ? Object.fromEntries(Object.entries(this.unreadCounts).filter(([, n]) => n > 0)) : {};
+    return Object.fromEntries(Object.entries(this.unreadCounts).filter(([, n]) => n > 0));
   }
 
   typing(contactId: string, typing: boolean): void {
@@ -314,16 +270,23 @@ export class FakeChatApi implements ChatConsoleApi {
 
   setSettings(s: Partial<ChatSettings>): Promise<void> {
     return this.call('setSettings', [s], () => {
-      this.needMessaging();
+      for (const [k, v] of Object.entries(s)) {
+        if (!(k in this.prefs) || typeof v !== 'boolean') throw new ChatError('BAD_ARGUMENT', `unknown setting ${k}`);
+      }
       this.prefs = { ...this.prefs, ...s };
     });
   }
 
   exportBackup(passphrase: string): Promise<Blob> {
     return this.call('exportBackup', [passphrase], () => {
-      this.needMessaging();
-      const body = JSON.stringify({ passphrase, name: this.name, ik: bytesToHex(this.self.ik), contacts: this.contacts() });
-      return new Blob([body], { type: 'application/octet-stream' });
+      const body: FakeBackup = {
+        passphrase,
+        name: this.name,
+        ik: bytesToHex(this.self.ik),
+        contacts: this.contacts(),
+        history: Object.fromEntries(this.history),
+      };
+      return new Blob([JSON.stringify(body)], { type: 'application/octet-stream' });
     });
   }
 
@@ -331,11 +294,10 @@ export class FakeChatApi implements ChatConsoleApi {
     this.calls.push({ method: 'importBackup', args: [file, passphrase] });
     const failure = this.takeFailure('importBackup');
     if (failure) return Promise.reject(failure);
-    if (!this.messaging) return Promise.reject(new ChatError('BAD_STATE', NOT_YET));
     return file.text().then((text) => {
-      let b: { passphrase: string; name: string; ik: string; contacts: ContactInfo[] };
+      let b: FakeBackup;
       try {
-        b = JSON.parse(text) as typeof b;
+        b = JSON.parse(text) as FakeBackup;
       } catch {
         throw new ChatError('BAD_BACKUP');
       }
@@ -343,20 +305,19 @@ export class FakeChatApi implements ChatConsoleApi {
       this.name = b.name;
       this.self = { ...this.self, ik: hexToBytes(b.ik) };
       this.book.clear();
-      for (const c of b.contacts) this.book.set(c.contactId, { ...c, createdAt: this.now() });
+      for (const c of b.contacts) this.book.set(c.contactId, { ...c, online: false, createdAt: this.now() });
+      this.history.clear();
+      for (const [id, log] of Object.entries(b.history ?? {})) this.history.set(id, log);
+      this.unreadCounts = {};
     });
   }
 
   sessionState(contactId: string): Promise<'none' | 'waiting' | 'ready'> {
-    return this.call('sessionState', [contactId], () => {
-      this.needMessaging();
-      return this.get(contactId).online ? 'ready' : 'none';
-    });
+    return this.call('sessionState', [contactId], () => (this.get(contactId).online ? 'ready' : 'none'));
   }
 
   wipe(): Promise<void> {
     return this.call('wipe', [], () => {
-      this.needMessaging();
       this.name = '';
       this.self = person();
       this.book.clear();
@@ -364,66 +325,13 @@ export class FakeChatApi implements ChatConsoleApi {
       this.unreadCounts = {};
     });
   }
+}
 
-  // ---- internals --------------------------------------------------------------------------------
-
-  private call<T>(method: string, args: unknown[], fn: () => T): Promise<T> {
-    this.calls.push({ method, args });
-    const failure = this.takeFailure(method);
-    if (failure) return Promise.reject(failure);
-    const gate = this.gates.get(method);
-    if (gate) return gate.promise.then(fn);
-    try {
-      return Promise.resolve(fn());
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
-
-  private takeFailure(method: string): ChatError | undefined {
-    const f = this.failures.get(method);
-    this.failures.delete(method);
-    return f;
-  }
-
-  private needMessaging(): void {
-    if (!this.messaging) throw new ChatError('BAD_STATE', NOT_YET);
-  }
-
-  private entry(
-    id: string,
-    name: string,
-    state: ContactInfo['state'],
-    message?: string,
-  ): ContactInfo & { createdAt: number; message?: string } {
-    return {
-      contactId: id,
-      name,
-      state,
-      online: false,
-      safetyNumber: fakeSafetyNumber(bytesToHex(this.self.ik), id),
-      verified: false,
-      createdAt: this.now(),
-      ...(message ? { message } : {}),
-    };
-  }
-
-  private get(contactId: string): ContactInfo & { createdAt: number } {
-    const c = this.book.get(contactId);
-    if (!c) throw new ChatError('UNKNOWN_CONTACT');
-    return c;
-  }
-
-  private log(contactId: string): MessageInfo[] {
-    let l = this.history.get(contactId);
-    if (!l) {
-      l = [];
-      this.history.set(contactId, l);
-    }
-    return l;
-  }
-
-  private emit(event: EventName, e: unknown): void {
-    for (const h of [...(this.handlers.get(event) ?? [])]) h(e);
-  }
+/** What the fake's backup file holds (plain JSON: the fake does not encrypt). */
+interface FakeBackup {
+  passphrase: string;
+  name: string;
+  ik: string;
+  contacts: ContactInfo[];
+  history?: Record<string, MessageInfo[]>;
 }

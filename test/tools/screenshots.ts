@@ -1,7 +1,8 @@
 /**
  * Screenshots of the real app for the README: the production build, the real signal server, real
  * Chromium profiles on loopback (Alice, with Bob and Dave as contacts and Carol's request
- * waiting, among a few other nodes), driven through the UI. Writes
+ * waiting, among a few other nodes), driven through the UI: Alice and Bob have a conversation
+ * (read ticks), Dave's message waits unread. Writes
  * docs/screenshots/<view>-<phone|desktop>-<light|dark>.png for the first run, the chat list (on a
  * desktop with the conversation beside it; on a phone the conversation has its own), contact
  * details, add contact, share address, the network view and settings.
@@ -23,8 +24,11 @@ import {
   goTo,
   newProfile,
   openApp,
+  sendMessage,
   shareAddress,
   waitOnline,
+  waitTick,
+  type AppTab,
 } from '../helpers/app-ui';
 
 const OUT = resolve(import.meta.dirname, '../../docs/screenshots');
@@ -51,7 +55,7 @@ const VIEWS: Array<{ name: string; phoneOnly?: boolean; open(p: Page, phone: boo
     open: async (p) => {
       await backToChats(p);
       await contactRow(p, 'Bob').click();
-      await p.getByRole('textbox', { name: 'Message to Bob' }).fill('Are we still on for Saturday?');
+      await p.getByRole('textbox', { name: 'Message to Bob' }).fill('I will bring tea too');
     },
   },
   {
@@ -95,6 +99,28 @@ const VIEWS: Array<{ name: string; phoneOnly?: boolean; open(p: Page, phone: boo
   },
 ];
 
+/** Bob and Alice talk (each reads the other), then Dave writes and Alice has not read it yet. */
+async function converse(alice: AppTab, bob: AppTab, dave: AppTab): Promise<void> {
+  const lines: Array<[AppTab, string, string]> = [
+    [bob, 'Alice', 'Hi Alice! Are we still on for the hike on Saturday?'],
+    [alice, 'Bob', 'Yes! Meet at the station at 9?'],
+    [bob, 'Alice', 'Perfect. I will bring the map and some snacks.'],
+    [alice, 'Bob', 'Great, the weather looks good.\nSee you there!'],
+  ];
+  await backToChats(bob.page);
+  await contactRow(bob.page, 'Alice').click();
+  await backToChats(alice.page);
+  await contactRow(alice.page, 'Bob').click();
+  for (const [from, to, text] of lines) {
+    await sendMessage(from.page, to, text);
+    await waitTick(from.page, text.split('\n')[0]!, 'Read');
+  }
+  await backToChats(dave.page);
+  await contactRow(dave.page, 'Alice').click();
+  await sendMessage(dave.page, 'Alice', 'Did you get the photos from last week?');
+  await waitTick(dave.page, 'Did you get the photos from last week?', 'Delivered');
+}
+
 async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
   const app = await buildApp({ minify: true });
@@ -106,12 +132,14 @@ async function main(): Promise<void> {
     const alice = await openApp(browser, signal.url);
     await createIdentity(alice.page, 'Alice');
     const link = await shareAddress(alice.page);
+    const others = new Map<string, AppTab>();
     for (const [name, accept] of [
       ['Bob', true],
       ['Dave', true],
       ['Carol', false],
     ] as const) {
       const t = await openApp(browser, signal.url);
+      others.set(name, t);
       await createIdentity(t.page, name);
       await addContact(t.page, link, name === 'Carol' ? 'Hi Alice! We met at the climbing gym.' : `Hi, ${name} here`);
       await backToChats(alice.page);
@@ -120,6 +148,7 @@ async function main(): Promise<void> {
     }
     await waitOnline(alice.page, 'Bob');
     await waitOnline(alice.page, 'Dave');
+    await converse(alice, others.get('Bob')!, others.get('Dave')!);
     const p = alice.page;
     for (const { size, viewport } of MODES) {
       for (const scheme of SCHEMES) {

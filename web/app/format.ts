@@ -10,13 +10,6 @@ export function errorCode(e: unknown): string | undefined {
   return undefined;
 }
 
-/** The messaging half of the API is not built yet (docs/chat-api.md): calls reject with this. */
-export function isNotYet(e: unknown): boolean {
-  return errorCode(e) === 'BAD_STATE' && e instanceof Error && /not available/i.test(e.message);
-}
-
-export const NOT_YET_TEXT = 'This is not available in this version of the app yet.';
-
 export const STORAGE_TEXT =
   'Your browser has no room left to save this. Free some space (in your browser: Settings → Privacy → Site data, or delete other downloads), ' +
   'then try again. Exporting a backup first keeps your chats safe.';
@@ -40,7 +33,6 @@ const TEXTS: Record<ChatErrorCode, string> = {
 
 /** A sentence for a person, for any error the API or the browser throws. */
 export function errorText(e: unknown): string {
-  if (isNotYet(e)) return NOT_YET_TEXT;
   const code = errorCode(e);
   if (code && code in TEXTS) return TEXTS[code as ChatErrorCode];
   const msg = e instanceof Error ? e.message : String(e);

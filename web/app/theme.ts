@@ -25,6 +25,8 @@ export const theme = css`
     --bubble-me: #1d58c8;
     --bubble-me-fg: #ffffff;
     --bubble-me-meta: #e1e9fb;
+    /* read ticks: apart from the meta colour by hue, 4.6:1 on the bubble */
+    --tick-read: #86efac;
     --bubble-them: #ffffff;
     --bubble-them-fg: #171c28;
     --focus: #1d58c8;
@@ -56,6 +58,7 @@ export const theme = css`
       --bubble-me: #2a5bbf;
       --bubble-me-fg: #ffffff;
       --bubble-me-meta: #dbe5ff;
+      --tick-read: #86efac;
       --bubble-them: #222834;
       --bubble-them-fg: #e8ebf1;
       --focus: #8db3ff;

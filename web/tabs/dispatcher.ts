@@ -20,6 +20,8 @@ import {
 
 export interface TabServer {
   readonly leader: string;
+  /** Send the chat's state to every view (after a change that has no event: web/tabs/sync.ts). */
+  sync(): void;
   close(): void;
 }
 
@@ -88,6 +90,7 @@ export function serveTabs(profile: string, p2p: P2PConsoleApi, channel = new Bro
   announce();
   return {
     leader,
+    sync: () => post({ t: 'sync', chat: chatMirror(chat) }),
     close() {
       for (const u of unsubs) u();
       globalThis.removeEventListener?.('pagehide', bye);

@@ -11,6 +11,7 @@ import { startChat } from '../runtime/chat';
 import { startNode } from '../runtime/runtime';
 import { IdbChatStore, IdbRecordStore, deleteProfile, loadOrCreateIdentity } from '../storage/index';
 import { serveTabs, type TabServer } from './dispatcher';
+import { syncingChat } from './sync';
 
 export interface LocalNodeOptions {
   signalUrl: string;
@@ -23,6 +24,8 @@ export interface LocalNode {
   chat: ChatConsoleApi;
   net: NetApi;
   server: TabServer;
+  /** Called after a change to the chat that has no event (sync.ts), made from any tab. */
+  onSync(fn: () => void): () => void;
 }
 
 export async function startLocalNode(profile: string, opts: LocalNodeOptions): Promise<LocalNode> {
@@ -40,7 +43,9 @@ export async function startLocalNode(profile: string, opts: LocalNodeOptions): P
   if (extra.length > 0) node.client.on('welcome', (w) => node.transport.setIceServers([...extra, ...w.iceServers]));
   destroyOnPageHide(node.transport);
   const chatNode = await startChat(node, { store: new IdbChatStore(profile), origin: location.origin });
-  const chat = chatApi(chatNode, () => node.ready(), {
+  const synced = new Set<() => void>();
+  let server: TabServer | undefined;
+  const core = chatApi(chatNode, () => node.ready(), {
     // A restored backup or a wipe changes the profile under the node: close it and start the page again.
     restart: async () => {
       await node.close();
@@ -52,8 +57,21 @@ export async function startLocalNode(profile: string, opts: LocalNodeOptions): P
       location.reload();
     },
   });
+  const chat = syncingChat(core, () => {
+    server?.sync();
+    for (const fn of [...synced]) fn();
+  });
   const p2p = consoleApi(node, profile, chat);
-  const server = serveTabs(profile, p2p);
+  server = serveTabs(profile, p2p);
   const net: NetApi = { status: () => node.status, onStatus: (fn) => node.onStatus(fn), network: () => p2p.network() };
-  return { p2p, chat, net, server };
+  return {
+    p2p,
+    chat,
+    net,
+    server,
+    onSync: (fn) => {
+      synced.add(fn);
+      return () => synced.delete(fn);
+    },
+  };
 }

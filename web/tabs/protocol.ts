@@ -77,6 +77,8 @@ export type FromLeader =
   | { t: 'result'; tab: string; id: number; ok: false; error: WireError; chat: ChatMirror }
   | { t: 'event'; event: ChatEventName; payload: unknown; chat: ChatMirror | undefined }
   | { t: 'status'; node: NodeMirror }
+  /** The chat changed without an event (web/tabs/sync.ts): here is its state now. */
+  | { t: 'sync'; chat: ChatMirror }
   | { t: 'bye'; leader: string };
 
 export type TabMessage = ToLeader | FromLeader;

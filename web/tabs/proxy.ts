@@ -83,7 +83,7 @@ export class TabProxy {
     return new Promise((r) => this.leaderWaiters.push(r));
   }
 
-  /** Called when a (new) leader's state replaces the mirror. Returns unsubscribe. */
+  /** Called when a (new) leader's state replaces the mirror, or its chat changed without an event. Returns unsubscribe. */
   onChange(fn: () => void): () => void {
     this.changeHandlers.add(fn);
     return () => this.changeHandlers.delete(fn);
@@ -228,6 +228,10 @@ export class TabProxy {
       }
       case 'status':
         return this.setNode(m.node);
+      case 'sync':
+        this.chatState = m.chat;
+        for (const fn of [...this.changeHandlers]) fn();
+        return;
       case 'bye':
         if (m.leader !== this.leader) return;
         this.leader = undefined;

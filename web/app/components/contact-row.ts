@@ -63,6 +63,11 @@ export class ContactRow extends LitElement {
         text-overflow: ellipsis;
         white-space: nowrap;
       }
+      .unread .preview,
+      .unread .name {
+        color: var(--fg);
+        font-weight: 700;
+      }
       .side {
         display: grid;
         justify-items: end;
@@ -98,15 +103,17 @@ export class ContactRow extends LitElement {
       c.state === 'requested' ? 'waiting for them to accept' : c.state === 'pending' ? 'wants to add you' : c.online ? 'online' : 'offline';
     const preview = this.last ? `${this.last.from === 'me' ? 'You: ' : ''}${this.last.text}` : state;
     const name = c.name || 'Unnamed contact';
-    const label = [name, this.last ? state : '', preview, this.unread > 0 ? `${this.unread} unread` : ''].filter(Boolean).join(', ');
+    const when = this.last ? shortWhen(this.last.sentAt) : '';
+    // The visible text first and in its order (axe's label-in-name), then what only the dot shows.
+    const label = [name, preview, when, this.unread > 0 ? `${this.unread} unread` : '', this.last ? state : ''].filter(Boolean).join(', ');
     return html`<a href=${hrefOf({ view: 'chat', id: c.contactId })} aria-current=${this.selected ? 'page' : nothing} aria-label=${label}>
       <contact-avatar .name=${name} contact-id=${c.contactId} ?online=${c.online}></contact-avatar>
-      <span class="main">
+      <span class="main ${this.unread > 0 ? 'unread' : ''}">
         <span class="name">${name}</span>
         <span class="preview">${preview}</span>
       </span>
       <span class="side">
-        ${this.last ? html`<time datetime=${new Date(this.last.sentAt).toISOString()}>${shortWhen(this.last.sentAt)}</time>` : nothing}
+        ${this.last ? html`<time datetime=${new Date(this.last.sentAt).toISOString()}>${when}</time>` : nothing}
         ${this.unread > 0 ? html`<span class="badge">${this.unread}</span>` : nothing}
       </span>
     </a>`;

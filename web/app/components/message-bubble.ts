@@ -71,6 +71,9 @@ export class MessageBubble extends LitElement {
         width: 1rem;
         height: 1rem;
       }
+      .tick.read {
+        color: var(--tick-read);
+      }
       .tick.read svg.i {
         stroke-width: 3;
       }

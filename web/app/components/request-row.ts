@@ -26,6 +26,11 @@ export class RequestRow extends LitElement {
       }
       .who {
         font-weight: 600;
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: space-between;
+        align-items: baseline;
+        column-gap: 0.5rem;
       }
       .msg {
         grid-column: 2;
@@ -55,7 +60,7 @@ export class RequestRow extends LitElement {
     const name = r.name || 'Someone without a name';
     return html`<div class="req">
       <contact-avatar .name=${name} contact-id=${r.contactId}></contact-avatar>
-      <p class="who">${name} wants to add you <span class="when">· ${shortWhen(r.receivedAt)}</span></p>
+      <p class="who"><span>${name} wants to add you</span> <time class="when" datetime=${new Date(r.receivedAt).toISOString()}>${shortWhen(r.receivedAt)}</time></p>
       ${r.message ? html`<p class="msg">“${r.message}”</p>` : nothing}
       <div class="row">
         <button class="primary" ?disabled=${this.busy} @click=${() => this.fire('accept')} aria-label=${`Accept ${name}`}>Accept</button>

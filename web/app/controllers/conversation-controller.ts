@@ -2,7 +2,8 @@
  * One conversation's messages: the newest page of history (through @lit/task, aborted when the
  * contact changes), older pages on demand, and live updates from events: new messages, delivery
  * states, typing. A send that fails before the node took it stays on screen as `failed` with its
- * text, so the person can retry; a send the API cannot do yet keeps the draft and says so.
+ * text, so the person can retry; a send refused for a reason that sending again would not change
+ * (too long, the contact gone or not accepted, storage full) keeps the draft and says why.
  */
 import { Task } from '@lit/task';
 import type { ReactiveControllerHost } from 'lit';

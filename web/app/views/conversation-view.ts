@@ -9,7 +9,7 @@ import type { ContactInfo } from '../../../shared/chat/api-types';
 import type { AppBackend } from '../backend';
 import { ChatController } from '../controllers/chat-controller';
 import { ConversationController, type ListChange, type ShownMessage } from '../controllers/conversation-controller';
-import { dayText, errorText, isNotYet, sameDay } from '../format';
+import { dayText, errorText, sameDay } from '../format';
 import { icons } from '../icons';
 import { hrefOf } from '../router';
 import { controls } from '../styles';
@@ -135,8 +135,7 @@ export class ConversationView extends LitElement {
               : conv.shown.length === 0
                 ? html`<p class="hint center">No messages yet. Say hello!</p>`
                 : this.renderMessages(conv.shown),
-          error: (e) =>
-            html`<p class=${isNotYet(e) ? 'note' : 'error'}>${isNotYet(e) ? 'Messages are not available in this version of the app yet. Contacts, requests and safety numbers work.' : errorText(e)}</p>`,
+          error: (e) => html`<p class="error" role="alert">${errorText(e)}</p>`,
         })}
       </div>
       ${c.state === 'accepted' ? this.renderComposer(name) : nothing}`;
@@ -159,7 +158,10 @@ export class ConversationView extends LitElement {
   private renderMessages(list: ShownMessage[]) {
     const items: unknown[] = [];
     let prev: number | undefined;
-    for (const m of list) {
+    // Read receipts work both ways: with ours off, theirs are not shown either (delivered at most).
+    const hideRead = this.chat.settings?.readReceipts === false;
+    for (const raw of list) {
+      const m = hideRead && raw.state === 'read' ? { ...raw, state: 'delivered' as const } : raw;
       if (prev === undefined || !sameDay(prev, m.sentAt)) items.push(html`<li class="day"><span>${dayText(m.sentAt)}</span></li>`);
       prev = m.sentAt;
       items.push(html`<li><message-bubble .message=${m} @retry=${this.onRetry}></message-bubble></li>`);
@@ -169,7 +171,7 @@ export class ConversationView extends LitElement {
 
   private renderComposer(name: string) {
     const err = this.conversation.sendError;
-    return html`${err ? html`<p class="note send-error" role="alert">${isNotYet(err) ? 'Sending is not available in this version of the app yet. Your text is kept.' : errorText(err)}</p>` : nothing}
+    return html`${err ? html`<p class="note send-error" role="alert">${errorText(err)} Your text is kept.</p>` : nothing}
       <form class="composer" @submit=${this.onSubmit}>
         <label for="draft" class="visually-hidden">Message to ${name}</label>
         <textarea id="draft" rows="1" placeholder="Write a message" enterkeyhint="send" @keydown=${this.onKeydown} @input=${this.onInput}></textarea>
@@ -193,10 +195,15 @@ export class ConversationView extends LitElement {
     if (!d) return;
     d.style.height = 'auto';
     d.style.height = `${Math.min(d.scrollHeight, 160)}px`;
+    if (this.chat.settings?.typing === false) return;
     const now = Date.now();
-    if (d.value && this.chat.settings?.typing !== false && now - this.lastTyping > TYPING_EVERY_MS) {
+    if (d.value && now - this.lastTyping > TYPING_EVERY_MS) {
       this.lastTyping = now;
       this.backend?.chat.typing(this.contactId, true);
+    } else if (!d.value && this.lastTyping > 0) {
+      // the draft was cleared: they stop seeing "typing…" now rather than when it times out
+      this.lastTyping = 0;
+      this.backend?.chat.typing(this.contactId, false);
     }
   };
 

@@ -1,7 +1,7 @@
 /** The app's pure parts: routes, error texts by code, days, and the device settings' parsers. */
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../../../../shared/chat/errors';
-import { dayText, errorText, isNotYet, NOT_YET_TEXT, STORAGE_TEXT } from '../../../../web/app/format';
+import { dayText, errorText, STORAGE_TEXT } from '../../../../web/app/format';
 import { checkSignalUrl, formatIceServers, parseIceServers } from '../../../../web/app/local-settings';
 import { hrefOf, parseRoute } from '../../../../web/app/router';
 
@@ -35,7 +35,7 @@ describe('routes', () => {
 });
 
 describe('error texts', () => {
-  it('has a sentence for every code, and tells "not available yet" apart from other BAD_STATEs', () => {
+  it('has a sentence for every code', () => {
     for (const code of [
       'BAD_LINK',
       'BAD_CHECKSUM',
@@ -43,6 +43,7 @@ describe('error texts', () => {
       'SELF_ADD',
       'DUPLICATE_CONTACT',
       'UNKNOWN_CONTACT',
+      'BAD_STATE',
       'BAD_ARGUMENT',
       'NOT_FOUND',
       'BAD_BACKUP',
@@ -53,10 +54,6 @@ describe('error texts', () => {
       expect(t).not.toMatch(/Something went wrong/);
       expect(t).not.toContain(code);
     }
-    const notYet = new ChatError('BAD_STATE', 'messaging is not available in this build yet');
-    expect(isNotYet(notYet)).toBe(true);
-    expect(errorText(notYet)).toBe(NOT_YET_TEXT);
-    expect(isNotYet(new ChatError('BAD_STATE', 'not a pending request'))).toBe(false);
     expect(errorText(new Error('boom'))).toBe('Something went wrong: boom');
   });
 

@@ -9,7 +9,8 @@ import { ChatError } from '../../../../shared/chat/errors';
 import type { ContactEvent } from '../../../../shared/chat/api-types';
 import type { NodeStatus } from '../../../../web/runtime/types';
 import type { P2PConsoleApi } from '../../../../web/app/console-api';
-import { serveTabs, type TabServer } from '../../../../web/tabs/dispatcher';
+import { serveTabs } from '../../../../web/tabs/dispatcher';
+import { syncingChat } from '../../../../web/tabs/sync';
 import { TabBackend } from '../../../../web/tabs/facade';
 import { claimNode } from '../../../../web/tabs/leader';
 import { TabProxy } from '../../../../web/tabs/proxy';
@@ -95,9 +96,41 @@ describe('tab proxy and dispatcher', () => {
     expect((err as ChatError).code).toBe('UNKNOWN_CONTACT');
     const blob = await v.chat.exportBackup('correct horse');
     expect(JSON.parse(await blob.text())).toMatchObject({ name: 'Alice' });
-    l.chat.messaging = false;
-    const notYet = await v.chat.send('ee'.repeat(32), 'x').catch((e: unknown) => e);
-    expect((notYet as ChatError).message).toBe('BAD_STATE: messaging is not available in this build yet');
+    l.chat.failNext('send', 'BAD_STATE', 'contact is pending');
+    const refused = await v.chat.send('ee'.repeat(32), 'x').catch((e: unknown) => e);
+    expect((refused as ChatError).message).toBe('BAD_STATE: contact is pending');
+  });
+
+  it('a change without an event made in one tab reaches the other views and the leader itself', async () => {
+    const name = newProfile();
+    const fake = new FakeChatApi({ name: 'Alice' });
+    let leaderSynced = 0;
+    let server: { sync(): void } | undefined;
+    const l = leader(
+      name,
+      syncingChat(fake, () => {
+        server?.sync();
+        leaderSynced++;
+      }) as FakeChatApi,
+    );
+    server = l.server;
+    const bob = fake.addAccepted('Bob');
+    fake.receive(bob, 'hi');
+    const reader = view(name);
+    const other = view(name);
+    await reader.connected();
+    await other.connected();
+    expect(other.chat.unread()).toEqual({ [bob]: 1 });
+    let otherChanged = 0;
+    other.onChange(() => otherChanged++);
+    await reader.chat.markRead(bob);
+    await expect.poll(() => other.chat.unread()).toEqual({});
+    expect(otherChanged).toBeGreaterThan(0);
+    expect(leaderSynced).toBe(1);
+    // From the leader's own app too.
+    await l.chat.rename(bob, 'Bobby');
+    await expect.poll(() => other.chat.contacts()[0]?.name).toBe('Bobby');
+    expect(leaderSynced).toBe(2);
   });
 
   it('fails calls in flight when the leader leaves; the next leader answers the ones after', async () => {
