@@ -5,6 +5,7 @@ import type { Cluster } from './cluster/cluster';
 import type { Logger } from './log';
 import type { SignalMetrics } from './metrics';
 import type { HubLimits } from './limits';
+import { addressKey } from './address';
 import { TokenBucket } from './token-bucket';
 
 /** What the hub needs from one client socket. */
@@ -59,6 +60,10 @@ export class Conn {
   limitedAt = -Infinity;
   strikes = 0;
   closed = false;
+  /** The frame being handled came from a quiet client (its bucket was full): it may use the targets' reserve. */
+  quiet = false;
+  /** The address as the per-address limits count it (address.ts: IPv6 by /64). */
+  readonly key: string;
 
   constructor(
     readonly io: ConnIO,
@@ -68,6 +73,7 @@ export class Conn {
     limits: HubLimits,
   ) {
     this.nonce = nonce;
+    this.key = addressKey(ip);
     this.lastSeen = now;
     this.openedAt = now;
     this.bucket = new TokenBucket(limits.ratePerSec, limits.burst, now);

@@ -28,6 +28,8 @@ export class SignalMetrics {
   overloadEpisodes = 0;
   helloOk = 0;
   helloFailed = 0;
+  /** TURN credentials minted on request. */
+  turnCredentials = 0;
   /** Set when the server is one instance of a cluster (--redis); absent, nothing cluster-related is rendered. */
   cluster: ClusterMetrics | null = null;
   readonly dropped = new Map<string, number>();
@@ -64,6 +66,7 @@ export class SignalMetrics {
     one('signal_overload_episodes_total', 'counter', 'Times the event loop lagged and bursting clients were shed.', this.overloadEpisodes);
     one('signal_hello_ok_total', 'counter', 'Successful hellos.', this.helloOk);
     one('signal_hello_failed_total', 'counter', 'Hellos with a bad signature.', this.helloFailed);
+    one('signal_turn_credentials_total', 'counter', 'TURN credentials minted on request.', this.turnCredentials);
     const c = this.cluster;
     if (c) {
       one('signal_cluster_up', 'gauge', 'Joined to the cluster store (1) or degraded, serving local clients only (0).', c.up);
