@@ -15,6 +15,8 @@ export interface ClusterMetrics {
 export class SignalMetrics {
   /** Open sockets, authenticated or not. */
   connections = 0;
+  /** TCP sockets accepted that have not finished a WebSocket upgrade (HTTP requests included). */
+  pendingSockets = 0;
   /** Authenticated peers (node id proven). */
   peers = 0;
   /** Clients currently paused by their token bucket. */
@@ -57,6 +59,7 @@ export class SignalMetrics {
     };
     one('signal_connected_peers', 'gauge', 'Authenticated peers currently connected.', this.peers);
     one('signal_connections', 'gauge', 'Open WebSocket connections, authenticated or not.', this.connections);
+    one('signal_pending_sockets', 'gauge', 'Sockets accepted that have not finished a WebSocket upgrade.', this.pendingSockets);
     one('signal_rate_limited_clients', 'gauge', 'Clients currently paused by their token bucket.', this.rateLimitedNow);
     one('signal_rate_limited_total', 'counter', 'Times a client was paused by its token bucket.', this.rateLimitedTotal);
     one('signal_messages_received_total', 'counter', 'Frames received from clients.', this.messagesIn);

@@ -230,6 +230,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     socket[PENDING] = undefined;
     if (p.timer) clearTimeout(p.timer);
     pendingTotal--;
+    metrics.pendingSockets = pendingTotal;
     const n = (pending.get(p.key) ?? 1) - 1;
     if (n <= 0) pending.delete(p.key);
     else pending.set(p.key, n);
@@ -245,6 +246,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     }
     pending.set(key, n + 1);
     pendingTotal++;
+    metrics.pendingSockets = pendingTotal;
     // Until its request headers are in: a socket that says nothing is cut (the headers' own
     // deadline, headersTimeout, covers one that trickles).
     const timer = setTimeout(() => {

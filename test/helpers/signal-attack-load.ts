@@ -4,8 +4,10 @@
  * Every loop is bounded in count and time; every socket is on 127.0.0.0/8, from the source
  * addresses the command names (the server keys its per-address limits on them).
  */
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import WebSocket from 'ws';
+import { helloSigningBytes } from '../../shared/protocol/signaling';
 import { SDP, connect, pct, tsOf, type Peer } from './signal-bench-clients';
 
 export interface OnewayCmd {
@@ -70,9 +72,7 @@ function connectFrom(port: number, from: string): Promise<Peer> {
   return connectAt(port, from);
 }
 
-async function connectAt(port: number, from: string): Promise<Peer> {
-  const { createHash, generateKeyPairSync, sign } = await import('node:crypto');
-  const { helloSigningBytes } = await import('../../shared/protocol/signaling');
+function connectAt(port: number, from: string): Promise<Peer> {
   return new Promise((resolve, reject) => {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
@@ -322,40 +322,34 @@ async function newcomers(c: Extract<AttackCmd, { cmd: 'newcomers' }>): Promise<u
 /** connectAt, keeping the welcome's peer sample. */
 function withWelcome(port: number, from: string): Promise<{ peer: Peer; peers: string[] }> {
   return new Promise((resolve, reject) => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+    const id = createHash('sha1').update(pub).digest('hex');
     const ws = new WebSocket(`ws://127.0.0.1:${port}/signal`, { perMessageDeflate: false, localAddress: from, handshakeTimeout: 20_000 });
-    let early: Error | null = null;
-    ws.on('error', (e) => {
-      early ??= e;
-    });
-    void (async () => {
-      const { createHash, generateKeyPairSync, sign } = await import('node:crypto');
-      const { helloSigningBytes } = await import('../../shared/protocol/signaling');
-      const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-      const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
-      const id = createHash('sha1').update(pub).digest('hex');
-      const timer = setTimeout(() => fail(new Error('connect timeout')), 20_000);
-      const fail = (e: Error): void => {
+    let settled = false;
+    const timer = setTimeout(() => fail(new Error('connect timeout')), 20_000);
+    const fail = (e: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ws.terminate();
+      reject(e);
+    };
+    ws.on('message', (d: Buffer) => {
+      const m = JSON.parse(d.toString()) as { t: string; nonce?: string; code?: string; peers?: string[] };
+      if (m.t === 'challenge') {
+        const sig = sign(null, helloSigningBytes(m.nonce!), privateKey);
+        ws.send(JSON.stringify({ t: 'hello', publicKey: pub.toString('hex'), signature: sig.toString('hex') }));
+      } else if (m.t === 'welcome' && !settled) {
+        settled = true;
         clearTimeout(timer);
-        ws.terminate();
-        reject(e);
-      };
-      ws.on('message', (d: Buffer) => {
-        const m = JSON.parse(d.toString()) as { t: string; nonce?: string; code?: string; peers?: string[] };
-        if (m.t === 'challenge') {
-          const sig = sign(null, helloSigningBytes(m.nonce!), privateKey);
-          ws.send(JSON.stringify({ t: 'hello', publicKey: pub.toString('hex'), signature: sig.toString('hex') }));
-        } else if (m.t === 'welcome') {
-          clearTimeout(timer);
-          ws.removeAllListeners('message');
-          ws.on('error', () => {});
-          resolve({ peer: { ws, id }, peers: m.peers ?? [] });
-        } else if (m.t === 'error') fail(new Error(m.code));
-      });
-      ws.on('error', (e) => fail(e));
-      ws.on('unexpected-response', (_req, res) => fail(new Error(`HTTP ${res.statusCode}`)));
-      ws.on('close', () => fail(new Error('closed during connect')));
-      if (early) fail(early);
-    })();
+        ws.removeAllListeners('message');
+        resolve({ peer: { ws, id }, peers: m.peers ?? [] });
+      } else if (m.t === 'error') fail(new Error(m.code));
+    });
+    ws.on('error', (e) => fail(e));
+    ws.on('unexpected-response', (_req, res) => fail(new Error(`HTTP ${res.statusCode}`)));
+    ws.on('close', () => fail(new Error('closed during connect')));
   });
 }
 
@@ -364,8 +358,6 @@ function withWelcome(port: number, from: string): Promise<{ peer: Peer; peers: s
  * and asks for TURN credentials after each welcome. Counts welcomes and distinct credentials.
  */
 async function hellos(c: Extract<AttackCmd, { cmd: 'hellos' }>): Promise<unknown> {
-  const { createHash, generateKeyPairSync, sign } = await import('node:crypto');
-  const { helloSigningBytes } = await import('../../shared/protocol/signaling');
   const keys = Array.from({ length: 256 }, () => {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);

@@ -14,7 +14,13 @@ describe('SignalHub: relays forwarded as sent', () => {
     const h = new HubHarness();
     const a = h.join(1);
     const b = h.join(2);
-    const payloads = ['[1e20, 1E+2,-0.5e-3]', '{ "sid" : "x\\u00e9\\n" , "data":[true,false,null] }', '"plain"', '0', '{"a":{"b":{"c":[[[]]]}}}'];
+    const payloads = [
+      '[1e20, 1E+2,-0.5e-3]',
+      '{ "sid" : "x\\u00e9\\n" , "data":[true,false,null] }',
+      '"plain"',
+      '0',
+      '{"a":{"b":{"c":[[[]]]}}}',
+    ];
     for (const p of payloads) {
       const frame = `{"t":"relay","to":"${b.nodeId}","payload":${p}}`;
       expect(a.send(frame)).toBe(true);
