@@ -44,9 +44,11 @@ export class FlowControl {
     m.bytesIn += size;
     conn.lastSeen = now;
     const cost = this.cost(size);
-    // Quiet = own bucket (nearly) full even after this frame: a client well under its rate.
+    // Quiet = at least half its own burst still banked after this frame: a client well under its
+    // rate. Half, not "nearly full": an honest client answering frames that a stall delivered
+    // bunched stays quiet, while a flood (or a stream of large frames) drains it within seconds.
     const level = conn.bucket.level(now);
-    const quiet = level - cost >= this.limits.burst - 3;
+    const quiet = level - cost >= this.limits.burst / 2;
     if (!conn.bucket.take(now, cost)) {
       m.drop('rate_limited');
       this.limited(conn, now, cost, 'RATE_LIMITED');

@@ -456,7 +456,7 @@ process.on('message', (m: AttackCmd) => {
       case 'victim-stop': {
         if (victimPeer && victimHandler) victimPeer.ws.off('message', victimHandler);
         const lat = [...onewayLat];
-        return { ...victim, honestReceived: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), max: pct(lat, 100) };
+        return { ...victim, honestReceived: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), latMax: pct(lat, 100) };
       }
       case 'oneway-to':
         return oneway(m.c, m.id);

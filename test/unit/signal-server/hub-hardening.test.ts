@@ -93,16 +93,17 @@ describe('SignalHub: cost, not frames', () => {
   });
 
   it("a target's last quarter of inbound budget is kept for quiet senders", () => {
-    const h = new HubHarness({ inboundRatePerSec: 1, inboundBurst: 20 });
+    const h = new HubHarness({ ratePerSec: 10, burst: 10, inboundRatePerSec: 1, inboundBurst: 8 });
     const target = h.join(1);
     const busy = h.join(2, '10.0.0.2');
     const quiet = h.join(3, '10.0.0.3');
-    for (let i = 0; i < 40; i++) busy.send({ t: 'relay', to: target.nodeId, payload: i });
-    // its first 2 frames are quiet (bucket nearly full) and take from the whole budget; the rest stop at the reserve of 5
-    expect(target.io.of('relay')).toHaveLength(15);
-    expect(busy.io.of('error', 'TARGET_BUSY')).toHaveLength(25);
+    for (let i = 0; i < 9; i++) busy.send({ t: 'relay', to: target.nodeId, payload: i });
+    // its first 4 frames are quiet (half its bucket left after each) and take from the whole
+    // budget; the next ones stop at the reserve of 2
+    expect(target.io.of('relay')).toHaveLength(6);
+    expect(busy.io.of('error', 'TARGET_BUSY')).toHaveLength(3);
     for (let i = 0; i < 2; i++) expect(quiet.send({ t: 'relay', to: target.nodeId, payload: 'hi', id: i })).toBe(true);
-    expect(target.io.of('relay')).toHaveLength(17);
+    expect(target.io.of('relay')).toHaveLength(8);
     expect(quiet.io.of('error', 'TARGET_BUSY')).toHaveLength(0);
   });
 
