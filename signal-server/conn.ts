@@ -59,6 +59,8 @@ export class Conn {
   /** Last time the bucket ran dry, and how many times in a row (each within 10 s of the last). */
   limitedAt = -Infinity;
   strikes = 0;
+  /** Last time this client's own bucket ran dry (it is not quiet for 10 s after). */
+  dryAt = -Infinity;
   closed = false;
   /** The frame being handled came from a quiet client (its bucket was full): it may use the targets' reserve. */
   quiet = false;

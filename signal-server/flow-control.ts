@@ -44,12 +44,14 @@ export class FlowControl {
     m.bytesIn += size;
     conn.lastSeen = now;
     const cost = this.cost(size);
-    // Quiet = at least half its own burst still banked after this frame: a client well under its
-    // rate. Half, not "nearly full": an honest client answering frames that a stall delivered
-    // bunched stays quiet, while a flood (or a stream of large frames) drains it within seconds.
+    // Quiet = a small frame (cost <= 2: up to 4 KB at the default) from a client with at least half
+    // its burst still banked after it, and not rate-limited in the last 10 s: a client well under
+    // its rate. Half, not "nearly full": an honest client answering frames that a stall delivered
+    // bunched stays quiet, while a flood drains it within seconds and then stays marked.
     const level = conn.bucket.level(now);
-    const quiet = level - cost >= this.limits.burst / 2;
+    const quiet = cost <= 2 && level - cost >= this.limits.burst / 2 && now - conn.dryAt > 10_000;
     if (!conn.bucket.take(now, cost)) {
+      conn.dryAt = now;
       m.drop('rate_limited');
       this.limited(conn, now, cost, 'RATE_LIMITED');
       return false;

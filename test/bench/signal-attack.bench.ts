@@ -38,7 +38,7 @@ const FLOOD_MS = Number(process.env.BENCH_FLOOD_MS ?? 20_000);
 const HALFOPEN_MS = Number(process.env.BENCH_HALFOPEN_MS ?? 30_000);
 const HELLO_MS = Number(process.env.BENCH_HELLO_MS ?? 10_000);
 /** The TURN credential lifetime the server is configured with in the hellos phase (the CLI default). */
-const TURN_TTL_SEC = Number(process.env.BENCH_TURN_TTL ?? 600);
+const TURN_TTL_SEC = Number(process.env.BENCH_TURN_TTL ?? 3600);
 const startedAt = Date.now();
 const loadStart = loadavg().map((x) => x.toFixed(1));
 const log = (s: string): void => void process.stderr.write(`[attack ${((Date.now() - startedAt) / 1000).toFixed(0)}s] ${s}\n`);
@@ -372,8 +372,16 @@ async function main(): Promise<void> {
   if (out.hellos) {
     const hl = out.hellos;
     rows.push(
-      ['(8) new ids welcomed per second from one address', f1(g(hl, 'welcomesPerSec')), 'the configured hello rate'],
-      [`(8) distinct TURN credentials per minute from one address (TTL ${TURN_TTL_SEC} s)`, f1(g(hl, 'turnCredsPerMin')), 'bounded'],
+      [
+        `(8) new ids welcomed from one address in ${f1(g(hl, 'seconds'))} s (32 at a time, as fast as it can)`,
+        `${g(hl, 'welcomes')} (${f1(g(hl, 'welcomesPerSec'))}/s)`,
+        `<= ${f1(20 + Number(g(hl, 'seconds')))} (burst 20 + 60/min)`,
+      ],
+      [
+        `(8) distinct TURN credentials from one address in that time (TTL ${TURN_TTL_SEC} s)`,
+        `${g(hl, 'turnCreds')} (${f1(g(hl, 'turnCredsPerMin'))}/min)`,
+        `<= ${f1(10 + Number(g(hl, 'seconds')) / 6)} (burst 10 + 10/min)`,
+      ],
     );
   }
   if (out.welcome) {

@@ -92,6 +92,21 @@ describe('SignalHub: cost, not frames', () => {
     expect(quiet[5]!.send({ t: 'ping', id: 2 })).toBe(true);
   });
 
+  it('a client rate-limited in the last 10 s, or a frame over 4 KB, is never quiet', () => {
+    const h = new HubHarness({ ratePerSec: 10, burst: 10 });
+    const a = h.join(1, '10.0.0.1');
+    const b = h.join(2, '10.0.0.2');
+    for (let i = 0; i < 20; i++) a.send({ t: 'ping', id: i });
+    h.clock.runFor(2000); // pause over, bucket full again
+    h.hub.overloaded(500);
+    expect(a.send({ t: 'ping', id: 50 })).toBe(false); // limited 2 s ago: shed while the loop lags
+    expect(b.send({ t: 'ping', id: 51, pad: 'x'.repeat(5000) })).toBe(false); // costs 3
+    expect(b.send({ t: 'ping', id: 52 })).toBe(true);
+    h.clock.runFor(12_000);
+    h.hub.overloaded(500);
+    expect(a.send({ t: 'ping', id: 53 })).toBe(true);
+  });
+
   it("a target's last quarter of inbound budget is kept for quiet senders", () => {
     const h = new HubHarness({ ratePerSec: 10, burst: 10, inboundRatePerSec: 1, inboundBurst: 8 });
     const target = h.join(1);
