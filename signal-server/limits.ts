@@ -50,15 +50,15 @@ export interface HubLimits {
   maxJsonDepth: number;
   /** Extra tokens a relay to an id that is not connected costs its sender (slows presence probing). @default 4 */
   unknownTargetCost: number;
-  /** Hellos (new sessions) one address may start, per minute; IPv6 counts by /64. @default 60 */
+  /** Hellos (new sessions) one address may start, per minute; IPv6 counts by /64. @default 120 */
   helloPerMin: number;
-  /** Burst of that per-address hello budget. @default 20 */
+  /** Burst of that per-address hello budget. @default 60 */
   helloBurst: number;
   /** TURN credentials one address may be given, per minute (IPv6 by /64). @default 10 */
   turnPerMinPerIp: number;
   /** TURN credentials one node id may be given, per minute. @default 2 */
   turnPerMinPerId: number;
-  /** Sockets from one address that have not finished their WebSocket upgrade (HTTP requests included). @default 16 */
+  /** Sockets from one address that have not finished their WebSocket upgrade (HTTP requests included). @default 64 */
   maxPendingPerIp: number;
   /** Sockets in all that have not finished their upgrade. @default 2048 */
   maxPending: number;
@@ -86,11 +86,11 @@ export const DEFAULT_LIMITS: HubLimits = {
   bytesPerToken: 2048,
   maxJsonDepth: 32,
   unknownTargetCost: 4,
-  helloPerMin: 60,
-  helloBurst: 20,
+  helloPerMin: 120,
+  helloBurst: 60,
   turnPerMinPerIp: 10,
   turnPerMinPerId: 2,
-  maxPendingPerIp: 16,
+  maxPendingPerIp: 64,
   maxPending: 2048,
   upgradeTimeoutMs: 5000,
 };

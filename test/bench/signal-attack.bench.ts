@@ -375,7 +375,7 @@ async function main(): Promise<void> {
       [
         `(8) new ids welcomed from one address in ${f1(g(hl, 'seconds'))} s (32 at a time, as fast as it can)`,
         `${g(hl, 'welcomes')} (${f1(g(hl, 'welcomesPerSec'))}/s)`,
-        `<= ${f1(20 + Number(g(hl, 'seconds')))} (burst 20 + 60/min)`,
+        `<= ${f1(60 + 2 * Number(g(hl, 'seconds')))} (burst 60 + 120/min)`,
       ],
       [
         `(8) distinct TURN credentials from one address in that time (TTL ${TURN_TTL_SEC} s)`,

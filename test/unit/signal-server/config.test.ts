@@ -34,12 +34,12 @@ describe('signal server config: the issue 16 limits', () => {
     if (!r.ok || r.help) throw new Error(JSON.stringify(r));
     expect(r.options).toMatchObject({
       helloPerMin: 30,
-      helloBurst: 20,
+      helloBurst: 60,
       maxJsonDepth: 16,
       bytesPerToken: 2048,
       turnPerMinPerIp: 5,
       turnPerMinPerId: 2,
-      maxPendingPerIp: 16,
+      maxPendingPerIp: 64,
       maxPending: 2048,
       upgradeTimeoutMs: 5000,
       unknownTargetCost: 4,
