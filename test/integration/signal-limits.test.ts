@@ -168,6 +168,9 @@ describe('signal limits and bad input', () => {
       burst: 100_000,
       inboundRatePerSec: 100_000,
       inboundBurst: 100_000,
+      // 15 KB frames cost 8 tokens each: the server-wide budget is not what this test is about
+      globalRatePerSec: 1_000_000,
+      globalBurst: 1_000_000,
       maxBufferedBytes: 64 * 1024,
       slowConsumerMs: 3000,
     });
