@@ -105,6 +105,10 @@ describe('signal server under attack (loopback)', () => {
       expect(w.iceServers).toHaveLength(2);
       expect(w.iceServers[1]!.username).toMatch(new RegExp(`^\\d+:${c.nodeId}$`));
       expect(seen).toEqual([2]);
+      // a refresh before they expire; the per-id budget (2 a minute) then refuses a third
+      const fresh = await c.turnCredentials();
+      expect(fresh[0]!.username).toMatch(new RegExp(`^\\d+:${c.nodeId}$`));
+      await expect(c.turnCredentials()).rejects.toMatchObject({ code: 'RATE_LIMITED' });
     } finally {
       c.close();
     }

@@ -24,6 +24,7 @@ import {
   helloSigningBytes,
   parseServerMessage,
   type ClientMessage,
+  type IceServer,
   type Json,
   type NodeIdHex,
   type ServerMessage,
@@ -86,6 +87,8 @@ export class SignalClient implements Signaler {
   private signalHandler: SignalHandler | null = null;
   /** A welcome held back while its TURN credentials are asked for (welcome.turn). */
   private turnWait: { id: number; welcome: WelcomeMsg; timer: TimerHandle } | null = null;
+  /** `turnCredentials()` calls in flight. */
+  private readonly turnRequests = new Map<number, { resolve(s: IceServer[]): void; reject(e: Error): void; timer: TimerHandle }>();
   /** Counters for dropped input (remote garbage is counted, never thrown). */
   readonly dropped = { malformed: 0, badSignal: 0 };
 
@@ -152,6 +155,23 @@ export class SignalClient implements Signaler {
     const id = this.takeId();
     this.sendMsg({ t: 'relay', to, payload, id });
     return id;
+  }
+
+  /**
+   * Fresh TURN credentials (when the welcome said `turn`), e.g. before the ones from the welcome
+   * expire (`--turn-ttl`, 1 h by default). Rate-limited by the server: rejects with RATE_LIMITED.
+   */
+  turnCredentials(): Promise<IceServer[]> {
+    if (this._state !== 'open') return Promise.reject(new SignalClientError('NOT_CONNECTED'));
+    const id = this.takeId();
+    return new Promise<IceServer[]>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        this.turnRequests.delete(id);
+        reject(new SignalClientError('TIMEOUT', 'turn'));
+      }, this.opts.requestTimeoutMs ?? 10_000);
+      this.turnRequests.set(id, { resolve, reject, timer });
+      this.sendMsg({ t: 'turn', id });
+    });
   }
 
   /** Signaler: best effort, never throws. */
@@ -244,8 +264,14 @@ export class SignalClient implements Signaler {
         return this.welcomed(msg);
       case 'turn': {
         const w = this.turnWait;
-        if (!w || msg.id !== w.id) return;
-        return this.turnDone({ ...w.welcome, iceServers: [...w.welcome.iceServers, ...msg.iceServers] });
+        if (w && msg.id === w.id) return this.turnDone({ ...w.welcome, iceServers: [...w.welcome.iceServers, ...msg.iceServers] });
+        const req = msg.id === undefined ? undefined : this.turnRequests.get(msg.id);
+        if (req && msg.id !== undefined) {
+          this.turnRequests.delete(msg.id);
+          this.clock.clearTimeout(req.timer);
+          req.resolve(msg.iceServers);
+        }
+        return;
       }
       case 'peers': {
         const req = msg.id === undefined ? undefined : this.pending.get(msg.id);
@@ -271,6 +297,12 @@ export class SignalClient implements Signaler {
       case 'error': {
         // TURN refused (rate limited): join without it rather than not at all.
         if (this.turnWait && msg.ref === this.turnWait.id) this.turnDone(this.turnWait.welcome);
+        const turnReq = msg.ref === undefined ? undefined : this.turnRequests.get(msg.ref);
+        if (turnReq && msg.ref !== undefined) {
+          this.turnRequests.delete(msg.ref);
+          this.clock.clearTimeout(turnReq.timer);
+          turnReq.reject(new SignalClientError(msg.code, msg.message));
+        }
         const req = msg.ref === undefined ? undefined : this.pending.get(msg.ref);
         if (req && msg.ref !== undefined) {
           this.pending.delete(msg.ref);
@@ -407,6 +439,11 @@ export class SignalClient implements Signaler {
       req.reject(err);
     }
     this.pending.clear();
+    for (const req of this.turnRequests.values()) {
+      this.clock.clearTimeout(req.timer);
+      req.reject(err);
+    }
+    this.turnRequests.clear();
   }
 
   private failWaiters(err: Error): void {
