@@ -7,8 +7,14 @@
  *
  * Targets:
  * - signal: client frames into the signaling hub (test/helpers/fuzz-signal.ts).
- * - wire: DHT wire frames; the DHT half of issue 16 adds it here (a FuzzTarget in test/helpers/).
+ * - wire: DHT wire frames, run by test/tools/fuzz-wire.ts (the DHT half of issue 16) in a child
+ *   process with the same --cases and --seed, when that file is present; its last JSON line joins
+ *   this run's.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SeededRng } from '../../shared/env/rng';
 import { mutate } from '../helpers/fuzz-mutate';
 import { signalTarget, type FuzzTarget } from '../helpers/fuzz-signal';
@@ -16,8 +22,29 @@ import { signalTarget, type FuzzTarget } from '../helpers/fuzz-signal';
 /** Every target by name; each is built fresh for a run. */
 export const TARGETS: Record<string, () => FuzzTarget> = {
   signal: () => signalTarget(),
-  // wire: () => wireTarget(),   (DHT wire frames: the other half of issue 16)
 };
+
+/** Targets with a CLI of their own (`--cases N --seed S`, last line JSON), run as a child process. */
+const EXTERNAL: Record<string, string> = {
+  wire: resolve(dirname(fileURLToPath(import.meta.url)), 'fuzz-wire.ts'),
+};
+
+function runExternal(name: string, file: string, cases: number, seed: number): unknown {
+  const r = spawnSync(process.execPath, [...process.execArgv, file, '--cases', String(cases), '--seed', String(seed)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const out = r.stdout ?? '';
+  process.stdout.write(out.split('\n').slice(0, -2).join('\n') + (out.includes('\n') ? '\n' : ''));
+  if (r.status !== 0) throw new Error(`fuzz ${name}: ${file} exited with ${r.status}`);
+  const last = out.trim().split('\n').at(-1) ?? '{}';
+  try {
+    return JSON.parse(last);
+  } catch {
+    return { name, output: last };
+  }
+}
 
 export interface FuzzReport {
   name: string;
@@ -65,11 +92,17 @@ async function main(): Promise<void> {
   const which = arg('target') ?? 'all';
   const cases = Number(arg('cases') ?? 1_000_000);
   const seed = Number(arg('seed') ?? Math.floor(Math.random() * 2 ** 31));
-  const names = which === 'all' ? Object.keys(TARGETS) : which.split(',');
-  const reports: FuzzReport[] = [];
+  const external = Object.keys(EXTERNAL).filter((n) => existsSync(EXTERNAL[n]!));
+  const names = which === 'all' ? [...Object.keys(TARGETS), ...external] : which.split(',');
+  const reports: unknown[] = [];
   for (const name of names) {
+    if (external.includes(name)) {
+      process.stderr.write(`fuzz ${name}: ${cases} cases, seed ${seed} (${EXTERNAL[name]})\n`);
+      reports.push(runExternal(name, EXTERNAL[name]!, cases, seed));
+      continue;
+    }
     const make = TARGETS[name];
-    if (!make) throw new Error(`unknown target ${name} (have: ${Object.keys(TARGETS).join(', ')})`);
+    if (!make) throw new Error(`unknown target ${name} (have: ${[...Object.keys(TARGETS), ...external].join(', ')})`);
     process.stderr.write(`fuzz ${name}: ${cases} cases, seed ${seed}\n`);
     const r = fuzz(make(), cases, seed);
     reports.push(r);
