@@ -34,6 +34,16 @@ const LIMIT_FLAGS: { key: keyof HubLimits; flag: string; help: string }[] = [
   { key: 'globalBurst', flag: 'global-burst', help: 'burst of that server-wide budget' },
   { key: 'turnBudget', flag: 'turn-budget', help: 'frames from bursting clients admitted per event-loop turn' },
   { key: 'bootstrapPeers', flag: 'bootstrap-peers', help: 'peers per bootstrap sample (<= 8)' },
+  { key: 'bytesPerToken', flag: 'bytes-per-token', help: 'a frame costs 1 token plus 1 per this many bytes' },
+  { key: 'maxJsonDepth', flag: 'max-json-depth', help: 'deepest JSON nesting accepted in a frame (<= 64)' },
+  { key: 'unknownTargetCost', flag: 'unknown-target-cost', help: 'extra tokens a relay to an absent id costs its sender' },
+  { key: 'helloPerMin', flag: 'hello-per-min', help: 'new sessions (hellos) per minute from one address (IPv6: per /64)' },
+  { key: 'helloBurst', flag: 'hello-burst', help: 'burst of that per-address hello budget' },
+  { key: 'turnPerMinPerIp', flag: 'turn-per-min-ip', help: 'TURN credentials per minute for one address (IPv6: per /64)' },
+  { key: 'turnPerMinPerId', flag: 'turn-per-min-id', help: 'TURN credentials per minute for one node id' },
+  { key: 'maxPendingPerIp', flag: 'max-pending-per-ip', help: 'sockets from one address not yet upgraded (off with --trust-proxy)' },
+  { key: 'maxPending', flag: 'max-pending', help: 'sockets in all not yet upgraded' },
+  { key: 'upgradeTimeoutMs', flag: 'upgrade-timeout-ms', help: 'time a new socket has to send its request headers, ms' },
 ];
 
 const envName = (flag: string): string => `SIGNAL_${flag.toUpperCase().replace(/-/g, '_')}`;
@@ -74,7 +84,13 @@ export const OPTIONS: OptionSpec[] = [
     help: 'secret shared with the TURN server (coturn static-auth-secret): each client gets its own expiring credential',
     def: '',
   },
-  { flag: 'turn-ttl', env: 'SIGNAL_TURN_TTL', kind: 'int', help: 'lifetime of a --turn-secret credential, seconds', def: '86400' },
+  {
+    flag: 'turn-ttl',
+    env: 'SIGNAL_TURN_TTL',
+    kind: 'int',
+    help: 'lifetime of a --turn-secret credential (given on request), seconds',
+    def: '3600',
+  },
   ...LIMIT_FLAGS.map((l) => ({
     flag: l.flag,
     env: envName(l.flag),
@@ -196,6 +212,16 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
   }
   if ((opts.maxFrameBytes ?? 0) > 16384 || (opts.maxFrameBytes ?? 0) < 1024)
     return { ok: false, error: '--max-frame-bytes must be 1024..16384' };
+  if ((opts.maxJsonDepth ?? 0) > 64 || (opts.maxJsonDepth ?? 0) < 4) return { ok: false, error: '--max-json-depth must be 4..64' };
+  if (
+    [opts.bytesPerToken, opts.helloPerMin, opts.helloBurst, opts.upgradeTimeoutMs, opts.maxPendingPerIp, opts.maxPending].some(
+      (v) => (v ?? 0) < 1,
+    )
+  )
+    return {
+      ok: false,
+      error: '--bytes-per-token, --hello-per-min, --hello-burst, --upgrade-timeout-ms and the pending caps must be >= 1',
+    };
   if (
     [opts.ratePerSec, opts.burst, opts.inboundRatePerSec, opts.inboundBurst, opts.globalRatePerSec, opts.globalBurst].some(
       (v) => (v ?? 0) < 1,

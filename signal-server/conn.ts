@@ -5,6 +5,7 @@ import type { Cluster } from './cluster/cluster';
 import type { Logger } from './log';
 import type { SignalMetrics } from './metrics';
 import type { HubLimits } from './limits';
+import { addressKey } from './address';
 import { TokenBucket } from './token-bucket';
 
 /** What the hub needs from one client socket. */
@@ -58,7 +59,13 @@ export class Conn {
   /** Last time the bucket ran dry, and how many times in a row (each within 10 s of the last). */
   limitedAt = -Infinity;
   strikes = 0;
+  /** Last time this client's own bucket ran dry (it is not quiet for 10 s after). */
+  dryAt = -Infinity;
   closed = false;
+  /** The frame being handled came from a quiet client (its bucket was full): it may use the targets' reserve. */
+  quiet = false;
+  /** The address as the per-address limits count it (address.ts: IPv6 by /64). */
+  readonly key: string;
 
   constructor(
     readonly io: ConnIO,
@@ -68,6 +75,7 @@ export class Conn {
     limits: HubLimits,
   ) {
     this.nonce = nonce;
+    this.key = addressKey(ip);
     this.lastSeen = now;
     this.openedAt = now;
     this.bucket = new TokenBucket(limits.ratePerSec, limits.burst, now);

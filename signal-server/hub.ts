@@ -8,25 +8,33 @@
  * claims the id cluster-wide before the welcome, relays to ids held elsewhere are forwarded, and
  * failures come back as the same error frames a lone server sends. Without one (`LocalCluster`)
  * every step runs synchronously, exactly as a single server.
+ *
+ * Relays are forwarded as the sender's own text: the frame is scanned once (strict JSON, depth
+ * limited: frame-scan.ts) and the payload's span is copied into the outgoing frame, never parsed
+ * into objects and serialized again. So bytes out are bytes in plus a fixed header, and the work a
+ * frame causes is linear in its bytes, which is what its sender is charged (flow-control.ts).
  */
 import { bytesToHex, hexToBytes } from '../shared/crypto/bytes';
 import {
   CLOSE_CODES,
+  MAX_REQUEST_ID,
+  NODE_ID_RE,
   SIGNALING_VERSION,
   helloSigningBytes,
   parseClientMessage,
   type ErrorMsg,
   type HelloMsg,
   type IceServer,
-  type Json,
   type SignalErrorCode,
   type SignalLimits,
 } from '../shared/protocol/signaling';
 import { LocalCluster, type Cluster, type ClusterHost, type RelayFailure } from './cluster/cluster';
+import { addressKey } from './address';
 import { AddressSlots } from './address-slots';
 import { FlowControl } from './flow-control';
+import { scanFrame, type Span } from './frame-scan';
 import { DEFAULT_LIMITS, type HubLimits } from './limits';
-import { TokenBucket } from './token-bucket';
+import { KeyedBuckets, TokenBucket } from './token-bucket';
 import { PeerDirectory } from './peer-directory';
 
 export { DEFAULT_LIMITS, type HubLimits };
@@ -34,6 +42,13 @@ export { DEFAULT_LIMITS, type HubLimits };
 export { Conn } from './conn';
 export type { ConnIO, HubComponents } from './conn';
 import { Conn, type ConnIO, type HubComponents } from './conn';
+
+/** TURN credentials minted per node id on request (turn-rest.ts). */
+export interface TurnMinter {
+  mint(nodeId: string): IceServer;
+  /** How long a minted credential stays valid, seconds. */
+  readonly ttlSec: number;
+}
 
 export class SignalHub {
   readonly limits: HubLimits;
@@ -44,14 +59,26 @@ export class SignalHub {
   private readonly flow: FlowControl;
   readonly cluster: Cluster;
   private shuttingDown = false;
+  /** New hellos per address (IPv6 by /64). */
+  private readonly hellos: KeyedBuckets;
+  /** TURN credentials per address and per node id. */
+  private readonly turnPerIp: KeyedBuckets;
+  private readonly turnPerId: KeyedBuckets;
 
   constructor(
     private readonly c: HubComponents,
     limits: Partial<HubLimits> = {},
+    /** The static ICE servers in a welcome (STUN, TURN with fixed credentials). */
     private readonly iceFor: (nodeId: string) => IceServer[] = () => [],
+    /** TURN credentials minted on request; none: `turn` is refused. */
+    private readonly turn: TurnMinter | null = null,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.limits.bootstrapPeers = Math.min(8, Math.max(0, this.limits.bootstrapPeers));
+    const l = this.limits;
+    this.hellos = new KeyedBuckets(l.helloPerMin / 60, Math.max(1, l.helloBurst));
+    this.turnPerIp = new KeyedBuckets(l.turnPerMinPerIp / 60, Math.max(1, l.turnPerMinPerIp));
+    this.turnPerId = new KeyedBuckets(l.turnPerMinPerId / 60, Math.max(1, l.turnPerMinPerId));
     this.flow = new FlowControl(c, this.limits, (conn, err) => this.sendError(conn, err));
     this.peers = new PeerDirectory(c.rng);
     this.cluster = c.cluster ?? new LocalCluster();
@@ -66,11 +93,11 @@ export class SignalHub {
     return this.peers.size;
   }
 
-  /** Called before the WebSocket upgrade: null to admit, or the reason to refuse. */
+  /** Called before the WebSocket upgrade: null to admit, or the reason to refuse. IPv6 counts by /64. */
   admit(ip: string): SignalErrorCode | null {
     if (this.shuttingDown) return 'GOING_AWAY';
     if (this.conns.size >= this.limits.maxConnections) return 'SERVER_FULL';
-    if (this.perIp.count(ip) >= this.limits.maxConnectionsPerIp) return 'IP_LIMIT';
+    if (this.perIp.count(addressKey(ip)) >= this.limits.maxConnectionsPerIp) return 'IP_LIMIT';
     return null;
   }
 
@@ -81,24 +108,26 @@ export class SignalHub {
   reserve(ip: string, done: (refused: SignalErrorCode | null) => void): void {
     const refused = this.admit(ip);
     if (refused) return done(refused);
-    this.cluster.admitIp(ip, this.perIp.reserve(ip), this.limits.maxConnectionsPerIp, (ok) => {
+    const key = addressKey(ip);
+    this.cluster.admitIp(key, this.perIp.reserve(key), this.limits.maxConnectionsPerIp, (ok) => {
       if (ok) return done(null);
-      this.perIp.unreserve(ip);
+      this.perIp.unreserve(key);
       done('IP_LIMIT');
     });
   }
 
   /** Give back a slot from `reserve` that no socket will use. */
   unreserve(ip: string): void {
-    this.perIp.unreserve(ip);
+    this.perIp.unreserve(addressKey(ip));
   }
 
   /** A socket finished its upgrade; returns null (and closes it) when over a cap or already `refusal`-refused. */
   open(io: ConnIO, ip: string, refusal: SignalErrorCode | null = null): Conn | null {
-    const held = refusal === null && this.perIp.take(ip);
+    const key = addressKey(ip);
+    const held = refusal === null && this.perIp.take(key);
     const refused = refusal ?? (held ? (this.shuttingDown ? 'GOING_AWAY' : null) : this.admit(ip));
     if (refused) {
-      if (held) this.perIp.remove(ip);
+      if (held) this.perIp.remove(key);
       this.c.metrics.reject(refused.toLowerCase());
       io.send(JSON.stringify({ t: 'error', code: refused } satisfies ErrorMsg));
       io.close(refused === 'GOING_AWAY' ? CLOSE_CODES.GOING_AWAY : CLOSE_CODES.TRY_AGAIN_LATER, refused);
@@ -108,7 +137,7 @@ export class SignalHub {
     const nonce = bytesToHex(this.c.rng.bytes(32));
     const conn = new Conn(io, ip, nonce, now, this.limits);
     this.conns.add(conn);
-    if (!held) this.perIp.add(ip);
+    if (!held) this.perIp.add(key);
     this.c.metrics.connections = this.conns.size;
     this.send(conn, `{"t":"challenge","v":${SIGNALING_VERSION},"nonce":"${nonce}"}`);
     return conn;
@@ -119,7 +148,7 @@ export class SignalHub {
     if (conn.closed) return;
     conn.closed = true;
     this.conns.delete(conn);
-    this.perIp.remove(conn.ip);
+    this.perIp.remove(conn.key);
     this.unlist(conn);
     if (conn.paused) this.c.metrics.rateLimitedNow--;
     this.c.metrics.connections = this.conns.size;
@@ -143,6 +172,12 @@ export class SignalHub {
     if (conn.closed) return;
     if (text === null) return this.reject(conn, 'MALFORMED', 'binary frames are not supported');
     if (size > this.limits.maxFrameBytes) return this.reject(conn, 'OVERSIZED', `frame over ${this.limits.maxFrameBytes} bytes`);
+    // One bounded scan of every frame before anything else looks at it: strict JSON, depth limited.
+    const scan = scanFrame(text, this.limits.maxJsonDepth);
+    if (!scan.ok) return this.reject(conn, 'MALFORMED', scan.detail);
+    const members = scan.members;
+    const type = members.get('t');
+    if (type !== undefined && stringAt(text, type) === 'relay') return this.relayFrame(conn, text, members);
     const p = parseClientMessage(text, this.limits.maxFrameBytes);
     if (!p.ok) return this.reject(conn, p.code, p.detail, p.ref);
     const msg = p.msg;
@@ -164,14 +199,66 @@ export class SignalHub {
         return;
       }
       case 'relay':
-        if (conn.nodeId === null) return this.reject(conn, 'NOT_AUTHENTICATED', 'hello first', msg.id);
-        return this.relay(conn, msg.to, msg.payload, msg.id);
+        // relays take relayFrame above; parseClientMessage agrees on the type
+        return this.relayFrame(conn, text, members);
+      case 'turn':
+        return this.turnRequest(conn, msg.id);
     }
+  }
+
+  /**
+   * A relay frame, validated from the scan's spans: the same checks as parseClientMessage, in the
+   * same order, with the payload kept as the sender's text.
+   */
+  private relayFrame(conn: Conn, text: string, members: Map<string, Span>): void {
+    const idSpan = members.get('id');
+    let id: number | undefined;
+    if (idSpan !== undefined) {
+      const v = jsonAt(text, idSpan);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_REQUEST_ID) return this.reject(conn, 'MALFORMED', 'bad id');
+      id = v;
+    }
+    const toSpan = members.get('to');
+    const to = toSpan === undefined ? null : stringAt(text, toSpan);
+    if (to === null || !NODE_ID_RE.test(to)) return this.reject(conn, 'MALFORMED', 'bad relay target', id);
+    const payload = members.get('payload');
+    if (payload === undefined) return this.reject(conn, 'MALFORMED', 'missing payload', id);
+    if (conn.nodeId === null) return this.reject(conn, 'NOT_AUTHENTICATED', 'hello first', id);
+    this.relay(conn, to, text.slice(payload.start, payload.end), id);
+  }
+
+  /** TURN credentials for this node id, within the per-address and per-id budgets. */
+  private turnRequest(conn: Conn, id: number | undefined): void {
+    const nodeId = conn.nodeId;
+    if (nodeId === null) return this.reject(conn, 'NOT_AUTHENTICATED', 'hello first', id);
+    if (!this.turn) return this.reject(conn, 'UNKNOWN_TYPE', 'this server gives no TURN credentials', id);
+    const now = this.c.clock.now();
+    if (!this.turnPerId.take(nodeId, now))
+      return this.limitedRequest(conn, 'turn_limited', `TURN credentials: at most ${this.limits.turnPerMinPerId}/min per id`, id);
+    if (!this.turnPerIp.take(conn.key, now)) {
+      this.turnPerId.refund(nodeId, now);
+      return this.limitedRequest(conn, 'turn_limited', `TURN credentials: at most ${this.limits.turnPerMinPerIp}/min per address`, id);
+    }
+    this.c.metrics.turnCredentials++;
+    const ice = JSON.stringify([this.turn.mint(nodeId)]);
+    this.send(conn, `{"t":"turn",${id === undefined ? '' : `"id":${id},`}"iceServers":${ice},"ttlSec":${this.turn.ttlSec}}`);
+  }
+
+  /** A request refused by a budget: RATE_LIMITED with its ref, counted under `reason`. */
+  private limitedRequest(conn: Conn, reason: string, message: string, ref: number | undefined): void {
+    this.c.metrics.drop(reason);
+    this.sendError(conn, withRef({ t: 'error', code: 'RATE_LIMITED', message }, ref));
   }
 
   private hello(conn: Conn, msg: HelloMsg): void {
     const m = this.c.metrics;
     if (conn.nodeId !== null || conn.nonce === null) return this.reject(conn, 'ALREADY_AUTHENTICATED', 'hello once');
+    // Sessions cost their address before the signature check: ids are free to make, and each
+    // hello costs an Ed25519 verification.
+    if (!this.hellos.take(conn.key, this.c.clock.now())) {
+      this.limitedRequest(conn, 'hello_limited', `at most ${this.limits.helloPerMin} new sessions a minute from one address`, undefined);
+      return this.shut(conn, CLOSE_CODES.TRY_AGAIN_LATER, 'RATE_LIMITED');
+    }
     const publicKey = hexToBytes(msg.publicKey);
     const ok = this.c.verify(hexToBytes(msg.signature), helloSigningBytes(conn.nonce), publicKey);
     if (!ok) {
@@ -196,7 +283,8 @@ export class SignalHub {
   private welcome(conn: Conn, nodeId: string, peers: string[]): void {
     const l = this.limits;
     const limits: SignalLimits = { maxFrameBytes: l.maxFrameBytes, ratePerSec: l.ratePerSec, burst: l.burst };
-    this.send(conn, JSON.stringify({ t: 'welcome', nodeId, iceServers: this.iceFor(nodeId), peers, heartbeatMs: l.heartbeatMs, limits }));
+    const welcome = { t: 'welcome', nodeId, iceServers: this.iceFor(nodeId), peers, heartbeatMs: l.heartbeatMs, limits };
+    this.send(conn, JSON.stringify(this.turn ? { ...welcome, turn: true } : welcome));
     this.c.log.debug('hello', { nodeId, ip: conn.ip });
   }
 
@@ -206,22 +294,23 @@ export class SignalHub {
     this.shut(old, CLOSE_CODES.REPLACED, 'REPLACED');
   }
 
-  private relay(conn: Conn, to: string, payload: Json, id: number | undefined): void {
+  /** Forward `payload` (the sender's own JSON text, already validated) to `to`. */
+  private relay(conn: Conn, to: string, payload: string, id: number | undefined): void {
     const target = this.peers.get(to);
-    // Refuse before the payload is serialized: unknown here (and no cluster to ask), or over the
+    // Refuse before the frame is built: unknown here (and no cluster to ask), or over the
     // target's inbound budget (many senders aiming at one node).
-    const refused = target ? (this.inboundFull(target) ? 'TARGET_BUSY' : null) : this.cluster.state === 'ok' ? null : 'UNKNOWN_TARGET';
+    const refused = target
+      ? this.inboundFull(target, conn.quiet)
+        ? 'TARGET_BUSY'
+        : null
+      : this.cluster.state === 'ok'
+        ? null
+        : 'UNKNOWN_TARGET';
     if (refused) {
       this.c.metrics.drop(refused.toLowerCase());
       return this.relayFailed(conn, id, refused, to);
     }
-    let body: string;
-    try {
-      body = JSON.stringify(payload);
-    } catch {
-      return this.reject(conn, 'MALFORMED', 'payload not serializable', id);
-    }
-    const frame = `{"t":"relay","from":"${conn.nodeId}","payload":${body}}`;
+    const frame = `{"t":"relay","from":"${conn.nodeId}","payload":${payload}}`;
     if (!target) {
       if (this.cluster.relay(to, frame, conn.nodeId!, id)) return;
       this.c.metrics.drop('unknown_target');
@@ -231,12 +320,16 @@ export class SignalHub {
     if (failed) this.relayFailed(conn, id, failed, to, target.closed ? 'target cut off (slow consumer)' : 'target backlog full');
   }
 
-  /** Take from the target's inbound budget; true when it is empty. */
-  private inboundFull(target: Conn): boolean {
+  /**
+   * Take from the target's inbound budget; true when it is empty. The last quarter of the budget is
+   * kept for quiet senders (well under their own rate), so a crowd of busy senders aiming at one
+   * node cannot lock out the ones that send it an occasional offer.
+   */
+  private inboundFull(target: Conn, senderQuiet: boolean): boolean {
     const now = this.c.clock.now();
     const l = this.limits;
     target.inbound ??= new TokenBucket(l.inboundRatePerSec, l.inboundBurst, now);
-    return !target.inbound.take(now);
+    return !target.inbound.take(now, 1, senderQuiet ? 0 : Math.floor(l.inboundBurst / 4));
   }
 
   /** Write a relay frame to a local client whose inbound budget has been charged. */
@@ -251,6 +344,8 @@ export class SignalHub {
     let message = detail;
     if (code === 'TARGET_BUSY') message ??= 'target inbound budget exhausted';
     else if (this.cluster.state === 'degraded') message ??= 'not connected to this instance, and the cluster is unreachable';
+    // An answer that says who is not online is worth probing for: it costs extra (docs/signaling.md).
+    if (code === 'UNKNOWN_TARGET') this.flow.charge(conn, this.limits.unknownTargetCost);
     const err: ErrorMsg = { t: 'error', code, target };
     if (message !== undefined) err.message = message;
     this.sendError(conn, withRef(err, ref));
@@ -261,7 +356,8 @@ export class SignalHub {
     return {
       deliver: (to, frame) => {
         const target = this.peers.get(to);
-        const failed = !target ? 'UNKNOWN_TARGET' : this.inboundFull(target) ? 'TARGET_BUSY' : null;
+        // Whether the remote sender was quiet is not known here: it gets the budget without the reserve.
+        const failed = !target ? 'UNKNOWN_TARGET' : this.inboundFull(target, false) ? 'TARGET_BUSY' : null;
         if (failed) this.c.metrics.drop(failed.toLowerCase());
         return failed ?? this.deliverTo(target!, frame);
       },
@@ -278,14 +374,15 @@ export class SignalHub {
     };
   }
 
-  /** Up to `bootstrapPeers` distinct random live peers other than `self`. */
+  /** Up to `bootstrapPeers` distinct random live peers other than `self`, spread over address prefixes. */
   sample(self: Conn): string[] {
     return this.peers.sample(self, this.limits.bootstrapPeers);
   }
 
   /**
    * The host tells the hub its event loop is lagging (server.ts measures timer drift). For `ms`,
-   * frames from bursting clients are dropped and their sockets paused; quiet clients still pass.
+   * frames from bursting clients are dropped and their sockets paused; quiet clients pass within a
+   * server-wide budget of their own.
    */
   overloaded(ms: number): void {
     this.flow.overloaded(ms);
@@ -295,6 +392,9 @@ export class SignalHub {
   sweep(): void {
     const now = this.c.clock.now();
     const l = this.limits;
+    this.hellos.prune(now);
+    this.turnPerIp.prune(now);
+    this.turnPerId.prune(now);
     for (const conn of this.conns) {
       if (conn.nodeId === null && now - conn.openedAt > l.helloTimeoutMs) {
         this.sendError(conn, { t: 'error', code: 'HELLO_TIMEOUT' });
@@ -395,4 +495,16 @@ export class SignalHub {
 function withRef(err: ErrorMsg, ref: number | undefined): ErrorMsg {
   if (ref !== undefined) err.ref = ref;
   return err;
+}
+
+/** The string a member's span holds, or null when it is not a string. */
+function stringAt(text: string, span: Span): string | null {
+  if (text.charCodeAt(span.start) !== 34) return null;
+  const raw = text.slice(span.start + 1, span.end - 1);
+  return raw.includes('\\') ? (JSON.parse(text.slice(span.start, span.end)) as string) : raw;
+}
+
+/** The JSON value of a small member (already validated by the scan). */
+function jsonAt(text: string, span: Span): unknown {
+  return JSON.parse(text.slice(span.start, span.end));
 }

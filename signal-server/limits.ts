@@ -6,9 +6,9 @@ export interface HubLimits {
   maxConnectionsPerIp: number;
   /** Largest frame accepted, bytes. @default 16384 */
   maxFrameBytes: number;
-  /** Token bucket: sustained messages per second per connection. @default 10 */
+  /** Token bucket: sustained tokens per second per connection (a frame costs 1 + bytes / bytesPerToken). @default 10 */
   ratePerSec: number;
-  /** Token bucket size (burst). @default 120 */
+  /** Token bucket size (burst), tokens. @default 120 */
   burst: number;
   /** A connection must say hello within this, ms. @default 10000 */
   helloTimeoutMs: number;
@@ -25,9 +25,10 @@ export interface HubLimits {
   /** Burst of that inbound bucket. @default 200 */
   inboundBurst: number;
   /**
-   * Server-wide admission budget, frames per second, for connections that are bursting (their
-   * own bucket not full): caps the work a crowd of flooders can queue at once, so quiet clients
-   * (bucket full, exempt) keep low latency. @default 5000
+   * Server-wide admission budget, tokens per second, for connections that are bursting (their
+   * own bucket not full): caps the work a crowd of flooders can queue at once. Quiet clients
+   * (bucket full) draw on a budget of the same size of their own while the event loop lags, and
+   * on none otherwise. @default 5000
    */
   globalRatePerSec: number;
   /** Burst of the server-wide budget. @default 500 */
@@ -39,6 +40,30 @@ export interface HubLimits {
   turnBudget: number;
   /** Peers in a bootstrap sample (<= 8). @default 8 */
   bootstrapPeers: number;
+  /**
+   * Cost of a frame in tokens: 1, plus 1 per this many bytes. Every bucket above (per connection,
+   * server-wide, shedding) is charged this cost, so a client pays for the bytes it makes the server
+   * scan, not just for its frames. @default 2048
+   */
+  bytesPerToken: number;
+  /** Deepest JSON nesting accepted in a frame (the frame object is level 1); deeper: MALFORMED. @default 32 */
+  maxJsonDepth: number;
+  /** Extra tokens a relay to an id that is not connected costs its sender (slows presence probing). @default 4 */
+  unknownTargetCost: number;
+  /** Hellos (new sessions) one address may start, per minute; IPv6 counts by /64. @default 120 */
+  helloPerMin: number;
+  /** Burst of that per-address hello budget. @default 60 */
+  helloBurst: number;
+  /** TURN credentials one address may be given, per minute (IPv6 by /64). @default 10 */
+  turnPerMinPerIp: number;
+  /** TURN credentials one node id may be given, per minute. @default 2 */
+  turnPerMinPerId: number;
+  /** Sockets from one address that have not finished their WebSocket upgrade (HTTP requests included). @default 64 */
+  maxPendingPerIp: number;
+  /** Sockets in all that have not finished their upgrade. @default 2048 */
+  maxPending: number;
+  /** A socket must send complete request headers within this, and say nothing for no longer than this before its upgrade, ms. @default 5000 */
+  upgradeTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: HubLimits = {
@@ -58,4 +83,14 @@ export const DEFAULT_LIMITS: HubLimits = {
   globalBurst: 500,
   turnBudget: 200,
   bootstrapPeers: 8,
+  bytesPerToken: 2048,
+  maxJsonDepth: 32,
+  unknownTargetCost: 4,
+  helloPerMin: 120,
+  helloBurst: 60,
+  turnPerMinPerIp: 10,
+  turnPerMinPerId: 2,
+  maxPendingPerIp: 64,
+  maxPending: 2048,
+  upgradeTimeoutMs: 5000,
 };

@@ -15,6 +15,8 @@ export interface ClusterMetrics {
 export class SignalMetrics {
   /** Open sockets, authenticated or not. */
   connections = 0;
+  /** TCP sockets accepted that have not finished a WebSocket upgrade (HTTP requests included). */
+  pendingSockets = 0;
   /** Authenticated peers (node id proven). */
   peers = 0;
   /** Clients currently paused by their token bucket. */
@@ -28,6 +30,8 @@ export class SignalMetrics {
   overloadEpisodes = 0;
   helloOk = 0;
   helloFailed = 0;
+  /** TURN credentials minted on request. */
+  turnCredentials = 0;
   /** Set when the server is one instance of a cluster (--redis); absent, nothing cluster-related is rendered. */
   cluster: ClusterMetrics | null = null;
   readonly dropped = new Map<string, number>();
@@ -55,6 +59,7 @@ export class SignalMetrics {
     };
     one('signal_connected_peers', 'gauge', 'Authenticated peers currently connected.', this.peers);
     one('signal_connections', 'gauge', 'Open WebSocket connections, authenticated or not.', this.connections);
+    one('signal_pending_sockets', 'gauge', 'Sockets accepted that have not finished a WebSocket upgrade.', this.pendingSockets);
     one('signal_rate_limited_clients', 'gauge', 'Clients currently paused by their token bucket.', this.rateLimitedNow);
     one('signal_rate_limited_total', 'counter', 'Times a client was paused by its token bucket.', this.rateLimitedTotal);
     one('signal_messages_received_total', 'counter', 'Frames received from clients.', this.messagesIn);
@@ -64,6 +69,7 @@ export class SignalMetrics {
     one('signal_overload_episodes_total', 'counter', 'Times the event loop lagged and bursting clients were shed.', this.overloadEpisodes);
     one('signal_hello_ok_total', 'counter', 'Successful hellos.', this.helloOk);
     one('signal_hello_failed_total', 'counter', 'Hellos with a bad signature.', this.helloFailed);
+    one('signal_turn_credentials_total', 'counter', 'TURN credentials minted on request.', this.turnCredentials);
     const c = this.cluster;
     if (c) {
       one('signal_cluster_up', 'gauge', 'Joined to the cluster store (1) or degraded, serving local clients only (0).', c.up);

@@ -4,8 +4,14 @@
  * With `redis`, the server is one instance of a cluster (cluster/redis.ts): admission asks the
  * cluster for the per-address count before the upgrade, and /healthz and /metrics report whether
  * the instance is joined or degraded.
+ *
+ * Before the upgrade every TCP socket is counted by address (IPv6 by /64) from the moment it is
+ * accepted: past `maxPendingPerIp` (or `maxPending` in all) it is destroyed at once, and one that
+ * has not sent its request headers within `upgradeTimeoutMs` is cut. So sockets that never speak
+ * cannot pin descriptors, and newcomers find the server open (docs/signaling.md, "Abuse handling").
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { systemClock, type Clock } from '../shared/env/clock';
@@ -13,7 +19,8 @@ import { cryptoRng, type Rng } from '../shared/env/rng';
 import { SIGNAL_PATH, type IceServer, type SignalErrorCode } from '../shared/protocol/signaling';
 import type { Cluster } from './cluster/cluster';
 import { RedisCluster, type ChannelMode } from './cluster/redis';
-import { SignalHub, type ConnIO, type HubLimits, type Conn } from './hub';
+import { addressKey } from './address';
+import { SignalHub, type ConnIO, type HubLimits, type Conn, type TurnMinter } from './hub';
 import { createLogger, type Logger } from './log';
 import { SignalMetrics } from './metrics';
 import { sha1Hex, verifyEd25519 } from './node-crypto';
@@ -31,7 +38,7 @@ export interface SignalServerOptions extends Partial<HubLimits> {
   allowedOrigins?: string[];
   /** STUN/TURN servers pushed to clients in welcome. @default [] */
   iceServers?: IceServer[];
-  /** TURN servers whose credentials are minted per client from a shared secret (turn-rest.ts). */
+  /** TURN servers whose credentials are minted per client on request (`turn`), from a shared secret (turn-rest.ts). */
   turnSecret?: TurnSecret;
   /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). @default false */
   trustProxy?: boolean;
@@ -146,7 +153,8 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
       ...((opts.cluster ?? redis) ? { cluster: opts.cluster ?? redis! } : {}),
     },
     opts,
-    iceFor(opts.iceServers ?? [], opts.turnSecret, clock),
+    () => opts.iceServers ?? [],
+    turnMinter(opts.turnSecret, clock),
   );
   const cluster = hub.cluster;
   const clustered = cluster.state !== 'local';
@@ -161,7 +169,8 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     clientTracking: true,
   });
 
-  const http: Server = createServer((req, res) => {
+  // Check request-header deadlines every second (Node's default is every 30 s).
+  const http: Server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     const pathname = (req.url ?? '/').split('?', 1)[0]!;
     if (pathname === '/healthz') {
       // Degraded still answers 200: the instance serves its own clients, and Redis is shared, so
@@ -189,7 +198,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     });
   });
   // Bound what a slow or idle HTTP client can hold.
-  http.headersTimeout = 10_000;
+  http.headersTimeout = Math.max(1000, hub.limits.upgradeTimeoutMs);
   http.requestTimeout = 30_000;
   http.keepAliveTimeout = 5_000;
 
@@ -210,8 +219,57 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     log.debug('ws error', { ip: this[CONN]!.ip, code: err.code ?? null });
   }
 
+  // ---- before the upgrade: every socket counted by address, cut if silent ----
+  const pending = new Map<string, number>();
+  let pendingTotal = 0;
+  const PENDING = Symbol('pending');
+  type PendingSocket = Socket & { [PENDING]?: { key: string; timer: ReturnType<typeof setTimeout> | null } };
+  const release = (socket: PendingSocket): void => {
+    const p = socket[PENDING];
+    if (!p) return;
+    socket[PENDING] = undefined;
+    if (p.timer) clearTimeout(p.timer);
+    pendingTotal--;
+    metrics.pendingSockets = pendingTotal;
+    const n = (pending.get(p.key) ?? 1) - 1;
+    if (n <= 0) pending.delete(p.key);
+    else pending.set(p.key, n);
+  };
+  http.on('connection', (socket: PendingSocket) => {
+    // Behind a proxy every socket is the proxy's: only the total applies (the proxy caps per client).
+    const key = trustProxy ? '' : addressKey(socket.remoteAddress ?? 'unknown');
+    const n = pending.get(key) ?? 0;
+    if (pendingTotal >= hub.limits.maxPending || (!trustProxy && n >= hub.limits.maxPendingPerIp)) {
+      metrics.reject(pendingTotal >= hub.limits.maxPending ? 'pending_full' : 'pending_ip_limit');
+      socket.destroy();
+      return;
+    }
+    pending.set(key, n + 1);
+    pendingTotal++;
+    metrics.pendingSockets = pendingTotal;
+    // Until its request headers are in: a socket that says nothing is cut (the headers' own
+    // deadline, headersTimeout, covers one that trickles).
+    const timer = setTimeout(() => {
+      metrics.reject('upgrade_timeout');
+      socket.destroy();
+    }, hub.limits.upgradeTimeoutMs);
+    timer.unref();
+    socket[PENDING] = { key, timer };
+    socket.once('close', () => release(socket));
+  });
+  // Headers complete: the silent-socket timer has done its job (HTTP requests keep their own timeouts).
+  http.on('request', (req: IncomingMessage) => {
+    const p = (req.socket as PendingSocket)[PENDING];
+    if (p?.timer) {
+      clearTimeout(p.timer);
+      p.timer = null;
+    }
+  });
+
   let rejecting = 0;
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Upgraded (or about to be refused with a frame): the hub's per-address cap takes over.
+    release(socket as PendingSocket);
     socket.on('error', () => socket.destroy());
     const pathname = (req.url ?? '/').split('?', 1)[0];
     if (pathname !== SIGNAL_PATH) {
@@ -304,8 +362,8 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   return { url, wsUrl: `ws://${hostPart}:${port}${SIGNAL_PATH}`, port, hub, metrics, cluster, close };
 }
 
-/** The ICE servers a client gets in its welcome: the static ones, plus its own TURN credential. */
-function iceFor(ice: IceServer[], turn: TurnSecret | undefined, clock: Clock): (nodeId: string) => IceServer[] {
-  if (!turn) return () => ice;
-  return (nodeId) => [...ice, turnCredentials(turn, nodeId, clock.now())];
+/** TURN credentials minted for a node id when it asks (`turn`), or null without a shared secret. */
+function turnMinter(turn: TurnSecret | undefined, clock: Clock): TurnMinter | null {
+  if (!turn) return null;
+  return { ttlSec: turn.ttlSec, mint: (nodeId) => turnCredentials(turn, nodeId, clock.now()) };
 }

@@ -1,4 +1,4 @@
-/** A per-connection token bucket: `rate` tokens per second, at most `burst` banked. Two numbers of state. */
+/** A token bucket: `rate` tokens per second, at most `burst` banked. Two numbers of state. */
 export class TokenBucket {
   private tokens: number;
   private at: number;
@@ -19,14 +19,25 @@ export class TokenBucket {
     }
   }
 
-  /** Take one token; false when the bucket is empty. */
-  take(now: number): boolean {
+  /** Take `n` tokens (default one) if at least `n + floor` are banked; false leaves the bucket as it was. */
+  take(now: number, n = 1, floor = 0): boolean {
     this.refill(now);
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    if (this.tokens >= n + floor) {
+      this.tokens -= n;
       return true;
     }
     return false;
+  }
+
+  /** Take up to `n` tokens, whatever is there (a charge after the fact; never below 0, never above burst). */
+  drain(now: number, n: number): void {
+    this.refill(now);
+    this.tokens = Math.min(this.burst, Math.max(0, this.tokens - n));
+  }
+
+  /** True when the bucket has refilled completely (its state can be forgotten). */
+  full(now: number): boolean {
+    return this.level(now) >= this.burst;
   }
 
   /** Tokens available now. */
@@ -35,9 +46,46 @@ export class TokenBucket {
     return this.tokens;
   }
 
-  /** Milliseconds until one token is available (0 if one is). */
-  waitMs(now: number): number {
+  /** Milliseconds until `n` tokens are available (0 if they are). */
+  waitMs(now: number, n = 1): number {
     this.refill(now);
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.rate);
+    return this.tokens >= n ? 0 : Math.ceil(((n - this.tokens) * 1000) / this.rate);
+  }
+}
+
+/**
+ * One bucket per key (an address, a node id), created at first use and forgotten once full again,
+ * so the map holds only keys active within about burst / rate seconds.
+ */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {}
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  /** Take one token from `key`'s bucket; false when it is empty. */
+  take(key: string, now: number): boolean {
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = new TokenBucket(this.rate, this.burst, now);
+      this.buckets.set(key, b);
+    }
+    return b.take(now);
+  }
+
+  /** Put back a token taken from `key` (the request it paid for was refused elsewhere). */
+  refund(key: string, now: number): void {
+    this.buckets.get(key)?.drain(now, -1);
+  }
+
+  /** Forget the buckets that have refilled. */
+  prune(now: number): void {
+    for (const [k, b] of this.buckets) if (b.full(now)) this.buckets.delete(k);
   }
 }

@@ -9,6 +9,7 @@
  *   server -> client   welcome {nodeId, iceServers, peers, heartbeatMs, limits}
  *   client -> server   bootstrap {id?}                    -> peers {id?, peers}
  *   client -> server   relay {to, payload, id?}           -> (to `to`) relay {from, payload}
+ *   client -> server   turn {id?}                         -> turn {id?, iceServers, ttlSec}   (when welcome said turn: true)
  *   either way         ping {id?} -> pong {id?}
  *   server -> client   error {code, message?, ref?, target?}
  */
@@ -102,6 +103,8 @@ export interface WelcomeMsg {
   /** The client should send a ping at least this often; the server drops it after ~2x silence. */
   heartbeatMs: number;
   limits: SignalLimits;
+  /** The server mints TURN credentials on request (`turn`); they are not in iceServers. */
+  turn?: boolean;
 }
 export interface PeersMsg {
   t: 'peers';
@@ -131,7 +134,14 @@ export interface ErrorMsg {
   /** UNKNOWN_TARGET: the node id that is not connected. */
   target?: NodeIdHex;
 }
-export type ServerMessage = ChallengeMsg | WelcomeMsg | PeersMsg | RelayInMsg | PongMsg | PingMsg | ErrorMsg;
+/** TURN servers with credentials minted for this node id, valid for `ttlSec`. */
+export interface TurnCredsMsg {
+  t: 'turn';
+  id?: number;
+  iceServers: IceServer[];
+  ttlSec: number;
+}
+export type ServerMessage = ChallengeMsg | WelcomeMsg | PeersMsg | RelayInMsg | PongMsg | PingMsg | ErrorMsg | TurnCredsMsg;
 
 // ---- client -> server -------------------------------------------------------------------
 
@@ -152,7 +162,12 @@ export interface RelayOutMsg {
   payload: Json;
   id?: number;
 }
-export type ClientMessage = HelloMsg | BootstrapMsg | RelayOutMsg | PingMsg | PongMsg;
+/** Ask for TURN credentials (rate-limited per address and per id). */
+export interface TurnMsg {
+  t: 'turn';
+  id?: number;
+}
+export type ClientMessage = HelloMsg | BootstrapMsg | RelayOutMsg | PingMsg | PongMsg | TurnMsg;
 export type ClientMessageType = ClientMessage['t'];
 
 /** The bytes a client signs in hello: domain, version and the server's nonce. */
@@ -225,6 +240,8 @@ export function parseClientMessage(text: string, maxBytes: number = MAX_FRAME_BY
       return { ok: true, msg: withId<PingMsg>({ t: 'ping' }, id) };
     case 'pong':
       return { ok: true, msg: withId<PongMsg>({ t: 'pong' }, id) };
+    case 'turn':
+      return { ok: true, msg: withId<TurnMsg>({ t: 'turn' }, id) };
     default:
       return fail('UNKNOWN_TYPE', `unknown type ${JSON.stringify(String(o.t).slice(0, 32))}`, id);
   }
@@ -265,8 +282,20 @@ export function parseServerMessage(text: string, maxBytes: number = MAX_FRAME_BY
       if (!isLimits(o.limits)) return fail('MALFORMED', 'bad limits');
       return {
         ok: true,
-        msg: { t: 'welcome', nodeId: o.nodeId, iceServers: o.iceServers, peers: o.peers, heartbeatMs: o.heartbeatMs, limits: o.limits },
+        msg: {
+          t: 'welcome',
+          nodeId: o.nodeId,
+          iceServers: o.iceServers,
+          peers: o.peers,
+          heartbeatMs: o.heartbeatMs,
+          limits: o.limits,
+          ...(o.turn === true ? { turn: true } : {}),
+        },
       };
+    case 'turn':
+      if (!Array.isArray(o.iceServers) || !o.iceServers.every(isIceServer)) return fail('MALFORMED', 'bad iceServers');
+      if (typeof o.ttlSec !== 'number' || !(o.ttlSec > 0)) return fail('MALFORMED', 'bad ttlSec');
+      return { ok: true, msg: withId<TurnCredsMsg>({ t: 'turn', iceServers: o.iceServers, ttlSec: o.ttlSec }, id) };
     case 'peers':
       if (!isNodeIdList(o.peers)) return fail('MALFORMED', 'bad peers');
       return { ok: true, msg: withId<PeersMsg>({ t: 'peers', peers: o.peers }, id) };

@@ -8,16 +8,25 @@ import { SeededRng } from '../../shared/env/rng';
 import { helloSigningBytes } from '../../shared/protocol/signaling';
 import { VirtualClock } from '../../shared/sim/virtual-clock';
 import type { Cluster } from '../../signal-server/cluster/cluster';
-import { SignalHub, type Conn, type ConnIO, type HubLimits } from '../../signal-server/hub';
+import { SignalHub, type Conn, type ConnIO, type HubLimits, type TurnMinter } from '../../signal-server/hub';
 import { silentLogger } from '../../signal-server/log';
 import { SignalMetrics } from '../../signal-server/metrics';
 import { sha1Hex, verifyEd25519 } from '../../signal-server/node-crypto';
 
 export type Frame = Record<string, unknown>;
 
+/** A key pair from an integer seed (distinct for every seed below 2^32). */
+function keyOf(seed: number): ReturnType<typeof generateKeyPair> {
+  const bytes = new Uint8Array(32).fill(seed & 255);
+  new DataView(bytes.buffer).setUint32(4, seed >>> 0);
+  return generateKeyPair(bytes);
+}
+
 /** A socket as the hub sees it: everything it is sent, its close, its pause state. */
 export class FakeIO implements ConnIO {
   readonly frames: Frame[] = [];
+  /** The frames as sent, text. */
+  readonly raw: string[] = [];
   closedWith: { code: number; reason: string } | null = null;
   terminated = false;
   paused = false;
@@ -26,6 +35,7 @@ export class FakeIO implements ConnIO {
   backlog = 0;
 
   send(frame: string): void {
+    this.raw.push(frame);
     this.frames.push(JSON.parse(frame) as Frame);
   }
   buffered(): number {
@@ -66,7 +76,7 @@ export class HubHarness {
   readonly metrics = new SignalMetrics();
   readonly hub: SignalHub;
 
-  constructor(limits: Partial<HubLimits> = {}, cluster?: Cluster) {
+  constructor(limits: Partial<HubLimits> = {}, cluster?: Cluster, turn: TurnMinter | null = null) {
     this.hub = new SignalHub(
       {
         clock: this.clock,
@@ -78,12 +88,14 @@ export class HubHarness {
         ...(cluster ? { cluster } : {}),
       },
       limits,
+      () => [],
+      turn,
     );
   }
 
   /** Answer the challenge with the key from `seed` (the welcome may come later, in a cluster). */
   hello(c: HubClient, seed: number): void {
-    const kp = generateKeyPair(new Uint8Array(32).fill(seed));
+    const kp = keyOf(seed);
     const nonce = c.io.of('challenge')[0]!.nonce as string;
     c.send({ t: 'hello', publicKey: bytesToHex(kp.publicKey), signature: bytesToHex(sign(helloSigningBytes(nonce), kp.secretKey)) });
   }
@@ -114,7 +126,7 @@ export class HubHarness {
   join(seed: number, ip = '127.0.0.1'): HubClient {
     const { io, conn } = this.open(ip);
     if (!conn) throw new Error(`refused: ${JSON.stringify(io.frames)}`);
-    const kp = generateKeyPair(new Uint8Array(32).fill(seed));
+    const kp = keyOf(seed);
     const nonce = io.of('challenge')[0]!.nonce as string;
     const c = this.client(io, conn);
     c.send({ t: 'hello', publicKey: bytesToHex(kp.publicKey), signature: bytesToHex(sign(helloSigningBytes(nonce), kp.secretKey)) });

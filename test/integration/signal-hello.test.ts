@@ -108,17 +108,23 @@ describe('signal hello', () => {
 });
 
 describe('signal hello with --turn-secret', () => {
-  it('gives each client its own expiring TURN credential: HMAC-SHA1(secret, "<expiry>:<node id>")', async () => {
-    const server = await startServer({ turnSecret: { urls: ['turn:127.0.0.1:3478'], secret: 's3cret', ttlSec: 600 } });
+  it('offers TURN in the welcome and mints each client its own expiring credential on request: HMAC-SHA1(secret, "<expiry>:<node id>")', async () => {
+    const server = await startServer({ turnSecret: { urls: ['turn:127.0.0.1:3478'], secret: 's3cret', ttlSec: 600 }, turnPerMinPerId: 1 });
     const clients = [new RawClient(server.wsUrl), new RawClient(server.wsUrl)];
     try {
       const before = Math.floor(Date.now() / 1000);
       const welcomes = [await clients[0]!.hello(keyFromSeed(11)), await clients[1]!.hello(keyFromSeed(12))];
       const seen = new Set<string>();
-      for (const w of welcomes) {
-        expect(w.iceServers).toHaveLength(1);
-        const t = w.iceServers[0]!;
-        const [expiry, user] = t.username!.split(':');
+      for (const [i, w] of welcomes.entries()) {
+        // nothing minted unasked
+        expect(w.iceServers).toHaveLength(0);
+        expect(w.turn).toBe(true);
+        clients[i]!.send({ t: 'turn', id: 1 });
+        const answer = await clients[i]!.next('turn');
+        expect(answer.id).toBe(1);
+        expect(answer.ttlSec).toBe(600);
+        const t = (answer.iceServers as { username: string; credential: string }[])[0]!;
+        const [expiry, user] = t.username.split(':');
         expect(user).toBe(w.nodeId);
         expect(Number(expiry) - before).toBeGreaterThanOrEqual(600);
         expect(Number(expiry) - before).toBeLessThanOrEqual(605);
@@ -126,11 +132,15 @@ describe('signal hello with --turn-secret', () => {
         const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('s3cret'), { name: 'HMAC', hash: 'SHA-1' }, false, [
           'sign',
         ]);
-        const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(t.username!)));
+        const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(t.username)));
         expect(t.credential).toBe(Buffer.from(mac).toString('base64'));
-        seen.add(t.credential!);
+        seen.add(t.credential);
+        // the per-id budget (1 a minute here) refuses a second one
+        clients[i]!.send({ t: 'turn', id: 2 });
+        expect((await clients[i]!.error('RATE_LIMITED')).ref).toBe(2);
       }
       expect(seen.size).toBe(2);
+      expect(server.metrics.turnCredentials).toBe(2);
     } finally {
       for (const c of clients) c.close();
       await server.close();

@@ -24,6 +24,7 @@ import {
   helloSigningBytes,
   parseServerMessage,
   type ClientMessage,
+  type IceServer,
   type Json,
   type NodeIdHex,
   type ServerMessage,
@@ -59,6 +60,8 @@ type Listener<K extends keyof SignalClientEvents> = (ev: SignalClientEvents[K]) 
 const OPEN = 1;
 /** Close code the client uses when it gives up on a silent server (private range, not sent by servers). */
 const CLIENT_TIMEOUT_CLOSE = 4100;
+/** How long a welcome waits for the TURN credentials asked for with it, ms. */
+const TURN_WAIT_MS = 3000;
 
 export class SignalClient implements Signaler {
   readonly nodeId: NodeIdHex;
@@ -82,6 +85,10 @@ export class SignalClient implements Signaler {
   private readonly pending = new Map<number, { resolve(p: NodeIdHex[]): void; reject(e: Error): void; timer: TimerHandle }>();
   private waiters: { resolve(w: WelcomeMsg): void; reject(e: Error): void }[] = [];
   private signalHandler: SignalHandler | null = null;
+  /** A welcome held back while its TURN credentials are asked for (welcome.turn). */
+  private turnWait: { id: number; welcome: WelcomeMsg; timer: TimerHandle } | null = null;
+  /** `turnCredentials()` calls in flight. */
+  private readonly turnRequests = new Map<number, { resolve(s: IceServer[]): void; reject(e: Error): void; timer: TimerHandle }>();
   /** Counters for dropped input (remote garbage is counted, never thrown). */
   readonly dropped = { malformed: 0, badSignal: 0 };
 
@@ -148,6 +155,23 @@ export class SignalClient implements Signaler {
     const id = this.takeId();
     this.sendMsg({ t: 'relay', to, payload, id });
     return id;
+  }
+
+  /**
+   * Fresh TURN credentials (when the welcome said `turn`), e.g. before the ones from the welcome
+   * expire (`--turn-ttl`, 1 h by default). Rate-limited by the server: rejects with RATE_LIMITED.
+   */
+  turnCredentials(): Promise<IceServer[]> {
+    if (this._state !== 'open') return Promise.reject(new SignalClientError('NOT_CONNECTED'));
+    const id = this.takeId();
+    return new Promise<IceServer[]>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        this.turnRequests.delete(id);
+        reject(new SignalClientError('TIMEOUT', 'turn'));
+      }, this.opts.requestTimeoutMs ?? 10_000);
+      this.turnRequests.set(id, { resolve, reject, timer });
+      this.sendMsg({ t: 'turn', id });
+    });
   }
 
   /** Signaler: best effort, never throws. */
@@ -236,7 +260,19 @@ export class SignalClient implements Signaler {
           this.dropped.malformed++;
           return;
         }
+        if (msg.turn) return this.askTurn(msg);
         return this.welcomed(msg);
+      case 'turn': {
+        const w = this.turnWait;
+        if (w && msg.id === w.id) return this.turnDone({ ...w.welcome, iceServers: [...w.welcome.iceServers, ...msg.iceServers] });
+        const req = msg.id === undefined ? undefined : this.turnRequests.get(msg.id);
+        if (req && msg.id !== undefined) {
+          this.turnRequests.delete(msg.id);
+          this.clock.clearTimeout(req.timer);
+          req.resolve(msg.iceServers);
+        }
+        return;
+      }
       case 'peers': {
         const req = msg.id === undefined ? undefined : this.pending.get(msg.id);
         if (!req || msg.id === undefined) return;
@@ -259,6 +295,14 @@ export class SignalClient implements Signaler {
       case 'pong':
         return;
       case 'error': {
+        // TURN refused (rate limited): join without it rather than not at all.
+        if (this.turnWait && msg.ref === this.turnWait.id) this.turnDone(this.turnWait.welcome);
+        const turnReq = msg.ref === undefined ? undefined : this.turnRequests.get(msg.ref);
+        if (turnReq && msg.ref !== undefined) {
+          this.turnRequests.delete(msg.ref);
+          this.clock.clearTimeout(turnReq.timer);
+          turnReq.reject(new SignalClientError(msg.code, msg.message));
+        }
         const req = msg.ref === undefined ? undefined : this.pending.get(msg.ref);
         if (req && msg.ref !== undefined) {
           this.pending.delete(msg.ref);
@@ -282,6 +326,26 @@ export class SignalClient implements Signaler {
     }
     if (this.ws !== ws) return;
     this.sendMsg({ t: 'hello', publicKey: bytesToHex(this.signer.publicKey), signature: bytesToHex(signature) });
+  }
+
+  /**
+   * The server gives TURN credentials on request: ask once, and hold the welcome (at most
+   * TURN_WAIT_MS) so that whoever listens for it gets the ICE servers complete.
+   */
+  private askTurn(welcome: WelcomeMsg): void {
+    if (this.turnWait) this.clock.clearTimeout(this.turnWait.timer);
+    const id = this.takeId();
+    const timer = this.clock.setTimeout(() => {
+      if (this.turnWait?.id === id) this.turnDone(welcome);
+    }, TURN_WAIT_MS);
+    this.turnWait = { id, welcome, timer };
+    this.sendMsg({ t: 'turn', id });
+  }
+
+  private turnDone(welcome: WelcomeMsg): void {
+    if (this.turnWait) this.clock.clearTimeout(this.turnWait.timer);
+    this.turnWait = null;
+    this.welcomed(welcome);
   }
 
   private welcomed(msg: WelcomeMsg): void {
@@ -361,6 +425,8 @@ export class SignalClient implements Signaler {
   }
 
   private clearTimers(): void {
+    if (this.turnWait) this.clock.clearTimeout(this.turnWait.timer);
+    this.turnWait = null;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     if (this.heartbeat !== null) this.clock.clearTimeout(this.heartbeat);
     this.timer = null;
@@ -373,6 +439,11 @@ export class SignalClient implements Signaler {
       req.reject(err);
     }
     this.pending.clear();
+    for (const req of this.turnRequests.values()) {
+      this.clock.clearTimeout(req.timer);
+      req.reject(err);
+    }
+    this.turnRequests.clear();
   }
 
   private failWaiters(err: Error): void {

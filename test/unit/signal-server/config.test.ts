@@ -23,3 +23,31 @@ describe('signal server config: the port', () => {
     expect(parseConfig([], { PORT: '70000' })).toMatchObject({ ok: false, error: '--port out of range' });
   });
 });
+
+describe('signal server config: the issue 16 limits', () => {
+  it('has the documented defaults and reads each from its flag or environment variable', () => {
+    const r = parseConfig(['--hello-per-min', '30', '--max-json-depth=16'], {
+      SIGNAL_TURN_PER_MIN_IP: '5',
+      SIGNAL_TURN_SECRET: 's',
+      SIGNAL_TURN: 'turn:t:3478',
+    });
+    if (!r.ok || r.help) throw new Error(JSON.stringify(r));
+    expect(r.options).toMatchObject({
+      helloPerMin: 30,
+      helloBurst: 60,
+      maxJsonDepth: 16,
+      bytesPerToken: 2048,
+      turnPerMinPerIp: 5,
+      turnPerMinPerId: 2,
+      maxPendingPerIp: 64,
+      maxPending: 2048,
+      upgradeTimeoutMs: 5000,
+      unknownTargetCost: 4,
+    });
+    expect(r.options.turnSecret?.ttlSec).toBe(3600);
+  });
+  it('refuses depth limits outside 4..64 and zero rates', () => {
+    expect(parseConfig(['--max-json-depth', '100'], {})).toMatchObject({ ok: false });
+    expect(parseConfig(['--hello-per-min', '0'], {})).toMatchObject({ ok: false });
+  });
+});
