@@ -29,6 +29,8 @@ export class Outbox {
   private readonly retry = new Map<string, Retry>();
   private readonly lookedUpAt = new Map<string, number>();
   private readonly pingedAt = new Map<string, number>();
+  /** Lookups in a row that found no live node, per contact (they back off from one tick up to presenceRefreshMs). */
+  private readonly lookupMisses = new Map<string, number>();
   /** Requested contacts: the period we last wrote a request slot for. */
   private readonly slotPeriod = new Map<string, number>();
 
@@ -52,7 +54,7 @@ export class Outbox {
         // Either side's ping answers for both: ping only a contact not heard from for a while.
         const quiet = now - (this.chat.lastHeardAt(c.id) ?? -Infinity) >= CHAT_TIMERS.pingMs;
         if (quiet && now - (this.pingedAt.get(c.id) ?? -Infinity) >= CHAT_TIMERS.pingMs) jobs.push(() => this.ping(c));
-      } else if (now - (this.lookedUpAt.get(c.id) ?? -Infinity) >= CHAT_TIMERS.presenceRefreshMs) {
+      } else if (now - (this.lookedUpAt.get(c.id) ?? -Infinity) >= this.lookupWait(c.id)) {
         jobs.push(() => this.findAndPing(c));
       }
     }
@@ -204,6 +206,17 @@ export class Outbox {
     this.lookedUpAt.set(c.id, this.chat.now);
     const found = await this.findContact(c.id);
     if (found?.fresh) await this.ping(c);
+    if (this.chat.isOnline(c.id)) this.lookupMisses.delete(c.id);
+    else this.lookupMisses.set(c.id, (this.lookupMisses.get(c.id) ?? 0) + 1);
+  }
+
+  /**
+   * How long after a lookup to look a contact up again: soon after a start or a miss (both sides
+   * reloading at once each miss the other's node by a few seconds), then less often.
+   */
+  private lookupWait(contactId: string): number {
+    const misses = this.lookupMisses.get(contactId) ?? 0;
+    return Math.min(CHAT_TIMERS.presenceRefreshMs, CHAT_TIMERS.tickMs * 2 ** Math.max(0, misses - 1));
   }
 
   /** Ping a contact on its known nodes; a sealed pong in the ack proves it is there. */

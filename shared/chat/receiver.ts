@@ -105,8 +105,9 @@ export class Receiver {
     let deliveredId: string | undefined;
     if (frame?.type === 'text') deliveredId = await this.onText(cid, frame, ops, after);
     else if (frame?.type === 'receipt') await this.onReceipt(cid, frame, ops, after);
-    else if (frame?.type === 'typing') after.push(() => h.emitTyping(cid, frame.on));
-    else if (!frame) h.counters.inc('drop.frame_malformed');
+    else if (frame?.type === 'typing') {
+      if (h.settings.typing) after.push(() => h.emitTyping(cid, frame.on));
+    } else if (!frame) h.counters.inc('drop.frame_malformed');
     if (deliveredId) ops.push({ key: recvKey, value: deliveredId });
     const next = { ...s, ratchet };
     let answer: Uint8Array | undefined;
@@ -197,11 +198,13 @@ export class Receiver {
     for (const raw of f.ids) {
       const id = bytesToHex(raw);
       const found = await findMessage(this.h.c.store, cid, id);
+      // Read receipts work both ways or not at all (Signal's rule): with ours off, theirs are not shown.
+      const shown = f.kind === 'read' && !this.h.settings.readReceipts ? 'delivered' : f.kind;
       if (found?.m.from === 'me') {
-        const op = advanceOp(found, f.kind);
+        const op = advanceOp(found, shown);
         if (op) {
           ops.push(op);
-          after.push(() => this.h.emitState(cid, id, f.kind));
+          after.push(() => this.h.emitState(cid, id, shown));
         }
       }
       ops.push(...this.m.removeOut(cid, id));

@@ -309,4 +309,25 @@ describe('the user’s settings', () => {
     expect(bob.messenger.pending(alice.id)).toBe(0);
     expect(await alice.history(bob)).toHaveLength(1);
   });
+
+  it('read receipts off: theirs are not shown either (the message stays delivered)', async () => {
+    const { net, alice, bob } = await createPair(SEED);
+    const { messageId } = await alice.talk.send(bob.id, 'hi');
+    await net.settle();
+    await alice.talk.setSettings({ readReceipts: false });
+    await bob.talk.markRead(alice.id);
+    await net.settle();
+    expect(await alice.stateOf(bob, messageId)).toBe('delivered');
+    expect(alice.messenger.pending(bob.id)).toBe(0);
+  });
+
+  it('typing off: theirs are not shown either', async () => {
+    const { net, alice, bob } = await createPair(SEED);
+    await alice.talk.send(bob.id, 'hi');
+    await net.settle();
+    await alice.talk.setSettings({ typing: false });
+    bob.talk.typing(alice.id, true);
+    await net.settle();
+    expect(alice.events.typing).toEqual([]);
+  });
 });
