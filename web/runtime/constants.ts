@@ -27,6 +27,8 @@ export const RUNTIME_DEFAULTS = {
   tickMs: 1_000,
   /** The link keeper re-checks its links every this many ticks (on top of its own timer). */
   linkCheckTicks: 5,
+  /** Server-minted TURN credentials (1 h by default) are asked for again this often; a failed ask is retried after retryMs, ms. */
+  turnRefresh: { everyMs: 40 * 60_000, retryMs: 5 * 60_000 },
   /** Alone after joining (first node, or every seed failed): ask for a fresh sample after this, doubling, ms. */
   aloneRetryMs: { first: 2_000, max: 30_000 },
 } as const;

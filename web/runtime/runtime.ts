@@ -37,6 +37,7 @@ import { RUNTIME_DEFAULTS } from './constants';
 import { SignalPaths } from './signal-paths';
 import { nodeStats } from './stats';
 import { logLookups } from './lookup-log';
+import { keepTurnFresh } from './turn-refresh';
 
 export type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
 import type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
@@ -135,9 +136,11 @@ export class P2PNode {
     this.transport.onPeerUp(() => this.emitStatus());
     this.transport.onPeerDown(() => this.emitStatus());
     this.client.on('state', () => this.emitStatus());
+    const turn = keepTurnFresh(this.client, (s) => this.transport.setIceServers(s), this.clock, opts.transport?.iceServers ?? []);
+    this.closeHooks.push(() => turn.stop());
     this.client.on('welcome', (w) => {
       this.welcomes++;
-      this.transport.setIceServers(w.iceServers);
+      turn.welcome(w);
       this.log('welcome', { peers: w.peers.length, iceServers: w.iceServers.length });
       this.joinWith(w.peers);
     });
