@@ -38,9 +38,7 @@ export async function startLocalNode(profile: string, opts: LocalNodeOptions): P
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     ...(extra.length > 0 ? { transport: { iceServers: extra } } : {}),
   });
-  // The runtime sets the server's ICE servers on each welcome; ours go first (registered after
-  // the runtime's handler, so this runs last and wins).
-  if (extra.length > 0) node.client.on('welcome', (w) => node.transport.setIceServers([...extra, ...w.iceServers]));
+  // The runtime puts these (transport.iceServers) before the server's on every welcome and TURN refresh.
   destroyOnPageHide(node.transport);
   const chatNode = await startChat(node, { store: new IdbChatStore(profile), origin: location.origin });
   const synced = new Set<() => void>();
