@@ -13,6 +13,7 @@ describe('scenario: chat', () => {
   it('nothing lost, duplicated, reordered, forged or replayed under churn and attack', { timeout: 2_400_000 }, async () => {
     const r = await runChat({ seed: SEED, nodes: 1000, users: 60, hours: 3 });
     const why = `seed ${SEED}: ${JSON.stringify(r)}`;
+    console.info(why);
     expect(r.sent as number, why).toBeGreaterThan(200);
     expect(r.sentWhileRecipientAway as number, why).toBeGreaterThan(20);
     expect(r.lost, why).toBe(0);

@@ -13,6 +13,7 @@ describe('scenario: presence', () => {
   it('requests succeed online and offline, contacts find each other, nothing leaks or is forged', { timeout: 2_400_000 }, async () => {
     const r = await runPresence({ seed: SEED, nodes: 1000, users: 60, findMinutes: 45, flood: 100 });
     const why = `seed ${SEED}: ${JSON.stringify(r)}`;
+    console.info(why);
     expect(r.requestSuccess, why).toBeGreaterThanOrEqual(0.999);
     expect(r.offlineRequestSuccess, why).toBeGreaterThanOrEqual(0.99);
     expect(r.findSuccess, why).toBeGreaterThanOrEqual(0.999);
