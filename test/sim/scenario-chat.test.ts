@@ -1,7 +1,8 @@
 /**
- * The chat scenario at 1,000 nodes (a fifth malicious, 60 users, 3 simulated hours of Weibull
+ * The chat scenario at 500 nodes (a fifth malicious, 40 users, 2 simulated hours of Weibull
  * churn): every message arrives exactly once and in order, none is forged or replayed. The seed is
- * printed on failure. A few minutes on an idle 2-core machine; the timeout allows a much slower one.
+ * printed. Sized for the test suite's time budget (1,000 nodes, 60 users and 3 h took 7.7 min on a
+ * loaded 2-core machine); `npm run sim -- --scenario chat --json` runs 1,000 nodes for 24 h.
  */
 import { describe, expect, it } from 'vitest';
 import { runChat } from './scenarios/chat';
@@ -11,11 +12,11 @@ const SEED = testSeed(1);
 
 describe('scenario: chat', () => {
   it('nothing lost, duplicated, reordered, forged or replayed under churn and attack', { timeout: 2_400_000 }, async () => {
-    const r = await runChat({ seed: SEED, nodes: 1000, users: 60, hours: 3 });
+    const r = await runChat({ seed: SEED, nodes: 500, users: 40, hours: 2 });
     const why = `seed ${SEED}: ${JSON.stringify(r)}`;
     console.info(why);
-    expect(r.sent as number, why).toBeGreaterThan(200);
-    expect(r.sentWhileRecipientAway as number, why).toBeGreaterThan(20);
+    expect(r.sent as number, why).toBeGreaterThan(100);
+    expect(r.sentWhileRecipientAway as number, why).toBeGreaterThan(10);
     expect(r.lost, why).toBe(0);
     expect(r.delivered, why).toBe(r.sent);
     expect(r.duplicates, why).toBe(0);
