@@ -61,6 +61,8 @@ export interface GetResult {
   invalid: number;
   /** Closest answering nodes sent the newest record by read-repair. */
   repaired: number;
+  /** Requests and responses the get cost: its lookups' messages plus read-repair stores. */
+  messages: number;
   lookup: LookupResult;
 }
 
@@ -247,7 +249,7 @@ export class DhtValues implements DhtExtension {
           if (repaired) this.counters.inc('repair.sent', repaired);
         }
         this.counters.inc(best ? 'get.found' : 'get.missing');
-        cb({ record: best, replicas, stale, invalid, repaired, lookup });
+        cb({ record: best, replicas, stale, invalid, repaired, messages: lookup.messages + repaired, lookup });
       },
       {
         quorum: opts.quorum ?? this.init.getQuorum,

@@ -26,6 +26,7 @@ import { DhtNode } from '../../shared/dht/node';
 import type { LinkKeeper } from '../../shared/overlay/link-keeper';
 import type { OverlayRouter } from '../../shared/overlay/overlay-router';
 import { createOverlay } from '../../shared/overlay/setup';
+import { ed25519NodeAuth } from '../../shared/dht/node-auth';
 import type { RequestTunnel } from '../../shared/overlay/tunnel';
 import { DhtValues } from '../../shared/records/values';
 import { mutableTarget, signMutable } from '../../shared/records/bep44';
@@ -120,6 +121,7 @@ export class P2PNode {
         isConnected: (p) => this.transport.isConnected(p),
         setWanted: (w) => this.setWanted(w),
         deliver: (payload) => this.paths.receive(payload),
+        auth: ed25519NodeAuth(opts.keyPair),
       },
       {
         maxOpen: this.transport.pool.init.maxOpen,
