@@ -53,7 +53,12 @@ export interface RpcTunnel {
    * The response frame inside an answer carried back from `peer` through `hop`, if `peer` signed
    * it for `request`; undefined for a forgery.
    */
-  open(peer: LookupPeer, request: Uint8Array, answer: { pk: Uint8Array; sig: Uint8Array; inner: Uint8Array }, hop: LookupPeer): Uint8Array | undefined;
+  open(
+    peer: LookupPeer,
+    request: Uint8Array,
+    answer: { pk: Uint8Array; sig: Uint8Array; inner: Uint8Array },
+    hop: LookupPeer,
+  ): Uint8Array | undefined;
 }
 
 export interface RequestOpts {
@@ -209,6 +214,11 @@ export class Rpc {
   }
 
   request(peer: LookupPeer, body: RequestBody, cb: ResponseCallback, opts: RequestOpts = {}): void {
+    this.send(peer, body, cb, opts, 1);
+  }
+
+  /** `retries`: times a forged tunneled answer may be retried over another path. */
+  private send(peer: LookupPeer, body: RequestBody, cb: ResponseCallback, opts: RequestOpts, retries: number): void {
     if (this.destroyed) return cb(null, 0);
     if (this.pending.size >= this.init.maxInflight) {
       this.counters.inc('request.overloaded');
@@ -233,8 +243,14 @@ export class Rpc {
         if (res?.type === 'tunneled' && res.answer) {
           const inner = tunnel.open(peer, frame, res.answer, hop);
           if (inner) this.onTunneled(peer, inner);
-          // A relay forged it: the peer is not to blame, and the lookup moves on at once.
-          else this.fail(rid, timer, 'tunnel.forged', false);
+          // A relay forged it: the peer is not to blame. Ask again once (the tunnel avoids that
+          // first hop now), else the lookup moves on at once.
+          else if (retries > 0 && this.pending.get(rid)?.timer === timer) {
+            this.pending.delete(rid);
+            this.clock.clearTimeout(timer);
+            this.counters.inc('tunnel.retried');
+            this.send(peer, body, cb, opts, retries - 1);
+          } else this.fail(rid, timer, 'tunnel.forged', false);
         }
         // Not delivered: the overlay had no path to the peer (gone, or not linked to anyone).
         else if (res) this.fail(rid, timer, 'tunnel.undelivered');

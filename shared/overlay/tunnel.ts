@@ -13,8 +13,10 @@
  *    above (STORE) key on an origin that is proven.
  *  - The target signs `TUNNEL_ANSWER_TAG ‖ origin ‖ target ‖ request inner ‖ answer inner`; the
  *    origin accepts the answer, and counts it as proof the target is alive, only if the key owns
- *    the target's id and the signature holds. A forged answer fails the request at once without
- *    charging the target, and its first hop is not used as a relay for `suspectMs`.
+ *    the target's id and the signature holds. So does every relay on the way back (it holds the
+ *    request): a relay whose next hop returned a forgery avoids that hop for `suspectMs` and
+ *    tries the next best once; the origin, likewise, avoids its first hop and asks once more.
+ *    A forgery never charges the target.
  * A relay can still drop, or delay, which costs a lookup a soft timeout like a dead peer.
  * Signature checks cost CPU, so every tunnel frame first takes a token from the bucket of the link
  * peer that carried it (a direct, proven connection), and a bad signature takes `badSignatureCost`
@@ -124,14 +126,13 @@ export class RequestTunnel implements DhtExtension, RpcTunnel {
   }
 
   /** The answer inside a 'tunneled' reply from `peer`, if `peer`'s key signed it for `request`. */
-  open(peer: LookupPeer, request: Uint8Array, answer: { pk: Uint8Array; sig: Uint8Array; inner: Uint8Array }, hop: LookupPeer): Uint8Array | undefined {
-    if (
-      answer.pk.length === KEY_BYTES &&
-      answer.sig.length === SIG_BYTES &&
-      bytesEqual(this.auth.idOf(answer.pk), peer.id) &&
-      this.auth.verify(answer.sig, tunnelAnswerSignable(this.node.id, peer.id, request, answer.inner), answer.pk)
-    )
-      return answer.inner;
+  open(
+    peer: LookupPeer,
+    request: Uint8Array,
+    answer: { pk: Uint8Array; sig: Uint8Array; inner: Uint8Array },
+    hop: LookupPeer,
+  ): Uint8Array | undefined {
+    if (this.signedBy(peer.id, this.node.id, request, answer)) return answer.inner;
     this.counters.inc('answer.forged');
     this.suspects.set(hop.hex, this.node.clock.now() + this.suspectMs);
     return undefined;
@@ -155,21 +156,60 @@ export class RequestTunnel implements DhtExtension, RpcTunnel {
       reply({ type: 'tunneled' });
       return true;
     }
-    const hop = this.router.nextHop(msg.target, from.hex);
+    const avoid = this.suspects.size > 0 ? (hex: string) => this.isSuspect(hex) : undefined;
+    const hop = this.router.nextHop(msg.target, from.hex, avoid);
     if (!hop) {
       this.counters.inc('relay.no_path');
       reply({ type: 'tunneled' });
       return true;
     }
     this.counters.inc('relay.forwarded');
+    this.forward(from, msg, hop, reply, 1);
+    return true;
+  }
+
+  /**
+   * Relay `msg` to `hop`. A relay checks the answer's signature too (it holds the request): a
+   * forged one marks `hop` suspect and goes once more by the next best hop, so a forger deep in a
+   * path is routed around by the honest relay before it, not only avoided by the origin.
+   */
+  private forward(
+    from: LookupPeer,
+    msg: Extract<RequestMessage, { type: 'tunnel' }>,
+    hop: LookupPeer,
+    reply: (res: ResponseBody) => void,
+    retries: number,
+  ): void {
     const fwd: RequestBody = { ...msg, ttl: Math.min(msg.ttl, this.maxTtl) - 1 };
     this.node.rpc.request(
       hop,
       fwd,
-      (res) => reply(res?.type === 'tunneled' && res.answer ? { type: 'tunneled', answer: res.answer } : { type: 'tunneled' }),
+      (res) => {
+        if (res?.type !== 'tunneled' || !res.answer) return reply({ type: 'tunneled' });
+        if (this.signedBy(msg.target, msg.origin, msg.inner, res.answer)) return reply({ type: 'tunneled', answer: res.answer });
+        this.counters.inc('relay.forged');
+        this.suspects.set(hop.hex, this.node.clock.now() + this.suspectMs);
+        const next = retries > 0 ? this.router.nextHop(msg.target, from.hex, (hex) => this.isSuspect(hex)) : undefined;
+        if (next) return this.forward(from, msg, next, reply, retries - 1);
+        reply({ type: 'tunneled' });
+      },
       { direct: true, blameless: true, timeoutMs: this.relayTimeoutMs() },
     );
-    return true;
+  }
+
+  /** Did the key in `answer` own `target`'s id and sign it as the answer to `request` from `origin`? */
+  private signedBy(
+    target: Uint8Array,
+    origin: Uint8Array,
+    request: Uint8Array,
+    answer: { pk: Uint8Array; sig: Uint8Array; inner: Uint8Array },
+  ): boolean {
+    return (
+      answer.pk.length === KEY_BYTES &&
+      answer.sig.length === SIG_BYTES &&
+      bytesEqual(this.auth.idOf(answer.pk), target) &&
+      this.auth.verify(answer.sig, tunnelAnswerSignable(origin, target, request, answer.inner), answer.pk)
+    );
   }
 
   /** The request inside is ours: serve it as `origin`'s once its signature proves it, and sign the answer. */
@@ -179,7 +219,10 @@ export class RequestTunnel implements DhtExtension, RpcTunnel {
       this.counters.inc('drop.inner.from_self');
       return reply({ type: 'tunneled' });
     }
-    if (!bytesEqual(this.auth.idOf(msg.pk), origin) || !this.auth.verify(msg.sig, tunnelRequestSignable(msg.target, origin, inner), msg.pk)) {
+    if (
+      !bytesEqual(this.auth.idOf(msg.pk), origin) ||
+      !this.auth.verify(msg.sig, tunnelRequestSignable(msg.target, origin, inner), msg.pk)
+    ) {
       this.counters.inc('drop.inner.bad_signature');
       for (let i = 0; i < this.badSignatureCost; i++) this.limiter.take(carrier.hex, this.node.clock.now());
       return reply({ type: 'tunneled' });

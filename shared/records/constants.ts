@@ -33,4 +33,14 @@ export const VALUES_DEFAULTS = {
   replicateMs: 40 * minute,
   /** STOREs accepted per peer per second, and burst: a node republishing 64 records fits. */
   storeRate: { perSecond: 10, burst: 40 },
+  /**
+   * Eclipse check: about k nodes share as many leading bits with any point as our own k-th closest
+   * contact shares with us, so about k/32 share `clusterBits` more with a key. More than
+   * `clusterMin` such nodes among the nodes a lookup met is a cluster of ids ground to sit on the
+   * key: puts also store at a replica root, and gets also read there (docs/dht-design.md).
+   */
+  clusterBits: 5,
+  clusterMin: 5,
+  /** Replica roots tried in turn while each one's closest are a ground cluster too. */
+  replicaRoots: 3,
 } as const;
