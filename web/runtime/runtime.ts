@@ -276,6 +276,8 @@ export class P2PNode {
   private joinWith(sample: string[]): void {
     if (this.closed || this.joining) return;
     const seeds = sample.filter((p) => HEX40.test(p) && p !== this.id);
+    // Our bootstrap sample has a reason to call us back (the transport's strangers' budget).
+    for (const p of seeds) this.transport.pool.allow(p, this.clock.now() + RUNTIME_DEFAULTS.sampleAllowMs);
     this.joining = true;
     if (!this.joinedOnce) this.setPhase('bootstrapping');
     this.dht.join(
