@@ -48,7 +48,10 @@ export class EclipseAttacker implements DhtExtension {
   handle(from: LookupPeer, msg: RequestMessage, reply: (res: ResponseBody) => void): boolean {
     const c = this.shared.counters;
     if (msg.type === 'find_value') {
-      if (this.mode === 'silent') return void c.inc('find_value.silent'), true;
+      if (this.mode === 'silent') {
+        c.inc('find_value.silent');
+        return true;
+      }
       const nodes = this.node.closestIds(msg.target, from.hex);
       const stale = this.mode === 'stale' ? this.shared.oldestOf(bytesToHex(msg.target)) : undefined;
       c.inc(stale ? 'find_value.stale' : 'find_value.empty');
@@ -57,7 +60,10 @@ export class EclipseAttacker implements DhtExtension {
     }
     if (msg.type === 'store') {
       if (msg.record.type === 'mutable') this.shared.observe(bytesToHex(msg.target), msg.record);
-      if (this.mode === 'silent') return void c.inc('store.silent'), true;
+      if (this.mode === 'silent') {
+        c.inc('store.silent');
+        return true;
+      }
       c.inc('store.dropped');
       reply({ type: 'stored', seq: msg.record.type === 'mutable' ? msg.record.seq : 0 });
       return true;

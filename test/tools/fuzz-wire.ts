@@ -48,6 +48,8 @@ export interface WireFuzzSummary {
   byMutation: Record<string, number>;
   nodeCounters: Record<string, number>;
   slowCases: number;
+  /** Slow cases by mutation (a GC pause or a busy machine lands on any kind alike). */
+  slowKinds: Record<string, number>;
   maxCaseMs: number;
   heapMB: number;
   wallSeconds: number;
@@ -130,7 +132,13 @@ function makeNode(seed: number) {
   const keyring = new SimKeyring(rng.fork());
   const overlay = createOverlay(
     node,
-    { connectedPeers: () => connected, isConnected: (p) => connected.has(p), setWanted: () => {}, deliver: () => {}, auth: keyring.auth(id) },
+    {
+      connectedPeers: () => connected,
+      isConnected: (p) => connected.has(p),
+      setWanted: () => {},
+      deliver: () => {},
+      auth: keyring.auth(id),
+    },
     { maxOpen: 24 },
   );
   const peers = Array.from({ length: 8 }, () => idToHex(rng.bytes(20)));
@@ -147,6 +155,7 @@ export function fuzzWire(opts: { seed: number; cases: number; slowMs?: number; l
   const byMutation: Record<string, number> = {};
   let decoded = 0;
   let slowCases = 0;
+  const slowKinds: Record<string, number> = {};
   let maxCaseMs = 0;
   for (let i = 0; i < opts.cases; i++) {
     const kind = WIRE_MUTATIONS[rng.int(WIRE_MUTATIONS.length)]!;
@@ -164,17 +173,21 @@ export function fuzzWire(opts: { seed: number; cases: number; slowMs?: number; l
     }
     if (msg) {
       decoded++;
-      if (bytesToHex(encode(msg)) !== bytesToHex(frame)) throw new Error(`${where}: decode/encode differ for ${bytesToHex(frame.slice(0, 64))}`);
+      if (bytesToHex(encode(msg)) !== bytesToHex(frame))
+        throw new Error(`${where}: decode/encode differ for ${bytesToHex(frame.slice(0, 64))}`);
     }
     try {
       n.feed(n.peers[rng.int(n.peers.length)]!, frame);
     } catch (e) {
       throw new Error(`${where}: the node threw ${String(e)} for ${bytesToHex(frame.slice(0, 64))}`);
     }
-    if (i % 1000 === 999) n.clock.runFor(100); // let timers (request timeouts) fire, bounded
     const ms = performance.now() - t0;
     if (ms > maxCaseMs) maxCaseMs = ms;
-    if (ms > slowMs) slowCases++;
+    if (ms > slowMs) {
+      slowCases++;
+      slowKinds[kind] = (slowKinds[kind] ?? 0) + 1;
+    }
+    if (i % 1000 === 999) n.clock.runFor(100); // let timers (request timeouts) fire, bounded
     if (opts.log && i % 100_000 === 99_999) opts.log(`wire fuzz: ${i + 1}/${opts.cases}`);
   }
   n.clock.runFor(10_000);
@@ -193,6 +206,7 @@ export function fuzzWire(opts: { seed: number; cases: number; slowMs?: number; l
     byMutation,
     nodeCounters,
     slowCases,
+    slowKinds,
     maxCaseMs: Math.round(maxCaseMs * 10) / 10,
     heapMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
     wallSeconds: Math.round((performance.now() - started) / 100) / 10,
@@ -200,7 +214,9 @@ export function fuzzWire(opts: { seed: number; cases: number; slowMs?: number; l
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { cases: { type: 'string', default: '1000000' }, seed: { type: 'string', default: String(Date.now() % 2 ** 31) } } });
+  const { values } = parseArgs({
+    options: { cases: { type: 'string', default: '1000000' }, seed: { type: 'string', default: String(Date.now() % 2 ** 31) } },
+  });
   const seed = Number(values.seed);
   try {
     console.log(JSON.stringify(fuzzWire({ seed, cases: Number(values.cases), log: (s) => process.stderr.write(`${s}\n`) })));

@@ -123,7 +123,7 @@ export function runEclipse(o: EclipseOptions): EclipseRow {
       latency.push(clock.now() - t0);
       messages += r.messages;
       const rec = r.record;
-      if (!rec || rec.type !== 'mutable' || !w.isGenuine(rec)) return void missing++;
+      if (rec?.type !== 'mutable' || !w.isGenuine(rec)) return void missing++;
       if (rec.seq < need) return void stale++;
       success++;
     });

@@ -37,7 +37,16 @@ function net(ids: NodeId[], links: [number, number][], near = 0) {
 
 /** A tunnel frame signed by `auth` (the origin's key). */
 function signed(auth: NodeAuth, rid: number, target: NodeId, ttl: number, origin: NodeId, inner: Uint8Array): Message {
-  return { type: 'tunnel', rid, target, ttl, origin, pk: auth.publicKey, sig: auth.sign(tunnelRequestSignable(target, origin, inner)), inner };
+  return {
+    type: 'tunnel',
+    rid,
+    target,
+    ttl,
+    origin,
+    pk: auth.publicKey,
+    sig: auth.sign(tunnelRequestSignable(target, origin, inner)),
+    inner,
+  };
 }
 
 describe('RequestTunnel', () => {
@@ -114,11 +123,7 @@ describe('RequestTunnel', () => {
     n.nodes[0]!.node.components.transport.onFrame((_from, frame) => answers.push(decode(frame)));
     const tunnel = (rid: number, inner: Uint8Array) => encode(signed(n.auths[0]!, rid, idOf('01'), 4, idOf('f0'), inner));
     n.hub.inject(a, b, tunnel(1, new Uint8Array([1, 2, 3])));
-    n.hub.inject(
-      a,
-      b,
-      tunnel(2, encode(signed(n.auths[0]!, 9, idOf('01'), 4, idOf('f0'), new Uint8Array(0)))),
-    );
+    n.hub.inject(a, b, tunnel(2, encode(signed(n.auths[0]!, 9, idOf('01'), 4, idOf('f0'), new Uint8Array(0)))));
     n.hub.inject(a, b, tunnel(3, encode({ type: 'link', rid: 9, keep: true })));
     n.hub.inject(a, b, tunnel(4, encode({ type: 'pong', rid: 9 })));
     n.hub.clock.runFor(1000);
@@ -145,11 +150,7 @@ describe('RequestTunnel', () => {
     );
     const answers: Message[] = [];
     n.nodes[0]!.node.components.transport.onFrame((_from, frame) => answers.push(decode(frame)));
-    n.hub.inject(
-      n.hex[0]!,
-      n.hex[1]!,
-      encode(signed(n.auths[0]!, 5, idOf('01'), 1, idOf('f0'), encode({ type: 'ping', rid: 1 }))),
-    );
+    n.hub.inject(n.hex[0]!, n.hex[1]!, encode(signed(n.auths[0]!, 5, idOf('01'), 1, idOf('f0'), encode({ type: 'ping', rid: 1 }))));
     n.hub.clock.runFor(1000);
     expect(answers).toEqual([{ type: 'tunneled', rid: 5 }]);
     expect(n.nodes[1]!.tunnel.counters.get('relay.ttl')).toBe(1);

@@ -17,7 +17,10 @@ describe('structured wire fuzzing (10^5 cases)', () => {
     expect(s.cases, at).toBe(100_000);
     for (const m of WIRE_MUTATIONS) expect(s.byMutation[m] ?? 0, `${m} ${at}`).toBeGreaterThan(10_000);
     expect(s.decoded, at).toBeGreaterThan(10_000);
-    expect(Object.values(s.rejected).reduce((a, b) => a + b, 0), at).toBeGreaterThan(30_000);
+    expect(
+      Object.values(s.rejected).reduce((a, b) => a + b, 0),
+      at,
+    ).toBeGreaterThan(30_000);
     expect(s.nodeCounters['recv.tunnel'] ?? 0, `nested tunnels reached the node ${at}`).toBeGreaterThan(1000);
     expect(s.slowCases, `cases over 50 ms ${at}`).toBe(0);
     expect(performance.now() - t0, at).toBeLessThan(60_000);

@@ -39,7 +39,7 @@ function flood(init: WebRtcTransportInit) {
   const linkPeers = FakePeer.all.slice();
   // The flood: every attacker id offers every 15 s, in turn, 1,000 offers in all.
   let sent = 0;
-  for (let round = 0; sent < 1000; round++) {
+  while (sent < 1000) {
     for (const a of ATTACKERS) {
       if (sent >= 1000) break;
       deliver(a, { sid: (sent + 1).toString(16).padStart(16, '0'), data: OFFER });
@@ -53,7 +53,10 @@ function flood(init: WebRtcTransportInit) {
   t.protect(late, 'routing');
   t.send(late, new Uint8Array([2]));
   const lateDialed = FakePeer.all.at(-1)!.opts.initiator === true && !FakePeer.all.at(-1)!.destroyed;
-  if (process.env.FLOOD_LOG) console.log(JSON.stringify({ strangers, lifetimeUsed: t.stats().lifetimeConnections, refusals: Object.fromEntries(refusals), lateDialed }));
+  if (process.env.FLOOD_LOG)
+    console.log(
+      JSON.stringify({ strangers, lifetimeUsed: t.stats().lifetimeConnections, refusals: Object.fromEntries(refusals), lateDialed }),
+    );
   return { t, clock, sent, strangers, linkPeers, refusals, lateDialed, allocated: FakePeer.all.length - ours - 1 };
 }
 
@@ -77,7 +80,12 @@ describe('connection budget under an offer flood (issue 16)', () => {
 
   it('control: with the strangers budget opened up (the policy before), the same flood spends the lifetime', () => {
     const r = flood({
-      pool: { strangerSlots: 24, strangerLifetime: 1000, strangerRate: { perMinute: 1e6, burst: 1e6 }, strangerPerSender: { perHour: 1e6, burst: 1e6 } },
+      pool: {
+        strangerSlots: 24,
+        strangerLifetime: 1000,
+        strangerRate: { perMinute: 1e6, burst: 1e6 },
+        strangerPerSender: { perHour: 1e6, burst: 1e6 },
+      },
     });
     expect(r.strangers).toBeGreaterThan(r.t.pool.init.lifetimeLimit * 0.5);
   });
