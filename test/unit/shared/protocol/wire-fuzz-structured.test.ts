@@ -22,7 +22,8 @@ describe('structured wire fuzzing (10^5 cases)', () => {
       at,
     ).toBeGreaterThan(30_000);
     expect(s.nodeCounters['recv.tunnel'] ?? 0, `nested tunnels reached the node ${at}`).toBeGreaterThan(1000);
-    expect(s.slowCases, `cases over 50 ms ${at}`).toBe(0);
+    // A slow input class would be a sixth of the cases; a GC pause or a busy machine, a few.
+    expect(s.slowCases, `cases over 50 ms ${at}: ${JSON.stringify(s.slowKinds)}`).toBeLessThan(s.cases / 100);
     expect(performance.now() - t0, at).toBeLessThan(60_000);
   });
 });
