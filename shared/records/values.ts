@@ -197,9 +197,13 @@ export class DhtValues implements DhtExtension {
       this.counters.inc('put.widened');
       let left = 2;
       let stored = 0;
+      const refused: PutResult['refused'] = {};
       const both = (r: PutResult) => {
         stored += r.replicas;
-        if (--left === 0) cb({ ...r, replicas: stored, cluster, lookup: first });
+        for (const [code, n] of Object.entries(r.refused) as [keyof PutResult['refused'], number][])
+          refused[code] = (refused[code] ?? 0) + n;
+        if (--left === 0)
+          cb({ target, seq: record.type === 'mutable' ? record.seq : undefined, replicas: stored, cluster, refused, lookup: first });
       };
       this.storeOn(first, first.closest.slice(0, this.init.replicas), record, cluster, both, opts);
       this.replicaRoot(target, 1, (alt) => {
