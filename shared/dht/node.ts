@@ -58,6 +58,8 @@ export interface DhtExtension {
 }
 
 export interface LookupOpts<V> {
+  /** Closest nodes the lookup finds and returns. @default k */
+  k?: number;
   beta?: number;
   maxQueries?: number;
   quorum?: number;
@@ -203,7 +205,7 @@ export class DhtNode {
       query,
       clock: this.clock,
       ...this.timeouts(!opts.background),
-      k: this.k,
+      k: opts.k ?? this.k,
       alpha: opts.alpha ?? this.alpha,
       beta: opts.beta ?? this.beta,
       ...(opts.quorum ? { quorum: opts.quorum } : {}),

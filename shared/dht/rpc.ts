@@ -47,8 +47,18 @@ export type ResponseCallback = (res: ResponseMessage | null, rttMs: number) => v
 export interface RpcTunnel {
   /** The open connection to send a request for `peer` through, or undefined to send directly. */
   via(peer: LookupPeer): LookupPeer | undefined;
-  /** Wrap a whole request frame for `peer` (sent to the `via` hop). */
+  /** Wrap a whole request frame for `peer` (sent to the `via` hop), signed as ours. */
   wrap(peer: LookupPeer, inner: Uint8Array): RequestBody;
+  /**
+   * The response frame inside an answer carried back from `peer` through `hop`, if `peer` signed
+   * it for `request`; undefined for a forgery.
+   */
+  open(
+    peer: LookupPeer,
+    request: Uint8Array,
+    answer: { pk: Uint8Array; sig: Uint8Array; inner: Uint8Array },
+    hop: LookupPeer,
+  ): Uint8Array | undefined;
 }
 
 export interface RequestOpts {
@@ -204,6 +214,11 @@ export class Rpc {
   }
 
   request(peer: LookupPeer, body: RequestBody, cb: ResponseCallback, opts: RequestOpts = {}): void {
+    this.send(peer, body, cb, opts, 1);
+  }
+
+  /** `retries`: times a forged tunneled answer may be retried over another path. */
+  private send(peer: LookupPeer, body: RequestBody, cb: ResponseCallback, opts: RequestOpts, retries: number): void {
     if (this.destroyed) return cb(null, 0);
     if (this.pending.size >= this.init.maxInflight) {
       this.counters.inc('request.overloaded');
@@ -220,11 +235,23 @@ export class Rpc {
     const frame = encodeBody(body, rid);
     if (!hop || !this.tunnel) return this.transport.send(peer.hex, frame);
     this.counters.inc('tunnel.sent');
+    const tunnel = this.tunnel;
     this.request(
       hop,
-      this.tunnel.wrap(peer, frame),
+      tunnel.wrap(peer, frame),
       (res) => {
-        if (res?.type === 'tunneled' && res.inner) this.onTunneled(peer, res.inner);
+        if (res?.type === 'tunneled' && res.answer) {
+          const inner = tunnel.open(peer, frame, res.answer, hop);
+          if (inner) this.onTunneled(peer, inner);
+          // A relay forged it: the peer is not to blame. Ask again once (the tunnel avoids that
+          // first hop now), else the lookup moves on at once.
+          else if (retries > 0 && this.pending.get(rid)?.timer === timer) {
+            this.pending.delete(rid);
+            this.clock.clearTimeout(timer);
+            this.counters.inc('tunnel.retried');
+            this.send(peer, body, cb, opts, retries - 1);
+          } else this.fail(rid, timer, 'tunnel.forged', false);
+        }
         // Not delivered: the overlay had no path to the peer (gone, or not linked to anyone).
         else if (res) this.fail(rid, timer, 'tunnel.undelivered');
       },
@@ -232,14 +259,14 @@ export class Rpc {
     );
   }
 
-  /** Abandon request `rid` (if `timer` is still its timer) and charge its peer a failure. */
-  private fail(rid: number, timer: TimerHandle, reason: string): void {
+  /** Abandon request `rid` (if `timer` is still its timer) and charge its peer a failure (`blame`). */
+  private fail(rid: number, timer: TimerHandle, reason: string, blame = true): void {
     const p = this.pending.get(rid);
     if (!p || p.timer !== timer) return;
     this.pending.delete(rid);
     this.clock.clearTimeout(timer);
     this.counters.inc(reason);
-    if (p.blame) this.hooks.onTimeout(p.peer);
+    if (p.blame && blame) this.hooks.onTimeout(p.peer);
     p.cb(null, 0);
   }
 
@@ -293,7 +320,7 @@ export class Rpc {
     this.counters.inc(RECV[msg.type]!);
     const rtt = this.clock.now() - p.sentAt;
     updateRtt(est, rtt);
-    // A tunneled answer is vouched for by the path only; it still shows the contact is alive.
+    // A tunneled answer is signed by the peer itself (checked by the tunnel): it is alive.
     this.hooks.onAlive(p.peer);
     if (!p.tunneled) {
       const own = this.hooks.rttOf(p.peer);

@@ -30,6 +30,10 @@ export const TUNNEL_DEFAULTS = {
   rate: { perSecond: 100, burst: 300 },
   /** Requests to our `near` closest go direct (see RequestTunnel); matches LINK_DEFAULTS.near. */
   near: LINK_DEFAULTS.near,
+  /** Tokens a tunnel frame with a bad signature takes from its carrier's bucket: a verification costs ~1 ms. */
+  badSignatureCost: 20,
+  /** A first hop that brought back a forged answer is not used as a relay for this long, ms. */
+  suspectMs: 600_000,
 } as const;
 
 export const ROUTER_DEFAULTS = {

@@ -55,11 +55,12 @@ export class OverlayRouter implements DhtExtension {
   }
 
   /** The connected peer (other than `exclude`) closest to target, if strictly closer than us. */
-  nextHop(target: NodeId, exclude?: PeerId): LookupPeer | undefined {
+  nextHop(target: NodeId, exclude?: PeerId, avoid?: (peer: PeerId) => boolean): LookupPeer | undefined {
     let best: LookupPeer | undefined;
     for (const hex of this.hooks.connectedPeers()) {
       if (hex === exclude) continue;
       const id = hexToBytes(hex);
+      if (avoid?.(hex) && compareDistance(id, target, target) !== 0) continue;
       if (!best || compareDistance(id, best.id, target) < 0) best = { id, hex };
     }
     if (!best || compareDistance(best.id, this.node.id, target) >= 0) {
@@ -69,12 +70,16 @@ export class OverlayRouter implements DhtExtension {
     return best;
   }
 
-  /** The sender's first hop: greedy if possible, else the connected peer nearest the target. */
-  firstHop(target: NodeId): { hop: LookupPeer; greedy: boolean } | undefined {
-    const greedy = this.nextHop(target);
+  /**
+   * The sender's first hop: greedy if possible, else the connected peer nearest the target.
+   * `avoid`: peers not to use as a first hop (unless one is the target itself).
+   */
+  firstHop(target: NodeId, avoid?: (peer: PeerId) => boolean): { hop: LookupPeer; greedy: boolean } | undefined {
+    const greedy = this.nextHop(target, undefined, avoid);
     if (greedy) return { hop: greedy, greedy: true };
     let best: LookupPeer | undefined;
     for (const hex of this.hooks.connectedPeers()) {
+      if (avoid?.(hex)) continue;
       const id = hexToBytes(hex);
       if (!best || compareDistance(id, best.id, target) < 0) best = { id, hex };
     }

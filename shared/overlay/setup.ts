@@ -9,6 +9,8 @@
  */
 import type { PeerId } from '../env/transport';
 import type { DhtNode } from '../dht/node';
+import type { NodeAuth } from '../dht/node-auth';
+import { DhtError } from '../dht/errors';
 import { BUDGET_SHARES, LINK_DEFAULTS, TUNNEL_DEFAULTS } from './constants';
 import { LinkKeeper, type LinkKeeperInit } from './link-keeper';
 import { OverlayRouter, type OverlayRouterInit } from './overlay-router';
@@ -23,6 +25,8 @@ export interface OverlayHooks {
   setWanted(peers: ReadonlySet<PeerId>): void;
   /** A routed payload addressed to us arrived (overlay signaling). */
   deliver?(payload: Uint8Array, via: PeerId): void;
+  /** Our node key: tunnels sign requests and answers with it (required unless `tunnel: false`). */
+  auth?: NodeAuth;
 }
 
 export interface OverlayInit {
@@ -57,7 +61,11 @@ export function createOverlay(node: DhtNode, hooks: OverlayHooks, init: OverlayI
   );
   const links = init.maxOpen !== undefined ? { ...init.links, ...linkShares(init.maxOpen, init.links) } : init.links;
   const near = links?.near ?? TUNNEL_DEFAULTS.near;
-  const tunnel = init.tunnel === false ? undefined : new RequestTunnel(node, router, { near, ...init.tunnel });
+  let tunnel: RequestTunnel | undefined;
+  if (init.tunnel !== false) {
+    if (!hooks.auth) throw DhtError.badArgument('tunnels need the node key (hooks.auth)');
+    tunnel = new RequestTunnel(node, router, hooks.auth, { near, ...init.tunnel });
+  }
   const keeper = new LinkKeeper(node, hooks, links);
   return { router, tunnel, keeper };
 }

@@ -19,8 +19,14 @@ export const WIRE_VERSION = 1;
 export const MAX_FRAME_BYTES = 8192;
 export const MAX_NODES = 32;
 export const MAX_RELAY_PAYLOAD = 6000;
-/** Largest frame a tunnel carries (a whole request or response frame, header included). */
-export const MAX_TUNNEL_INNER = MAX_FRAME_BYTES - 64;
+/** A node public key and a signature, as tunnels carry them (Ed25519 sizes). */
+export const KEY_BYTES = 32;
+export const SIG_BYTES = 64;
+/**
+ * Largest frame a tunnel carries (a whole request or response frame, header included): what is
+ * left of a frame after the tunnel's header, ids, key and signature.
+ */
+export const MAX_TUNNEL_INNER = MAX_FRAME_BYTES - 160;
 /** Largest application payload in 'app' / 'app_ack': a tunneled app frame must fit MAX_TUNNEL_INNER. */
 export const MAX_APP_PAYLOAD = MAX_TUNNEL_INNER - 64;
 const ID = 20;
@@ -53,11 +59,13 @@ export type Message =
   | { type: 'routed'; rid: number; delivered: boolean }
   /**
    * An RPC carried over open connections instead of a new one: `inner` is a whole request frame
-   * from `origin` to `target`, forwarded greedily like 'route'. The answer travels back along the
-   * path in 'tunneled' (`inner`: the target's whole response frame; absent if not delivered).
+   * from `origin` to `target`, forwarded greedily like 'route', signed by the origin's node key
+   * `pk` (whose id is `origin`). The answer travels back along the path in 'tunneled': `inner` is
+   * the target's whole response frame, signed by the target's node key `pk` (all three absent if
+   * it was not delivered). What the signatures cover: overlay/tunnel.ts.
    */
-  | { type: 'tunnel'; rid: number; target: Uint8Array; ttl: number; origin: Uint8Array; inner: Uint8Array }
-  | { type: 'tunneled'; rid: number; inner?: Uint8Array }
+  | { type: 'tunnel'; rid: number; target: Uint8Array; ttl: number; origin: Uint8Array; pk: Uint8Array; sig: Uint8Array; inner: Uint8Array }
+  | { type: 'tunneled'; rid: number; answer?: { pk: Uint8Array; sig: Uint8Array; inner: Uint8Array } }
   /**
    * Ask the peer at the other end of a direct connection to keep it open (`keep`), or say we no
    * longer need it. The answer says whether the peer took it into its budget.
@@ -184,10 +192,10 @@ export function encodeBody(m: MessageBody, rid: number): Uint8Array {
       w.u8(m.delivered ? 1 : 0);
       break;
     case 'tunnel':
-      w.bytes(m.target).u8(m.ttl).bytes(m.origin).u16(m.inner.length).bytes(m.inner);
+      w.bytes(m.target).u8(m.ttl).bytes(m.origin).bytes(m.pk).bytes(m.sig).u16(m.inner.length).bytes(m.inner);
       break;
     case 'tunneled':
-      if (m.inner) w.u8(1).u16(m.inner.length).bytes(m.inner);
+      if (m.answer) w.u8(1).bytes(m.answer.pk).bytes(m.answer.sig).u16(m.answer.inner.length).bytes(m.answer.inner);
       else w.u8(0);
       break;
     case 'link':
@@ -282,11 +290,17 @@ export function decode(frame: Uint8Array): Message {
       const target = r.bytes(ID);
       const ttl = r.u8();
       const origin = r.bytes(ID);
-      m = { type, rid, target, ttl, origin, inner: r.bytes(r.length(2, MAX_TUNNEL_INNER, 'inner')) };
+      const pk = r.bytes(KEY_BYTES);
+      const sig = r.bytes(SIG_BYTES);
+      m = { type, rid, target, ttl, origin, pk, sig, inner: r.bytes(r.length(2, MAX_TUNNEL_INNER, 'inner')) };
       break;
     }
     case 'tunneled':
-      m = flag(r) ? { type, rid, inner: r.bytes(r.length(2, MAX_TUNNEL_INNER, 'inner')) } : { type, rid };
+      if (flag(r)) {
+        const pk = r.bytes(KEY_BYTES);
+        const sig = r.bytes(SIG_BYTES);
+        m = { type, rid, answer: { pk, sig, inner: r.bytes(r.length(2, MAX_TUNNEL_INNER, 'inner')) } };
+      } else m = { type, rid };
       break;
     case 'link':
       m = { type, rid, keep: flag(r) };

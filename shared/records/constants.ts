@@ -33,4 +33,15 @@ export const VALUES_DEFAULTS = {
   replicateMs: 40 * minute,
   /** STOREs accepted per peer per second, and burst: a node republishing 64 records fits. */
   storeRate: { perSecond: 10, burst: 40 },
+  /**
+   * Eclipse check: about k nodes share as many leading bits with any point as our own k-th closest
+   * contact shares with us, so about k/64 share `clusterBits` more with a key. More than
+   * `clusterMin` such nodes among the nodes a lookup met is a cluster of ids ground to sit on the
+   * key: puts also store at a replica root, and gets also read there (docs/dht-design.md). With 5
+   * bits 10 of 300 gets of honest keys were widened too, with 6 bits 1.
+   */
+  clusterBits: 6,
+  clusterMin: 5,
+  /** Replica roots tried in turn while each one's closest are a ground cluster too. */
+  replicaRoots: 3,
 } as const;

@@ -7,22 +7,30 @@
  * stops at the first holder: it waits until `getQuorum` of the closest live nodes have answered,
  * returns the newest valid record any of them (or we) hold, says how many agreed, and then stores
  * that record on the close nodes that answered with an older copy or none.
+ *
+ * Eclipse: node ids are cheap to grind, so the closest ids to a key may all be one attacker's,
+ * who then drops stores and answers gets with nothing or an old copy. When a key's closest nodes
+ * are a cluster far denser than the network (VALUES_DEFAULTS.clusterBits), puts store on the
+ * cluster and the `replicas` closest past it, and gets hear `getQuorum` past it too; a signed
+ * record needs only one honest holder to win.
  */
 import { VALUES_DEFAULTS } from './constants';
 import type { TimerHandle } from '../env/clock';
-import { bytesToHex, hexToBytes } from '../crypto/bytes';
+import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../crypto/bytes';
+import { sha1 } from '../crypto/ed25519';
 import { STORE_REFUSALS, type DhtRecord, type StoreRefusal } from './types';
 import { recordTarget } from './bep44';
 import { sameRecord, selectRecord, validateRecord } from './policy';
 import type { RecordTable } from './record-table';
 import type { RequestMessage } from '../protocol/wire';
 import { Counters } from '../dht/counters';
-import type { LookupResult } from '../dht/lookup/lookup';
+import type { LookupResult, QueryFn } from '../dht/lookup/lookup';
 import type { LookupPeer } from '../dht/peer';
-import { compareDistance, type NodeId } from '../dht/node-id';
+import { commonPrefixLength, compareDistance, type NodeId } from '../dht/node-id';
 import type { DhtExtension, DhtNode } from '../dht/node';
 import type { ResponseBody } from '../dht/rpc';
 import { PeerRateLimiter } from '../dht/rate-limit';
+import type { IdList } from '../protocol/id-list';
 
 export interface ValuesInit {
   /** Nodes a put stores on. @default node.k */
@@ -46,6 +54,8 @@ export interface PutResult {
   seq: number | undefined;
   /** Nodes that confirmed the store. */
   replicas: number;
+  /** Ids found in a cluster ground around the key (the put then reached past them); 0 if none. */
+  cluster: number;
   /** Refusals by code (e.g. SEQ_TOO_LOW from a node holding a newer record). */
   refused: Partial<Record<StoreRefusal | 'OTHER', number>>;
   lookup: LookupResult;
@@ -61,6 +71,10 @@ export interface GetResult {
   invalid: number;
   /** Closest answering nodes sent the newest record by read-repair. */
   repaired: number;
+  /** Requests and responses the get cost: FIND_VALUEs and their answers, plus read-repair stores. */
+  messages: number;
+  /** Ids found in a cluster ground around the key (the get then reached past them); 0 if none. */
+  cluster: number;
   lookup: LookupResult;
 }
 
@@ -167,34 +181,96 @@ export class DhtValues implements DhtExtension {
 
   // ---- put ------------------------------------------------------------------------------------
 
-  /** Store `record` locally (as ours or a replica) and on the k closest nodes. */
+  /**
+   * Store `record` locally (as ours or a replica) and on the k closest nodes, or, when the closest
+   * are a cluster of ids ground around the key, on that cluster and the `replicas` closest past it.
+   */
   putRecord(record: DhtRecord, cb: (r: PutResult) => void, opts: { cas?: number; own?: boolean; age?: number } = {}): void {
     const target = recordTarget(record);
     const now = this.node.clock.now();
     if (opts.own) this.table.put(target, record, { now, origin: 'own' });
-    this.node.lookup(target, (lookup) => {
-      const peers = lookup.closest.slice(0, this.init.replicas);
+    this.node.lookup(target, (first) => {
+      const cluster = this.cluster(target, first.closest);
+      if (cluster === 0) return this.storeOn(first, first.closest.slice(0, this.init.replicas), record, cluster, cb, opts);
+      // The key's closest ids are ground: store there anyway, and at the first replica root
+      // whose closest are not (readers look there too).
+      this.counters.inc('put.widened');
+      let left = 2;
+      let stored = 0;
       const refused: PutResult['refused'] = {};
-      let replicas = 0;
-      let left = peers.length;
-      const seq = record.type === 'mutable' ? record.seq : undefined;
-      if (left === 0) return cb({ target, seq, replicas, refused, lookup });
-      const base = { type: 'store' as const, target, record, ...(opts.age !== undefined ? { age: opts.age } : {}) };
-      const body = opts.cas === undefined ? base : { ...base, cas: opts.cas };
-      for (const p of peers) {
-        this.node.rpc.request(p, body, (res) => {
-          if (res?.type === 'stored') replicas++;
-          else if (res?.type === 'error') {
-            const code = (REFUSAL_SET.has(res.code) ? res.code : 'OTHER') as StoreRefusal | 'OTHER';
-            refused[code] = (refused[code] ?? 0) + 1;
-          }
-          if (--left === 0) {
-            this.counters.inc('put.done');
-            cb({ target, seq, replicas, refused, lookup });
-          }
-        });
-      }
+      const both = (r: PutResult) => {
+        stored += r.replicas;
+        for (const [code, n] of Object.entries(r.refused) as [keyof PutResult['refused'], number][])
+          refused[code] = (refused[code] ?? 0) + n;
+        if (--left === 0)
+          cb({ target, seq: record.type === 'mutable' ? record.seq : undefined, replicas: stored, cluster, refused, lookup: first });
+      };
+      this.storeOn(first, first.closest.slice(0, this.init.replicas), record, cluster, both, opts);
+      this.replicaRoot(target, 1, (alt) => {
+        if (!alt) return both({ target, seq: undefined, replicas: 0, cluster, refused: {}, lookup: first });
+        this.storeOn(alt, alt.closest.slice(0, this.init.replicas), record, cluster, both, opts, target);
+      });
     });
+  }
+
+  /**
+   * The closest nodes to replica root `i` of `target` (and on: the first root whose closest are
+   * not a ground cluster, up to VALUES_DEFAULTS.replicaRoots), or undefined.
+   */
+  private replicaRoot(target: NodeId, i: number, cb: (r: LookupResult | undefined) => void): void {
+    if (i > VALUES_DEFAULTS.replicaRoots) return cb(undefined);
+    const root = replicaRootOf(target, i);
+    this.node.lookup(root, (r) => (this.cluster(root, r.closest) === 0 ? cb(r) : this.replicaRoot(target, i + 1, cb)));
+  }
+
+  private storeOn(
+    lookup: LookupResult,
+    peers: LookupPeer[],
+    record: DhtRecord,
+    cluster: number,
+    cb: (r: PutResult) => void,
+    opts: { cas?: number; age?: number },
+    target: NodeId = lookup.target,
+  ): void {
+    const refused: PutResult['refused'] = {};
+    let replicas = 0;
+    let left = peers.length;
+    const seq = record.type === 'mutable' ? record.seq : undefined;
+    if (left === 0) return cb({ target, seq, replicas, cluster, refused, lookup });
+    const base = { type: 'store' as const, target, record, ...(opts.age !== undefined ? { age: opts.age } : {}) };
+    const body = opts.cas === undefined ? base : { ...base, cas: opts.cas };
+    for (const p of peers) {
+      this.node.rpc.request(p, body, (res) => {
+        if (res?.type === 'stored') replicas++;
+        else if (res?.type === 'error') {
+          const code = (REFUSAL_SET.has(res.code) ? res.code : 'OTHER') as StoreRefusal | 'OTHER';
+          refused[code] = (refused[code] ?? 0) + 1;
+        }
+        if (--left === 0) {
+          this.counters.inc('put.done');
+          cb({ target, seq, replicas, cluster, refused, lookup });
+        }
+      });
+    }
+  }
+
+  /**
+   * Eclipse check: how many of `closest` sit in a cluster around `target` far denser than the
+   * network is around us (VALUES_DEFAULTS.clusterBits); 0 when they do not look ground.
+   */
+  private cluster(target: NodeId, closest: readonly LookupPeer[]): number {
+    const deep = this.clusterDepth();
+    if (deep === undefined) return 0;
+    const c = countDeep(target, closest, deep);
+    return c > VALUES_DEFAULTS.clusterMin ? c : 0;
+  }
+
+  /** Leading bits shared with a key that mark a ground cluster; undefined while our table is thin. */
+  private clusterDepth(): number | undefined {
+    const k = this.node.k;
+    const own = this.node.table.closest(this.node.id, k);
+    if (own.length < k) return undefined;
+    return commonPrefixLength(this.node.id, own[own.length - 1]!.id) + VALUES_DEFAULTS.clusterBits;
   }
 
   put(record: DhtRecord, opts: { cas?: number; own?: boolean } = {}): Promise<PutResult> {
@@ -222,64 +298,91 @@ export class DhtValues implements DhtExtension {
       return ok;
     };
     let lookupRef: { stop(): void } | undefined;
-    this.node.lookup<DhtRecord>(
-      target,
-      (lookup) => {
-        let replicas = 0;
-        let stale = 0;
-        for (const r of answers.values()) {
-          if (!r) continue;
-          if (best && sameRecord(best, r)) replicas++;
-          else stale++;
-        }
-        let repaired = 0;
-        if (best && this.init.readRepair) {
-          // Closest answering nodes that returned an older copy or none get the newest.
-          const rec = best;
-          for (let i = 0; i < lookup.closest.length && i < this.init.replicas; i++) {
-            const p = lookup.closest[i]!;
-            if (!lookup.answered[i] || !answers.has(p.hex)) continue;
-            const theirs = answers.get(p.hex);
-            if (theirs && sameRecord(theirs, rec)) continue;
-            repaired++;
-            this.node.rpc.request(p, { type: 'store', target, record: rec, ...(bestAge !== undefined ? { age: bestAge } : {}) }, () => {});
-          }
-          if (repaired) this.counters.inc('repair.sent', repaired);
-        }
-        this.counters.inc(best ? 'get.found' : 'get.missing');
-        cb({ record: best, replicas, stale, invalid, repaired, lookup });
-      },
-      {
-        quorum: opts.quorum ?? this.init.getQuorum,
-        onStart: (l) => (lookupRef = l),
-        query: (peer, done) => {
-          this.node.rpc.request(peer, { type: 'find_value', target }, (res) => {
-            if (res?.type !== 'value') return done(null);
-            let rec = res.record;
-            if (rec && !valid(rec)) {
-              invalid++;
-              this.counters.inc('get.invalid');
-              rec = undefined;
-            }
-            answers.set(peer.hex, rec);
-            if (rec) {
-              const next = best ? selectRecord(best, rec) : rec;
-              const age = res.age;
-              if (!best || !sameRecord(next, best)) bestAge = age;
-              else if (sameRecord(rec, best)) bestAge = bestAge === undefined || age === undefined ? undefined : Math.min(bestAge, age);
-              best = next;
-            }
-            // An immutable value is self-certifying: the first valid one is the answer.
-            if (rec && rec.type === 'immutable') {
-              done({ closer: res.nodes, value: rec });
-              lookupRef?.stop();
-              return;
-            }
-            done(rec ? { closer: res.nodes, value: rec } : { closer: res.nodes });
+    let messages = 0;
+    let cluster = 0;
+    const quorum = opts.quorum ?? this.init.getQuorum;
+    // Every peer asked, answered or not (silent attackers count toward a cluster too).
+    const asked: LookupPeer[] = [];
+    const done = (lookup: LookupResult) => {
+      // The key's closest ids are ground (they answer nothing, or an old copy): ask the holders
+      // at the replica root a widened put stored on too. One valid newest copy wins.
+      if (best?.type === 'immutable') return finish(lookup);
+      cluster = this.cluster(target, asked);
+      if (cluster === 0) return finish(lookup);
+      this.counters.inc('get.widened');
+      this.replicaRoot(target, 1, (alt) => {
+        const peers = alt ? alt.closest.slice(0, quorum) : [];
+        let left = peers.length;
+        if (alt) messages += alt.messages;
+        if (left === 0) return finish(lookup);
+        for (const p of peers)
+          query(p, () => {
+            if (--left === 0) finish(lookup);
           });
-        },
-      },
-    );
+      });
+    };
+    const finish = (lookup: LookupResult) => {
+      let replicas = 0;
+      let stale = 0;
+      for (const r of answers.values()) {
+        if (!r) continue;
+        if (best && sameRecord(best, r)) replicas++;
+        else stale++;
+      }
+      let repaired = 0;
+      if (best && this.init.readRepair) {
+        // Closest answering nodes that returned an older copy or none get the newest.
+        const rec = best;
+        const reach = cluster > 0 ? lookup.closest.length : this.init.replicas;
+        for (let i = 0; i < lookup.closest.length && i < reach; i++) {
+          const p = lookup.closest[i]!;
+          if (!lookup.answered[i] || !answers.has(p.hex)) continue;
+          const theirs = answers.get(p.hex);
+          if (theirs && sameRecord(theirs, rec)) continue;
+          repaired++;
+          this.node.rpc.request(p, { type: 'store', target, record: rec, ...(bestAge !== undefined ? { age: bestAge } : {}) }, () => {});
+        }
+        if (repaired) this.counters.inc('repair.sent', repaired);
+      }
+      this.counters.inc(best ? 'get.found' : 'get.missing');
+      cb({ record: best, replicas, stale, invalid, repaired, messages: messages + repaired, cluster, lookup });
+    };
+    // What each peer answered (a widened lookup asks the first one's peers again for free).
+    const heard = new Map<string, { closer: IdList; value?: DhtRecord }>();
+    const query: QueryFn<DhtRecord> = (peer, done) => {
+      const known = heard.get(peer.hex);
+      if (known) return done(known);
+      asked.push(peer);
+      messages++;
+      this.node.rpc.request(peer, { type: 'find_value', target }, (res) => {
+        if (res) messages++;
+        if (res?.type !== 'value') return done(null);
+        let rec = res.record;
+        if (rec && !valid(rec)) {
+          invalid++;
+          this.counters.inc('get.invalid');
+          rec = undefined;
+        }
+        answers.set(peer.hex, rec);
+        if (rec) {
+          const next = best ? selectRecord(best, rec) : rec;
+          const age = res.age;
+          if (!best || !sameRecord(next, best)) bestAge = age;
+          else if (sameRecord(rec, best)) bestAge = bestAge === undefined || age === undefined ? undefined : Math.min(bestAge, age);
+          best = next;
+        }
+        // An immutable value is self-certifying: the first valid one is the answer.
+        if (rec && rec.type === 'immutable') {
+          done({ closer: res.nodes, value: rec });
+          lookupRef?.stop();
+          return;
+        }
+        const answer = rec ? { closer: res.nodes, value: rec } : { closer: res.nodes };
+        heard.set(peer.hex, answer);
+        done(answer);
+      });
+    };
+    this.node.lookup<DhtRecord>(target, done, { quorum, onStart: (l) => (lookupRef = l), query });
   }
 
   get(target: NodeId, opts: GetOptions = {}): Promise<GetResult> {
@@ -369,3 +472,21 @@ export class DhtValues implements DhtExtension {
 }
 
 const REFUSAL_SET = new Set<string>(STORE_REFUSALS);
+
+/** How many of `peers` share at least `bits` leading bits with `target`. */
+function countDeep(target: NodeId, peers: readonly LookupPeer[], bits: number): number {
+  let c = 0;
+  for (const p of peers) if (commonPrefixLength(p.id, target) >= bits) c++;
+  return c;
+}
+
+const REPLICA_ROOT_TAG = utf8.encode('p2p-chat/replica-root/');
+
+/**
+ * Replica root `i` of `target`: SHA-1(tag ‖ i ‖ target), a second place in the id space that
+ * holds a key's record when the ids closest to the key are ground. Anyone can compute it, so an
+ * attacker must grind a second cluster for it, and a third for the next.
+ */
+export function replicaRootOf(target: NodeId, i: number): NodeId {
+  return sha1(concatBytes(REPLICA_ROOT_TAG, Uint8Array.of(i), target));
+}

@@ -104,9 +104,20 @@ export function randomMessage(rng: SeededRng, type: MessageType = MESSAGE_TYPES[
     case 'routed':
       return { type, rid, delivered: rng.int(2) === 1 };
     case 'tunnel':
-      return { type, rid, target: id(), ttl: rng.int(256), origin: id(), inner: rng.bytes(len(rng, small ? 40 : MAX_TUNNEL_INNER)) };
+      return {
+        type,
+        rid,
+        target: id(),
+        ttl: rng.int(256),
+        origin: id(),
+        pk: rng.bytes(32),
+        sig: rng.bytes(64),
+        inner: rng.bytes(len(rng, small ? 40 : MAX_TUNNEL_INNER)),
+      };
     case 'tunneled':
-      return rng.int(2) ? { type, rid, inner: rng.bytes(len(rng, small ? 40 : MAX_TUNNEL_INNER)) } : { type, rid };
+      return rng.int(2)
+        ? { type, rid, answer: { pk: rng.bytes(32), sig: rng.bytes(64), inner: rng.bytes(len(rng, small ? 40 : MAX_TUNNEL_INNER)) } }
+        : { type, rid };
     case 'link':
       return { type, rid, keep: rng.int(2) === 1 };
     case 'linked':
@@ -119,7 +130,7 @@ export function randomMessage(rng: SeededRng, type: MessageType = MESSAGE_TYPES[
 }
 
 type Json = Record<string, unknown>;
-const BYTE_FIELDS = new Set(['target', 'payload', 'k', 'salt', 'v', 'sig', 'origin', 'inner']);
+const BYTE_FIELDS = new Set(['target', 'payload', 'k', 'salt', 'v', 'sig', 'origin', 'inner', 'pk']);
 
 /** A vector's JSON message (bytes as hex) to a Message. */
 export function fromJson(j: Json): Message {
@@ -127,7 +138,7 @@ export function fromJson(j: Json): Message {
   for (const [key, val] of Object.entries(j)) {
     if (BYTE_FIELDS.has(key)) out[key] = hexToBytes(val as string);
     else if (key === 'nodes') out[key] = IdList.of((val as string[]).map(hexToBytes));
-    else if (key === 'record') out[key] = fromJson(val as Json);
+    else if (key === 'record' || key === 'answer') out[key] = fromJson(val as Json);
     else out[key] = val;
   }
   return out as unknown as Message;

@@ -7,7 +7,13 @@ const MAX_SETUP_SAMPLES = 256;
 
 /** The drop reason for frames lost because a connection could not be created. */
 export function reasonOf(code: NetErrorCode): DropReason {
-  return code === 'POOL_FULL' ? 'pool_full' : code === 'LIFETIME_LIMIT' ? 'lifetime_limit' : 'connect_failed';
+  return code === 'POOL_FULL'
+    ? 'pool_full'
+    : code === 'LIFETIME_LIMIT'
+      ? 'lifetime_limit'
+      : code === 'UNSOLICITED'
+        ? 'unsolicited'
+        : 'connect_failed';
 }
 
 export class TransportMeter {

@@ -186,8 +186,12 @@ export class WebRtcTransport implements Transport {
   }
 
   /** Admit through the budget, evicting LRU victims, and start a simple-peer. */
-  private createLink(peer: PeerId, sid: string, initiator: boolean): Link | NetError {
-    const adm = this.pool.admit(peer);
+  /**
+   * `inbound`: an offer nobody here asked for (not a glare with our own dial), held to the
+   * strangers' budget unless the peer has a reason to call; checked before anything is allocated.
+   */
+  private createLink(peer: PeerId, sid: string, initiator: boolean, inbound = false): Link | NetError {
+    const adm = this.pool.admit(peer, inbound);
     if (!adm.ok) return new NetError(adm.code);
     for (const victim of adm.evict) {
       const v = this.links.get(victim);
@@ -266,7 +270,7 @@ export class WebRtcTransport implements Transport {
       // We lose the glare, or the remote redialed (it lost the old connection): replace ours.
       this.links.replace(link);
     }
-    const created = this.createLink(from, signal.sid, false);
+    const created = this.createLink(from, signal.sid, false, !link?.initiator);
     if (created instanceof NetError) {
       this.drop(reasonOf(created.code));
       this.signaler.send(from, { sid: signal.sid, reject: created.code });

@@ -17,6 +17,7 @@ export const DROP_REASONS = [
   'rejected', // queued frames lost: the remote refused our offer
   'pool_full', // queued frames lost / offer refused: every slot protected or connecting
   'lifetime_limit', // queued frames lost / offer refused: lifetime connection budget spent
+  'unsolicited', // offer refused: a peer with no reason to call, beyond the strangers' budget
   'send_failed', // the data channel threw on send
   'bad_frame', // incoming message that is not a valid frame
   'stale_signal', // signal for an attempt we no longer have

@@ -31,4 +31,6 @@ export const RUNTIME_DEFAULTS = {
   turnRefresh: { everyMs: 40 * 60_000, retryMs: 5 * 60_000 },
   /** Alone after joining (first node, or every seed failed): ask for a fresh sample after this, doubling, ms. */
   aloneRetryMs: { first: 2_000, max: 30_000 },
+  /** Peers of our bootstrap sample may offer us a connection (outside the strangers' budget) for this long, ms. */
+  sampleAllowMs: 10 * 60_000,
 } as const;

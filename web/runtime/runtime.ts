@@ -26,6 +26,7 @@ import { DhtNode } from '../../shared/dht/node';
 import type { LinkKeeper } from '../../shared/overlay/link-keeper';
 import type { OverlayRouter } from '../../shared/overlay/overlay-router';
 import { createOverlay } from '../../shared/overlay/setup';
+import { ed25519NodeAuth } from '../../shared/dht/node-auth';
 import type { RequestTunnel } from '../../shared/overlay/tunnel';
 import { DhtValues } from '../../shared/records/values';
 import { mutableTarget, signMutable } from '../../shared/records/bep44';
@@ -121,6 +122,7 @@ export class P2PNode {
         isConnected: (p) => this.transport.isConnected(p),
         setWanted: (w) => this.setWanted(w),
         deliver: (payload) => this.paths.receive(payload),
+        auth: ed25519NodeAuth(opts.keyPair),
       },
       {
         maxOpen: this.transport.pool.init.maxOpen,
@@ -277,6 +279,8 @@ export class P2PNode {
   private joinWith(sample: string[]): void {
     if (this.closed || this.joining) return;
     const seeds = sample.filter((p) => HEX40.test(p) && p !== this.id);
+    // Our bootstrap sample has a reason to call us back (the transport's strangers' budget).
+    for (const p of seeds) this.transport.pool.allow(p, this.clock.now() + RUNTIME_DEFAULTS.sampleAllowMs);
     this.joining = true;
     if (!this.joinedOnce) this.setPhase('bootstrapping');
     this.dht.join(

@@ -17,6 +17,8 @@ import { DhtValues } from '../../../shared/records/values';
 import { compareDistance, randomId } from '../../../shared/dht/node-id';
 import { RecordTable } from '../../../shared/records/record-table';
 import { mutableTarget, signMutable } from '../../../shared/records/bep44';
+import { SimKeyring } from '../../../shared/sim/sim-auth';
+import { SeededRng } from '../../../shared/env/rng';
 import { createOverlay, type Overlay } from '../../../shared/overlay/setup';
 import { summarize } from '../../../shared/sim/stats';
 import { createTestnet, type SimNode, type Testnet } from '../../../shared/sim/testnet';
@@ -59,6 +61,7 @@ export function runMode(ctx: ScenarioContext, mode: Mode, meanSessionMin: number
   const perMinute = 3;
   const overlays = new Map<SimNode['node'], Overlay>();
   const tables = new Map<SimNode['node'], RecordTable>();
+  const keyring = new SimKeyring(new SeededRng(ctx.seed ^ 0x4b3f));
   const tn = createTestnet(nodes, {
     seed: ctx.seed,
     network: { connections: { setupRtts: 3, maxOpen } },
@@ -73,6 +76,7 @@ export function runMode(ctx: ScenarioContext, mode: Mode, meanSessionMin: number
               connectedPeers: () => endpoint.connectedPeers(),
               isConnected: (p) => endpoint.open.has(p),
               setWanted: (w) => (endpoint.wanted = w),
+              auth: keyring.auth(id),
             },
             { maxOpen },
           ),

@@ -2,10 +2,12 @@
 import { chatScenario } from './chat';
 import { churnScenario } from './churn';
 import { connectionsScenario } from './connections';
+import { eclipseScenario } from './eclipse';
 import { bandwidthScenario, unreachableScenario } from './links';
 import { partitionScenario } from './partition';
 import { poisonScenario } from './poison';
 import { presenceScenario } from './presence';
+import { relayForgeryScenario } from './relay-forgery';
 import { replicationScenario } from './replication';
 
 export type { Scenario, ScenarioContext } from './types';
@@ -21,4 +23,6 @@ export const scenarios: Record<string, Scenario> = {
   connections: connectionsScenario,
   presence: presenceScenario,
   chat: chatScenario,
+  eclipse: eclipseScenario,
+  'relay-forgery': relayForgeryScenario,
 };

@@ -122,7 +122,8 @@ describe('Rpc: requests and response matching', () => {
         vias++;
         return p.hex === B.hex ? A : undefined;
       },
-      wrap: (_p, inner) => ({ type: 'tunnel', target: B.id, ttl: 8, origin: A.id, inner }),
+      wrap: (_p, inner) => ({ type: 'tunnel', target: B.id, ttl: 8, origin: A.id, pk: new Uint8Array(32), sig: new Uint8Array(64), inner }),
+      open: () => undefined,
     });
     for (const peer of [A, B]) {
       vias = 0;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DhtNode } from '../../../../shared/dht/node';
 import { OverlayRouter } from '../../../../shared/overlay/overlay-router';
-import { RequestTunnel } from '../../../../shared/overlay/tunnel';
+import { RequestTunnel, tunnelRequestSignable } from '../../../../shared/overlay/tunnel';
+import { SimKeyring } from '../../../../shared/sim/sim-auth';
+import type { NodeAuth } from '../../../../shared/dht/node-auth';
 import { idToHex, type NodeId } from '../../../../shared/dht/node-id';
 import { encode, decode, type Message } from '../../../../shared/protocol/wire';
 import type { Transport } from '../../../../shared/env/transport';
@@ -10,6 +12,8 @@ import { idOf, MemoryHub, peerOf, SeededRng } from '../../../helpers/dht';
 /** Nodes on an in-memory hub; `links` are the open connections (the only direct paths used). */
 function net(ids: NodeId[], links: [number, number][], near = 0) {
   const hub = new MemoryHub();
+  const keyring = new SimKeyring(new SeededRng(99));
+  const auths = ids.map((id) => keyring.auth(id));
   const hex = ids.map(idToHex);
   const adj = hex.map(() => new Set<string>());
   for (const [a, b] of links) {
@@ -23,12 +27,26 @@ function net(ids: NodeId[], links: [number, number][], near = 0) {
     t.onFrame = ep.onFrame;
     const node = new DhtNode({ transport: t, clock: hub.clock, rng: new SeededRng(i + 1) }, { id, maintenance: false });
     const router = new OverlayRouter(node, { connectedPeers: () => [...adj[i]!], deliver: () => {} });
-    const tunnel = new RequestTunnel(node, router, { near });
+    const tunnel = new RequestTunnel(node, router, auths[i]!, { near });
     return { node, tunnel };
   });
   const direct = (a: number, b: number) =>
     hub.log.filter((f) => (f.from === hex[a] && f.to === hex[b]) || (f.from === hex[b] && f.to === hex[a])).length;
-  return { hub, hex, nodes, direct };
+  return { hub, hex, nodes, direct, auths };
+}
+
+/** A tunnel frame signed by `auth` (the origin's key). */
+function signed(auth: NodeAuth, rid: number, target: NodeId, ttl: number, origin: NodeId, inner: Uint8Array): Message {
+  return {
+    type: 'tunnel',
+    rid,
+    target,
+    ttl,
+    origin,
+    pk: auth.publicKey,
+    sig: auth.sign(tunnelRequestSignable(target, origin, inner)),
+    inner,
+  };
 }
 
 describe('RequestTunnel', () => {
@@ -103,18 +121,13 @@ describe('RequestTunnel', () => {
     const [a, b] = [n.hex[0]!, n.hex[1]!];
     const answers: Message[] = [];
     n.nodes[0]!.node.components.transport.onFrame((_from, frame) => answers.push(decode(frame)));
-    const tunnel = (rid: number, inner: Uint8Array) =>
-      encode({ type: 'tunnel', rid, target: idOf('01'), ttl: 4, origin: idOf('f0'), inner });
+    const tunnel = (rid: number, inner: Uint8Array) => encode(signed(n.auths[0]!, rid, idOf('01'), 4, idOf('f0'), inner));
     n.hub.inject(a, b, tunnel(1, new Uint8Array([1, 2, 3])));
-    n.hub.inject(
-      a,
-      b,
-      tunnel(2, encode({ type: 'tunnel', rid: 9, target: idOf('01'), ttl: 4, origin: idOf('f0'), inner: new Uint8Array(0) })),
-    );
+    n.hub.inject(a, b, tunnel(2, encode(signed(n.auths[0]!, 9, idOf('01'), 4, idOf('f0'), new Uint8Array(0)))));
     n.hub.inject(a, b, tunnel(3, encode({ type: 'link', rid: 9, keep: true })));
     n.hub.inject(a, b, tunnel(4, encode({ type: 'pong', rid: 9 })));
     n.hub.clock.runFor(1000);
-    expect(answers.map((m) => [m.rid, m.type === 'tunneled' && m.inner !== undefined])).toEqual([
+    expect(answers.map((m) => [m.rid, m.type === 'tunneled' && m.answer !== undefined])).toEqual([
       [1, false],
       [2, false],
       [3, true], // delivered: this node has no LinkKeeper, so the answer inside is an error
@@ -137,11 +150,7 @@ describe('RequestTunnel', () => {
     );
     const answers: Message[] = [];
     n.nodes[0]!.node.components.transport.onFrame((_from, frame) => answers.push(decode(frame)));
-    n.hub.inject(
-      n.hex[0]!,
-      n.hex[1]!,
-      encode({ type: 'tunnel', rid: 5, target: idOf('01'), ttl: 1, origin: idOf('f0'), inner: encode({ type: 'ping', rid: 1 }) }),
-    );
+    n.hub.inject(n.hex[0]!, n.hex[1]!, encode(signed(n.auths[0]!, 5, idOf('01'), 1, idOf('f0'), encode({ type: 'ping', rid: 1 }))));
     n.hub.clock.runFor(1000);
     expect(answers).toEqual([{ type: 'tunneled', rid: 5 }]);
     expect(n.nodes[1]!.tunnel.counters.get('relay.ttl')).toBe(1);
