@@ -8,13 +8,11 @@
  *    its own attempt and answers. Every attempt has a random `sid`, so stale signals are dropped.
  *  - Framing: one frame per data-channel message plus one kind byte (see frame.ts); frames over
  *    `maxFrameBytes` are dropped and counted, never fragmented.
- *  - Back-pressure: a frame is dropped ('backpressure') while the channel's bufferedAmount is
- *    above `maxBufferedBytes` — DHT traffic is datagram-like and the RPC layer retries.
+ *  - Back-pressure: a frame is dropped while bufferedAmount is over `maxBufferedBytes` (the RPC layer retries).
  *  - A connection that closes or fails without a BYE reports `onPeerDown`; protected peers
  *    (routing neighbours, chat partners) are redialed, a bounded number of times.
  *  - The connection budget (ConnectionPool) bounds open connections and the lifetime count.
- *  - ICE servers: none by default (loopback, tests); set from the signaling server's hello
- *    reply or settings with `setIceServers`. Never a public STUN/TURN server by default.
+ *  - ICE servers: none by default; set from the server's welcome or settings (`setIceServers`), never a public one.
  *
  * Platform-neutral: pass `wrtc` in Node (`@roamhq/wrtc`); browsers use their own RTCPeerConnection.
  */
@@ -152,10 +150,7 @@ export class WebRtcTransport implements Transport {
     return this.links.get(peer)?.state === 'open';
   }
 
-  /**
-   * The DTLS channel binding of the open connection to `peer` (both SDP fingerprints, hashed in
-   * sorted order; dtls-binding.ts), or empty when there is none: the chat's handshakes bind it.
-   */
+  /** The open connection's DTLS channel binding (dtls-binding.ts), empty when none: chat handshakes bind it. */
   channelBinding(peer: PeerId): Uint8Array {
     const link = this.links.get(peer);
     if (link?.state !== 'open') return new Uint8Array(0);
