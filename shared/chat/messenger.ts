@@ -8,10 +8,9 @@
  * until a delivery receipt arrives. The same ciphertext is resent, so a crash never replays a
  * ratchet step; a new session re-encrypts what was not delivered.
  *
- * Two locks per contact: `serial` guards the ratchet states, the outbox entries and the history
- * (every step that reads and writes them, never a network wait), and the flush lock keeps one
- * flush at a time. A flush waits for the contact's answer without holding `serial`, so the two
- * sides sending at once do not wait on each other until the request times out.
+ * Two locks per contact: `serial` guards the ratchet states, outbox entries and history (never
+ * across a network wait), and the flush lock keeps one flush at a time, up to SEND_WINDOW messages
+ * in flight; so two sides sending at once never wait on each other.
  *
  * Receiving: every decrypted message is stored in one batch with the ratchet state that decrypted
  * it, so a crash loses nothing and a resent copy (DUPLICATE to the ratchet) is acknowledged again
@@ -33,26 +32,15 @@ import { periodOf } from './period';
 import { finishSession, messageAd, startSession } from './session';
 import { Receiver } from './receiver';
 import { SessionBook, sessionOp, type StoredSession } from './session-book';
-import type { JsonValue, StoreOp } from './store';
+import { json, outKey, queue, type OutItem } from './out-item';
+export type { OutItem } from './out-item';
+import type { StoreOp } from './store';
 
 const SEND_TIMEOUT_MS = 10_000;
 /** Messages in flight to one contact at once. */
 const SEND_WINDOW = 32;
 /** Our last send time, stored with each send: after a restart our send times still only go up. */
 const SENT_AT_KEY = 'sent-at';
-
-/** A queued ratchet payload: a message (in history) or a control frame (receipt, ready). */
-export interface OutItem {
-  cid: string;
-  id: string;
-  sentAt: number;
-  control: boolean;
-  frames: string[];
-  sid?: string;
-  wires?: string[];
-  acked: number;
-  mail?: MailSlot[];
-}
 
 export class Messenger {
   readonly mailbox: Mailbox;
@@ -409,26 +397,4 @@ export class Messenger {
   serial<T>(cid: string, f: () => Promise<T>): Promise<T> {
     return queue(this.chains, cid, f);
   }
-}
-
-/** Run `f` after everything queued under `cid` in `chains`, one at a time. */
-function queue<T>(chains: Map<string, Promise<void>>, cid: string, f: () => Promise<T>): Promise<T> {
-  const prev = chains.get(cid) ?? Promise.resolve();
-  const run = prev.then(f, f);
-  chains.set(
-    cid,
-    run.then(
-      () => undefined,
-      () => undefined,
-    ),
-  );
-  return run;
-}
-
-function outKey(item: OutItem): string {
-  return `out/${item.cid}/${String(item.sentAt).padStart(15, '0')}-${item.id}`;
-}
-
-function json<T>(x: T): JsonValue {
-  return JSON.parse(JSON.stringify(x)) as JsonValue;
 }
