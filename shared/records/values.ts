@@ -12,77 +12,29 @@
  * who then drops stores and answers gets with nothing or an old copy. When a key's closest nodes
  * are a cluster far denser than the network (VALUES_DEFAULTS.clusterBits), puts store on the
  * cluster and the `replicas` closest past it, and gets hear `getQuorum` past it too; a signed
- * record needs only one honest holder to win.
+ * record needs only one honest holder to win. Cluster detection and the replica roots ("past
+ * it") are in ./eclipse; the option and result types are in ./values-types.
  */
 import { VALUES_DEFAULTS } from './constants';
 import type { TimerHandle } from '../env/clock';
-import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../crypto/bytes';
-import { sha1 } from '../crypto/ed25519';
+import { bytesToHex, hexToBytes } from '../crypto/bytes';
 import { STORE_REFUSALS, type DhtRecord, type StoreRefusal } from './types';
 import { recordTarget } from './bep44';
 import { sameRecord, selectRecord, validateRecord } from './policy';
 import type { RecordTable } from './record-table';
+import { clusterSize, findReplicaRoot } from './eclipse';
+import type { GetOptions, GetResult, PutResult, ValuesInit } from './values-types';
 import type { RequestMessage } from '../protocol/wire';
 import { Counters } from '../dht/counters';
 import type { LookupResult, QueryFn } from '../dht/lookup/lookup';
 import type { LookupPeer } from '../dht/peer';
-import { commonPrefixLength, compareDistance, type NodeId } from '../dht/node-id';
+import { compareDistance, type NodeId } from '../dht/node-id';
 import type { DhtExtension, DhtNode } from '../dht/node';
 import type { ResponseBody } from '../dht/rpc';
 import { PeerRateLimiter } from '../dht/rate-limit';
 import type { IdList } from '../protocol/id-list';
 
-export interface ValuesInit {
-  /** Nodes a put stores on. @default node.k */
-  replicas?: number;
-  /** Closest live nodes a get must hear from. @default VALUES_DEFAULTS.getQuorum */
-  getQuorum?: number;
-  /** Send the newest record to close nodes that returned older or none. @default true */
-  readRepair?: boolean;
-  /** Owner republish interval, ms. @default VALUES_DEFAULTS.republishMs */
-  republishMs?: number;
-  /** Holders re-replicate records nobody refreshed for this long, ms. @default VALUES_DEFAULTS.replicateMs */
-  replicateMs?: number;
-  /** STOREs accepted per peer per second, and burst. @default VALUES_DEFAULTS.storeRate */
-  storeRate?: { perSecond: number; burst: number };
-  /** Run republish/replicate/expire timers. @default true */
-  maintenance?: boolean;
-}
-
-export interface PutResult {
-  target: Uint8Array;
-  seq: number | undefined;
-  /** Nodes that confirmed the store. */
-  replicas: number;
-  /** Ids found in a cluster ground around the key (the put then reached past them); 0 if none. */
-  cluster: number;
-  /** Refusals by code (e.g. SEQ_TOO_LOW from a node holding a newer record). */
-  refused: Partial<Record<StoreRefusal | 'OTHER', number>>;
-  lookup: LookupResult;
-}
-
-export interface GetResult {
-  record: DhtRecord | undefined;
-  /** Answering nodes whose copy equals the returned record. */
-  replicas: number;
-  /** Answering nodes that returned an older (valid) record. */
-  stale: number;
-  /** Records that failed validation (forged, wrong target). */
-  invalid: number;
-  /** Closest answering nodes sent the newest record by read-repair. */
-  repaired: number;
-  /** Requests and responses the get cost: FIND_VALUEs and their answers, plus read-repair stores. */
-  messages: number;
-  /** Ids found in a cluster ground around the key (the get then reached past them); 0 if none. */
-  cluster: number;
-  lookup: LookupResult;
-}
-
-export interface GetOptions {
-  /** Also consider our own copy (used when rejoining: our newer copy is pushed back). @default true */
-  includeLocal?: boolean;
-  quorum?: number;
-}
+export type { GetOptions, GetResult, PutResult, ValuesInit } from './values-types';
 
 export class DhtValues implements DhtExtension {
   readonly counters = new Counters();
@@ -190,7 +142,7 @@ export class DhtValues implements DhtExtension {
     const now = this.node.clock.now();
     if (opts.own) this.table.put(target, record, { now, origin: 'own' });
     this.node.lookup(target, (first) => {
-      const cluster = this.cluster(target, first.closest);
+      const cluster = clusterSize(this.node, target, first.closest);
       if (cluster === 0) return this.storeOn(first, first.closest.slice(0, this.init.replicas), record, cluster, cb, opts);
       // The key's closest ids are ground: store there anyway, and at the first replica root
       // whose closest are not (readers look there too).
@@ -206,21 +158,11 @@ export class DhtValues implements DhtExtension {
           cb({ target, seq: record.type === 'mutable' ? record.seq : undefined, replicas: stored, cluster, refused, lookup: first });
       };
       this.storeOn(first, first.closest.slice(0, this.init.replicas), record, cluster, both, opts);
-      this.replicaRoot(target, 1, (alt) => {
+      findReplicaRoot(this.node, target, 1, (alt) => {
         if (!alt) return both({ target, seq: undefined, replicas: 0, cluster, refused: {}, lookup: first });
         this.storeOn(alt, alt.closest.slice(0, this.init.replicas), record, cluster, both, opts, target);
       });
     });
-  }
-
-  /**
-   * The closest nodes to replica root `i` of `target` (and on: the first root whose closest are
-   * not a ground cluster, up to VALUES_DEFAULTS.replicaRoots), or undefined.
-   */
-  private replicaRoot(target: NodeId, i: number, cb: (r: LookupResult | undefined) => void): void {
-    if (i > VALUES_DEFAULTS.replicaRoots) return cb(undefined);
-    const root = replicaRootOf(target, i);
-    this.node.lookup(root, (r) => (this.cluster(root, r.closest) === 0 ? cb(r) : this.replicaRoot(target, i + 1, cb)));
   }
 
   private storeOn(
@@ -252,25 +194,6 @@ export class DhtValues implements DhtExtension {
         }
       });
     }
-  }
-
-  /**
-   * Eclipse check: how many of `closest` sit in a cluster around `target` far denser than the
-   * network is around us (VALUES_DEFAULTS.clusterBits); 0 when they do not look ground.
-   */
-  private cluster(target: NodeId, closest: readonly LookupPeer[]): number {
-    const deep = this.clusterDepth();
-    if (deep === undefined) return 0;
-    const c = countDeep(target, closest, deep);
-    return c > VALUES_DEFAULTS.clusterMin ? c : 0;
-  }
-
-  /** Leading bits shared with a key that mark a ground cluster; undefined while our table is thin. */
-  private clusterDepth(): number | undefined {
-    const k = this.node.k;
-    const own = this.node.table.closest(this.node.id, k);
-    if (own.length < k) return undefined;
-    return commonPrefixLength(this.node.id, own[own.length - 1]!.id) + VALUES_DEFAULTS.clusterBits;
   }
 
   put(record: DhtRecord, opts: { cas?: number; own?: boolean } = {}): Promise<PutResult> {
@@ -307,10 +230,10 @@ export class DhtValues implements DhtExtension {
       // The key's closest ids are ground (they answer nothing, or an old copy): ask the holders
       // at the replica root a widened put stored on too. One valid newest copy wins.
       if (best?.type === 'immutable') return finish(lookup);
-      cluster = this.cluster(target, asked);
+      cluster = clusterSize(this.node, target, asked);
       if (cluster === 0) return finish(lookup);
       this.counters.inc('get.widened');
-      this.replicaRoot(target, 1, (alt) => {
+      findReplicaRoot(this.node, target, 1, (alt) => {
         const peers = alt ? alt.closest.slice(0, quorum) : [];
         let left = peers.length;
         if (alt) messages += alt.messages;
@@ -472,21 +395,3 @@ export class DhtValues implements DhtExtension {
 }
 
 const REFUSAL_SET = new Set<string>(STORE_REFUSALS);
-
-/** How many of `peers` share at least `bits` leading bits with `target`. */
-function countDeep(target: NodeId, peers: readonly LookupPeer[], bits: number): number {
-  let c = 0;
-  for (const p of peers) if (commonPrefixLength(p.id, target) >= bits) c++;
-  return c;
-}
-
-const REPLICA_ROOT_TAG = utf8.encode('p2p-chat/replica-root/');
-
-/**
- * Replica root `i` of `target`: SHA-1(tag ‖ i ‖ target), a second place in the id space that
- * holds a key's record when the ids closest to the key are ground. Anyone can compute it, so an
- * attacker must grind a second cluster for it, and a third for the next.
- */
-export function replicaRootOf(target: NodeId, i: number): NodeId {
-  return sha1(concatBytes(REPLICA_ROOT_TAG, Uint8Array.of(i), target));
-}
