@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { LoopbackSignalHub, type LoopbackHubOptions } from '../../web/net/loopback-signaler';
 import { WebRtcTransport, type WebRtcTransportInit } from '../../web/net/webrtc-transport';
 import { assertLoopbackOnly } from './loopback';
+import { OPEN_TO_STRANGERS } from './open-pool';
 
 const require = createRequire(import.meta.url);
 
@@ -30,7 +31,10 @@ export function createWrtcTestnet(n: number, init: WebRtcTransportInit = {}, hub
   const hub = new LoopbackSignalHub(hubOpts);
   const nodes: WebRtcTransport[] = [];
   const add = (nodeInit: WebRtcTransportInit = init, id = randomPeerId()): WebRtcTransport => {
-    const t = new WebRtcTransport({ id, signaler: hub.endpoint(id), wrtc }, nodeInit);
+    const t = new WebRtcTransport(
+      { id, signaler: hub.endpoint(id), wrtc },
+      { ...nodeInit, pool: { ...OPEN_TO_STRANGERS, ...nodeInit.pool } },
+    );
     nodes.push(t);
     return t;
   };

@@ -12,6 +12,7 @@ import type { SignalServer } from '../../signal-server/server';
 import { assertLoopbackOnly } from '../helpers/loopback';
 import { keyFromSeed, startServer } from '../helpers/signal-harness';
 import { waitFor, wrtc } from '../helpers/wrtc';
+import { OPEN_TO_STRANGERS } from '../helpers/open-pool';
 
 let server: SignalServer | undefined;
 const clients: SignalClient[] = [];
@@ -28,7 +29,7 @@ async function join(seed: number): Promise<{ t: WebRtcTransport; c: SignalClient
   const c = new SignalClient({ url: server!.wsUrl, keyPair: keyFromSeed(seed), WebSocket: WebSocket as never, reconnect: false });
   clients.push(c);
   const welcome = await c.connect();
-  const t = new WebRtcTransport({ id: c.nodeId, signaler: c, wrtc }, { iceServers: welcome.iceServers });
+  const t = new WebRtcTransport({ id: c.nodeId, signaler: c, wrtc }, { iceServers: welcome.iceServers, pool: OPEN_TO_STRANGERS });
   transports.push(t);
   return { t, c, peers: welcome.peers };
 }
