@@ -13,12 +13,11 @@
  * limited: frame-scan.ts) and the payload's span is copied into the outgoing frame, never parsed
  * into objects and serialized again. So bytes out are bytes in plus a fixed header, and the work a
  * frame causes is linear in its bytes, which is what its sender is charged (flow-control.ts).
+ * Forwarding is relay.ts; TURN credentials on request are turn-requests.ts.
  */
 import { bytesToHex, hexToBytes } from '../shared/crypto/bytes';
 import {
   CLOSE_CODES,
-  MAX_REQUEST_ID,
-  NODE_ID_RE,
   SIGNALING_VERSION,
   helloSigningBytes,
   parseClientMessage,
@@ -28,14 +27,16 @@ import {
   type SignalErrorCode,
   type SignalLimits,
 } from '../shared/protocol/signaling';
-import { LocalCluster, type Cluster, type ClusterHost, type RelayFailure } from './cluster/cluster';
+import { LocalCluster, type Cluster, type ClusterHost } from './cluster/cluster';
 import { addressKey } from './address';
 import { AddressSlots } from './address-slots';
 import { FlowControl } from './flow-control';
-import { scanFrame, type Span } from './frame-scan';
+import { scanFrame } from './frame-scan';
 import { DEFAULT_LIMITS, type HubLimits } from './limits';
-import { KeyedBuckets, TokenBucket } from './token-bucket';
+import { KeyedBuckets } from './token-bucket';
 import { PeerDirectory } from './peer-directory';
+import { Relay, stringAt, withRef } from './relay';
+import { TurnRequests, type TurnMinter } from './turn-requests';
 
 export { DEFAULT_LIMITS, type HubLimits };
 
@@ -43,12 +44,7 @@ export { Conn } from './conn';
 export type { ConnIO, HubComponents } from './conn';
 import { Conn, type ConnIO, type HubComponents } from './conn';
 
-/** TURN credentials minted per node id on request (turn-rest.ts). */
-export interface TurnMinter {
-  mint(nodeId: string): IceServer;
-  /** How long a minted credential stays valid, seconds. */
-  readonly ttlSec: number;
-}
+export type { TurnMinter };
 
 export class SignalHub {
   readonly limits: HubLimits;
@@ -61,9 +57,8 @@ export class SignalHub {
   private shuttingDown = false;
   /** New hellos per address (IPv6 by /64). */
   private readonly hellos: KeyedBuckets;
-  /** TURN credentials per address and per node id. */
-  private readonly turnPerIp: KeyedBuckets;
-  private readonly turnPerId: KeyedBuckets;
+  private readonly relays: Relay;
+  private readonly turnRequests: TurnRequests;
 
   constructor(
     private readonly c: HubComponents,
@@ -77,12 +72,18 @@ export class SignalHub {
     this.limits.bootstrapPeers = Math.min(8, Math.max(0, this.limits.bootstrapPeers));
     const l = this.limits;
     this.hellos = new KeyedBuckets(l.helloPerMin / 60, Math.max(1, l.helloBurst));
-    this.turnPerIp = new KeyedBuckets(l.turnPerMinPerIp / 60, Math.max(1, l.turnPerMinPerIp));
-    this.turnPerId = new KeyedBuckets(l.turnPerMinPerId / 60, Math.max(1, l.turnPerMinPerId));
     this.flow = new FlowControl(c, this.limits, (conn, err) => this.sendError(conn, err));
     this.peers = new PeerDirectory(c.rng);
     this.cluster = c.cluster ?? new LocalCluster();
     this.perIp = new AddressSlots(this.cluster);
+    const out = {
+      send: (conn: Conn, frame: string) => this.send(conn, frame),
+      sendError: (conn: Conn, err: ErrorMsg) => this.sendError(conn, err),
+      reject: (conn: Conn, code: SignalErrorCode, message: string, ref?: number) => this.reject(conn, code, message, ref),
+      limited: (conn: Conn, reason: string, message: string, ref: number | undefined) => this.limitedRequest(conn, reason, message, ref),
+    };
+    this.relays = new Relay(c, this.limits, this.peers, this.cluster, this.flow, out);
+    this.turnRequests = new TurnRequests(c, this.limits, turn, out);
     this.cluster.attach(this.host());
   }
 
@@ -177,7 +178,7 @@ export class SignalHub {
     if (!scan.ok) return this.reject(conn, 'MALFORMED', scan.detail);
     const members = scan.members;
     const type = members.get('t');
-    if (type !== undefined && stringAt(text, type) === 'relay') return this.relayFrame(conn, text, members);
+    if (type !== undefined && stringAt(text, type) === 'relay') return this.relays.frame(conn, text, members);
     const p = parseClientMessage(text, this.limits.maxFrameBytes);
     if (!p.ok) return this.reject(conn, p.code, p.detail, p.ref);
     const msg = p.msg;
@@ -199,49 +200,11 @@ export class SignalHub {
         return;
       }
       case 'relay':
-        // relays take relayFrame above; parseClientMessage agrees on the type
-        return this.relayFrame(conn, text, members);
+        // relays take relays.frame above; parseClientMessage agrees on the type
+        return this.relays.frame(conn, text, members);
       case 'turn':
-        return this.turnRequest(conn, msg.id);
+        return this.turnRequests.request(conn, msg.id);
     }
-  }
-
-  /**
-   * A relay frame, validated from the scan's spans: the same checks as parseClientMessage, in the
-   * same order, with the payload kept as the sender's text.
-   */
-  private relayFrame(conn: Conn, text: string, members: Map<string, Span>): void {
-    const idSpan = members.get('id');
-    let id: number | undefined;
-    if (idSpan !== undefined) {
-      const v = jsonAt(text, idSpan);
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_REQUEST_ID) return this.reject(conn, 'MALFORMED', 'bad id');
-      id = v;
-    }
-    const toSpan = members.get('to');
-    const to = toSpan === undefined ? null : stringAt(text, toSpan);
-    if (to === null || !NODE_ID_RE.test(to)) return this.reject(conn, 'MALFORMED', 'bad relay target', id);
-    const payload = members.get('payload');
-    if (payload === undefined) return this.reject(conn, 'MALFORMED', 'missing payload', id);
-    if (conn.nodeId === null) return this.reject(conn, 'NOT_AUTHENTICATED', 'hello first', id);
-    this.relay(conn, to, text.slice(payload.start, payload.end), id);
-  }
-
-  /** TURN credentials for this node id, within the per-address and per-id budgets. */
-  private turnRequest(conn: Conn, id: number | undefined): void {
-    const nodeId = conn.nodeId;
-    if (nodeId === null) return this.reject(conn, 'NOT_AUTHENTICATED', 'hello first', id);
-    if (!this.turn) return this.reject(conn, 'UNKNOWN_TYPE', 'this server gives no TURN credentials', id);
-    const now = this.c.clock.now();
-    if (!this.turnPerId.take(nodeId, now))
-      return this.limitedRequest(conn, 'turn_limited', `TURN credentials: at most ${this.limits.turnPerMinPerId}/min per id`, id);
-    if (!this.turnPerIp.take(conn.key, now)) {
-      this.turnPerId.refund(nodeId, now);
-      return this.limitedRequest(conn, 'turn_limited', `TURN credentials: at most ${this.limits.turnPerMinPerIp}/min per address`, id);
-    }
-    this.c.metrics.turnCredentials++;
-    const ice = JSON.stringify([this.turn.mint(nodeId)]);
-    this.send(conn, `{"t":"turn",${id === undefined ? '' : `"id":${id},`}"iceServers":${ice},"ttlSec":${this.turn.ttlSec}}`);
   }
 
   /** A request refused by a budget: RATE_LIMITED with its ref, counted under `reason`. */
@@ -294,76 +257,13 @@ export class SignalHub {
     this.shut(old, CLOSE_CODES.REPLACED, 'REPLACED');
   }
 
-  /** Forward `payload` (the sender's own JSON text, already validated) to `to`. */
-  private relay(conn: Conn, to: string, payload: string, id: number | undefined): void {
-    const target = this.peers.get(to);
-    // Refuse before the frame is built: unknown here (and no cluster to ask), or over the
-    // target's inbound budget (many senders aiming at one node).
-    const refused = target
-      ? this.inboundFull(target, conn.quiet)
-        ? 'TARGET_BUSY'
-        : null
-      : this.cluster.state === 'ok'
-        ? null
-        : 'UNKNOWN_TARGET';
-    if (refused) {
-      this.c.metrics.drop(refused.toLowerCase());
-      return this.relayFailed(conn, id, refused, to);
-    }
-    const frame = `{"t":"relay","from":"${conn.nodeId}","payload":${payload}}`;
-    if (!target) {
-      if (this.cluster.relay(to, frame, conn.nodeId!, id)) return;
-      this.c.metrics.drop('unknown_target');
-      return this.relayFailed(conn, id, 'UNKNOWN_TARGET', to);
-    }
-    const failed = this.deliverTo(target, frame);
-    if (failed) this.relayFailed(conn, id, failed, to, target.closed ? 'target cut off (slow consumer)' : 'target backlog full');
-  }
-
-  /**
-   * Take from the target's inbound budget; true when it is empty. The last quarter of the budget is
-   * kept for quiet senders (well under their own rate), so a crowd of busy senders aiming at one
-   * node cannot lock out the ones that send it an occasional offer.
-   */
-  private inboundFull(target: Conn, senderQuiet: boolean): boolean {
-    const now = this.c.clock.now();
-    const l = this.limits;
-    target.inbound ??= new TokenBucket(l.inboundRatePerSec, l.inboundBurst, now);
-    return !target.inbound.take(now, 1, senderQuiet ? 0 : Math.floor(l.inboundBurst / 4));
-  }
-
-  /** Write a relay frame to a local client whose inbound budget has been charged. */
-  private deliverTo(target: Conn, frame: string): RelayFailure | null {
-    if (!this.send(target, frame)) return target.closed ? 'UNKNOWN_TARGET' : 'TARGET_BUSY';
-    this.c.metrics.relayed++;
-    return null;
-  }
-
-  /** Tell `conn` its relay (request `ref`) to `target` was not delivered. Counting is the caller's. */
-  private relayFailed(conn: Conn, ref: number | undefined, code: RelayFailure, target: string, detail?: string): void {
-    let message = detail;
-    if (code === 'TARGET_BUSY') message ??= 'target inbound budget exhausted';
-    else if (this.cluster.state === 'degraded') message ??= 'not connected to this instance, and the cluster is unreachable';
-    // An answer that says who is not online is worth probing for: it costs extra (docs/signaling.md).
-    if (code === 'UNKNOWN_TARGET') this.flow.charge(conn, this.limits.unknownTargetCost);
-    const err: ErrorMsg = { t: 'error', code, target };
-    if (message !== undefined) err.message = message;
-    this.sendError(conn, withRef(err, ref));
-  }
-
   /** What the cluster calls: remote relays, their failures, displacements, re-sync. */
   private host(): ClusterHost {
     return {
-      deliver: (to, frame) => {
-        const target = this.peers.get(to);
-        // Whether the remote sender was quiet is not known here: it gets the budget without the reserve.
-        const failed = !target ? 'UNKNOWN_TARGET' : this.inboundFull(target, false) ? 'TARGET_BUSY' : null;
-        if (failed) this.c.metrics.drop(failed.toLowerCase());
-        return failed ?? this.deliverTo(target!, frame);
-      },
+      deliver: (to, frame) => this.relays.deliverRemote(to, frame),
       relayFailed: (from, ref, code, target) => {
         const conn = this.peers.get(from);
-        if (conn) this.relayFailed(conn, ref, code, target, code === 'TARGET_BUSY' ? 'target busy' : undefined);
+        if (conn) this.relays.failed(conn, ref, code, target, code === 'TARGET_BUSY' ? 'target busy' : undefined);
       },
       displace: (nodeId, claim) => {
         const conn = this.peers.get(nodeId);
@@ -393,8 +293,7 @@ export class SignalHub {
     const now = this.c.clock.now();
     const l = this.limits;
     this.hellos.prune(now);
-    this.turnPerIp.prune(now);
-    this.turnPerId.prune(now);
+    this.turnRequests.prune(now);
     for (const conn of this.conns) {
       if (conn.nodeId === null && now - conn.openedAt > l.helloTimeoutMs) {
         this.sendError(conn, { t: 'error', code: 'HELLO_TIMEOUT' });
@@ -490,21 +389,4 @@ export class SignalHub {
     this.c.metrics.peers = this.peers.size;
     if (conn.nodeId !== null && this.peers.get(conn.nodeId) === undefined) this.cluster.release(conn.nodeId, conn.claim);
   }
-}
-
-function withRef(err: ErrorMsg, ref: number | undefined): ErrorMsg {
-  if (ref !== undefined) err.ref = ref;
-  return err;
-}
-
-/** The string a member's span holds, or null when it is not a string. */
-function stringAt(text: string, span: Span): string | null {
-  if (text.charCodeAt(span.start) !== 34) return null;
-  const raw = text.slice(span.start + 1, span.end - 1);
-  return raw.includes('\\') ? (JSON.parse(text.slice(span.start, span.end)) as string) : raw;
-}
-
-/** The JSON value of a small member (already validated by the scan). */
-function jsonAt(text: string, span: Span): unknown {
-  return JSON.parse(text.slice(span.start, span.end));
 }

@@ -5,7 +5,9 @@
  * keeps the connection alive with pings, and reconnects with exponential backoff and jitter, to
  * the next of its URLs when it has several (instances of one service: signal-urls.ts), so it
  * re-registers elsewhere when its instance dies. WebRTC connections never depend on this socket.
- * It also implements the transport's `Signaler` (web/net/signaler.ts) over the relay.
+ * It also implements the transport's `Signaler` (web/net/signaler.ts) over the relay. TURN
+ * credentials on request are signal-turn.ts; requests awaiting answers, pending-requests.ts;
+ * event listeners, listeners.ts.
  *   const c = new SignalClient({ url: 'wss://a.example.org/signal,wss://b.example.org/signal', keyPair, WebSocket });
  *   c.on('relay', ({ from, payload }) => ...);
  *   const peers = (await c.connect()).peers; // later: await c.bootstrap()
@@ -31,8 +33,11 @@ import {
   type WelcomeMsg,
 } from '../../shared/protocol/signaling';
 import { Backoff } from './backoff';
+import { Listeners, type Listener } from './listeners';
+import { PendingRequests } from './pending-requests';
 import { SignalUrls } from './signal-urls';
 import { parseSignalPayload, type SignalHandler, type SignalPayload, type Signaler } from './signaler';
+import { SignalTurn } from './signal-turn';
 
 export { SignalClientError, signerFromKeyPair } from './signal-client-types';
 export type {
@@ -55,13 +60,9 @@ import {
   type SignalClientOptions,
 } from './signal-client-types';
 
-type Listener<K extends keyof SignalClientEvents> = (ev: SignalClientEvents[K]) => void;
-
 const OPEN = 1;
 /** Close code the client uses when it gives up on a silent server (private range, not sent by servers). */
 const CLIENT_TIMEOUT_CLOSE = 4100;
-/** How long a welcome waits for the TURN credentials asked for with it, ms. */
-const TURN_WAIT_MS = 3000;
 
 export class SignalClient implements Signaler {
   readonly nodeId: NodeIdHex;
@@ -69,12 +70,7 @@ export class SignalClient implements Signaler {
   private readonly clock: Clock;
   private readonly backoff: Backoff;
   private readonly urls: SignalUrls;
-  private readonly listeners: { [K in keyof SignalClientEvents]: Set<Listener<K>> } = {
-    state: new Set(),
-    welcome: new Set(),
-    relay: new Set(),
-    error: new Set(),
-  };
+  private readonly listeners = new Listeners<SignalClientEvents>();
   private ws: WebSocketLike | null = null;
   private _state: SignalClientState = 'idle';
   private _welcome: WelcomeMsg | null = null;
@@ -82,13 +78,12 @@ export class SignalClient implements Signaler {
   private heartbeat: TimerHandle | null = null;
   private lastHeard = 0;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(p: NodeIdHex[]): void; reject(e: Error): void; timer: TimerHandle }>();
+  /** `bootstrap()` calls in flight. */
+  private readonly pending: PendingRequests<NodeIdHex[]>;
   private waiters: { resolve(w: WelcomeMsg): void; reject(e: Error): void }[] = [];
   private signalHandler: SignalHandler | null = null;
-  /** A welcome held back while its TURN credentials are asked for (welcome.turn). */
-  private turnWait: { id: number; welcome: WelcomeMsg; timer: TimerHandle } | null = null;
-  /** `turnCredentials()` calls in flight. */
-  private readonly turnRequests = new Map<number, { resolve(s: IceServer[]): void; reject(e: Error): void; timer: TimerHandle }>();
+  /** The held welcome (welcome.turn) and `turnCredentials()` calls in flight. */
+  private readonly turn: SignalTurn;
   /** Counters for dropped input (remote garbage is counted, never thrown). */
   readonly dropped = { malformed: 0, badSignal: 0 };
 
@@ -100,6 +95,12 @@ export class SignalClient implements Signaler {
     this.clock = opts.clock ?? systemClock;
     this.backoff = new Backoff({ ...opts.backoff, ...(opts.rng ? { rng: opts.rng } : {}) });
     this.urls = new SignalUrls(opts.url, opts.rng ?? cryptoRng);
+    this.pending = new PendingRequests(this.clock);
+    this.turn = new SignalTurn(this.clock, {
+      takeId: () => this.takeId(),
+      send: (msg) => this.sendMsg(msg),
+      welcomed: (welcome) => this.welcomed(welcome),
+    });
   }
 
   /** The endpoint in use, or tried next. */
@@ -115,12 +116,11 @@ export class SignalClient implements Signaler {
     return this._welcome;
   }
 
-  on<K extends keyof SignalClientEvents>(event: K, fn: Listener<K>): () => void {
-    this.listeners[event].add(fn);
-    return () => this.off(event, fn);
+  on<K extends keyof SignalClientEvents>(event: K, fn: Listener<SignalClientEvents[K]>): () => void {
+    return this.listeners.on(event, fn);
   }
-  off<K extends keyof SignalClientEvents>(event: K, fn: Listener<K>): void {
-    this.listeners[event].delete(fn);
+  off<K extends keyof SignalClientEvents>(event: K, fn: Listener<SignalClientEvents[K]>): void {
+    this.listeners.off(event, fn);
   }
 
   /** Open (if idle) and resolve at the next welcome. Rejects if the client is closed first. */
@@ -136,14 +136,9 @@ export class SignalClient implements Signaler {
   bootstrap(): Promise<NodeIdHex[]> {
     if (this._state !== 'open') return Promise.reject(new SignalClientError('NOT_CONNECTED'));
     const id = this.takeId();
-    return new Promise<NodeIdHex[]>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        this.pending.delete(id);
-        reject(new SignalClientError('TIMEOUT', 'bootstrap'));
-      }, this.opts.requestTimeoutMs ?? 10_000);
-      this.pending.set(id, { resolve, reject, timer });
-      this.sendMsg({ t: 'bootstrap', id });
-    });
+    const p = this.pending.add(id, this.opts.requestTimeoutMs ?? 10_000, 'bootstrap');
+    this.sendMsg({ t: 'bootstrap', id });
+    return p;
   }
 
   /**
@@ -163,15 +158,7 @@ export class SignalClient implements Signaler {
    */
   turnCredentials(): Promise<IceServer[]> {
     if (this._state !== 'open') return Promise.reject(new SignalClientError('NOT_CONNECTED'));
-    const id = this.takeId();
-    return new Promise<IceServer[]>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        this.turnRequests.delete(id);
-        reject(new SignalClientError('TIMEOUT', 'turn'));
-      }, this.opts.requestTimeoutMs ?? 10_000);
-      this.turnRequests.set(id, { resolve, reject, timer });
-      this.sendMsg({ t: 'turn', id });
-    });
+    return this.turn.request(this.opts.requestTimeoutMs ?? 10_000);
   }
 
   /** Signaler: best effort, never throws. */
@@ -260,27 +247,12 @@ export class SignalClient implements Signaler {
           this.dropped.malformed++;
           return;
         }
-        if (msg.turn) return this.askTurn(msg);
+        if (msg.turn) return this.turn.ask(msg);
         return this.welcomed(msg);
-      case 'turn': {
-        const w = this.turnWait;
-        if (w && msg.id === w.id) return this.turnDone({ ...w.welcome, iceServers: [...w.welcome.iceServers, ...msg.iceServers] });
-        const req = msg.id === undefined ? undefined : this.turnRequests.get(msg.id);
-        if (req && msg.id !== undefined) {
-          this.turnRequests.delete(msg.id);
-          this.clock.clearTimeout(req.timer);
-          req.resolve(msg.iceServers);
-        }
-        return;
-      }
-      case 'peers': {
-        const req = msg.id === undefined ? undefined : this.pending.get(msg.id);
-        if (!req || msg.id === undefined) return;
-        this.pending.delete(msg.id);
-        this.clock.clearTimeout(req.timer);
-        req.resolve(msg.peers);
-        return;
-      }
+      case 'turn':
+        return this.turn.answer(msg);
+      case 'peers':
+        return this.pending.resolve(msg.id, msg.peers);
       case 'relay':
         this.emit('relay', { from: msg.from, payload: msg.payload });
         if (this.signalHandler) {
@@ -294,24 +266,11 @@ export class SignalClient implements Signaler {
         return;
       case 'pong':
         return;
-      case 'error': {
-        // TURN refused (rate limited): join without it rather than not at all.
-        if (this.turnWait && msg.ref === this.turnWait.id) this.turnDone(this.turnWait.welcome);
-        const turnReq = msg.ref === undefined ? undefined : this.turnRequests.get(msg.ref);
-        if (turnReq && msg.ref !== undefined) {
-          this.turnRequests.delete(msg.ref);
-          this.clock.clearTimeout(turnReq.timer);
-          turnReq.reject(new SignalClientError(msg.code, msg.message));
-        }
-        const req = msg.ref === undefined ? undefined : this.pending.get(msg.ref);
-        if (req && msg.ref !== undefined) {
-          this.pending.delete(msg.ref);
-          this.clock.clearTimeout(req.timer);
-          req.reject(new SignalClientError(msg.code, msg.message));
-        }
+      case 'error':
+        this.turn.refused(msg);
+        this.pending.reject(msg.ref, new SignalClientError(msg.code, msg.message));
         this.emit('error', msg);
         return;
-      }
     }
   }
 
@@ -326,26 +285,6 @@ export class SignalClient implements Signaler {
     }
     if (this.ws !== ws) return;
     this.sendMsg({ t: 'hello', publicKey: bytesToHex(this.signer.publicKey), signature: bytesToHex(signature) });
-  }
-
-  /**
-   * The server gives TURN credentials on request: ask once, and hold the welcome (at most
-   * TURN_WAIT_MS) so that whoever listens for it gets the ICE servers complete.
-   */
-  private askTurn(welcome: WelcomeMsg): void {
-    if (this.turnWait) this.clock.clearTimeout(this.turnWait.timer);
-    const id = this.takeId();
-    const timer = this.clock.setTimeout(() => {
-      if (this.turnWait?.id === id) this.turnDone(welcome);
-    }, TURN_WAIT_MS);
-    this.turnWait = { id, welcome, timer };
-    this.sendMsg({ t: 'turn', id });
-  }
-
-  private turnDone(welcome: WelcomeMsg): void {
-    if (this.turnWait) this.clock.clearTimeout(this.turnWait.timer);
-    this.turnWait = null;
-    this.welcomed(welcome);
   }
 
   private welcomed(msg: WelcomeMsg): void {
@@ -425,8 +364,7 @@ export class SignalClient implements Signaler {
   }
 
   private clearTimers(): void {
-    if (this.turnWait) this.clock.clearTimeout(this.turnWait.timer);
-    this.turnWait = null;
+    this.turn.clear();
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     if (this.heartbeat !== null) this.clock.clearTimeout(this.heartbeat);
     this.timer = null;
@@ -434,16 +372,8 @@ export class SignalClient implements Signaler {
   }
 
   private failPending(err: Error): void {
-    for (const req of this.pending.values()) {
-      this.clock.clearTimeout(req.timer);
-      req.reject(err);
-    }
-    this.pending.clear();
-    for (const req of this.turnRequests.values()) {
-      this.clock.clearTimeout(req.timer);
-      req.reject(err);
-    }
-    this.turnRequests.clear();
+    this.pending.failAll(err);
+    this.turn.failAll(err);
   }
 
   private failWaiters(err: Error): void {
@@ -458,12 +388,6 @@ export class SignalClient implements Signaler {
   }
 
   private emit<K extends keyof SignalClientEvents>(event: K, ev: SignalClientEvents[K]): void {
-    for (const fn of [...this.listeners[event]]) {
-      try {
-        (fn as Listener<K>)(ev);
-      } catch {
-        // a listener's bug must not break the client
-      }
-    }
+    this.listeners.emit(event, ev);
   }
 }
