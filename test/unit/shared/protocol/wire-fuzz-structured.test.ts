@@ -11,7 +11,6 @@ const SEED = testSeed(0x16f0);
 
 describe('structured wire fuzzing (10^5 cases)', () => {
   it('every mutated frame decodes consistently or is rejected with a known code, and the node never throws', { timeout: 60_000 }, () => {
-    const t0 = performance.now();
     const s = fuzzWire({ seed: SEED, cases: 100_000 });
     const at = `(seed ${SEED})`;
     expect(s.cases, at).toBe(100_000);
@@ -24,6 +23,5 @@ describe('structured wire fuzzing (10^5 cases)', () => {
     expect(s.nodeCounters['recv.tunnel'] ?? 0, `nested tunnels reached the node ${at}`).toBeGreaterThan(1000);
     // A slow input class would be a sixth of the cases; a GC pause or a busy machine, a few.
     expect(s.slowCases, `cases over 50 ms ${at}: ${JSON.stringify(s.slowKinds)}`).toBeLessThan(s.cases / 100);
-    expect(performance.now() - t0, at).toBeLessThan(60_000);
   });
 });
