@@ -59,19 +59,19 @@ describe('settings', () => {
 
   it('checks and stores the signaling server and STUN/TURN servers for the next load', async () => {
     await settings();
-    await page.getByLabel('Signaling server').fill('https://example.org');
+    await page.getByLabel('Signaling server').fill('https://127.0.0.1:9');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'must start with wss://' }).waitFor();
-    await page.getByLabel('Signaling server').fill('wss://chat.example.org/signal');
-    await page.getByLabel('STUN and TURN servers').fill('stun:stun.example.org:3478\nturn:turn.example.org:3478 alice');
+    await page.getByLabel('Signaling server').fill('wss://127.0.0.1:8443/signal');
+    await page.getByLabel('STUN and TURN servers').fill('stun:127.0.0.1:3478\nturn:127.0.0.1:3478 alice');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'Line 2: a TURN server needs a username and a password' }).waitFor();
-    await page.getByLabel('STUN and TURN servers').fill('stun:stun.example.org:3478\nturn:turn.example.org:3478 alice s3cret');
+    await page.getByLabel('STUN and TURN servers').fill('stun:127.0.0.1:3478\nturn:127.0.0.1:3478 alice s3cret');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'the next time this page opens' }).waitFor();
     expect(await saved()).toMatchObject({
-      signalUrl: 'wss://chat.example.org/signal',
-      iceServers: [{ urls: 'stun:stun.example.org:3478' }, { urls: 'turn:turn.example.org:3478', username: 'alice', credential: 's3cret' }],
+      signalUrl: 'wss://127.0.0.1:8443/signal',
+      iceServers: [{ urls: 'stun:127.0.0.1:3478' }, { urls: 'turn:127.0.0.1:3478', username: 'alice', credential: 's3cret' }],
     });
     await page.getByRole('button', { name: 'Reload now' }).waitFor();
   });

@@ -29,7 +29,7 @@ describe('signal server config: the issue 16 limits', () => {
     const r = parseConfig(['--hello-per-min', '30', '--max-json-depth=16'], {
       SIGNAL_TURN_PER_MIN_IP: '5',
       SIGNAL_TURN_SECRET: 's',
-      SIGNAL_TURN: 'turn:t:3478',
+      SIGNAL_TURN: 'turn:127.0.0.1:3478',
     });
     if (!r.ok || r.help) throw new Error(JSON.stringify(r));
     expect(r.options).toMatchObject({

@@ -163,7 +163,7 @@ describe('SignalHub: per-address budgets', () => {
 
   it('TURN: offered in the welcome, minted on request, at most turnPerMinPerId per id and turnPerMinPerIp per address', () => {
     let minted = 0;
-    const turn = { ttlSec: 600, mint: (id: string) => ({ urls: 'turn:t.example:3478', username: `${++minted}:${id}`, credential: 'c' }) };
+    const turn = { ttlSec: 600, mint: (id: string) => ({ urls: 'turn:127.0.0.1:3478', username: `${++minted}:${id}`, credential: 'c' }) };
     const h = new HubHarness({ turnPerMinPerId: 2, turnPerMinPerIp: 3 }, undefined, turn);
     const a = h.join(1, '198.51.100.1');
     const welcome = a.io.of('welcome')[0]!;

@@ -81,16 +81,16 @@ describe('device settings', () => {
   });
 
   it('parses STUN/TURN lines and names the first bad one', () => {
-    const text = 'stun:stun.example.org:3478\n\n  turn:turn.example.org:3478 alice s3cret\nturns:t.example.org:5349 bob pw';
+    const text = 'stun:127.0.0.1:3478\n\n  turn:127.0.0.1:3478 alice s3cret\nturns:127.0.0.1:5349 bob pw';
     const servers = parseIceServers(text);
     expect(servers).toEqual([
-      { urls: 'stun:stun.example.org:3478' },
-      { urls: 'turn:turn.example.org:3478', username: 'alice', credential: 's3cret' },
-      { urls: 'turns:t.example.org:5349', username: 'bob', credential: 'pw' },
+      { urls: 'stun:127.0.0.1:3478' },
+      { urls: 'turn:127.0.0.1:3478', username: 'alice', credential: 's3cret' },
+      { urls: 'turns:127.0.0.1:5349', username: 'bob', credential: 'pw' },
     ]);
     expect(parseIceServers(formatIceServers(servers))).toEqual(servers);
-    expect(() => parseIceServers('stun:a:1\nhttp://x')).toThrow(/^Line 2/);
-    expect(() => parseIceServers('turn:a:1 onlyuser')).toThrow(/username and a password/);
-    expect(() => parseIceServers('stun:a:1 user pw')).toThrow(/no username/);
+    expect(() => parseIceServers('stun:127.0.0.1:1\nhttp://x')).toThrow(/^Line 2/);
+    expect(() => parseIceServers('turn:127.0.0.1:1 onlyuser')).toThrow(/username and a password/);
+    expect(() => parseIceServers('stun:127.0.0.1:1 user pw')).toThrow(/no username/);
   });
 });

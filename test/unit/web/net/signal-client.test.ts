@@ -106,7 +106,7 @@ describe('SignalClient handshake', () => {
     r.server.last.deliver({
       t: 'welcome',
       nodeId: NODE_ID,
-      iceServers: [{ urls: 'stun:stun.test' }],
+      iceServers: [{ urls: 'stun:127.0.0.1:3478' }],
       peers: [PEER],
       heartbeatMs: 15_000,
       limits: { maxFrameBytes: 1, ratePerSec: 1, burst: 1 },
