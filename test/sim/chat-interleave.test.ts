@@ -4,33 +4,16 @@
  * waiting for the ack deadlocked with the other side's flush: each ack needs the other's decrypt.)
  */
 import { describe, expect, it } from 'vitest';
-import { runAsync, settleAsync } from '../../shared/sim/async-driver';
-import { openSimUser, type SimUser } from '../../shared/sim/chat-users';
-import { createRecordsTestnet } from '../../shared/sim/records-testnet';
+import { settleAsync } from '../../shared/sim/async-driver';
+import type { SimUser } from '../../shared/sim/chat-users';
 import { testSeed } from '../helpers/dht';
+import { simContacts } from '../helpers/sim-chat';
 
 const SEED = testSeed(47);
 
 describe('chat: both sides sending at once', () => {
   it('every message once, in order, delivered', { timeout: 120_000 }, async () => {
-    const rt = createRecordsTestnet(30, { seed: SEED });
-    const clock = rt.clock;
-    const rng = rt.tn.rng.fork();
-    const until = async (cond: () => boolean | Promise<boolean>, maxMs: number, what: string) => {
-      const end = clock.now() + maxMs;
-      while (!(await cond())) {
-        if (clock.now() > end) throw new Error(`timed out: ${what} (seed ${SEED})`);
-        await runAsync(clock, 500);
-      }
-    };
-    const alice = await openSimUser(rt.peers[5]!, 0, rng, { name: 'Alice' });
-    const bob = await openSimUser(rt.peers[20]!, 1, rng, { name: 'Bob' });
-    alice.chat.start();
-    bob.chat.start();
-    await runAsync(clock, 20_000);
-    await settleAsync(clock, bob.chat.people.addContact(alice.chat.address()));
-    await until(() => alice.chat.people.requests().length === 1, 120_000, 'request');
-    await settleAsync(clock, alice.chat.people.accept(bob.chat.id));
+    const { clock, until, alice, bob } = await simContacts(SEED, { nodes: 30, bobPeer: 20 });
     const ready = (u: SimUser, o: SimUser) => u.chat.messenger.sessionState(o.chat.id) === 'ready';
     await until(() => ready(alice, bob) && ready(bob, alice), 120_000, 'sessions');
 

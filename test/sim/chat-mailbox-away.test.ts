@@ -7,69 +7,43 @@
 import { describe, expect, it } from 'vitest';
 import { PERIOD_MS, READ_PREVIOUS_MS } from '../../shared/chat/constants';
 import { periodOf } from '../../shared/chat/period';
-import { hexToBytes } from '../../shared/crypto/bytes';
 import { runAsync, settleAsync } from '../../shared/sim/async-driver';
-import { openSimUser, type SimUser } from '../../shared/sim/chat-users';
-import { createRecordsTestnet } from '../../shared/sim/records-testnet';
+import type { SimUser } from '../../shared/sim/chat-users';
 import { testSeed } from '../helpers/dht';
+import { simContacts } from '../helpers/sim-chat';
 
 const SEED = testSeed(53);
 
 describe('chat mailbox while both are away', () => {
   it('a message written before its sender left is read in a later period', { timeout: 180_000 }, async () => {
-    const rt = createRecordsTestnet(60, { seed: SEED });
-    const clock = rt.clock;
-    const rng = rt.tn.rng.fork();
-    const until = async (cond: () => boolean | Promise<boolean>, maxMs: number, what: string) => {
-      const end = clock.now() + maxMs;
-      while (!(await cond())) {
-        if (clock.now() > end) throw new Error(`timed out: ${what} (seed ${SEED})`);
-        await runAsync(clock, 500);
-      }
-    };
-    let alice = await openSimUser(rt.peers[5]!, 0, rng, { name: 'Alice' });
-    let bob = await openSimUser(rt.peers[40]!, 1, rng, { name: 'Bob' });
-    alice.chat.start();
-    bob.chat.start();
-    await runAsync(clock, 20_000);
-    await settleAsync(clock, bob.chat.people.addContact(alice.chat.address()));
-    await until(() => alice.chat.people.requests().length === 1, 120_000, 'request');
-    await settleAsync(clock, alice.chat.people.accept(bob.chat.id));
+    const net = await simContacts(SEED, { nodes: 60, bobPeer: 40 });
+    const { clock, until } = net;
+    let { alice, bob } = net;
     const ready = (u: SimUser, o: SimUser) => u.chat.messenger.sessionState(o.chat.id) === 'ready';
     await until(() => ready(alice, bob) && ready(bob, alice), 300_000, 'sessions');
 
-    const away = async (u: SimUser) => {
-      u.chat.close();
-      rt.remove(u.peer, 'crash');
-    };
-    const back = async (u: SimUser, index: number) => {
-      const peer = rt.addPeer(hexToBytes(u.peer.node.hex));
-      const again = await openSimUser(peer, index, rng, {}, u.store);
-      rt.join(peer, () => again.chat.start());
-      return again;
-    };
     const state = async (u: SimUser, o: SimUser, id: string) =>
       (await settleAsync(clock, u.chat.talk.messages(o.chat.id))).find((m) => m.messageId === id)?.state;
 
-    await away(bob);
+    net.away(bob);
     await runAsync(clock, 6 * 60_000);
     const m = await settleAsync(clock, alice.chat.talk.send(bob.chat.id, 'written before I left'));
     await until(async () => (await state(alice, bob, m.messageId)) === 'sent', 120_000, 'in the mailbox');
     const writtenIn = periodOf(clock.now());
-    await away(alice);
+    net.away(alice);
 
     // Bob returns past the start of a later period (past the window that reads the previous one).
     const target = (writtenIn + 1) * PERIOD_MS + READ_PREVIOUS_MS + 5 * 60_000;
     await runAsync(clock, target - clock.now());
     expect(periodOf(clock.now())).toBe(writtenIn + 1);
-    bob = await back(bob, 1);
+    bob = await net.back(bob, 1);
     await until(
       async () => (await settleAsync(clock, bob.chat.talk.messages(alice.chat.id))).some((x) => x.messageId === m.messageId),
       10 * 60_000,
       'the message at Bob while Alice is away',
     );
 
-    alice = await back(alice, 0);
+    alice = await net.back(alice, 0);
     await until(async () => (await state(alice, bob, m.messageId)) === 'delivered', 20 * 60_000, 'the receipt at Alice');
     const ids = (await settleAsync(clock, bob.chat.talk.messages(alice.chat.id))).map((x) => x.messageId);
     expect(ids.filter((x) => x === m.messageId)).toHaveLength(1);

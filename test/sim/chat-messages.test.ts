@@ -5,34 +5,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { MessageInfo } from '../../shared/chat/api-types';
-import { hexToBytes } from '../../shared/crypto/bytes';
 import { runAsync, settleAsync } from '../../shared/sim/async-driver';
-import { openSimUser, type SimUser } from '../../shared/sim/chat-users';
-import { createRecordsTestnet } from '../../shared/sim/records-testnet';
+import type { SimUser } from '../../shared/sim/chat-users';
 import { testSeed } from '../helpers/dht';
+import { simContacts } from '../helpers/sim-chat';
 
 const SEED = testSeed(31);
 
 describe('chat messages on the simulator', () => {
   it('both ways online, a long message, the mailbox while one is away, and a reload', { timeout: 180_000 }, async () => {
-    const rt = createRecordsTestnet(60, { seed: SEED });
-    const clock = rt.clock;
-    const rng = rt.tn.rng.fork();
-    const until = async (cond: () => boolean | Promise<boolean>, maxMs: number, what: string) => {
-      const end = clock.now() + maxMs;
-      while (!(await cond())) {
-        if (clock.now() > end) throw new Error(`timed out: ${what} (seed ${SEED})`);
-        await runAsync(clock, 500);
-      }
-    };
-    let alice = await openSimUser(rt.peers[5]!, 0, rng, { name: 'Alice' });
-    let bob = await openSimUser(rt.peers[40]!, 1, rng, { name: 'Bob' });
-    alice.chat.start();
-    bob.chat.start();
-    await runAsync(clock, 20_000);
-    await settleAsync(clock, bob.chat.people.addContact(alice.chat.address()));
-    await until(() => alice.chat.people.requests().length === 1, 120_000, 'request');
-    await settleAsync(clock, alice.chat.people.accept(bob.chat.id));
+    const net = await simContacts(SEED, { nodes: 60, bobPeer: 40 });
+    let { clock, until, alice } = net;
+    let bob = net.bob;
     await until(() => bob.chat.isOnline(alice.chat.id) && alice.chat.isOnline(bob.chat.id), 300_000, 'online');
 
     const history = (u: SimUser, other: SimUser) => settleAsync(clock, u.chat.talk.messages(other.chat.id));
@@ -64,16 +48,13 @@ describe('chat messages on the simulator', () => {
     expect(got.replyTo).toBe(b1.messageId);
 
     // Bob goes away; Alice's message waits in the mailbox and arrives when he is back.
-    bob.chat.close();
-    rt.remove(bob.peer, 'crash');
+    net.away(bob);
     await runAsync(clock, 6 * 60_000); // Alice's liveness window runs out
     expect(alice.chat.isOnline(bob.chat.id)).toBe(false);
     const a3 = await settleAsync(clock, alice.chat.talk.send(bob.chat.id, 'while you were away'));
     await until(async () => (await state(alice, bob, a3.messageId)) === 'sent', 120_000, 'in the mailbox');
-    const peer = rt.addPeer(hexToBytes(bob.peer.node.hex));
-    bob = await openSimUser(peer, 1, rng, {}, bob.store);
     const back = clock.now();
-    rt.join(peer, () => bob.chat.start());
+    bob = await net.back(bob, 1);
     await until(async () => (await history(bob, alice)).some((m) => m.messageId === a3.messageId), 120_000, 'mail after return');
     const mailMs = clock.now() - back;
     await until(async () => (await state(alice, bob, a3.messageId)) === 'delivered', 180_000, 'delivered from the mailbox');
