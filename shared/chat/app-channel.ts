@@ -5,7 +5,8 @@
  * payload is sealed end to end by the layer above).
  *
  * Remote input is bounded: payload size by the wire codec, requests per sending peer by a token
- * bucket, handler work by the caller. A handler that throws or rejects is counted and answered
+ * bucket (a larger one for our contacts' nodes: a conversation sends thousands of messages a
+ * second, a stranger only requests), handler work by the caller. A handler that throws or rejects is counted and answered
  * with an empty ack, never thrown into the event loop.
  */
 import type { PeerId } from '../env/transport';
@@ -16,7 +17,7 @@ import type { LookupPeer } from '../dht/peer';
 import { PeerRateLimiter } from '../dht/rate-limit';
 import type { ResponseBody } from '../dht/rpc';
 import { MAX_APP_PAYLOAD, type RequestMessage } from '../protocol/wire';
-import { APP_RATE } from './constants';
+import { APP_RATE, CONTACT_APP_RATE } from './constants';
 import { ChatError } from './errors';
 
 export type AppHandler = (from: PeerId, payload: Uint8Array) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
@@ -25,6 +26,9 @@ export class AppChannel implements DhtExtension {
   readonly counters = new Counters();
   private handler: AppHandler | undefined;
   private readonly limiter = new PeerRateLimiter(APP_RATE.perSecond, APP_RATE.burst);
+  private readonly contactLimiter = new PeerRateLimiter(CONTACT_APP_RATE.perSecond, CONTACT_APP_RATE.burst, 256);
+  /** Whether a node is one of our contacts' (set by the chat node); their requests get CONTACT_APP_RATE. */
+  isContactNode: (node: string) => boolean = () => false;
 
   constructor(private readonly node: DhtNode) {
     node.use(this);
@@ -37,7 +41,8 @@ export class AppChannel implements DhtExtension {
 
   /**
    * Send `payload` to the node `peer`; resolves with the answer's payload (or undefined for a
-   * bare ack), rejects with ChatError NOT_FOUND when the node does not answer in time.
+   * bare ack), rejects with ChatError NOT_FOUND when the node does not answer in time, BUSY when
+   * it refuses us as over its rate.
    */
   send(peer: PeerId, payload: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<Uint8Array | undefined> {
     if (payload.length > MAX_APP_PAYLOAD) return Promise.reject(new ChatError('BAD_ARGUMENT', `payload over ${MAX_APP_PAYLOAD} bytes`));
@@ -51,6 +56,9 @@ export class AppChannel implements DhtExtension {
           if (res?.type === 'app_ack') {
             this.counters.inc('acked');
             resolve(res.payload);
+          } else if (res?.type === 'error' && res.code === 'RATE_LIMITED') {
+            this.counters.inc('busy');
+            reject(new ChatError('BUSY', `${peer} is over its rate`));
           } else {
             this.counters.inc('unanswered');
             reject(new ChatError('NOT_FOUND', `no answer from ${peer}`));
@@ -63,7 +71,8 @@ export class AppChannel implements DhtExtension {
 
   handle(from: LookupPeer, msg: RequestMessage, reply: (res: ResponseBody) => void): boolean {
     if (msg.type !== 'app') return false;
-    if (!this.limiter.take(from.hex, this.node.clock.now())) {
+    const limiter = this.isContactNode(from.hex) ? this.contactLimiter : this.limiter;
+    if (!limiter.take(from.hex, this.node.clock.now())) {
       this.counters.inc('drop.rate_limited');
       reply({ type: 'error', code: 'RATE_LIMITED' });
       return true;

@@ -40,7 +40,8 @@ import { createSelf, decodeContact, decodeSelf, encodeContact, encodeSelf } from
 import { periodOf } from './period';
 import { RecordIO } from './record-io';
 import type { JsonValue } from './store';
-import type { ChatComponents, SelfState } from './context';
+import type { ChatComponents, OpenComponents, SelfState } from './context';
+import { stagedStore } from './staged-store';
 export type { ChatComponents, SelfState } from './context';
 
 export interface ChatInit {
@@ -91,7 +92,7 @@ export class ChatNode implements MessengerHost {
   private ticking = false;
 
   private constructor(
-    readonly c: ChatComponents,
+    readonly c: OpenComponents,
     init: ChatInit,
     public me: SelfState,
   ) {
@@ -99,6 +100,10 @@ export class ChatNode implements MessengerHost {
     this.powBits = init.powBits ?? POW_BITS;
     this.origin = init.origin ?? 'https://p2p.invalid';
     this.channel = new AppChannel(c.node);
+    this.channel.isContactNode = (node) => {
+      for (const [id, nodes] of this.nodesOf) if (nodes.includes(node) && this.contacts.get(id)?.state === 'accepted') return true;
+      return false;
+    };
     this.records = new RecordIO(c.values, this.randomBytes);
     this.contacts = new ContactBook(bytesToHex(me.ik));
     this.inbox = new ChatInbox(this);
@@ -114,7 +119,8 @@ export class ChatNode implements MessengerHost {
   }
 
   /** Load (or create) the identity and contacts from the store. */
-  static async open(c: ChatComponents, init: ChatInit = {}): Promise<ChatNode> {
+  static async open(given: ChatComponents, init: ChatInit = {}): Promise<ChatNode> {
+    const c: OpenComponents = { ...given, store: await stagedStore(given.store) };
     const stored = await c.store.get('identity');
     const random = c.randomBytes ?? cryptoRandomBytes;
     let me = decodeSelf(stored);
@@ -164,9 +170,16 @@ export class ChatNode implements MessengerHost {
   }
 
   address(): string {
-    const name = this.me.name;
-    return encodeAddress({ identityKey: this.me.ik, inviteSecret: this.me.inviteSecret, ...(name ? { name } : {}) }, this.origin);
+    // Encoding checks the key (a point decompression): kept until the name or invite secret changes.
+    const me = this.me;
+    if (this.addressOf?.me !== me) {
+      const name = me.name;
+      const text = encodeAddress({ identityKey: me.ik, inviteSecret: me.inviteSecret, ...(name ? { name } : {}) }, this.origin);
+      this.addressOf = { me, text };
+    }
+    return this.addressOf.text;
   }
+  private addressOf: { me: SelfState; text: string } | undefined;
 
   async setName(name: string): Promise<void> {
     checkText(name, MAX_NAME_BYTES, 'name');
@@ -352,6 +365,7 @@ export class ChatNode implements MessengerHost {
       }
       await this.outbox.run();
       this.messenger.flushAll();
+      this.c.store.checkpoint();
       this.expireOnline();
     } catch {
       this.counters.inc('tick.error');

@@ -47,6 +47,8 @@ export const MAX_DEVICES = 4;
 export const MAX_PENDING_REQUESTS = 200;
 /** App payloads accepted per sending node per second, and burst (a chat burst plus its acks). */
 export const APP_RATE = { perSecond: 50, burst: 200 } as const;
+/** The same for a node of an accepted contact (presence or a message that decrypted says so). */
+export const CONTACT_APP_RATE = { perSecond: 5000, burst: 2000 } as const;
 
 /** The chat node's maintenance timers, ms. */
 export const CHAT_TIMERS = {

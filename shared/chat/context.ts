@@ -10,6 +10,7 @@ import type { AppChannel } from './app-channel';
 import type { DeviceCertificate } from './certificate';
 import type { Contact, ContactBook } from './contacts';
 import type { RecordIO } from './record-io';
+import type { StagedStore } from './staged-store';
 import type { ChatStore } from './store';
 
 export interface ChatComponents {
@@ -24,6 +25,9 @@ export interface ChatComponents {
   partners?: (nodeIds: ReadonlySet<string>) => void;
 }
 
+/** The components as the chat node holds them: its store staged over the given one (staged-store.ts). */
+export type OpenComponents = Omit<ChatComponents, 'store'> & { store: StagedStore };
+
 /** What we keep about ourselves (store key `identity`). */
 export interface SelfState {
   ikSeed: Uint8Array;
@@ -37,7 +41,7 @@ export interface SelfState {
 }
 
 export interface ChatContext {
-  readonly c: ChatComponents;
+  readonly c: OpenComponents;
   readonly me: SelfState;
   /** Clock time in whole ms. */
   readonly now: number;

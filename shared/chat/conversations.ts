@@ -6,7 +6,7 @@ import { hexToBytes } from '../crypto/bytes';
 import type { ChatSettings, MessageInfo } from './api-types';
 import { ChatError } from './errors';
 import { MAX_RECEIPT_IDS } from './frames';
-import { advanceOp, findMessage, page } from './history';
+import { advanceOp, messageKey, page } from './history';
 import type { Messenger, MessengerHost } from './messenger';
 import type { StoreOp } from './store';
 
@@ -42,8 +42,7 @@ export class Conversations {
     const ids: string[] = [];
     for (const m of recent) {
       if (m.from !== 'them' || m.state === 'read') continue;
-      const found = await findMessage(this.h.c.store, contactId, m.messageId);
-      const op = found && advanceOp(found, 'read');
+      const op = advanceOp({ key: messageKey(contactId, m), m }, 'read');
       if (op) {
         ops.push(op);
         ids.push(m.messageId);

@@ -29,8 +29,10 @@ export type ChatErrorCode =
   | 'WRONG_PASSPHRASE'
   /** The chat layer was closed. */
   | 'CLOSED'
-  /** Storage refused a write (quota). */
-  | 'STORAGE';
+  /** Storage refused a write (quota), or an earlier write failed and state is being reloaded. */
+  | 'STORAGE'
+  /** The peer is over its request rate: try again later. */
+  | 'BUSY';
 
 export class ChatError extends Error {
   override readonly name = 'ChatError';

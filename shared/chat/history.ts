@@ -48,14 +48,14 @@ export function advanceOp(found: { key: string; m: MessageInfo }, state: Message
 /** A page of a conversation, oldest first: the `limit` messages before `before` (or the newest). */
 export async function page(store: ChatStore, contactId: string, opts: { before?: string; limit?: number } = {}): Promise<MessageInfo[]> {
   const limit = Math.max(1, Math.min(PAGE.max, Math.floor(opts.limit ?? PAGE.default)));
-  const all = await store.list(`msg/${contactId}/`);
-  let end = all.length;
+  let before: string | undefined;
   if (opts.before !== undefined) {
     const at = await store.get(`mid/${contactId}/${opts.before}`);
-    end = typeof at === 'string' ? all.findIndex(([k]) => k === at) : -1;
-    if (end < 0) return [];
+    if (typeof at !== 'string') return [];
+    before = at;
   }
-  return all.slice(Math.max(0, end - limit), end).map(([, v]) => v as unknown as MessageInfo);
+  const rows = await store.list(`msg/${contactId}/`, { last: limit, ...(before !== undefined ? { before } : {}) });
+  return rows.map(([, v]) => v as unknown as MessageInfo);
 }
 
 function toJson(m: MessageInfo): JsonValue {

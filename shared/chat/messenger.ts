@@ -55,10 +55,13 @@ export class Messenger {
     this.mailbox = new Mailbox(h);
     this.sessions = new SessionBook(h);
     this.receiver = new Receiver(h, this.sessions, this);
+    h.c.store.onFailure = () => void this.recover();
   }
 
+  /** Sessions and outbox from the store (again, after a failed write: what memory held was not stored). */
   async load(): Promise<void> {
     await this.sessions.load();
+    this.out.clear();
     for (const [, v] of await this.h.c.store.list('out/')) {
       const item = v as unknown as OutItem;
       this.outOf(item.cid).push(item);
@@ -67,6 +70,22 @@ export class Messenger {
     for (const list of this.out.values()) list.sort((a, b) => a.sentAt - b.sentAt);
     const last = await this.h.c.store.get(SENT_AT_KEY);
     if (typeof last === 'number') this.lastSentAt = Math.max(this.lastSentAt, last);
+  }
+
+  /** After a failed write: reload, then take writes again (or stay refusing them until the next try). */
+  private recovering = false;
+  async recover(): Promise<void> {
+    if (this.recovering) return;
+    this.recovering = true;
+    this.h.counters.inc('store.failed');
+    try {
+      await this.load();
+      this.h.c.store.recover();
+    } catch {
+      this.h.counters.inc('store.reload_failed');
+    } finally {
+      this.recovering = false;
+    }
   }
 
   // ---- sending ------------------------------------------------------------------------------------
@@ -93,17 +112,21 @@ export class Messenger {
     return { messageId: id };
   }
 
-  /** Queue a control frame (a receipt) for `cid`, persisted like a message but not in history. */
-  async control(cid: string, frame: Frame): Promise<void> {
+  /**
+   * Queue a control frame (a receipt) for `cid`, persisted like a message but not in history:
+   * queued at once (callers inside the contact's queue need not wait), the promise is its commit.
+   */
+  control(cid: string, frame: Frame): Promise<void> {
     const id = bytesToHex(this.h.randomBytes(16));
     const sentAt = this.nextSentAt();
     const item: OutItem = { cid, id, sentAt, control: true, frames: [bytesToHex(encodeFrame(frame))], acked: 0 };
-    await this.h.c.store.batch([
+    const stored = this.h.c.store.batch([
       { key: outKey(item), value: json(item) },
       { key: SENT_AT_KEY, value: sentAt },
     ]);
     this.outOf(cid).push(item);
-    this.kick(cid);
+    // Flushed once stored (a receipt never leaves ahead of its own record).
+    return stored.then(() => this.kick(cid));
   }
 
   /** Send a typing indicator now if a session can carry it (never queued, never retried). */
@@ -113,10 +136,10 @@ export class Messenger {
       const s = this.sessions.sendable(cid);
       const node = this.h.nodesOf.get(cid)?.[0];
       if (!s || !node) return undefined;
-      const wire = await this.encrypt(cid, s, [encodeFrame({ type: 'typing', on })]);
-      return { node, sid: s.sid, wire: wire[0]! };
+      const e = this.encrypt(cid, s, [encodeFrame({ type: 'typing', on })]);
+      return { node, sid: s.sid, wire: e.wires[0]!, stored: e.stored };
     })
-      .then((t) => t && this.transmit(cid, t.node, t.sid, t.wire))
+      .then(async (t) => t && (await t.stored, this.transmit(cid, t.node, t.sid, t.wire)))
       .catch(() => undefined);
   }
 
@@ -127,6 +150,7 @@ export class Messenger {
 
   /** Flush every contact with something queued (the chat node's timer). */
   flushAll(): void {
+    if (this.h.c.store.failed) return void this.recover();
     for (const [cid, items] of this.out) if (items.length > 0) this.kick(cid);
   }
 
@@ -144,7 +168,7 @@ export class Messenger {
     const h = this.h;
     const items = this.outOf(cid);
     const c = h.contacts.get(cid);
-    if (c?.state !== 'accepted') return;
+    if (c?.state !== 'accepted' || h.c.store.failed) return;
     // Nothing to send: still start a session with an online contact, so that later messages can
     // go to its mailbox when it is away. The lower identity key starts it (no race for one pair).
     if (items.length === 0 && (this.sessions.has(cid) || !(bytesToHex(h.me.ik) < cid))) return;
@@ -156,21 +180,14 @@ export class Messenger {
     if (!s) return void h.counters.inc('flush.no_session');
     await this.encryptAll(cid, s, items);
     if (node) {
-      const ready = items.filter((item) => item.wires);
-      // Up to SEND_WINDOW messages in flight at once (each one's parts in order): the receiver's
-      // ratchet takes them in any order, and history orders by send time.
-      for (let i = 0; i < ready.length; i += SEND_WINDOW) {
-        const chunk = ready.slice(i, i + SEND_WINDOW);
-        const results = await Promise.all(chunk.map((item) => this.sendItem(cid, node, item)));
-        const reset = chunk.find((_, j) => results[j] === 'reset');
-        if (reset) return this.serial(cid, () => this.sessions.drop(cid, reset.sid!));
-        if (results.includes(false)) {
-          // Gone (a closed tab, a lost link): offline now, so the next flush uses the mailbox.
-          h.counters.inc('flush.unreachable');
-          h.unreachable(cid);
-          if (!h.isOnline(cid)) this.kick(cid);
-          return;
-        }
+      const stop = await this.sendWindow(cid, node, items.filter((item) => item.wires));
+      if (stop?.why === 'reset') return this.serial(cid, () => this.sessions.drop(cid, stop.item.sid!));
+      if (stop?.why === 'busy') return void h.counters.inc('flush.busy'); // the next tick tries again
+      if (stop?.why === false) {
+        // Gone (a closed tab, a lost link): offline now, so the next flush uses the mailbox.
+        h.counters.inc('flush.unreachable');
+        h.unreachable(cid);
+        if (!h.isOnline(cid)) this.kick(cid);
       }
       return;
     }
@@ -182,16 +199,16 @@ export class Messenger {
       if (!slots) return;
       if (item.mail) await this.mailbox.clear(cid, device.dk, item.mail);
       item.mail = slots;
-      await this.saveOut(cid, item);
-      if (!item.control) await this.advance(cid, item.id, 'sent');
+      this.saveOut(cid, item);
+      if (!item.control) this.advance(cid, item.id, 'sent');
     }
   }
 
   /** Encrypt every item not yet encrypted under `s`, in order, in one ratchet step and one store batch. */
   private async encryptAll(cid: string, s: StoredSession, items: OutItem[]): Promise<void> {
-    await this.serial(cid, async () => {
+    const r = await this.serial(cid, async () => {
       const todo = this.outOf(cid).filter((item) => items.includes(item) && (item.sid !== s.sid || !item.wires));
-      if (todo.length === 0) return;
+      if (todo.length === 0) return undefined;
       const ad = messageAd(this.h.me.ik, hexToBytes(cid));
       const cur = this.sessions.get(cid, s.sid) ?? s;
       let ratchet = cur.ratchet;
@@ -207,7 +224,7 @@ export class Messenger {
         value: json({ ...item, sid: s.sid, wires: wires[i]!, acked: 0 }),
       }));
       ops.push(sessionOp(cid, { ...cur, ratchet }));
-      await this.h.c.store.batch(ops);
+      const stored = this.h.c.store.batch(ops);
       cur.ratchet = ratchet;
       s.ratchet = ratchet;
       todo.forEach((item, i) => {
@@ -215,11 +232,33 @@ export class Messenger {
         item.sid = s.sid;
         item.acked = 0;
       });
+      return { stored };
     });
+    // No ciphertext leaves before its ratchet step is stored (a crash must never reuse a key).
+    await r?.stored;
+  }
+
+  /**
+   * Send items directly, up to SEND_WINDOW at once (each one's parts in order: the receiver's
+   * ratchet takes messages in any order, and history orders by send time). Stops taking new ones
+   * at the first that cannot go, and says why.
+   */
+  private async sendWindow(cid: string, node: string, ready: OutItem[]): Promise<{ why: false | 'reset' | 'busy'; item: OutItem } | undefined> {
+    let next = 0;
+    let stop: { why: false | 'reset' | 'busy'; item: OutItem } | undefined;
+    const worker = async (): Promise<void> => {
+      while (!stop && next < ready.length) {
+        const item = ready[next++]!;
+        const r = await this.sendItem(cid, node, item);
+        if (r !== true) stop ??= { why: r, item };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SEND_WINDOW, ready.length) }, worker));
+    return stop;
   }
 
   /** Send one outbox item's parts in order: true once all are acked, else why not. */
-  private async sendItem(cid: string, node: string, item: OutItem): Promise<boolean | 'reset'> {
+  private async sendItem(cid: string, node: string, item: OutItem): Promise<boolean | 'reset' | 'busy'> {
     // Every part reached the node on an earlier flush, yet no receipt came (a bare ack also
     // answers a message the receiver failed to store or open): send the same ciphertext again.
     // A copy it has already stored is answered with the receipt again.
@@ -228,21 +267,23 @@ export class Messenger {
       const ok = await this.transmit(cid, node, item.sid!, hexToBytes(item.wires![item.acked]!));
       if (ok !== true) return ok;
       item.acked++;
-      if (item.acked < item.wires!.length) await this.saveOut(cid, item);
+      if (item.acked < item.wires!.length) this.saveOut(cid, item);
     }
-    if (item.control) await this.done(cid, item);
+    // Progress only (a crash before it is stored sends the same ciphertext again): not waited for.
+    if (item.control) this.done(cid, item);
     else {
-      await this.saveOut(cid, item);
-      await this.advance(cid, item.id, 'sent');
+      this.saveOut(cid, item);
+      this.advance(cid, item.id, 'sent');
     }
     return true;
   }
 
   /**
    * Encrypt frames in order under `s` (its state as the book holds it now: a receipt may have
-   * replaced it); stores the new ratchet state (and `item`) in one batch. Call inside `serial`.
+   * replaced it); stores the new ratchet state in one batch. Call inside `serial`; await `stored`
+   * (outside it) before the wires leave.
    */
-  private async encrypt(cid: string, s: StoredSession, frames: Uint8Array[], item?: OutItem): Promise<Uint8Array[]> {
+  private encrypt(cid: string, s: StoredSession, frames: Uint8Array[]): { wires: Uint8Array[]; stored: Promise<void> } {
     const ad = messageAd(this.h.me.ik, hexToBytes(cid));
     const cur = this.sessions.get(cid, s.sid) ?? s;
     let ratchet = cur.ratchet;
@@ -252,28 +293,27 @@ export class Messenger {
       ratchet = r.state;
       wires.push(encodeMessage(r.message));
     }
-    const ops: StoreOp[] = [sessionOp(cid, { ...cur, ratchet })];
-    if (item) ops.push({ key: outKey(item), value: json({ ...item, sid: s.sid, wires: wires.map(bytesToHex), acked: 0 }) });
-    await this.h.c.store.batch(ops);
+    const stored = this.h.c.store.batch([sessionOp(cid, { ...cur, ratchet })]);
     cur.ratchet = ratchet;
     s.ratchet = ratchet;
-    return wires;
+    return { wires, stored };
   }
 
-  /** One ratchet message to `node`: true when acked, 'reset' when the session is unknown there. */
-  private async transmit(cid: string, node: string, sid: string, wire: Uint8Array): Promise<boolean | 'reset'> {
+  /** One ratchet message to `node`: true when acked, 'reset' when the session is unknown there, 'busy' when over its rate. */
+  private async transmit(cid: string, node: string, sid: string, wire: Uint8Array): Promise<boolean | 'reset' | 'busy'> {
     let answer: Uint8Array | undefined;
     try {
       answer = await this.h.channel.send(node, encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(sid), msg: wire }), {
         timeoutMs: SEND_TIMEOUT_MS,
       });
-    } catch {
-      return false;
+    } catch (e) {
+      return e instanceof ChatError && e.code === 'BUSY' ? 'busy' : false;
     }
     this.h.heard(cid);
     const env = answer && decodeSessionEnvelope(answer);
     if (env?.kind === 'reset') return 'reset';
-    if (env?.kind === 'msg') await this.serial(cid, () => this.receiveMsg(cid, env, false));
+    // The receipt in the ack: handled in the contact's queue; the next message need not wait for it.
+    if (env?.kind === 'msg') void this.receiver.handle(cid, env, false).catch(() => this.h.counters.inc('receipt.error'));
     return true;
   }
 
@@ -300,8 +340,9 @@ export class Messenger {
       const s = await this.serial(cid, () => this.sessions.add(cid, session));
       h.counters.inc('session.started');
       // The responder may send once it has our first message: tell it at once.
-      const ready = await this.serial(cid, () => this.encrypt(cid, s, [encodeFrame({ type: 'ready' })]));
-      await this.transmit(cid, node, s.sid, ready[0]!);
+      const ready = await this.serial(cid, async () => this.encrypt(cid, s, [encodeFrame({ type: 'ready' })]));
+      await ready.stored;
+      await this.transmit(cid, node, s.sid, ready.wires[0]!);
       return s;
     } catch {
       h.counters.inc('session.failed');
@@ -323,10 +364,6 @@ export class Messenger {
   /** A session envelope from node `from`: the answer for the ack. */
   receive(from: string, payload: Uint8Array): Promise<Uint8Array | undefined> {
     return this.receiver.receive(from, payload);
-  }
-
-  receiveMsg(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>, reply: boolean): Promise<Uint8Array | undefined> {
-    return this.receiver.receiveMsg(cid, env, reply);
   }
 
   pollMailbox(cid: string): Promise<number> {
@@ -351,31 +388,45 @@ export class Messenger {
     if (dk) await this.mailbox.clear(cid, dk, slots).catch(() => this.h.counters.inc('mailbox.clear_error'));
   }
 
-  private advance(cid: string, id: string, state: MessageState): Promise<void> {
-    return this.serial(cid, async () => {
-      const found = await findMessage(this.h.c.store, cid, id);
-      const op = found && advanceOp(found, state);
-      if (!op) return;
-      await this.h.c.store.batch([op]);
-      this.h.emitState(cid, id, state);
-    });
+  /** Move our message to `state` (in the contact's queue), and say so once stored. */
+  private advance(cid: string, id: string, state: MessageState): void {
+    this.later(
+      this.serial(cid, async () => {
+        const found = await findMessage(this.h.c.store, cid, id);
+        const op = found && advanceOp(found, state);
+        return op ? { stored: this.h.c.store.batch([op]) } : undefined;
+      }).then(async (r) => {
+        if (!r) return;
+        await r.stored;
+        this.h.emitState(cid, id, state);
+      }),
+    );
   }
 
-  private done(cid: string, item: OutItem): Promise<void> {
-    return this.serial(cid, async () => {
-      this.out.set(
-        cid,
-        this.outOf(cid).filter((x) => x !== item),
-      );
-      await this.h.c.store.batch([{ key: outKey(item), delete: true }]);
-    });
+  private done(cid: string, item: OutItem): void {
+    this.later(
+      this.serial(cid, async () => {
+        this.out.set(
+          cid,
+          this.outOf(cid).filter((x) => x !== item),
+        );
+        return { stored: this.h.c.store.batch([{ key: outKey(item), delete: true }]) };
+      }).then((r) => r.stored),
+    );
   }
 
   /** Store an outbox entry's progress, unless a receipt took it out meanwhile. */
-  private saveOut(cid: string, item: OutItem): Promise<void> {
-    return this.serial(cid, async () => {
-      if (this.outOf(cid).includes(item)) await this.h.c.store.batch([{ key: outKey(item), value: json(item) }]);
-    });
+  private saveOut(cid: string, item: OutItem): void {
+    this.later(
+      this.serial(cid, async () =>
+        this.outOf(cid).includes(item) ? { stored: this.h.c.store.batch([{ key: outKey(item), value: json(item) }]) } : undefined,
+      ).then((r) => r?.stored),
+    );
+  }
+
+  /** Work not waited for: a failure is counted (a failed write reloads the state: store.failed). */
+  private later(p: Promise<unknown>): void {
+    p.catch(() => this.h.counters.inc('store.error'));
   }
 
   /** Our send times strictly increase, so our messages keep their order whatever the clock does. */

@@ -6,6 +6,7 @@
 import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
 import { decodeMessage, encodeMessage, ratchetDecrypt, ratchetEncrypt, RatchetError, type RatchetState } from '../crypto/double-ratchet';
 import type { MessageInfo } from './api-types';
+import { ChatError } from './errors';
 import { decodeFrame, decodeSessionEnvelope, encodeFrame, encodeSessionEnvelope, type Frame, type SessionEnvelope } from './frames';
 import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
@@ -18,11 +19,21 @@ import type { JsonValue, StoreOp } from './store';
 /** What the receiving side uses of the messenger. */
 export interface ReceiverLinks {
   readonly mailbox: Mailbox;
+  /** Queue a control frame; applied at once, the promise is its commit. */
   control(cid: string, frame: Frame): Promise<void>;
   serial<T>(cid: string, f: () => Promise<T>): Promise<T>;
   removeOut(cid: string, id: string): StoreOp[];
   certOf(cert: Uint8Array, remoteStatic: Uint8Array): string | null;
 }
+
+/** What handling one message did: its answer, its commit, and what to tell once committed. */
+export interface Handled {
+  answer?: Uint8Array;
+  stored: Promise<unknown>;
+  after: Array<() => void>;
+}
+
+const nothing = (answer?: Uint8Array): Handled => ({ stored: Promise.resolve(), after: [], ...(answer ? { answer } : {}) });
 
 export class Receiver {
   constructor(
@@ -39,7 +50,18 @@ export class Receiver {
     if (env.kind !== 'msg') return void this.h.counters.inc('drop.session_unexpected');
     const cid = this.sessions.contactOf(env.sid);
     if (!cid) return encodeSessionEnvelope({ kind: 'reset' });
-    return this.m.serial(cid, () => this.receiveMsg(cid, env, true, from));
+    return this.handle(cid, env, true, from);
+  }
+
+  /**
+   * A ratchet message, in the contact's queue (which goes on once the writes are issued); then,
+   * once they are committed, the events, and the answer for the ack (never before: an ack means stored).
+   */
+  async handle(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>, reply: boolean, from?: string): Promise<Uint8Array | undefined> {
+    const r = await this.m.serial(cid, () => this.receiveMsg(cid, env, reply, from));
+    await r.stored;
+    for (const f of r.after) f();
+    return r.answer;
   }
 
   private async answer(from: string, bound: boolean, msg1: Uint8Array): Promise<Uint8Array | undefined> {
@@ -59,19 +81,20 @@ export class Receiver {
   }
 
   /**
-   * Decrypt and handle one ratchet message; with `reply`, return our receipt for the ack. Called
-   * inside the contact's serial chain. `from`, the node it came from directly, counts as the
-   * contact's (and the contact as heard) only once the message decrypts: the session id is no secret.
+   * Decrypt and handle one ratchet message; with `reply`, our receipt for the ack. Called inside
+   * the contact's serial chain; its writes are issued, not awaited (`stored`). `from`, the node it
+   * came from directly, counts as the contact's (and the contact as heard) only once the message
+   * decrypts: the session id is no secret.
    */
-  async receiveMsg(
+  private async receiveMsg(
     cid: string,
     env: Extract<SessionEnvelope, { kind: 'msg' }>,
     reply: boolean,
     from?: string,
-  ): Promise<Uint8Array | undefined> {
+  ): Promise<Handled> {
     const h = this.h;
     const s = this.sessions.get(cid, env.sid);
-    if (!s) return encodeSessionEnvelope({ kind: 'reset' });
+    if (!s) return nothing(encodeSessionEnvelope({ kind: 'reset' }));
     const msg = (() => {
       try {
         return decodeMessage(env.msg);
@@ -79,7 +102,10 @@ export class Receiver {
         return null;
       }
     })();
-    if (!msg) return void h.counters.inc('drop.message_malformed');
+    if (!msg) {
+      h.counters.inc('drop.message_malformed');
+      return nothing();
+    }
     const recvKey = `recv/${cid}/${s.sid}:${bytesToHex(msg.header.dh)}:${msg.header.n}`;
     let plaintext: Uint8Array;
     let ratchet: RatchetState;
@@ -91,9 +117,12 @@ export class Receiver {
       if (e instanceof RatchetError && e.code === 'DUPLICATE') {
         h.counters.inc('message.duplicate');
         const id = await h.c.store.get(recvKey);
-        return typeof id === 'string' && reply ? this.receipt(cid, s, 'delivered', [id], []) : undefined;
+        if (typeof id !== 'string' || !reply) return nothing();
+        if (this.sessions.get(cid, env.sid) !== s) throw new ChatError('STORAGE', 'session reloaded');
+        return this.receipt(cid, s, 'delivered', [id], [], []);
       }
-      return void h.counters.inc('drop.message_decrypt');
+      h.counters.inc('drop.message_decrypt');
+      return nothing();
     }
     if (from !== undefined) {
       if (!h.nodesOf.get(cid)?.includes(from)) h.nodesOf.set(cid, [from, ...(h.nodesOf.get(cid) ?? [])].slice(0, 4));
@@ -109,32 +138,24 @@ export class Receiver {
       if (h.settings.typing) after.push(() => h.emitTyping(cid, frame.on));
     } else if (!frame) h.counters.inc('drop.frame_malformed');
     if (deliveredId) ops.push({ key: recvKey, value: deliveredId });
+    // A failed write reloaded the sessions while we waited on a read: this state is not the stored one.
+    if (this.sessions.get(cid, env.sid) !== s) throw new ChatError('STORAGE', 'session reloaded');
     const next = { ...s, ratchet };
-    let answer: Uint8Array | undefined;
-    if (deliveredId && reply) answer = await this.receipt(cid, next, 'delivered', [deliveredId], ops);
-    else {
-      ops.push(sessionOp(cid, next));
-      await h.c.store.batch(ops);
-      s.ratchet = ratchet;
-    }
-    for (const f of after) f();
-    if (deliveredId && !reply) await this.m.control(cid, { type: 'receipt', kind: 'delivered', ids: [hexToBytes(deliveredId)] });
-    return answer;
+    if (deliveredId && reply) return this.receipt(cid, next, 'delivered', [deliveredId], ops, after);
+    ops.push(sessionOp(cid, next));
+    const stored: Array<Promise<unknown>> = [h.c.store.batch(ops)];
+    s.ratchet = ratchet;
+    if (deliveredId) stored.push(this.m.control(cid, { type: 'receipt', kind: 'delivered', ids: [hexToBytes(deliveredId)] }));
+    return { stored: Promise.all(stored), after };
   }
 
-  /** Encrypt a receipt right after a decrypt, store both steps with `ops`, return the envelope. */
-  private async receipt(
-    cid: string,
-    s: StoredSession,
-    kind: 'delivered' | 'read',
-    ids: string[],
-    ops: StoreOp[],
-  ): Promise<Uint8Array | undefined> {
+  /** Encrypt a receipt right after a decrypt, store both steps with `ops`: the envelope for the ack. */
+  private receipt(cid: string, s: StoredSession, kind: 'delivered' | 'read', ids: string[], ops: StoreOp[], after: Array<() => void>): Handled {
     if (!s.ratchet.cks) {
-      await this.h.c.store.batch([...ops, sessionOp(cid, s)]);
+      const stored = this.h.c.store.batch([...ops, sessionOp(cid, s)]);
       this.sessions.replace(cid, s);
-      if (ids.length) await this.m.control(cid, { type: 'receipt', kind, ids: ids.map(hexToBytes) });
-      return undefined;
+      const control = ids.length ? this.m.control(cid, { type: 'receipt', kind, ids: ids.map(hexToBytes) }) : undefined;
+      return { stored: Promise.all([stored, control]), after };
     }
     const r = ratchetEncrypt(
       s.ratchet,
@@ -142,9 +163,9 @@ export class Receiver {
       messageAd(this.h.me.ik, hexToBytes(cid)),
     );
     const next = { ...s, ratchet: r.state };
-    await this.h.c.store.batch([...ops, sessionOp(cid, next)]);
+    const stored = this.h.c.store.batch([...ops, sessionOp(cid, next)]);
     this.sessions.replace(cid, next);
-    return encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(s.sid), msg: encodeMessage(r.message) });
+    return { answer: encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(s.sid), msg: encodeMessage(r.message) }), stored, after };
   }
 
   private async onText(
@@ -218,7 +239,7 @@ export class Receiver {
     if (!dk) return 0;
     return this.m.mailbox.poll(cid, dk, async (plaintext) => {
       const env = decodeSessionEnvelope(plaintext);
-      if (env?.kind === 'msg') await this.m.serial(cid, () => this.receiveMsg(cid, env, false).then(() => undefined));
+      if (env?.kind === 'msg') await this.handle(cid, env, false);
     });
   }
 }

@@ -26,8 +26,11 @@ export class SessionBook {
 
   constructor(private readonly h: ChatContext) {}
 
+  /** Every stored session (replacing what memory held). */
   async load(): Promise<void> {
-    for (const [key, v] of await this.h.c.store.list('session/')) {
+    const rows = await this.h.c.store.list('session/');
+    this.sessions.clear();
+    for (const [key, v] of rows) {
       const cid = key.split('/')[1]!;
       const s = v as { sid: string; ratchet: string; at: number };
       try {

@@ -12,10 +12,16 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 export type StoreOp = { key: string; value: JsonValue } | { key: string; delete: true };
 
+/** A range of a prefix: keys before `before`, and only the `last` of them. */
+export interface ListOptions {
+  before?: string;
+  last?: number;
+}
+
 export interface ChatStore {
   get(key: string): Promise<JsonValue | undefined>;
-  /** Every entry whose key starts with `prefix`, in key order. */
-  list(prefix: string): Promise<Array<[string, JsonValue]>>;
+  /** The entries whose key starts with `prefix` (within `opts`), in key order. */
+  list(prefix: string, opts?: ListOptions): Promise<Array<[string, JsonValue]>>;
   /** Apply every op or none. */
   batch(ops: StoreOp[]): Promise<void>;
 }
@@ -33,10 +39,11 @@ export class MemoryChatStore implements ChatStore {
     return v === undefined ? undefined : (JSON.parse(v) as JsonValue);
   }
 
-  async list(prefix: string): Promise<Array<[string, JsonValue]>> {
-    const out: Array<[string, JsonValue]> = [];
-    for (const [k, v] of this.map) if (k.startsWith(prefix)) out.push([k, JSON.parse(v) as JsonValue]);
-    return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  async list(prefix: string, opts: ListOptions = {}): Promise<Array<[string, JsonValue]>> {
+    return inRange(
+      [...this.map].filter(([k]) => k.startsWith(prefix)).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+      opts,
+    ).map(([k, v]) => [k, JSON.parse(v) as JsonValue]);
   }
 
   async batch(ops: StoreOp[]): Promise<void> {
@@ -64,4 +71,15 @@ export class MemoryChatStore implements ChatStore {
     for (const [k, v] of this.map) s.map.set(k, v);
     return s;
   }
+}
+
+/** Rows in key order cut to `opts` (stores without range reads use it). */
+export function inRange<T>(sorted: Array<[string, T]>, opts: ListOptions): Array<[string, T]> {
+  let end = sorted.length;
+  if (opts.before !== undefined) {
+    const before = opts.before;
+    end = sorted.findIndex(([k]) => k >= before);
+    if (end < 0) end = sorted.length;
+  }
+  return sorted.slice(opts.last !== undefined ? Math.max(0, end - opts.last) : 0, end);
 }

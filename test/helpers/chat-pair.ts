@@ -19,13 +19,14 @@ import { AppChannel } from '../../shared/chat/app-channel';
 import { issueCertificate, verifyCertificate } from '../../shared/chat/certificate';
 import type { ChatSettings, MessageInfo, MessageState } from '../../shared/chat/api-types';
 import { ContactBook, type Contact } from '../../shared/chat/contacts';
-import type { ChatComponents, MessengerHost, SelfState } from '../../shared/chat/context';
+import type { MessengerHost, OpenComponents, SelfState } from '../../shared/chat/context';
+import { stagedStore, type StagedStore } from '../../shared/chat/staged-store';
 import { Conversations, DEFAULT_SETTINGS } from '../../shared/chat/conversations';
 import { decodeSessionEnvelope, isSessionEnvelope } from '../../shared/chat/frames';
 import { Messenger } from '../../shared/chat/messenger';
 import { RecordIO } from '../../shared/chat/record-io';
 import type { SessionBook } from '../../shared/chat/session-book';
-import { MemoryChatStore, type StoreOp } from '../../shared/chat/store';
+import { MemoryChatStore, type JsonValue, type StoreOp } from '../../shared/chat/store';
 import { createSelf, encodeContact } from '../../shared/chat/stored';
 import { bytesEqual, bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
 import { decodeMessage } from '../../shared/crypto/double-ratchet';
@@ -212,7 +213,7 @@ export interface UserEvents {
 /** One chat user: the real messaging core on a fake host. */
 export class ChatUser implements MessengerHost {
   readonly counters = new Counters();
-  readonly c: ChatComponents;
+  readonly c: OpenComponents;
   readonly records: RecordIO;
   readonly contacts: ContactBook;
   readonly channel: AppChannel;
@@ -232,9 +233,10 @@ export class ChatUser implements MessengerHost {
     readonly node: FakeNode,
     readonly me: SelfState,
     readonly store: MemoryChatStore,
+    staged: StagedStore,
     readonly randomBytes: (n: number) => Uint8Array,
   ) {
-    this.c = { node: node as unknown as DhtNode, values: fakeValues(net, node), store, randomBytes };
+    this.c = { node: node as unknown as DhtNode, values: fakeValues(net, node), store: staged, randomBytes };
     this.records = new RecordIO(this.c.values, randomBytes);
     this.contacts = new ContactBook(bytesToHex(me.ik));
     this.channel = new AppChannel(node as unknown as DhtNode);
@@ -259,8 +261,8 @@ export class ChatUser implements MessengerHost {
     store: MemoryChatStore,
     rnd: (n: number) => Uint8Array,
   ): Promise<ChatUser> {
-    const u = new ChatUser(net, node, me, store, rnd);
-    for (const [, v] of await store.list('contact/')) u.contacts.load(v as unknown as Contact);
+    const u = new ChatUser(net, node, me, store, await stagedStore(store), rnd);
+    for (const [, v] of await u.c.store.list('contact/')) u.contacts.load(v as unknown as Contact);
     await u.messenger.load();
     return u;
   }
@@ -319,7 +321,7 @@ export class ChatUser implements MessengerHost {
     return c && (!deviceKey || bytesEqual(c.deviceKey, deviceKey)) ? c : null;
   }
   async saveContact(c: Contact): Promise<void> {
-    await this.store.batch([{ key: `contact/${c.id}`, value: encodeContact(c) }]);
+    await this.c.store.batch([{ key: `contact/${c.id}`, value: encodeContact(c) }]);
   }
   emitContact(): void {}
   heard(): void {
@@ -368,7 +370,9 @@ export class ChatUser implements MessengerHost {
 /**
  * A store whose process dies at a chosen write: the batch for which `crashAt` says true is not
  * applied (batches are atomic), `onCrash` runs (cut the user off the network), and every later
- * write fails too. `snapshot()` is then the disk as the crash left it.
+ * write fails too. `snapshot()` is then the disk as the crash left it. `crashAt` sees the writes
+ * as the chat layer issued them: a log record of the staged store (staged-store.ts) is opened
+ * into the ops it carries.
  */
 export class CrashingStore extends MemoryChatStore {
   /** Decides the fatal write; `index` counts the writes since it was set. */
@@ -380,13 +384,23 @@ export class CrashingStore extends MemoryChatStore {
 
   override async batch(ops: StoreOp[]): Promise<void> {
     if (this.crashed) throw new Error('crashed');
-    if (this.crashAt?.(ops, this.seen++)) {
+    if (this.crashAt?.(logicalOps(ops), this.seen++)) {
       this.crashed = true;
       this.onCrash?.();
       throw new Error('crashed');
     }
     return super.batch(ops);
   }
+}
+
+/** The ops a batch beneath a staged store carries: each log record's entries, then the rest. */
+export function logicalOps(ops: StoreOp[]): StoreOp[] {
+  return ops.flatMap((op): StoreOp[] => {
+    if (!op.key.startsWith('wal/') || !('value' in op) || !Array.isArray(op.value)) return [op];
+    return (op.value as Array<[string, string | null]>).map(([key, text]) =>
+      text === null ? { key, delete: true } : { key, value: JSON.parse(text) as JsonValue },
+    );
+  });
 }
 
 export async function createPair(

@@ -22,6 +22,7 @@ const TEXTS: Record<ChatErrorCode, string> = {
   DUPLICATE_CONTACT: 'This person is already in your contacts.',
   UNKNOWN_CONTACT: 'This contact is not in your list any more.',
   BAD_STATE: 'That cannot be done right now.',
+  BUSY: 'Your contact is busy. Trying again shortly.',
   BAD_ARGUMENT: 'That is too long or not allowed here.',
   NOT_FOUND: 'This person could not be found on the network. They may be offline; it will be tried again.',
   DECRYPT_FAILED: 'Something arrived that could not be decrypted, so it was dropped.',

@@ -6,7 +6,7 @@
  */
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChatStore, JsonValue, StoreOp } from '../../shared/chat/store';
+import { inRange, type ChatStore, type JsonValue, type ListOptions, type StoreOp } from '../../shared/chat/store';
 
 export class FileChatStore implements ChatStore {
   private map = new Map<string, JsonValue>();
@@ -32,21 +32,21 @@ export class FileChatStore implements ChatStore {
     return v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as JsonValue);
   }
 
-  async list(prefix: string): Promise<Array<[string, JsonValue]>> {
-    return [...this.map.entries()]
-      .filter(([k]) => k.startsWith(prefix))
-      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-      .map(([k, v]) => [k, JSON.parse(JSON.stringify(v)) as JsonValue]);
+  async list(prefix: string, opts: ListOptions = {}): Promise<Array<[string, JsonValue]>> {
+    const rows = [...this.map.entries()].filter(([k]) => k.startsWith(prefix)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    return inRange(rows, opts).map(([k, v]) => [k, JSON.parse(JSON.stringify(v)) as JsonValue]);
   }
 
   batch(ops: StoreOp[]): Promise<void> {
-    const next = new Map(this.map);
-    for (const op of ops) {
-      if ('delete' in op) next.delete(op.key);
-      else next.set(op.key, JSON.parse(JSON.stringify(op.value)) as JsonValue);
-    }
-    const text = JSON.stringify(Object.fromEntries(next));
+    const copies = ops.map((op) => ('delete' in op ? op : { key: op.key, value: JSON.parse(JSON.stringify(op.value)) as JsonValue }));
     const run = this.chain.then(async () => {
+      // Built when its turn comes, on top of every batch before it.
+      const next = new Map(this.map);
+      for (const op of copies) {
+        if ('delete' in op) next.delete(op.key);
+        else next.set(op.key, op.value);
+      }
+      const text = JSON.stringify(Object.fromEntries(next));
       const tmp = `${this.file}.tmp`;
       const fh = await open(tmp, 'w');
       try {

@@ -31,6 +31,12 @@ export async function startChat(node: P2PNode, opts: StartChatOptions): Promise<
     },
     opts,
   );
+  node.chatStats = () => {
+    const out = chat.counters.snapshot();
+    for (const [k, v] of Object.entries(chat.channel.counters.snapshot())) out[`channel.${k}`] = v;
+    for (const [k, v] of Object.entries(chat.c.store.stats)) out[`store.${k}`] = v;
+    return out;
+  };
   node.ready().then(
     () => chat.start(),
     () => chat.close(),

@@ -243,8 +243,13 @@ export class P2PNode {
   }
 
   stats(): NodeStats {
-    return nodeStats(this, { joinedAfterMs: this.joinedAfterMs, welcomes: this.welcomes, joins: this.joins });
+    const s = nodeStats(this, { joinedAfterMs: this.joinedAfterMs, welcomes: this.welcomes, joins: this.joins });
+    const chat = this.chatStats?.();
+    return chat ? { ...s, chat } : s;
   }
+
+  /** The chat layer running on this node, for stats() (web/runtime/chat.ts sets it). */
+  chatStats: (() => Record<string, number>) | undefined;
 
   /** Called once when the node closes (the chat layer stops with it). */
   onClose(fn: () => void): void {

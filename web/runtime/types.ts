@@ -100,4 +100,6 @@ export interface NodeStats {
     welcomes: number;
     joins: number;
   };
+  /** The chat layer's counters (its own, then `channel.*` and `store.*`), once a chat runs on the node. */
+  chat?: Record<string, number>;
 }

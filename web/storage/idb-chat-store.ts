@@ -11,7 +11,7 @@
  * under load. A failed transaction rejects every batch in it; nothing of them is written.
  */
 import { createStore, get, type UseStore } from 'idb-keyval';
-import type { ChatStore, JsonValue, StoreOp } from '../../shared/chat/store';
+import type { ChatStore, JsonValue, ListOptions, StoreOp } from '../../shared/chat/store';
 import { DEFAULT_DB_PREFIX, assertProfile } from './profile';
 
 function promisify<T>(req: IDBRequest<T> | IDBTransaction): Promise<T> {
@@ -44,16 +44,34 @@ export class IdbChatStore implements ChatStore {
     return typeof raw === 'string' ? (JSON.parse(raw) as JsonValue) : undefined;
   }
 
-  list(prefix: string): Promise<Array<[string, JsonValue]>> {
+  list(prefix: string, opts: ListOptions = {}): Promise<Array<[string, JsonValue]>> {
+    const end = `${prefix}\uffff`;
+    const before = opts.before !== undefined && opts.before < end ? opts.before : undefined;
+    if (before !== undefined && before <= prefix) return Promise.resolve([]);
     return this.store('readonly', async (s) => {
-      const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
-      const [keys, values] = await Promise.all([promisify(s.getAllKeys(range)), promisify(s.getAll(range))]);
+      const range = IDBKeyRange.bound(prefix, before ?? end, false, before !== undefined);
       const out: Array<[string, JsonValue]> = [];
-      keys.forEach((k, i) => {
-        const v = values[i];
+      const add = (k: IDBValidKey, v: unknown) => {
         if (typeof k === 'string' && typeof v === 'string') out.push([k, JSON.parse(v) as JsonValue]);
+      };
+      if (opts.last === undefined) {
+        const [keys, values] = await Promise.all([promisify(s.getAllKeys(range)), promisify(s.getAll(range))]);
+        keys.forEach((k, i) => add(k, values[i]));
+        return out;
+      }
+      // The last `last` entries: a cursor walking back from the end of the range.
+      const want = opts.last;
+      await new Promise<void>((resolve, reject) => {
+        const req = s.openCursor(range, 'prev');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const c = req.result;
+          if (!c || out.length >= want) return resolve();
+          add(c.key, c.value);
+          c.continue();
+        };
       });
-      return out;
+      return out.reverse();
     });
   }
 

@@ -46,9 +46,16 @@ export class ChatController extends BackendBinding {
     this.reread();
   }
 
+  /** Events come in bursts (a thousand messages a second): one read for all those of a turn. */
+  private rereading = false;
   private reread(): void {
-    if (this.backend) this.read(this.backend);
-    this.host.requestUpdate();
+    if (this.rereading) return;
+    this.rereading = true;
+    queueMicrotask(() => {
+      this.rereading = false;
+      if (this.backend) this.read(this.backend);
+      this.host.requestUpdate();
+    });
   }
 
   contact(id: string): ContactInfo | undefined {

@@ -21,7 +21,7 @@ describe('a crash between "decrypted" and "stored"', () => {
     const { net, alice, bob: bob0 } = await createPair(SEED, { bob: store });
     await alice.talk.send(bob0.id, 'before');
     await net.settle();
-    const ratchets = async (u: ChatUser) => (await u.store.list(`session/${alice.id}/`)).map(([, v]) => (v as { ratchet: string }).ratchet);
+    const ratchets = async (u: ChatUser) => (await u.c.store.list(`session/${alice.id}/`)).map(([, v]) => (v as { ratchet: string }).ratchet);
     const diskBefore = await ratchets(bob0);
     store.onCrash = () => bob0.crash();
     store.crashAt = (ops) => ops.some((op) => op.key.startsWith('msg/'));
@@ -40,7 +40,7 @@ describe('a crash between "decrypted" and "stored"', () => {
     expect(await alice.stateOf(bob, messageId)).toBe('delivered');
     expect(bob.counters.get('drop.message_decrypt')).toBe(0);
     expect(await ratchets(bob)).not.toEqual(diskBefore);
-    for (const [key, v] of await bob.store.list(`session/${alice.id}/`))
+    for (const [key, v] of await bob.c.store.list(`session/${alice.id}/`))
       expect((v as { ratchet: string }).ratchet).toBe(bytesToHex(serialize(bob.sessions.get(alice.id, key.split('/')[2]!)!.ratchet)));
     expectNoKeyReuse(net, alice);
     expectNoKeyReuse(net, bob);

@@ -182,7 +182,7 @@ describe('who may start a session (Messenger.certOf, the check the chat uses)', 
     expect(bob.counters.get('drop.session_handshake')).toBe(1);
     expect(alice.messenger.sessionState(bob.id)).toBe('none');
     expect(bob.messenger.sessionState(alice.id)).toBe('none');
-    expect(await bob.store.list('session/')).toEqual([]);
+    expect(await bob.c.store.list('session/')).toEqual([]);
     expect(alice.messenger.pending(bob.id)).toBe(1);
     // Once Bob accepts, the next flush gets it through.
     bob.contacts.get(alice.id)!.state = 'accepted';
@@ -360,7 +360,7 @@ describe('the session book (session-book.ts)', () => {
   it('the stored ratchet is the one after the last message, on both sides, at every step', async () => {
     const { net, alice, bob } = await createPair(SEED);
     const check = async (u: ChatUser, other: ChatUser) => {
-      for (const [key, v] of await u.store.list(`session/${other.id}/`)) {
+      for (const [key, v] of await u.c.store.list(`session/${other.id}/`)) {
         const sid = key.split('/')[2]!;
         const mem = u.sessions.get(other.id, sid)!;
         expect((v as { ratchet: string }).ratchet, `${u.me.name} ${sid}`).toBe(bytesToHex(serialize(mem.ratchet)));
