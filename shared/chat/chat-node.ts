@@ -334,6 +334,10 @@ export class ChatNode implements MessengerHost {
     return this.c.channelBinding?.(node) ?? new Uint8Array(0);
   }
 
+  yieldToEvents(): Promise<void> {
+    return new Promise((resolve) => this.c.node.clock.setTimeout(resolve, 0));
+  }
+
   /** Run the maintenance step soon (after a user action). */
   kick(): void {
     if (this.started && !this.closed) this.schedule(0);

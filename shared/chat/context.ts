@@ -77,4 +77,6 @@ export interface MessengerHost extends ChatContext {
   emitTyping(contactId: string, typing: boolean): void;
   /** Both DTLS fingerprints, sorted, for a direct connection to `node`; empty when none. */
   channelBinding(node: string): Uint8Array;
+  /** Resolves after the events already queued have run (a zero-delay timer); none: go on at once. */
+  yieldToEvents?(): Promise<void>;
 }

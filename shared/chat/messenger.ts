@@ -38,7 +38,12 @@ import type { StoreOp } from './store';
 
 const SEND_TIMEOUT_MS = 10_000;
 /** Messages in flight to one contact at once. */
-const SEND_WINDOW = 32;
+const SEND_WINDOW = 128;
+/**
+ * A message acked without a receipt (the receiver acks a burst bare and sends one receipt for it
+ * with the last ack; or it could not store it) is sent again after this long without one, ms.
+ */
+export const RESEND_AFTER_MS = 5_000;
 /** Our last send time, stored with each send: after a restart our send times still only go up. */
 const SENT_AT_KEY = 'sent-at';
 
@@ -49,6 +54,8 @@ export class Messenger {
   private readonly out = new Map<string, OutItem[]>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly flushes = new Map<string, Promise<void>>();
+  /** When each message was last acked in full (its receipt is due within RESEND_AFTER_MS). */
+  private readonly ackedAt = new WeakMap<OutItem, number>();
   private lastSentAt = 0;
 
   constructor(private readonly h: MessengerHost) {
@@ -105,7 +112,7 @@ export class Messenger {
       bytesToHex(encodeFrame(f)),
     );
     const item: OutItem = { cid, id, sentAt, control: false, frames, acked: 0 };
-    await this.h.c.store.batch([...addMessageOps(cid, m), { key: outKey(item), value: json(item) }, { key: SENT_AT_KEY, value: sentAt }]);
+    await this.h.c.store.batch([...addMessageOps(cid, m), { key: outKey(item), value: json(item), fresh: true }, { key: SENT_AT_KEY, value: sentAt }]);
     this.outOf(cid).push(item);
     this.h.emitMessage(cid, m);
     this.kick(cid);
@@ -121,7 +128,7 @@ export class Messenger {
     const sentAt = this.nextSentAt();
     const item: OutItem = { cid, id, sentAt, control: true, frames: [bytesToHex(encodeFrame(frame))], acked: 0 };
     const stored = this.h.c.store.batch([
-      { key: outKey(item), value: json(item) },
+      { key: outKey(item), value: json(item), fresh: true },
       { key: SENT_AT_KEY, value: sentAt },
     ]);
     this.outOf(cid).push(item);
@@ -180,7 +187,8 @@ export class Messenger {
     if (!s) return void h.counters.inc('flush.no_session');
     await this.encryptAll(cid, s, items);
     if (node) {
-      const stop = await this.sendWindow(cid, node, items.filter((item) => item.wires));
+      const due = items.filter((item) => item.wires && !this.awaitingReceipt(item));
+      const stop = await this.sendWindow(cid, node, due);
       if (stop?.why === 'reset') return this.serial(cid, () => this.sessions.drop(cid, stop.item.sid!));
       if (stop?.why === 'busy') return void h.counters.inc('flush.busy'); // the next tick tries again
       if (stop?.why === false) {
@@ -238,6 +246,12 @@ export class Messenger {
     await r?.stored;
   }
 
+  /** Acked in full lately, its receipt not yet in: not sent again before RESEND_AFTER_MS. */
+  private awaitingReceipt(item: OutItem): boolean {
+    const at = this.ackedAt.get(item);
+    return !item.control && at !== undefined && item.acked >= (item.wires?.length ?? 0) && this.h.now - at < RESEND_AFTER_MS;
+  }
+
   /**
    * Send items directly, up to SEND_WINDOW at once (each one's parts in order: the receiver's
    * ratchet takes messages in any order, and history orders by send time). Stops taking new ones
@@ -272,6 +286,7 @@ export class Messenger {
     // Progress only (a crash before it is stored sends the same ciphertext again): not waited for.
     if (item.control) this.done(cid, item);
     else {
+      this.ackedAt.set(item, this.h.now);
       this.saveOut(cid, item);
       this.advance(cid, item.id, 'sent');
     }

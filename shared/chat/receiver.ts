@@ -7,7 +7,7 @@ import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
 import { decodeMessage, encodeMessage, ratchetDecrypt, ratchetEncrypt, RatchetError, type RatchetState } from '../crypto/double-ratchet';
 import type { MessageInfo } from './api-types';
 import { ChatError } from './errors';
-import { decodeFrame, decodeSessionEnvelope, encodeFrame, encodeSessionEnvelope, type Frame, type SessionEnvelope } from './frames';
+import { decodeFrame, decodeSessionEnvelope, encodeFrame, encodeSessionEnvelope, MAX_RECEIPT_IDS, type Frame, type SessionEnvelope } from './frames';
 import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
 import type { MessengerHost } from './context';
@@ -36,6 +36,10 @@ export interface Handled {
 const nothing = (answer?: Uint8Array): Handled => ({ stored: Promise.resolve(), after: [], ...(answer ? { answer } : {}) });
 
 export class Receiver {
+  /** Direct messages waiting in each contact's queue, and ids stored whose receipt has not gone yet. */
+  private readonly queued = new Map<string, number>();
+  private readonly owed = new Map<string, string[]>();
+
   constructor(
     private readonly h: MessengerHost,
     private readonly sessions: SessionBook,
@@ -58,10 +62,35 @@ export class Receiver {
    * once they are committed, the events, and the answer for the ack (never before: an ack means stored).
    */
   async handle(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>, reply: boolean, from?: string): Promise<Uint8Array | undefined> {
-    const r = await this.m.serial(cid, () => this.receiveMsg(cid, env, reply, from));
+    if (reply) {
+      this.queued.set(cid, (this.queued.get(cid) ?? 0) + 1);
+      // Let the messages that arrived with this one be counted first: then only the last of a
+      // burst encrypts a receipt (for them all), and the others are acked bare.
+      await this.h.yieldToEvents?.();
+    }
+    const r = await this.m.serial(cid, () => {
+      if (reply) this.queued.set(cid, this.queued.get(cid)! - 1);
+      return this.receiveMsg(cid, env, reply, from);
+    });
+    // The last of a burst ended without taking what is owed: a receipt of its own.
+    if (reply && !r.answer && this.owedTo(cid).length > 0 && !this.queued.get(cid)) {
+      void this.m.serial(cid, async () => {
+        const ids = this.owedTo(cid).splice(0);
+        return { stored: ids.length ? this.m.control(cid, { type: 'receipt', kind: 'delivered', ids: ids.map(hexToBytes) }) : undefined };
+      });
+    }
     await r.stored;
     for (const f of r.after) f();
     return r.answer;
+  }
+
+  private owedTo(cid: string): string[] {
+    let l = this.owed.get(cid);
+    if (!l) {
+      l = [];
+      this.owed.set(cid, l);
+    }
+    return l;
   }
 
   private async answer(from: string, bound: boolean, msg1: Uint8Array): Promise<Uint8Array | undefined> {
@@ -119,7 +148,9 @@ export class Receiver {
         const id = await h.c.store.get(recvKey);
         if (typeof id !== 'string' || !reply) return nothing();
         if (this.sessions.get(cid, env.sid) !== s) throw new ChatError('STORAGE', 'session reloaded');
-        return this.receipt(cid, s, 'delivered', [id], [], []);
+        const owed = this.owedTo(cid);
+        if (!owed.includes(id)) owed.push(id);
+        return this.receipt(cid, s, 'delivered', owed.splice(0, MAX_RECEIPT_IDS), [], []);
       }
       h.counters.inc('drop.message_decrypt');
       return nothing();
@@ -141,11 +172,18 @@ export class Receiver {
     // A failed write reloaded the sessions while we waited on a read: this state is not the stored one.
     if (this.sessions.get(cid, env.sid) !== s) throw new ChatError('STORAGE', 'session reloaded');
     const next = { ...s, ratchet };
-    if (deliveredId && reply) return this.receipt(cid, next, 'delivered', [deliveredId], ops, after);
+    if (reply) {
+      // One receipt for a burst: messages with more queued behind them are acked bare (stored,
+      // receipt to follow), and the last one's ack carries the receipt for all (up to MAX_RECEIPT_IDS).
+      const owed = this.owedTo(cid);
+      if (deliveredId) owed.push(deliveredId);
+      if (owed.length >= MAX_RECEIPT_IDS || (owed.length > 0 && !this.queued.get(cid)))
+        return this.receipt(cid, next, 'delivered', owed.splice(0, MAX_RECEIPT_IDS), ops, after);
+    }
     ops.push(sessionOp(cid, next));
     const stored: Array<Promise<unknown>> = [h.c.store.batch(ops)];
     s.ratchet = ratchet;
-    if (deliveredId) stored.push(this.m.control(cid, { type: 'receipt', kind: 'delivered', ids: [hexToBytes(deliveredId)] }));
+    if (deliveredId && !reply) stored.push(this.m.control(cid, { type: 'receipt', kind: 'delivered', ids: [hexToBytes(deliveredId)] }));
     return { stored: Promise.all(stored), after };
   }
 

@@ -30,8 +30,8 @@ import type { ChatStore, JsonValue, ListOptions, StoreOp } from './store';
 
 /** Recent values kept beyond the log and resident prefixes. */
 const CACHE_ENTRIES = 4096;
-/** A checkpoint runs once the log holds this many records or keys. */
-export const CHECKPOINT = { records: 64, keys: 4096 } as const;
+/** A checkpoint runs once the log holds this many records, or this many keys wait in memory. */
+export const CHECKPOINT = { records: 256, keys: 16_384 } as const;
 const WAL = 'wal/';
 
 type Text = string | null; // JSON text, or null for deleted
@@ -40,6 +40,11 @@ interface Entry {
   text: Text;
   /** The batch that wrote it. */
   seq: number;
+}
+
+interface LogRecord {
+  n: number;
+  entries: Array<[string, Text]>;
 }
 
 interface Waiter {
@@ -66,8 +71,10 @@ export class StagedStore implements ChatStore {
   /** Batches issued; the last one in the log. */
   private seq = 0;
   private logged = 0;
-  /** Log records written and not yet checkpointed (their numbers). */
-  private readonly logs: number[] = [];
+  /** Log records written and not yet checkpointed. */
+  private readonly logs: LogRecord[] = [];
+  /** Fresh keys written since their creation only to the log (none in the store beneath). */
+  private readonly unwritten = new Set<string>();
   private nextLog = 1;
   /** Every key written and not yet checkpointed: its newest value. */
   private readonly overlay = new Map<string, Entry>();
@@ -93,11 +100,14 @@ export class StagedStore implements ChatStore {
   async open(): Promise<void> {
     this.overlay.clear();
     this.logs.length = 0;
+    this.unwritten.clear();
     for (const [key, v] of await this.inner.list(WAL)) {
       const n = Number(key.slice(WAL.length));
       const seq = ++this.seq;
-      if (Array.isArray(v)) for (const e of v) if (Array.isArray(e) && typeof e[0] === 'string') this.overlay.set(e[0], { text: typeof e[1] === 'string' ? e[1] : null, seq });
-      this.logs.push(n);
+      const entries: Array<[string, Text]> = [];
+      if (Array.isArray(v)) for (const e of v) if (Array.isArray(e) && typeof e[0] === 'string') entries.push([e[0], typeof e[1] === 'string' ? e[1] : null]);
+      for (const [k, text] of entries) this.overlay.set(k, { text, seq });
+      this.logs.push({ n, entries });
       this.nextLog = Math.max(this.nextLog, n + 1);
     }
     this.logged = this.seq;
@@ -115,6 +125,8 @@ export class StagedStore implements ChatStore {
     for (const op of ops) {
       if (isWal(op.key)) throw new ChatError('BAD_ARGUMENT', `${WAL} keys are the store's own`);
       const text = 'delete' in op ? null : JSON.stringify(op.value);
+      // A key created here (never in the store beneath) and deleted before a checkpoint costs nothing there.
+      if ('fresh' in op && op.fresh && !this.overlay.has(op.key)) this.unwritten.add(op.key);
       this.overlay.set(op.key, { text, seq });
       const group = this.opts.resident?.(op.key);
       const r = group === undefined ? undefined : this.residents.get(group)?.map;
@@ -257,7 +269,7 @@ export class StagedStore implements ChatStore {
       return false;
     }
     this.stats.commits++;
-    this.logs.push(n);
+    this.logs.push({ n, entries: record });
     this.logged = last;
     for (const w of group) w.resolve();
     return true;
@@ -265,14 +277,17 @@ export class StagedStore implements ChatStore {
 
   private async writeCheckpoint(): Promise<void> {
     const upto = this.logged;
-    const logs = [...this.logs];
+    const logs = this.logs.slice();
     if (logs.length === 0) return;
+    // Each key as the log has it (not as memory has it now: a later batch may not be logged yet).
+    const merged = new Map<string, Text>();
+    for (const r of logs) for (const [k, t] of r.entries) merged.set(k, t);
     const ops: StoreOp[] = [];
-    for (const [k, e] of this.overlay) {
-      if (e.seq > upto) continue;
-      ops.push(e.text === null ? { key: k, delete: true } : { key: k, value: JSON.parse(e.text) as JsonValue });
+    for (const [k, t] of merged) {
+      if (t === null && this.unwritten.has(k)) continue; // created and deleted in the log only
+      ops.push(t === null ? { key: k, delete: true } : { key: k, value: JSON.parse(t) as JsonValue });
     }
-    for (const n of logs) ops.push({ key: walKey(n), delete: true });
+    for (const r of logs) ops.push({ key: walKey(r.n), delete: true });
     try {
       await this.inner.batch(ops);
     } catch {
@@ -281,6 +296,7 @@ export class StagedStore implements ChatStore {
     }
     this.stats.checkpoints++;
     this.logs.splice(0, logs.length);
+    for (const k of merged.keys()) this.unwritten.delete(k);
     for (const [k, e] of this.overlay) {
       if (e.seq > upto) continue;
       this.overlay.delete(k);
@@ -310,7 +326,9 @@ function parse(text: Text): JsonValue | undefined {
 /** The chat layer's staging of `store`, opened: each conversation's id index (`mid/<contact>/`) resident. */
 export async function stagedStore(store: ChatStore): Promise<StagedStore> {
   if (store instanceof StagedStore) return store;
-  const s = new StagedStore(store, { resident: (key) => (key.startsWith('mid/') ? key.slice(0, key.indexOf('/', 4) + 1) : undefined) });
+  const s = new StagedStore(store, {
+    resident: (key) => (key.startsWith('mid/') ? key.slice(0, key.indexOf('/', 4) + 1) : undefined),
+  });
   await s.open();
   return s;
 }

@@ -10,7 +10,8 @@
  */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-export type StoreOp = { key: string; value: JsonValue } | { key: string; delete: true };
+/** A put, or a delete. `fresh`: the put creates a key that never existed (a staged store may then skip its delete). */
+export type StoreOp = { key: string; value: JsonValue; fresh?: true } | { key: string; delete: true };
 
 /** A range of a prefix: keys before `before`, and only the `last` of them. */
 export interface ListOptions {

@@ -15,7 +15,8 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { buildApp, openTab, percentile, startSignal, waitUntil, type Tab } from '../helpers/p2p-pages';
 
-const N = 16;
+/** Tabs (pairs of contacts); 16 unless BENCH_TABS says otherwise (a quick look). */
+const N = Number(process.env.BENCH_TABS ?? 16);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 100);
 const THROUGHPUT_N = Number(process.env.BENCH_THROUGHPUT_N ?? 2000);
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;

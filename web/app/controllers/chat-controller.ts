@@ -10,6 +10,8 @@ import { loadShellCache, saveShellCache } from '../shell-cache';
 import { BackendBinding } from './backend-binding';
 
 const live = new Set<ChatController>();
+/** The list and title are read again at most this often while events pour in, ms. */
+const REREAD_MS = 100;
 
 export class ChatController extends BackendBinding {
   me: MeInfo | undefined;
@@ -24,6 +26,10 @@ export class ChatController extends BackendBinding {
     live.add(this);
     return [
       () => live.delete(this),
+      () => {
+        clearTimeout(this.rereadTimer);
+        this.rereadTimer = undefined;
+      },
       b.onChange(refresh),
       b.chat.on('contact', refresh),
       b.chat.on('presence', refresh),
@@ -46,16 +52,21 @@ export class ChatController extends BackendBinding {
     this.reread();
   }
 
-  /** Events come in bursts (a thousand messages a second): one read for all those of a turn. */
-  private rereading = false;
+  /**
+   * Events come in bursts (a thousand messages a second): read at once for the first, then at
+   * most once per REREAD_MS for those that follow.
+   */
+  private rereadAt = -Infinity;
+  private rereadTimer: ReturnType<typeof setTimeout> | undefined;
   private reread(): void {
-    if (this.rereading) return;
-    this.rereading = true;
-    queueMicrotask(() => {
-      this.rereading = false;
+    if (this.rereadTimer !== undefined) return;
+    const wait = Math.max(0, this.rereadAt + REREAD_MS - Date.now());
+    this.rereadTimer = setTimeout(() => {
+      this.rereadTimer = undefined;
+      this.rereadAt = Date.now();
       if (this.backend) this.read(this.backend);
       this.host.requestUpdate();
-    });
+    }, wait);
   }
 
   contact(id: string): ContactInfo | undefined {

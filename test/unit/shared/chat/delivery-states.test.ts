@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageInfo, MessageState } from '../../../../shared/chat/api-types';
 import { advanceOp, addMessageOps, findMessage } from '../../../../shared/chat/history';
 import { decodeSessionEnvelope, textFrames } from '../../../../shared/chat/frames';
+import { RESEND_AFTER_MS } from '../../../../shared/chat/messenger';
 import { MemoryChatStore } from '../../../../shared/chat/store';
 import { hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
 import { SeededRng } from '../../../../shared/env/rng';
@@ -173,6 +174,12 @@ describe('duplicates and retries', () => {
     expect(bob.channel.counters.get('handler.error')).toBe(1);
     expect((await bob.history(alice)).map((m) => m.text)).toEqual(['first']);
     expect(await alice.stateOf(bob, messageId)).toBe('sent');
+    // Acked without a receipt: not sent again before RESEND_AFTER_MS (a receipt may still come)...
+    alice.messenger.flushAll();
+    await net.settle();
+    expect((await bob.history(alice)).map((m) => m.text)).toEqual(['first']);
+    // ...then it is.
+    net.now += RESEND_AFTER_MS;
     alice.messenger.flushAll();
     await net.settle();
     expect((await bob.history(alice)).map((m) => m.text)).toEqual(['first', 'second']);
