@@ -13,6 +13,7 @@
  *   0x11 hs2  u16 n | Noise message 2
  *   0x12 msg  sid 8 | u16 n | ratchet message             (answered by an optional msg in the ack)
  *   0x13 reset                                            (ack: "no such session here, start anew")
+ *   0x14 msgs sid 8 | u8 k | k × (u16 n | ratchet message) (a bundle: 1..MAX_BUNDLE in order; ack: msgs or none)
  * Decoders are strict and bounded and return null on bad input.
  */
 import { Reader, Writer } from '../protocol/byte-io';
@@ -32,9 +33,13 @@ export type SessionEnvelope =
   | { kind: 'hs1'; bound: boolean; msg: Uint8Array }
   | { kind: 'hs2'; msg: Uint8Array }
   | { kind: 'msg'; sid: Uint8Array; msg: Uint8Array }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  | { kind: 'msgs'; sid: Uint8Array; msgs: Uint8Array[] };
 
-const CODES = { hs1: 0x10, hs2: 0x11, msg: 0x12, reset: 0x13 } as const;
+/** Ratchet messages per bundle at most (and the bundle within one app payload). */
+export const MAX_BUNDLE = 64;
+
+const CODES = { hs1: 0x10, hs2: 0x11, msg: 0x12, reset: 0x13, msgs: 0x14 } as const;
 const MAX_NOISE = 1024;
 const MAX_RATCHET = PART_BYTES + 512;
 
@@ -140,6 +145,11 @@ export function encodeSessionEnvelope(e: SessionEnvelope): Uint8Array {
       .bytes(e.msg);
   else if (e.kind === 'hs2') w.u16(e.msg.length).bytes(e.msg);
   else if (e.kind === 'msg') w.bytes(e.sid).u16(e.msg.length).bytes(e.msg);
+  else if (e.kind === 'msgs') {
+    if (e.msgs.length < 1 || e.msgs.length > MAX_BUNDLE) throw new RangeError(`a bundle holds 1..${MAX_BUNDLE} messages`);
+    w.bytes(e.sid).u8(e.msgs.length);
+    for (const m of e.msgs) w.u16(m.length).bytes(m);
+  }
   return w.copy();
 }
 
@@ -155,6 +165,14 @@ export function decodeSessionEnvelope(b: Uint8Array): SessionEnvelope | null {
     } else if (code === CODES.hs2) e = { kind: 'hs2', msg: r.bytes(r.length(2, MAX_NOISE, 'hs2')) };
     else if (code === CODES.msg) e = { kind: 'msg', sid: r.bytes(8), msg: r.bytes(r.length(2, MAX_RATCHET, 'msg')) };
     else if (code === CODES.reset) e = { kind: 'reset' };
+    else if (code === CODES.msgs) {
+      const sid = r.bytes(8);
+      const k = r.u8();
+      if (k < 1 || k > MAX_BUNDLE) return null;
+      const msgs: Uint8Array[] = [];
+      for (let i = 0; i < k; i++) msgs.push(r.bytes(r.length(2, MAX_RATCHET, 'msgs')));
+      e = { kind: 'msgs', sid, msgs };
+    }
     r.end();
     return e;
   });
@@ -162,5 +180,5 @@ export function decodeSessionEnvelope(b: Uint8Array): SessionEnvelope | null {
 
 /** Whether an app payload is a session envelope (else a contact envelope). */
 export function isSessionEnvelope(b: Uint8Array): boolean {
-  return b.length > 0 && b[0]! >= 0x10 && b[0]! <= 0x13;
+  return b.length > 0 && b[0]! >= 0x10 && b[0]! <= 0x14;
 }

@@ -32,7 +32,7 @@ import { periodOf } from './period';
 import { finishSession, messageAd, startSession } from './session';
 import { Receiver } from './receiver';
 import { SessionBook, sessionOp, type StoredSession } from './session-book';
-import { json, outKey, queue, type OutItem } from './out-item';
+import { json, outKey, queue, sendUnits, type OutItem } from './out-item';
 export type { OutItem } from './out-item';
 import type { StoreOp } from './store';
 
@@ -112,10 +112,17 @@ export class Messenger {
       bytesToHex(encodeFrame(f)),
     );
     const item: OutItem = { cid, id, sentAt, control: false, frames, acked: 0 };
-    await this.h.c.store.batch([...addMessageOps(cid, m), { key: outKey(item), value: json(item), fresh: true }, { key: SENT_AT_KEY, value: sentAt }]);
+    const stored = this.h.c.store.batch([
+      ...addMessageOps(cid, m),
+      { key: outKey(item), value: json(item), fresh: true },
+      { key: SENT_AT_KEY, value: sentAt },
+    ]);
+    // Queued and flushed at once: the flush's own writes commit after these (or fail with them),
+    // and nothing leaves before its ratchet step is committed.
     this.outOf(cid).push(item);
-    this.h.emitMessage(cid, m);
     this.kick(cid);
+    await stored;
+    this.h.emitMessage(cid, m);
     return { messageId: id };
   }
 
@@ -146,7 +153,11 @@ export class Messenger {
       const e = this.encrypt(cid, s, [encodeFrame({ type: 'typing', on })]);
       return { node, sid: s.sid, wire: e.wires[0]!, stored: e.stored };
     })
-      .then(async (t) => t && (await t.stored, this.transmit(cid, t.node, t.sid, t.wire)))
+      .then(async (t) => {
+        if (!t) return;
+        await t.stored;
+        await this.transmit(cid, t.node, t.sid, [t.wire]);
+      })
       .catch(() => undefined);
   }
 
@@ -257,17 +268,22 @@ export class Messenger {
    * ratchet takes messages in any order, and history orders by send time). Stops taking new ones
    * at the first that cannot go, and says why.
    */
-  private async sendWindow(cid: string, node: string, ready: OutItem[]): Promise<{ why: false | 'reset' | 'busy'; item: OutItem } | undefined> {
+  private async sendWindow(
+    cid: string,
+    node: string,
+    ready: OutItem[],
+  ): Promise<{ why: false | 'reset' | 'busy'; item: OutItem } | undefined> {
+    const units = sendUnits(ready);
     let next = 0;
     let stop: { why: false | 'reset' | 'busy'; item: OutItem } | undefined;
     const worker = async (): Promise<void> => {
-      while (!stop && next < ready.length) {
-        const item = ready[next++]!;
-        const r = await this.sendItem(cid, node, item);
-        if (r !== true) stop ??= { why: r, item };
+      while (!stop && next < units.length) {
+        const unit = units[next++]!;
+        const r = unit.length === 1 ? await this.sendItem(cid, node, unit[0]!) : await this.sendBundle(cid, node, unit);
+        if (r !== true) stop ??= { why: r, item: unit[0]! };
       }
     };
-    await Promise.all(Array.from({ length: Math.min(SEND_WINDOW, ready.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(SEND_WINDOW, units.length) }, worker));
     return stop;
   }
 
@@ -278,19 +294,37 @@ export class Messenger {
     // A copy it has already stored is answered with the receipt again.
     if (!item.control && item.acked >= item.wires!.length) item.acked = 0;
     while (item.acked < item.wires!.length) {
-      const ok = await this.transmit(cid, node, item.sid!, hexToBytes(item.wires![item.acked]!));
+      const ok = await this.transmit(cid, node, item.sid!, [hexToBytes(item.wires![item.acked]!)]);
       if (ok !== true) return ok;
       item.acked++;
       if (item.acked < item.wires!.length) this.saveOut(cid, item);
     }
-    // Progress only (a crash before it is stored sends the same ciphertext again): not waited for.
-    if (item.control) this.done(cid, item);
-    else {
-      this.ackedAt.set(item, this.h.now);
-      this.saveOut(cid, item);
-      this.advance(cid, item.id, 'sent');
+    this.sentItem(cid, item);
+    return true;
+  }
+
+  /** Single-part items in one request (one ack, one receipt for them all). */
+  private async sendBundle(cid: string, node: string, items: OutItem[]): Promise<boolean | 'reset' | 'busy'> {
+    const ok = await this.transmit(
+      cid,
+      node,
+      items[0]!.sid!,
+      items.map((item) => hexToBytes(item.wires![0]!)),
+    );
+    if (ok !== true) return ok;
+    for (const item of items) {
+      item.acked = 1;
+      this.sentItem(cid, item);
     }
     return true;
+  }
+
+  /** Every part of `item` acked. Progress only (a crash before it is stored sends the same ciphertext again): not waited for. */
+  private sentItem(cid: string, item: OutItem): void {
+    if (item.control) return this.done(cid, item);
+    this.ackedAt.set(item, this.h.now);
+    this.saveOut(cid, item);
+    this.advance(cid, item.id, 'sent');
   }
 
   /**
@@ -314,21 +348,26 @@ export class Messenger {
     return { wires, stored };
   }
 
-  /** One ratchet message to `node`: true when acked, 'reset' when the session is unknown there, 'busy' when over its rate. */
-  private async transmit(cid: string, node: string, sid: string, wire: Uint8Array): Promise<boolean | 'reset' | 'busy'> {
+  /**
+   * Ratchet messages to `node` in one request (a bundle when more than one): true when acked,
+   * 'reset' when the session is unknown there, 'busy' when over its rate, false when gone.
+   */
+  private async transmit(cid: string, node: string, sid: string, wires: Uint8Array[]): Promise<boolean | 'reset' | 'busy'> {
+    const id = hexToBytes(sid);
+    const env: SessionEnvelope = wires.length === 1 ? { kind: 'msg', sid: id, msg: wires[0]! } : { kind: 'msgs', sid: id, msgs: wires };
     let answer: Uint8Array | undefined;
     try {
-      answer = await this.h.channel.send(node, encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(sid), msg: wire }), {
-        timeoutMs: SEND_TIMEOUT_MS,
-      });
+      answer = await this.h.channel.send(node, encodeSessionEnvelope(env), { timeoutMs: SEND_TIMEOUT_MS });
     } catch (e) {
       return e instanceof ChatError && e.code === 'BUSY' ? 'busy' : false;
     }
     this.h.heard(cid);
-    const env = answer && decodeSessionEnvelope(answer);
-    if (env?.kind === 'reset') return 'reset';
-    // The receipt in the ack: handled in the contact's queue; the next message need not wait for it.
-    if (env?.kind === 'msg') void this.receiver.handle(cid, env, false).catch(() => this.h.counters.inc('receipt.error'));
+    const back = answer && decodeSessionEnvelope(answer);
+    if (back?.kind === 'reset') return 'reset';
+    // Receipts in the ack: handled in the contact's queue; the next send need not wait for them.
+    const receipts = back?.kind === 'msg' ? [back.msg] : back?.kind === 'msgs' ? back.msgs : [];
+    for (const msg of receipts)
+      void this.receiver.handle(cid, { kind: 'msg', sid: id, msg }, false).catch(() => this.h.counters.inc('receipt.error'));
     return true;
   }
 
@@ -357,7 +396,7 @@ export class Messenger {
       // The responder may send once it has our first message: tell it at once.
       const ready = await this.serial(cid, async () => this.encrypt(cid, s, [encodeFrame({ type: 'ready' })]));
       await ready.stored;
-      await this.transmit(cid, node, s.sid, ready.wires[0]!);
+      await this.transmit(cid, node, s.sid, [ready.wires[0]!]);
       return s;
     } catch {
       h.counters.inc('session.failed');

@@ -2,6 +2,8 @@
  * The messenger's outbox entries and queues: what a queued ratchet payload holds, its store key,
  * and the per-contact promise chains that order work (messenger.ts).
  */
+import { MAX_APP_PAYLOAD } from '../protocol/wire';
+import { MAX_BUNDLE } from './frames';
 import type { MailSlot } from './mailbox';
 import type { JsonValue } from './store';
 
@@ -38,4 +40,36 @@ export function outKey(item: OutItem): string {
 
 export function json<T>(x: T): JsonValue {
   return JSON.parse(JSON.stringify(x)) as JsonValue;
+}
+
+/** A bundle envelope's bytes besides its messages (code, session id, count), and each message's length. */
+const BUNDLE_HEAD = 10;
+const PER_MESSAGE = 2;
+
+/**
+ * Encrypted items cut into what one request carries: runs of single-part items under one session
+ * share a bundle (up to MAX_BUNDLE, within one app payload); an item of several parts goes alone.
+ */
+export function sendUnits(items: OutItem[]): OutItem[][] {
+  const out: OutItem[][] = [];
+  let cur: OutItem[] = [];
+  let bytes = BUNDLE_HEAD;
+  const close = () => {
+    if (cur.length > 0) out.push(cur);
+    cur = [];
+    bytes = BUNDLE_HEAD;
+  };
+  for (const item of items) {
+    if (item.wires?.length !== 1) {
+      close();
+      out.push([item]);
+      continue;
+    }
+    const size = item.wires[0]!.length / 2 + PER_MESSAGE;
+    if (cur.length >= MAX_BUNDLE || bytes + size > MAX_APP_PAYLOAD || (cur.length > 0 && cur[0]!.sid !== item.sid)) close();
+    cur.push(item);
+    bytes += size;
+  }
+  close();
+  return out;
 }

@@ -58,13 +58,26 @@ export class People {
     this.h.emitContact(c.id, 'removed');
   }
 
+  /** Safety numbers, computed once per contact (a hash; the list is read on every message). */
+  private readonly numbers = new Map<string, string>();
+  private safetyNumberOf(id: string): string {
+    const key = `${bytesToHex(this.h.me.ik)}:${id}`;
+    let n = this.numbers.get(key);
+    if (n === undefined) {
+      n = safetyNumber(this.h.me.ik, hexToBytes(id));
+      if (this.numbers.size >= 4096) this.numbers.clear();
+      this.numbers.set(key, n);
+    }
+    return n;
+  }
+
   list(): ContactInfo[] {
     return this.h.contacts.all().map((c) => ({
       contactId: c.id,
       name: c.alias ?? c.name,
       state: c.state,
       online: this.h.isOnline(c.id),
-      safetyNumber: safetyNumber(this.h.me.ik, hexToBytes(c.id)),
+      safetyNumber: this.safetyNumberOf(c.id),
       verified: c.verified,
     }));
   }

@@ -7,7 +7,16 @@ import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
 import { decodeMessage, encodeMessage, ratchetDecrypt, ratchetEncrypt, RatchetError, type RatchetState } from '../crypto/double-ratchet';
 import type { MessageInfo } from './api-types';
 import { ChatError } from './errors';
-import { decodeFrame, decodeSessionEnvelope, encodeFrame, encodeSessionEnvelope, MAX_RECEIPT_IDS, type Frame, type SessionEnvelope } from './frames';
+import {
+  decodeFrame,
+  decodeSessionEnvelope,
+  encodeFrame,
+  encodeSessionEnvelope,
+  MAX_BUNDLE,
+  MAX_RECEIPT_IDS,
+  type Frame,
+  type SessionEnvelope,
+} from './frames';
 import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
 import type { MessengerHost } from './context';
@@ -51,37 +60,67 @@ export class Receiver {
     const env = decodeSessionEnvelope(payload);
     if (!env) return void this.h.counters.inc('drop.session_malformed');
     if (env.kind === 'hs1') return this.answer(from, env.bound, env.msg);
-    if (env.kind !== 'msg') return void this.h.counters.inc('drop.session_unexpected');
+    if (env.kind !== 'msg' && env.kind !== 'msgs') return void this.h.counters.inc('drop.session_unexpected');
     const cid = this.sessions.contactOf(env.sid);
     if (!cid) return encodeSessionEnvelope({ kind: 'reset' });
-    return this.handle(cid, env, true, from);
+    return this.handleAll(cid, env.sid, env.kind === 'msg' ? [env.msg] : env.msgs, true, from);
+  }
+
+  /** One ratchet message (a receipt in an ack, a mailbox record): handled like a bundle of one. */
+  handle(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>, reply: boolean, from?: string): Promise<Uint8Array | undefined> {
+    return this.handleAll(cid, env.sid, [env.msg], reply, from);
   }
 
   /**
-   * A ratchet message, in the contact's queue (which goes on once the writes are issued); then,
-   * once they are committed, the events, and the answer for the ack (never before: an ack means stored).
+   * Ratchet messages in order, in the contact's queue (which goes on once the writes are issued);
+   * then the events, and once the writes are committed the answer for the ack (never before: an
+   * ack means stored). With `reply`, receipts ride in the answer: one per burst, from its last message.
    */
-  async handle(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>, reply: boolean, from?: string): Promise<Uint8Array | undefined> {
-    if (reply) {
-      this.queued.set(cid, (this.queued.get(cid) ?? 0) + 1);
-      // Let the messages that arrived with this one be counted first: then only the last of a
-      // burst encrypts a receipt (for them all), and the others are acked bare.
-      await this.h.yieldToEvents?.();
-    }
-    const r = await this.m.serial(cid, () => {
-      if (reply) this.queued.set(cid, this.queued.get(cid)! - 1);
-      return this.receiveMsg(cid, env, reply, from);
+  private async handleAll(
+    cid: string,
+    sid: Uint8Array,
+    msgs: Uint8Array[],
+    reply: boolean,
+    from?: string,
+  ): Promise<Uint8Array | undefined> {
+    const count = (n: number): void => {
+      if (reply) this.queued.set(cid, (this.queued.get(cid) ?? 0) + n);
+    };
+    count(msgs.length);
+    // Let the messages that arrived with these be counted first: then only the last of a burst
+    // encrypts a receipt (for them all), and the others are acked bare.
+    if (reply) await this.h.yieldToEvents?.();
+    const rs = await this.m.serial(cid, async () => {
+      const out: Handled[] = [];
+      let left = msgs.length;
+      try {
+        for (const msg of msgs) {
+          count(-1);
+          left--;
+          out.push(await this.receiveMsg(cid, { kind: 'msg', sid, msg }, reply, from));
+        }
+      } catch (e) {
+        // Nobody waits for the writes of those before it now (the sender sends them all again).
+        for (const r of out) r.stored.catch(() => undefined);
+        throw e;
+      } finally {
+        count(-left);
+      }
+      return out;
     });
+    const answers = rs.flatMap((r) => (r.answer ? [r.answer] : []));
     // The last of a burst ended without taking what is owed: a receipt of its own.
-    if (reply && !r.answer && this.owedTo(cid).length > 0 && !this.queued.get(cid)) {
+    if (reply && answers.length === 0 && this.owedTo(cid).length > 0 && !this.queued.get(cid)) {
       void this.m.serial(cid, async () => {
         const ids = this.owedTo(cid).splice(0);
         return { stored: ids.length ? this.m.control(cid, { type: 'receipt', kind: 'delivered', ids: ids.map(hexToBytes) }) : undefined };
       });
     }
-    await r.stored;
-    for (const f of r.after) f();
-    return r.answer;
+    // Shown once applied (what history reads); acked once committed. A failed commit is never
+    // acked, so the sender sends it again.
+    for (const r of rs) for (const f of r.after) f();
+    await Promise.all(rs.map((r) => r.stored));
+    return bundleAnswers(answers);
   }
 
   private owedTo(cid: string): string[] {
@@ -115,12 +154,7 @@ export class Receiver {
    * came from directly, counts as the contact's (and the contact as heard) only once the message
    * decrypts: the session id is no secret.
    */
-  private async receiveMsg(
-    cid: string,
-    env: Extract<SessionEnvelope, { kind: 'msg' }>,
-    reply: boolean,
-    from?: string,
-  ): Promise<Handled> {
+  private async receiveMsg(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>, reply: boolean, from?: string): Promise<Handled> {
     const h = this.h;
     const s = this.sessions.get(cid, env.sid);
     if (!s) return nothing(encodeSessionEnvelope({ kind: 'reset' }));
@@ -188,7 +222,14 @@ export class Receiver {
   }
 
   /** Encrypt a receipt right after a decrypt, store both steps with `ops`: the envelope for the ack. */
-  private receipt(cid: string, s: StoredSession, kind: 'delivered' | 'read', ids: string[], ops: StoreOp[], after: Array<() => void>): Handled {
+  private receipt(
+    cid: string,
+    s: StoredSession,
+    kind: 'delivered' | 'read',
+    ids: string[],
+    ops: StoreOp[],
+    after: Array<() => void>,
+  ): Handled {
     if (!s.ratchet.cks) {
       const stored = this.h.c.store.batch([...ops, sessionOp(cid, s)]);
       this.sessions.replace(cid, s);
@@ -280,6 +321,16 @@ export class Receiver {
       if (env?.kind === 'msg') await this.handle(cid, env, false);
     });
   }
+}
+
+/** The answers of a bundle's messages as one: none, one as it is, or their ratchet messages bundled. */
+function bundleAnswers(answers: Uint8Array[]): Uint8Array | undefined {
+  if (answers.length <= 1) return answers[0];
+  const envs = answers.map(decodeSessionEnvelope);
+  const reset = envs.find((e) => e?.kind === 'reset');
+  if (reset) return encodeSessionEnvelope(reset);
+  const msgs = envs.flatMap((e) => (e?.kind === 'msg' ? [e] : []));
+  return encodeSessionEnvelope({ kind: 'msgs', sid: msgs[0]!.sid, msgs: msgs.slice(0, MAX_BUNDLE).map((e) => e.msg) });
 }
 
 function json<T>(x: T): JsonValue {

@@ -83,6 +83,8 @@ export class StagedStore implements ChatStore {
   private readonly waiting: Waiter[] = [];
   private running = false;
   private wantCheckpoint = false;
+  /** Told when the writer has nothing left to do (drain). */
+  private readonly idle: Array<() => void> = [];
   /** Reading the log again after a failure: reads wait for it. */
   private reopening: Promise<void> | undefined;
   private failed_: unknown;
@@ -105,7 +107,8 @@ export class StagedStore implements ChatStore {
       const n = Number(key.slice(WAL.length));
       const seq = ++this.seq;
       const entries: Array<[string, Text]> = [];
-      if (Array.isArray(v)) for (const e of v) if (Array.isArray(e) && typeof e[0] === 'string') entries.push([e[0], typeof e[1] === 'string' ? e[1] : null]);
+      if (Array.isArray(v))
+        for (const e of v) if (Array.isArray(e) && typeof e[0] === 'string') entries.push([e[0], typeof e[1] === 'string' ? e[1] : null]);
       for (const [k, text] of entries) this.overlay.set(k, { text, seq });
       this.logs.push({ n, entries });
       this.nextLog = Math.max(this.nextLog, n + 1);
@@ -181,8 +184,9 @@ export class StagedStore implements ChatStore {
   }
 
   /** Everything issued so far is committed (or failed), and checkpointed if asked. */
-  async drain(): Promise<void> {
-    while (this.running) await this.batch([]).catch(() => undefined);
+  drain(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 
   /** What we know of `key` without the store beneath: JSON text, null (absent), or undefined. */
@@ -232,7 +236,8 @@ export class StagedStore implements ChatStore {
     this.running = true;
     void this.work().finally(() => {
       this.running = false;
-      if (this.waiting.length > 0) this.run();
+      if (this.waiting.length > 0 || this.wantCheckpoint) this.run();
+      else for (const resolve of this.idle.splice(0)) resolve();
     });
   }
 

@@ -25,7 +25,8 @@ export class PeerRateLimiter {
       b = { tokens: this.burst, at: now };
       this.buckets.set(peer, b);
     } else {
-      b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+      // A clock that steps back adds nothing (and takes nothing away).
+      b.tokens = Math.min(this.burst, b.tokens + (Math.max(0, now - b.at) / 1000) * this.perSecond);
       b.at = now;
     }
     if (b.tokens < 1) return false;

@@ -56,7 +56,7 @@ export class IdbChatStore implements ChatStore {
       };
       if (opts.last === undefined) {
         const [keys, values] = await Promise.all([promisify(s.getAllKeys(range)), promisify(s.getAll(range))]);
-        keys.forEach((k, i) => add(k, values[i]));
+        for (let i = 0; i < keys.length; i++) add(keys[i]!, values[i]);
         return out;
       }
       // The last `last` entries: a cursor walking back from the end of the range.

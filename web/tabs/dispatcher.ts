@@ -65,9 +65,13 @@ export function serveTabs(profile: string, p2p: P2PConsoleApi, channel = new Bro
     }
   };
 
+  // Events (with the chat's state) go out only once a view tab has said hello: a tab alone
+  // receiving a thousand messages a second posts nothing.
+  let views = false;
   channel.onmessage = (ev: MessageEvent<TabMessage>) => {
     const m = ev.data;
     if (!m || typeof m !== 'object') return;
+    if (m.t === 'hello' || m.t === 'call') views = true;
     if (m.t === 'hello') return announce();
     if (m.t !== 'call' || typeof m.id !== 'number' || typeof m.tab !== 'string' || !Array.isArray(m.args)) return;
     if (m.target === 'chat' && chatCalls.has(m.method)) {
@@ -80,9 +84,15 @@ export function serveTabs(profile: string, p2p: P2PConsoleApi, channel = new Bro
   };
 
   const unsubs = CHAT_EVENTS.map((event) =>
-    chat.on(event as 'contact', (payload) => post({ t: 'event', event, payload, chat: event === 'typing' ? undefined : chatMirror(chat) })),
+    chat.on(event as 'contact', (payload) => {
+      if (views) post({ t: 'event', event, payload, chat: event === 'typing' ? undefined : chatMirror(chat) });
+    }),
   );
-  unsubs.push(p2p.node.onStatus(() => post({ t: 'status', node: nodeMirror(p2p) })));
+  unsubs.push(
+    p2p.node.onStatus(() => {
+      if (views) post({ t: 'status', node: nodeMirror(p2p) });
+    }),
+  );
   const bye = (ev: PageTransitionEvent): void => {
     if (!ev.persisted) post({ t: 'bye', leader });
   };
@@ -90,7 +100,9 @@ export function serveTabs(profile: string, p2p: P2PConsoleApi, channel = new Bro
   announce();
   return {
     leader,
-    sync: () => post({ t: 'sync', chat: chatMirror(chat) }),
+    sync: () => {
+      if (views) post({ t: 'sync', chat: chatMirror(chat) });
+    },
     close() {
       for (const u of unsubs) u();
       globalThis.removeEventListener?.('pagehide', bye);

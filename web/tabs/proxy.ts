@@ -201,7 +201,11 @@ export class TabProxy {
         this.chatState = m.chat;
         this.setNode(m.node);
         for (const w of this.leaderWaiters.splice(0)) w();
-        if (changed) for (const fn of [...this.changeHandlers]) fn();
+        if (changed) {
+          // A new leader (a takeover) sends events only to views that said hello to it.
+          this.post({ t: 'hello', tab: this.tab });
+          for (const fn of [...this.changeHandlers]) fn();
+        }
         return;
       }
       case 'result': {

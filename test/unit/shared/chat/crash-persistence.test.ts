@@ -21,7 +21,8 @@ describe('a crash between "decrypted" and "stored"', () => {
     const { net, alice, bob: bob0 } = await createPair(SEED, { bob: store });
     await alice.talk.send(bob0.id, 'before');
     await net.settle();
-    const ratchets = async (u: ChatUser) => (await u.c.store.list(`session/${alice.id}/`)).map(([, v]) => (v as { ratchet: string }).ratchet);
+    const ratchets = async (u: ChatUser) =>
+      (await u.c.store.list(`session/${alice.id}/`)).map(([, v]) => (v as { ratchet: string }).ratchet);
     const diskBefore = await ratchets(bob0);
     store.onCrash = () => bob0.crash();
     store.crashAt = (ops) => ops.some((op) => op.key.startsWith('msg/'));

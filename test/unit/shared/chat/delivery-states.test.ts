@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageInfo, MessageState } from '../../../../shared/chat/api-types';
 import { advanceOp, addMessageOps, findMessage } from '../../../../shared/chat/history';
-import { decodeSessionEnvelope, textFrames } from '../../../../shared/chat/frames';
+import { decodeSessionEnvelope, MAX_BUNDLE, textFrames } from '../../../../shared/chat/frames';
 import { RESEND_AFTER_MS } from '../../../../shared/chat/messenger';
 import { MemoryChatStore } from '../../../../shared/chat/store';
 import { hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
@@ -162,6 +162,58 @@ describe('duplicates and retries', () => {
     expect((await bob.history(alice)).map((m) => m.text)).toEqual(['first', 'second']);
     const payloads = net.log.filter((m) => m.from === alice.node.hex).map((m) => m.payload.join());
     expect(payloads.at(-1)).toBe(payloads.at(-2));
+  });
+
+  it('messages queued together go in bundles, with one receipt per burst: all arrive once, in order, delivered', async () => {
+    const { net, alice, bob } = await createPair(SEED);
+    await alice.talk.send(bob.id, 'warm-up');
+    await net.settle();
+    const before = net.log.length;
+    alice.online.delete(bob.id); // queued, not sent (nor mailed: no flush runs while we queue)
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) ids.push((await alice.talk.send(bob.id, `m${i}`)).messageId);
+    await net.settle();
+    net.log.splice(before); // the mailbox writes of the offline flushes are not what we count
+    alice.online.add(bob.id);
+    alice.messenger.flushAll();
+    await net.settle();
+    const kinds = net.log.slice(before).map((m) => ({ from: m.from, env: decodeSessionEnvelope(m.payload) }));
+    const bundles = kinds.filter((k) => k.from === alice.node.hex && k.env?.kind === 'msgs');
+    expect(bundles.length).toBeGreaterThan(0);
+    expect(bundles.every((b) => b.env?.kind === 'msgs' && b.env.msgs.length <= MAX_BUNDLE)).toBe(true);
+    // Far fewer requests than messages, and fewer receipts than messages.
+    expect(kinds.filter((k) => k.from === alice.node.hex).length).toBeLessThan(ids.length / 4);
+    expect(bob.counters.get('message.duplicate')).toBe(0);
+    const all = await bob.talk.messages(alice.id, { limit: 500 });
+    expect(all.map((m) => m.text)).toEqual(['warm-up', ...ids.map((_, i) => `m${i}`)]);
+    for (const id of ids) expect(await alice.stateOf(bob, id)).toBe('delivered');
+    expect(alice.messenger.pending(bob.id)).toBe(0);
+    expectNoKeyReuse(net, alice);
+  });
+
+  it('a bundle whose answer is lost is sent again, the same ciphertexts, and stored once', async () => {
+    const { net, alice, bob } = await createPair(SEED);
+    await alice.talk.send(bob.id, 'warm-up');
+    await net.settle();
+    alice.online.delete(bob.id);
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push((await alice.talk.send(bob.id, `m${i}`)).messageId);
+    await net.settle();
+    alice.online.add(bob.id);
+    let lost = 0;
+    net.fate = (m) =>
+      m.from === alice.node.hex && decodeSessionEnvelope(m.payload)?.kind === 'msgs' && lost++ === 0 ? 'lose-answer' : 'deliver';
+    alice.messenger.flushAll();
+    await net.settle();
+    expect(lost).toBeGreaterThan(0);
+    expect((await bob.history(alice)).length).toBe(21);
+    net.now += RESEND_AFTER_MS;
+    alice.messenger.flushAll();
+    await net.settle();
+    expect(bob.counters.get('message.duplicate')).toBeGreaterThan(0);
+    expect((await bob.history(alice)).map((m) => m.text)).toEqual(['warm-up', ...ids.map((_, i) => `m${i}`)]);
+    for (const id of ids) expect(await alice.stateOf(bob, id)).toBe('delivered');
+    expectNoKeyReuse(net, alice);
   });
 
   it('a receiver that acks without storing (its store refused the batch) gets the message again until it stores it', async () => {

@@ -14,6 +14,7 @@ import {
   encodeSessionEnvelope,
   ID_BYTES,
   isSessionEnvelope,
+  MAX_BUNDLE,
   MAX_RECEIPT_IDS,
   textFrames,
   type Frame,
@@ -57,6 +58,8 @@ const ENVELOPES: Array<[string, SessionEnvelope]> = [
   ['hs2 empty', { kind: 'hs2', msg: new Uint8Array(0) }],
   ['msg', { kind: 'msg', sid: bytes(8, 4), msg: bytes(PART_BYTES + 512, 5) }],
   ['reset', { kind: 'reset' }],
+  ['msgs of one', { kind: 'msgs', sid: bytes(8, 6), msgs: [bytes(200, 7)] }],
+  ['msgs of MAX_BUNDLE', { kind: 'msgs', sid: bytes(8, 8), msgs: Array.from({ length: MAX_BUNDLE }, (_, i) => bytes(i + 1, 9 + i)) }],
 ];
 
 /** Decoding never throws; anything accepted re-encodes to exactly the input (one encoding per frame). */
@@ -184,18 +187,21 @@ describe('tampering', () => {
     }
   });
 
-  it('unknown kinds are refused; only 0x10..0x13 are session envelopes', () => {
+  it('unknown kinds are refused; only 0x10..0x14 are session envelopes', () => {
     for (let k = 0; k < 256; k++) {
       const b = Uint8Array.of(k, 0, 0, 0);
       if (k < 1 || k > 4) expect(decodeFrame(Uint8Array.of(k)), `frame kind ${k}`).toBeNull();
-      if (k < 0x10 || k > 0x13) expect(decodeSessionEnvelope(b), `envelope code ${k}`).toBeNull();
-      expect(isSessionEnvelope(b)).toBe(k >= 0x10 && k <= 0x13);
+      if (k < 0x10 || k > 0x14) expect(decodeSessionEnvelope(b), `envelope code ${k}`).toBeNull();
+      expect(isSessionEnvelope(b)).toBe(k >= 0x10 && k <= 0x14);
     }
     expect(isSessionEnvelope(new Uint8Array(0))).toBe(false);
     expect(decodeFrame(Uint8Array.of(2, 3, 0, 0))).toBeNull(); // receipt kind 3
     expect(decodeFrame(Uint8Array.of(2, 0, 0, 0))).toBeNull(); // receipt kind 0
     expect(decodeFrame(Uint8Array.of(3, 2))).toBeNull(); // typing 2
     expect(decodeSessionEnvelope(Uint8Array.of(0x10, 2, 0, 0))).toBeNull(); // hs1 bound 2
+    expect(decodeSessionEnvelope(Uint8Array.of(0x14, 1, 2, 3, 4, 5, 6, 7, 8, 0))).toBeNull(); // a bundle of none
+    expect(decodeSessionEnvelope(Uint8Array.of(0x14, 1, 2, 3, 4, 5, 6, 7, 8, MAX_BUNDLE + 1, 0, 0))).toBeNull(); // over MAX_BUNDLE
+    expect(() => encodeSessionEnvelope({ kind: 'msgs', sid: bytes(8, 1), msgs: [] })).toThrow(RangeError);
   });
 
   it('lengths that lie are refused', () => {
