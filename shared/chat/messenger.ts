@@ -9,8 +9,8 @@
  * ratchet step; a new session re-encrypts what was not delivered.
  *
  * Two locks per contact: `serial` guards the ratchet states, outbox entries and history (never
- * across a network wait), and the flush lock keeps one flush at a time, up to SEND_WINDOW messages
- * in flight; so two sides sending at once never wait on each other.
+ * across a network wait), and the flush lock keeps one flush at a time, with many requests in
+ * flight (sender.ts); so two sides sending at once never wait on each other.
  *
  * Receiving: every decrypted message is stored in one batch with the ratchet state that decrypted
  * it, so a crash loses nothing and a resent copy (DUPLICATE to the ratchet) is acknowledged again
@@ -31,37 +31,32 @@ import { Mailbox, type MailSlot } from './mailbox';
 import { periodOf } from './period';
 import { finishSession, messageAd, startSession } from './session';
 import { Receiver } from './receiver';
+import { DirectSender, encryptFrames } from './sender';
 import { SessionBook, sessionOp, type StoredSession } from './session-book';
-import { json, outKey, queue, sendUnits, type OutItem } from './out-item';
+import { json, outKey, queue, type OutItem } from './out-item';
 export type { OutItem } from './out-item';
 import type { StoreOp } from './store';
 
 const SEND_TIMEOUT_MS = 10_000;
-/** Messages in flight to one contact at once. */
-const SEND_WINDOW = 128;
-/**
- * A message acked without a receipt (the receiver acks a burst bare and sends one receipt for it
- * with the last ack; or it could not store it) is sent again after this long without one, ms.
- */
-export const RESEND_AFTER_MS = 5_000;
+export { RESEND_AFTER_MS } from './sender';
 /** Our last send time, stored with each send: after a restart our send times still only go up. */
 const SENT_AT_KEY = 'sent-at';
 
 export class Messenger {
   readonly mailbox: Mailbox;
   private readonly receiver: Receiver;
+  private readonly direct: DirectSender;
   private readonly sessions: SessionBook;
   private readonly out = new Map<string, OutItem[]>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly flushes = new Map<string, Promise<void>>();
-  /** When each message was last acked in full (its receipt is due within RESEND_AFTER_MS). */
-  private readonly ackedAt = new WeakMap<OutItem, number>();
   private lastSentAt = 0;
 
   constructor(private readonly h: MessengerHost) {
     this.mailbox = new Mailbox(h);
     this.sessions = new SessionBook(h);
     this.receiver = new Receiver(h, this.sessions, this);
+    this.direct = new DirectSender(h, this);
     h.c.store.onFailure = () => void this.recover();
   }
 
@@ -150,13 +145,13 @@ export class Messenger {
       const s = this.sessions.sendable(cid);
       const node = this.h.nodesOf.get(cid)?.[0];
       if (!s || !node) return undefined;
-      const e = this.encrypt(cid, s, [encodeFrame({ type: 'typing', on })]);
+      const e = encryptFrames(this.h, this.sessions, cid, s, [encodeFrame({ type: 'typing', on })]);
       return { node, sid: s.sid, wire: e.wires[0]!, stored: e.stored };
     })
       .then(async (t) => {
         if (!t) return;
         await t.stored;
-        await this.transmit(cid, t.node, t.sid, [t.wire]);
+        await this.direct.transmit(cid, t.node, t.sid, [t.wire]);
       })
       .catch(() => undefined);
   }
@@ -198,8 +193,8 @@ export class Messenger {
     if (!s) return void h.counters.inc('flush.no_session');
     await this.encryptAll(cid, s, items);
     if (node) {
-      const due = items.filter((item) => item.wires && !this.awaitingReceipt(item));
-      const stop = await this.sendWindow(cid, node, due);
+      const due = items.filter((item) => item.wires && !this.direct.awaitingReceipt(item));
+      const stop = await this.direct.sendWindow(cid, node, due);
       if (stop?.why === 'reset') return this.serial(cid, () => this.sessions.drop(cid, stop.item.sid!));
       if (stop?.why === 'busy') return void h.counters.inc('flush.busy'); // the next tick tries again
       if (stop?.why === false) {
@@ -257,120 +252,6 @@ export class Messenger {
     await r?.stored;
   }
 
-  /** Acked in full lately, its receipt not yet in: not sent again before RESEND_AFTER_MS. */
-  private awaitingReceipt(item: OutItem): boolean {
-    const at = this.ackedAt.get(item);
-    return !item.control && at !== undefined && item.acked >= (item.wires?.length ?? 0) && this.h.now - at < RESEND_AFTER_MS;
-  }
-
-  /**
-   * Send items directly, up to SEND_WINDOW at once (each one's parts in order: the receiver's
-   * ratchet takes messages in any order, and history orders by send time). Stops taking new ones
-   * at the first that cannot go, and says why.
-   */
-  private async sendWindow(
-    cid: string,
-    node: string,
-    ready: OutItem[],
-  ): Promise<{ why: false | 'reset' | 'busy'; item: OutItem } | undefined> {
-    const units = sendUnits(ready);
-    let next = 0;
-    let stop: { why: false | 'reset' | 'busy'; item: OutItem } | undefined;
-    const worker = async (): Promise<void> => {
-      while (!stop && next < units.length) {
-        const unit = units[next++]!;
-        const r = unit.length === 1 ? await this.sendItem(cid, node, unit[0]!) : await this.sendBundle(cid, node, unit);
-        if (r !== true) stop ??= { why: r, item: unit[0]! };
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(SEND_WINDOW, units.length) }, worker));
-    return stop;
-  }
-
-  /** Send one outbox item's parts in order: true once all are acked, else why not. */
-  private async sendItem(cid: string, node: string, item: OutItem): Promise<boolean | 'reset' | 'busy'> {
-    // Every part reached the node on an earlier flush, yet no receipt came (a bare ack also
-    // answers a message the receiver failed to store or open): send the same ciphertext again.
-    // A copy it has already stored is answered with the receipt again.
-    if (!item.control && item.acked >= item.wires!.length) item.acked = 0;
-    while (item.acked < item.wires!.length) {
-      const ok = await this.transmit(cid, node, item.sid!, [hexToBytes(item.wires![item.acked]!)]);
-      if (ok !== true) return ok;
-      item.acked++;
-      if (item.acked < item.wires!.length) this.saveOut(cid, item);
-    }
-    this.sentItem(cid, item);
-    return true;
-  }
-
-  /** Single-part items in one request (one ack, one receipt for them all). */
-  private async sendBundle(cid: string, node: string, items: OutItem[]): Promise<boolean | 'reset' | 'busy'> {
-    const ok = await this.transmit(
-      cid,
-      node,
-      items[0]!.sid!,
-      items.map((item) => hexToBytes(item.wires![0]!)),
-    );
-    if (ok !== true) return ok;
-    for (const item of items) {
-      item.acked = 1;
-      this.sentItem(cid, item);
-    }
-    return true;
-  }
-
-  /** Every part of `item` acked. Progress only (a crash before it is stored sends the same ciphertext again): not waited for. */
-  private sentItem(cid: string, item: OutItem): void {
-    if (item.control) return this.done(cid, item);
-    this.ackedAt.set(item, this.h.now);
-    this.saveOut(cid, item);
-    this.advance(cid, item.id, 'sent');
-  }
-
-  /**
-   * Encrypt frames in order under `s` (its state as the book holds it now: a receipt may have
-   * replaced it); stores the new ratchet state in one batch. Call inside `serial`; await `stored`
-   * (outside it) before the wires leave.
-   */
-  private encrypt(cid: string, s: StoredSession, frames: Uint8Array[]): { wires: Uint8Array[]; stored: Promise<void> } {
-    const ad = messageAd(this.h.me.ik, hexToBytes(cid));
-    const cur = this.sessions.get(cid, s.sid) ?? s;
-    let ratchet = cur.ratchet;
-    const wires: Uint8Array[] = [];
-    for (const f of frames) {
-      const r = ratchetEncrypt(ratchet, f, ad);
-      ratchet = r.state;
-      wires.push(encodeMessage(r.message));
-    }
-    const stored = this.h.c.store.batch([sessionOp(cid, { ...cur, ratchet })]);
-    cur.ratchet = ratchet;
-    s.ratchet = ratchet;
-    return { wires, stored };
-  }
-
-  /**
-   * Ratchet messages to `node` in one request (a bundle when more than one): true when acked,
-   * 'reset' when the session is unknown there, 'busy' when over its rate, false when gone.
-   */
-  private async transmit(cid: string, node: string, sid: string, wires: Uint8Array[]): Promise<boolean | 'reset' | 'busy'> {
-    const id = hexToBytes(sid);
-    const env: SessionEnvelope = wires.length === 1 ? { kind: 'msg', sid: id, msg: wires[0]! } : { kind: 'msgs', sid: id, msgs: wires };
-    let answer: Uint8Array | undefined;
-    try {
-      answer = await this.h.channel.send(node, encodeSessionEnvelope(env), { timeoutMs: SEND_TIMEOUT_MS });
-    } catch (e) {
-      return e instanceof ChatError && e.code === 'BUSY' ? 'busy' : false;
-    }
-    this.h.heard(cid);
-    const back = answer && decodeSessionEnvelope(answer);
-    if (back?.kind === 'reset') return 'reset';
-    // Receipts in the ack: handled in the contact's queue; the next send need not wait for them.
-    const receipts = back?.kind === 'msg' ? [back.msg] : back?.kind === 'msgs' ? back.msgs : [];
-    for (const msg of receipts)
-      void this.receiver.handle(cid, { kind: 'msg', sid: id, msg }, false).catch(() => this.h.counters.inc('receipt.error'));
-    return true;
-  }
-
   // ---- sessions -----------------------------------------------------------------------------------
 
   private async handshake(cid: string, node: string, theirDk: Uint8Array): Promise<StoredSession | undefined> {
@@ -394,9 +275,9 @@ export class Messenger {
       const s = await this.serial(cid, () => this.sessions.add(cid, session));
       h.counters.inc('session.started');
       // The responder may send once it has our first message: tell it at once.
-      const ready = await this.serial(cid, async () => this.encrypt(cid, s, [encodeFrame({ type: 'ready' })]));
+      const ready = await this.serial(cid, async () => encryptFrames(this.h, this.sessions, cid, s, [encodeFrame({ type: 'ready' })]));
       await ready.stored;
-      await this.transmit(cid, node, s.sid, [ready.wires[0]!]);
+      await this.direct.transmit(cid, node, s.sid, [ready.wires[0]!]);
       return s;
     } catch {
       h.counters.inc('session.failed');
@@ -411,6 +292,11 @@ export class Messenger {
       if (this.h.checkCertificate(cert, hexToBytes(c.id), remoteStatic)) return c.id;
     }
     return null;
+  }
+
+  /** A receipt that came in an ack (sender.ts). */
+  handleReceipt(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>): Promise<unknown> {
+    return this.receiver.handle(cid, env, false);
   }
 
   // ---- receiving: receiver.ts ------------------------------------------------------------------
@@ -443,7 +329,7 @@ export class Messenger {
   }
 
   /** Move our message to `state` (in the contact's queue), and say so once stored. */
-  private advance(cid: string, id: string, state: MessageState): void {
+  advance(cid: string, id: string, state: MessageState): void {
     this.later(
       this.serial(cid, async () => {
         const found = await findMessage(this.h.c.store, cid, id);
@@ -457,7 +343,7 @@ export class Messenger {
     );
   }
 
-  private done(cid: string, item: OutItem): void {
+  done(cid: string, item: OutItem): void {
     this.later(
       this.serial(cid, async () => {
         this.out.set(
@@ -470,7 +356,7 @@ export class Messenger {
   }
 
   /** Store an outbox entry's progress, unless a receipt took it out meanwhile. */
-  private saveOut(cid: string, item: OutItem): void {
+  saveOut(cid: string, item: OutItem): void {
     this.later(
       this.serial(cid, async () =>
         this.outOf(cid).includes(item) ? { stored: this.h.c.store.batch([{ key: outKey(item), value: json(item) }]) } : undefined,

@@ -1,0 +1,160 @@
+/**
+ * Sending outbox items directly to a contact's node (the messenger decides when; see messenger.ts):
+ * up to SEND_WINDOW requests in flight, runs of single-part messages bundled into one request
+ * (one ack, one receipt for them all), a message's parts in order. A message acked without a
+ * receipt is not sent again before RESEND_AFTER_MS.
+ */
+import { hexToBytes } from '../crypto/bytes';
+import { encodeMessage, ratchetEncrypt } from '../crypto/double-ratchet';
+import type { MessageState } from './api-types';
+import type { MessengerHost } from './context';
+import { ChatError } from './errors';
+import { decodeSessionEnvelope, encodeSessionEnvelope, type SessionEnvelope } from './frames';
+import { sendUnits, type OutItem } from './out-item';
+import { messageAd } from './session';
+import { sessionOp, type SessionBook, type StoredSession } from './session-book';
+
+const SEND_TIMEOUT_MS = 10_000;
+/** Requests in flight to one contact at once. */
+const SEND_WINDOW = 128;
+/**
+ * A message acked without a receipt (the receiver acks a burst bare and sends one receipt for it
+ * with the last ack; or it could not store it) is sent again after this long without one, ms.
+ */
+export const RESEND_AFTER_MS = 5_000;
+
+export type SendResult = boolean | 'reset' | 'busy';
+
+/** What the sender uses of the messenger: its outbox bookkeeping and the receipts in acks. */
+export interface SenderLinks {
+  saveOut(cid: string, item: OutItem): void;
+  advance(cid: string, id: string, state: MessageState): void;
+  done(cid: string, item: OutItem): void;
+  handleReceipt(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>): Promise<unknown>;
+}
+
+/**
+ * Encrypt frames in order under `s` (its state as the book holds it now: a receipt may have
+ * replaced it); stores the new ratchet state in one batch. Call inside `serial`; await `stored`
+ * (outside it) before the wires leave.
+ */
+export function encryptFrames(
+  h: MessengerHost,
+  sessions: SessionBook,
+  cid: string,
+  s: StoredSession,
+  frames: Uint8Array[],
+): { wires: Uint8Array[]; stored: Promise<void> } {
+  const ad = messageAd(h.me.ik, hexToBytes(cid));
+  const cur = sessions.get(cid, s.sid) ?? s;
+  let ratchet = cur.ratchet;
+  const wires: Uint8Array[] = [];
+  for (const f of frames) {
+    const r = ratchetEncrypt(ratchet, f, ad);
+    ratchet = r.state;
+    wires.push(encodeMessage(r.message));
+  }
+  const stored = h.c.store.batch([sessionOp(cid, { ...cur, ratchet })]);
+  cur.ratchet = ratchet;
+  s.ratchet = ratchet;
+  return { wires, stored };
+}
+
+export class DirectSender {
+  /** When each message was last acked in full (its receipt is due within RESEND_AFTER_MS). */
+  private readonly ackedAt = new WeakMap<OutItem, number>();
+
+  constructor(
+    private readonly h: MessengerHost,
+    private readonly m: SenderLinks,
+  ) {}
+
+  /** Acked in full lately, its receipt not yet in: not sent again before RESEND_AFTER_MS. */
+  awaitingReceipt(item: OutItem): boolean {
+    const at = this.ackedAt.get(item);
+    return !item.control && at !== undefined && item.acked >= (item.wires?.length ?? 0) && this.h.now - at < RESEND_AFTER_MS;
+  }
+
+  /**
+   * Send items directly, up to SEND_WINDOW at once (each one's parts in order: the receiver's
+   * ratchet takes messages in any order, and history orders by send time). Stops taking new ones
+   * at the first that cannot go, and says why.
+   */
+  async sendWindow(cid: string, node: string, ready: OutItem[]): Promise<{ why: false | 'reset' | 'busy'; item: OutItem } | undefined> {
+    const units = sendUnits(ready);
+    let next = 0;
+    let stop: { why: false | 'reset' | 'busy'; item: OutItem } | undefined;
+    const worker = async (): Promise<void> => {
+      while (!stop && next < units.length) {
+        const unit = units[next++]!;
+        const r = unit.length === 1 ? await this.sendItem(cid, node, unit[0]!) : await this.sendBundle(cid, node, unit);
+        if (r !== true) stop ??= { why: r, item: unit[0]! };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SEND_WINDOW, units.length) }, worker));
+    return stop;
+  }
+
+  /** Send one outbox item's parts in order: true once all are acked, else why not. */
+  private async sendItem(cid: string, node: string, item: OutItem): Promise<boolean | 'reset' | 'busy'> {
+    // Every part reached the node on an earlier flush, yet no receipt came (a bare ack also
+    // answers a message the receiver failed to store or open): send the same ciphertext again.
+    // A copy it has already stored is answered with the receipt again.
+    if (!item.control && item.acked >= item.wires!.length) item.acked = 0;
+    while (item.acked < item.wires!.length) {
+      const ok = await this.transmit(cid, node, item.sid!, [hexToBytes(item.wires![item.acked]!)]);
+      if (ok !== true) return ok;
+      item.acked++;
+      if (item.acked < item.wires!.length) this.m.saveOut(cid, item);
+    }
+    this.sentItem(cid, item);
+    return true;
+  }
+
+  /** Single-part items in one request (one ack, one receipt for them all). */
+  private async sendBundle(cid: string, node: string, items: OutItem[]): Promise<boolean | 'reset' | 'busy'> {
+    const ok = await this.transmit(
+      cid,
+      node,
+      items[0]!.sid!,
+      items.map((item) => hexToBytes(item.wires![0]!)),
+    );
+    if (ok !== true) return ok;
+    for (const item of items) {
+      item.acked = 1;
+      this.sentItem(cid, item);
+    }
+    return true;
+  }
+
+  /** Every part of `item` acked. Progress only (a crash before it is stored sends the same ciphertext again): not waited for. */
+  private sentItem(cid: string, item: OutItem): void {
+    if (item.control) return this.m.done(cid, item);
+    this.ackedAt.set(item, this.h.now);
+    this.m.saveOut(cid, item);
+    this.m.advance(cid, item.id, 'sent');
+  }
+
+  /**
+   * Ratchet messages to `node` in one request (a bundle when more than one): true when acked,
+   * 'reset' when the session is unknown there, 'busy' when over its rate, false when gone.
+   */
+  async transmit(cid: string, node: string, sid: string, wires: Uint8Array[]): Promise<boolean | 'reset' | 'busy'> {
+    const id = hexToBytes(sid);
+    const env: SessionEnvelope = wires.length === 1 ? { kind: 'msg', sid: id, msg: wires[0]! } : { kind: 'msgs', sid: id, msgs: wires };
+    let answer: Uint8Array | undefined;
+    try {
+      answer = await this.h.channel.send(node, encodeSessionEnvelope(env), { timeoutMs: SEND_TIMEOUT_MS });
+    } catch (e) {
+      return e instanceof ChatError && e.code === 'BUSY' ? 'busy' : false;
+    }
+    this.h.heard(cid);
+    const back = answer && decodeSessionEnvelope(answer);
+    if (back?.kind === 'reset') return 'reset';
+    // Receipts in the ack: handled in the contact's queue; the next send need not wait for them.
+    const receipts = back?.kind === 'msg' ? [back.msg] : back?.kind === 'msgs' ? back.msgs : [];
+    for (const msg of receipts)
+      void this.m.handleReceipt(cid, { kind: 'msg', sid: id, msg }).catch(() => this.h.counters.inc('receipt.error'));
+    return true;
+  }
+}
