@@ -177,7 +177,7 @@ if (only !== 'dht') {
         `${p.identityKeyLeaks} (${(p.bytesScanned / 1e6).toFixed(0)} MB, ${p.recordsScanned} of ${p.recordsStored} records)`,
         String(p.linkablePeriods),
         `${p.forgedPresenceAccepted} of ${p.attackerForgeAttempts}`,
-        `${p.requestFloodCost.ratio} (${p.requestFloodCost.pendingKept} kept)`,
+        `${p.requestFloodCost.ratio} (${p.requestFloodCost.pendingKept} of ${p.requestFloodCost.requests} kept)`,
         String(p.periodsCrossed),
         `${p.wallSeconds}`,
         `${p.peakHeapMB} / ${p.maxRssMB}`,
