@@ -1,7 +1,7 @@
 /**
  * The presence scenario at 1,000 nodes (a fifth malicious, 60 users): the real chat code, asserted
  * against the goals of the "find a person by their key" issue; then a small run with chosen sizes
- * (the ones `npm run bench` uses to reach 10,000 nodes). The seed is printed on failure.
+ * (users, finds, flood, a sample of the stored records). The seed is printed on failure.
  * About 2 minutes on an idle 2-core machine; the timeout allows a machine many times slower.
  */
 import { describe, expect, it } from 'vitest';
