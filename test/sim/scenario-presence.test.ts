@@ -1,6 +1,7 @@
 /**
  * The presence scenario at 1,000 nodes (a fifth malicious, 60 users): the real chat code, asserted
- * against the goals of the "find a person by their key" issue. The seed is printed on failure.
+ * against the goals of the "find a person by their key" issue; then a small run with chosen sizes
+ * (users, finds, flood, a sample of the stored records). The seed is printed on failure.
  * About 2 minutes on an idle 2-core machine; the timeout allows a machine many times slower.
  */
 import { describe, expect, it } from 'vitest';
@@ -27,5 +28,15 @@ describe('scenario: presence', () => {
     const flood = r.requestFloodCost as Record<string, number>;
     expect(flood.ratio, why).toBeGreaterThan(10);
     expect(flood.pendingKept, why).toBeLessThanOrEqual(100);
+  });
+
+  it('sizes: the at-rest IK scan takes a seeded sample of the stored records', { timeout: 600_000 }, async () => {
+    const sizes = { seed: SEED, nodes: 200, users: 10, findMinutes: 25, flood: 10, scanRecords: 50 };
+    const a = await runPresence(sizes);
+    const why = `seed ${SEED}: ${JSON.stringify(a)}`;
+    expect(a.recordsScanned, why).toBe(50);
+    expect(a.recordsStored as number, why).toBeGreaterThan(50);
+    expect(a.identityKeyLeaks, why).toBe(0);
+    expect((a.requestFloodCost as Record<string, number>).requests, why).toBe(10);
   });
 });

@@ -2,6 +2,7 @@
  * npm run sim -- --nodes N --lookups L --seed S [--latency-ms 50] [--kill 0.25] [--k 20]
  *                [--alpha 3] [--beta 3] [--b 3] [--loss 0] [--bandwidth 0] [--unreachable 0]
  *                [--scenario NAME] [--json]
+ * presence only: [--users U] [--flood F] [--scan-records R] [--scan-frames 1] [--find-minutes M]
  * Builds a simulated network of real DHT nodes and reports lookup quality against ground truth.
  * With --json the last line is one JSON object.
  */
@@ -27,6 +28,11 @@ const { values } = parseArgs({
     unreachable: { type: 'string', default: '0' },
     webrtc: { type: 'boolean', default: false },
     scenario: { type: 'string' },
+    users: { type: 'string' },
+    flood: { type: 'string' },
+    'scan-records': { type: 'string' },
+    'scan-frames': { type: 'string' },
+    'find-minutes': { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -37,6 +43,7 @@ if (values.help) {
   console.log(
     'usage: npm run sim -- --nodes N --lookups L --seed S [--latency-ms 50] [--join-spacing-ms 20] [--kill 0.25] [--k 20] [--alpha 3] [--beta 3] [--b 3] [--loss 0] [--bandwidth BYTES_PER_S] [--unreachable 0.1] [--webrtc] [--scenario NAME] [--json]',
   );
+  console.log('presence sizes: [--users U] [--flood REQUESTS] [--scan-records RECORDS] [--scan-frames FRACTION] [--find-minutes M]');
   console.log(`scenarios: ${Object.keys(scenarios).join(', ')}`);
   process.exit(0);
 }
@@ -58,6 +65,9 @@ const sampleHeap = () => {
 const heapTimer = setInterval(sampleHeap, 200);
 const started = performance.now();
 const seed = num('seed');
+/** Scenario sizes only the presence scenario reads: given to another, they are an error. */
+const presenceSizes = ['users', 'flood', 'scan-records', 'scan-frames', 'find-minutes'] as const;
+const optional = (name: keyof typeof values): number | undefined => (values[name] === undefined ? undefined : num(name));
 const log = (s: string) => (values.json ? process.stderr.write(`${s}\n`) : console.log(s));
 
 async function main(): Promise<Record<string, unknown>> {
@@ -67,7 +77,29 @@ async function main(): Promise<Record<string, unknown>> {
       console.error(`unknown scenario ${values.scenario}; known: ${Object.keys(scenarios).join(', ')}`);
       process.exit(2);
     }
-    return await run({ seed, nodes: values.nodes === '1000' ? undefined : num('nodes'), log, sampleHeap });
+    const misplaced = presenceSizes.filter((name) => values[name] !== undefined && values.scenario !== 'presence');
+    if (misplaced.length) {
+      console.error(`--${misplaced.join(', --')}: presence scenario only`);
+      process.exit(2);
+    }
+    const summary = await run({
+      seed,
+      nodes: values.nodes === '1000' ? undefined : num('nodes'),
+      users: optional('users'),
+      flood: optional('flood'),
+      scanRecords: optional('scan-records'),
+      scanFrames: optional('scan-frames'),
+      findMinutes: optional('find-minutes'),
+      log,
+      sampleHeap,
+    });
+    sampleHeap();
+    return {
+      ...summary,
+      wallSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      peakHeapMB: Math.round(peakHeap / 2 ** 20),
+      maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
   }
   const nodes = num('nodes');
   const tn = createTestnet(nodes, {
