@@ -17,7 +17,7 @@
  * - `issueCertificate` is for our own keys and throws ChatError BAD_ARGUMENT on bad fields.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { bytesEqual, concatBytes, utf8 } from '../crypto/bytes';
+import { bytesEqual, bytesToHex, concatBytes, hexToBytes, utf8 } from '../crypto/bytes';
 import { ChatError } from './errors';
 
 export const CERTIFICATE_VERSION = 1;
@@ -112,4 +112,24 @@ export function parseCertificate(bytes: Uint8Array): DeviceCertificate | null {
 export function verifyCertificate(bytes: Uint8Array, identityKey: Uint8Array): DeviceCertificate | null {
   const cert = parseCertificate(bytes);
   return cert && bytesEqual(cert.identityKey, identityKey) ? cert : null;
+}
+
+/** Verified certificates (and failures) by IK and certificate: contacts' certificates are checked on every ping. */
+export class CertificateCache {
+  private readonly seen = new Map<string, DeviceCertificate | null>();
+
+  constructor(private readonly max = 1024) {}
+
+  /** The certificate's device and node, if it is `ik`'s and names `deviceKey` (when given). */
+  check(cert: string | Uint8Array, ik: Uint8Array, deviceKey?: Uint8Array): DeviceCertificate | null {
+    const hex = typeof cert === 'string' ? cert : bytesToHex(cert);
+    const key = `${bytesToHex(ik)}:${hex}`;
+    let c = this.seen.get(key);
+    if (c === undefined) {
+      c = verifyCertificate(hexToBytes(hex), ik);
+      if (this.seen.size >= this.max) this.seen.delete(this.seen.keys().next().value as string);
+      this.seen.set(key, c);
+    }
+    return !c || (deviceKey && !bytesEqual(c.deviceKey, deviceKey)) ? null : c;
+  }
 }

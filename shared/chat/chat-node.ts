@@ -8,26 +8,17 @@
  * failures are counted, never thrown; the API (`p2p.chat.*`, docs/chat-api.md) throws ChatError.
  */
 import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
-import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
+import { bytesToHex } from '../crypto/bytes';
 import type { TimerHandle } from '../env/clock';
 import { Counters } from '../dht/counters';
 import { encodeAddress } from './address';
-import type {
-  ChatSettings,
-  ContactEvent,
-  MeInfo,
-  MessageEvent,
-  MessageInfo,
-  MessageState,
-  PresenceEvent,
-  StateEvent,
-  TypingEvent,
-} from './api-types';
+import type { ChatSettings, ContactEvent, MeInfo, MessageInfo, MessageState } from './api-types';
 import { AppChannel } from './app-channel';
-import { issueCertificate, verifyCertificate } from './certificate';
+import { CertificateCache, issueCertificate, type DeviceCertificate } from './certificate';
 import { CHAT_TIMERS, MAX_NAME_BYTES, POW_BITS } from './constants';
 import { ContactBook, type Contact } from './contacts';
 import { ChatError } from './errors';
+import { ChatEvents, type ChatEventMap } from './events';
 import { ChatInbox } from './inbox';
 import { exportStore, importStore, wipeStore } from './backup';
 import { Conversations, DEFAULT_SETTINGS } from './conversations';
@@ -53,8 +44,6 @@ export interface ChatInit {
   name?: string;
 }
 
-type Handler<T> = (e: T) => void;
-
 export class ChatNode implements MessengerHost {
   readonly counters = new Counters();
   readonly channel: AppChannel;
@@ -68,13 +57,7 @@ export class ChatNode implements MessengerHost {
   /** Contacts heard from recently (id -> time), and their node ids from presence. */
   readonly lastHeard = new Map<string, number>();
   readonly nodesOf = new Map<string, string[]>();
-  private readonly listeners = {
-    contact: new Set<Handler<ContactEvent>>(),
-    presence: new Set<Handler<PresenceEvent>>(),
-    message: new Set<Handler<MessageEvent>>(),
-    state: new Set<Handler<StateEvent>>(),
-    typing: new Set<Handler<TypingEvent>>(),
-  };
+  private readonly events = new ChatEvents();
   readonly messenger: Messenger;
   /** The conversation API: send, messages, markRead, unread, typing, settings. */
   readonly talk: Conversations;
@@ -243,15 +226,8 @@ export class ChatNode implements MessengerHost {
     this.close();
   }
 
-  on(event: 'contact', h: Handler<ContactEvent>): () => void;
-  on(event: 'presence', h: Handler<PresenceEvent>): () => void;
-  on(event: 'message', h: Handler<MessageEvent>): () => void;
-  on(event: 'state', h: Handler<StateEvent>): () => void;
-  on(event: 'typing', h: Handler<TypingEvent>): () => void;
-  on(event: keyof ChatNode['listeners'], h: Handler<never>): () => void {
-    const set = this.listeners[event] as Set<typeof h>;
-    set.add(h);
-    return () => set.delete(h);
+  on<K extends keyof ChatEventMap>(event: K, h: (e: ChatEventMap[K]) => void): () => void {
+    return this.events.on(event, h);
   }
 
   /** Handle an app payload as if it arrived from node `from` (the network path; tests and experiments). */
@@ -276,21 +252,10 @@ export class ChatNode implements MessengerHost {
   // ---- used by the inbox and outbox ---------------------------------------------------------------
 
   /** The certificate's device and node, if it is `ik`'s and names `deviceKey` (when given). */
-  checkCertificate(certHex: string | Uint8Array, ik: Uint8Array, deviceKey?: Uint8Array): ReturnType<typeof verifyCertificate> {
-    const hex = typeof certHex === 'string' ? certHex : bytesToHex(certHex);
-    const key = `${bytesToHex(ik)}:${hex}`;
-    let cert = this.certs.get(key);
-    if (cert === undefined) {
-      cert = verifyCertificate(hexToBytes(hex), ik);
-      if (this.certs.size >= 1024) this.certs.delete(this.certs.keys().next().value as string);
-      this.certs.set(key, cert);
-    }
-    if (!cert || (deviceKey && !bytesEqual(cert.deviceKey, deviceKey))) return null;
-    return cert;
+  checkCertificate(cert: string | Uint8Array, ik: Uint8Array, deviceKey?: Uint8Array): DeviceCertificate | null {
+    return this.certs.check(cert, ik, deviceKey);
   }
-
-  /** Verified certificates (and failures), by IK and certificate: contacts' certificates are checked on every ping. */
-  private readonly certs = new Map<string, ReturnType<typeof verifyCertificate>>();
+  private readonly certs = new CertificateCache();
 
   heard(contactId: string): void {
     const was = this.isOnline(contactId);
@@ -310,24 +275,24 @@ export class ChatNode implements MessengerHost {
   }
 
   emitContact(contactId: string, state: ContactEvent['state']): void {
-    for (const h of [...this.listeners.contact]) safely(() => h({ contactId, state }));
+    this.events.emit('contact', { contactId, state });
   }
 
   emitPresence(contactId: string, online: boolean): void {
-    for (const h of [...this.listeners.presence]) safely(() => h({ contactId, online }));
+    this.events.emit('presence', { contactId, online });
     if (online) this.messenger.kick(contactId);
   }
 
   emitMessage(contactId: string, message: MessageInfo): void {
-    for (const h of [...this.listeners.message]) safely(() => h({ contactId, message }));
+    this.events.emit('message', { contactId, message });
   }
 
   emitState(contactId: string, messageId: string, state: MessageState): void {
-    for (const h of [...this.listeners.state]) safely(() => h({ contactId, messageId, state }));
+    this.events.emit('state', { contactId, messageId, state });
   }
 
   emitTyping(contactId: string, typing: boolean): void {
-    if (this.settings.typing) for (const h of [...this.listeners.typing]) safely(() => h({ contactId, typing }));
+    if (this.settings.typing) this.events.emit('typing', { contactId, typing });
   }
 
   channelBinding(node: string): Uint8Array {
@@ -339,8 +304,10 @@ export class ChatNode implements MessengerHost {
   }
 
   /** Run the maintenance step soon (after a user action). */
-  kick(): void {
-    if (this.started && !this.closed) this.schedule(0);
+  kick(contactId?: string): void {
+    if (!this.started || this.closed) return;
+    this.schedule(0);
+    if (contactId !== undefined) this.messenger.kick(contactId);
   }
 
   // ---- maintenance -----------------------------------------------------------------------------
@@ -358,17 +325,9 @@ export class ChatNode implements MessengerHost {
     if (this.ticking) return this.schedule(CHAT_TIMERS.tickMs);
     this.ticking = true;
     try {
-      await this.publisher.publishDue();
-      const t = periodOf(this.now);
-      if (t !== this.lastPeriod || this.now - this.lastSlotPoll >= CHAT_TIMERS.slotPollMs) {
-        this.lastPeriod = t;
-        this.lastSlotPoll = this.now;
-        await this.inbox.pollSlots();
-        for (const c of this.contacts.all())
-          if (c.state === 'accepted') await this.messenger.pollMailbox(c.id).catch(() => this.counters.inc('mailbox.poll_error'));
-      }
-      await this.outbox.run();
-      this.messenger.flushAll();
+      // Publishing our records, reading our mail, and delivering (accepts, lookups, messages) go
+      // side by side: a tab reopened reads its mail without waiting for its records to be stored.
+      await Promise.all([this.publisher.publishDue(), this.readMail(), this.outbox.run().then(() => this.messenger.flushAll())]);
       this.c.store.checkpoint();
       this.expireOnline();
     } catch {
@@ -377,6 +336,17 @@ export class ChatNode implements MessengerHost {
       this.ticking = false;
       if (!this.closed) this.schedule(CHAT_TIMERS.tickMs);
     }
+  }
+
+  /** Requests in our slots, and every contact's mailbox for us (once a period, or SLOT_POLL_MS). */
+  private async readMail(): Promise<void> {
+    const t = periodOf(this.now);
+    if (t === this.lastPeriod && this.now - this.lastSlotPoll < CHAT_TIMERS.slotPollMs) return;
+    this.lastPeriod = t;
+    this.lastSlotPoll = this.now;
+    await this.inbox.pollSlots();
+    const accepted = this.contacts.all().filter((c) => c.state === 'accepted');
+    await Promise.all(accepted.map((c) => this.messenger.pollMailbox(c.id).catch(() => this.counters.inc('mailbox.poll_error'))));
   }
 
   private expireOnline(): void {
@@ -406,13 +376,5 @@ export class ChatNode implements MessengerHost {
 
   assertOpen(): void {
     if (this.closed) throw new ChatError('CLOSED', 'chat closed');
-  }
-}
-
-function safely(f: () => void): void {
-  try {
-    f();
-  } catch {
-    // a listener's bug must not break the chat
   }
 }

@@ -64,7 +64,8 @@ export interface ChatContext {
   isOnline(contactId: string): boolean;
   /** When we last heard from a contact (any authenticated message), if recently. */
   lastHeardAt(contactId: string): number | undefined;
-  kick(): void;
+  /** Run the maintenance step soon; with a contact, also flush its messages now (a session starts if due). */
+  kick(contactId?: string): void;
   /** Throws ChatError CLOSED once the chat is closed. */
   assertOpen(): void;
 }

@@ -122,6 +122,7 @@ export class ChatInbox {
     await chat.saveContact(c);
     chat.heard(id);
     if (before !== c.state) chat.emitContact(id, c.state);
+    chat.kick(id); // a session now, if ours to start
   }
 
   private ping(env: Envelope, from: string): Uint8Array | undefined {

@@ -196,6 +196,7 @@ export class Outbox {
         chat.counters.inc('accept.sent');
         chat.heard(c.id);
         this.retry.delete(key);
+        chat.kick(c.id); // a session now, if ours to start
         return;
       }
     }

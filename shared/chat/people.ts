@@ -48,7 +48,7 @@ export class People {
     c.owesAccept = true;
     await this.h.saveContact(c);
     this.h.emitContact(c.id, c.state);
-    this.h.kick();
+    this.h.kick(); // the accept goes out now; the session starts once it is delivered
   }
 
   async reject(contactId: string): Promise<void> {
