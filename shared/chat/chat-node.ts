@@ -72,7 +72,6 @@ export class ChatNode implements MessengerHost {
   private started = false;
   private lastSlotPoll = -Infinity;
   private lastPeriod = -1;
-  private ticking = false;
 
   private constructor(
     readonly c: OpenComponents,
@@ -316,26 +315,41 @@ export class ChatNode implements MessengerHost {
     if (this.timer !== undefined) this.c.node.clock.clearTimeout(this.timer);
     this.timer = this.c.node.clock.setTimeout(() => {
       this.timer = undefined;
-      void this.tick();
+      this.tick();
     }, ms);
   }
 
-  private async tick(): Promise<void> {
+  /**
+   * Publishing our records, reading our mail, and delivering (accepts, lookups, messages) run as
+   * three steps side by side, each at most once at a time (asked again while running, it runs again
+   * right after): a tab reopened reads its mail, and an accept goes out, without waiting for a
+   * publish to be stored.
+   */
+  private tick(): void {
     if (this.closed) return;
-    if (this.ticking) return this.schedule(CHAT_TIMERS.tickMs);
-    this.ticking = true;
+    void this.step('publish', () => this.publisher.publishDue());
+    void this.step('read', () => this.readMail());
+    void this.step('deliver', async () => {
+      await this.outbox.run();
+      this.messenger.flushAll();
+    });
+    this.c.store.checkpoint();
+    this.expireOnline();
+    this.schedule(CHAT_TIMERS.tickMs);
+  }
+
+  private readonly steps = new Map<string, 'running' | 'again'>();
+  private async step(name: string, f: () => Promise<void>): Promise<void> {
+    if (this.steps.has(name)) return void this.steps.set(name, 'again');
+    this.steps.set(name, 'running');
     try {
-      // Publishing our records, reading our mail, and delivering (accepts, lookups, messages) go
-      // side by side: a tab reopened reads its mail without waiting for its records to be stored.
-      await Promise.all([this.publisher.publishDue(), this.readMail(), this.outbox.run().then(() => this.messenger.flushAll())]);
-      this.c.store.checkpoint();
-      this.expireOnline();
+      await f();
     } catch {
       this.counters.inc('tick.error');
-    } finally {
-      this.ticking = false;
-      if (!this.closed) this.schedule(CHAT_TIMERS.tickMs);
     }
+    const again = this.steps.get(name) === 'again';
+    this.steps.delete(name);
+    if (again && !this.closed) await this.step(name, f);
   }
 
   /** Requests in our slots, and every contact's mailbox for us (once a period, or SLOT_POLL_MS). */
