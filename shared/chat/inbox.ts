@@ -119,10 +119,10 @@ export class ChatInbox {
       id,
       certs.map((x) => bytesToHex(chat.checkCertificate(x, body.identityKey)!.nodeId)),
     );
-    await chat.saveContact(c);
     chat.heard(id);
+    chat.kick(id); // a session now, if ours to start (the contact is accepted in memory already)
+    await chat.saveContact(c);
     if (before !== c.state) chat.emitContact(id, c.state);
-    chat.kick(id); // a session now, if ours to start
   }
 
   private ping(env: Envelope, from: string): Uint8Array | undefined {

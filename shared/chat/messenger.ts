@@ -272,7 +272,8 @@ export class Messenger {
     if (env?.kind !== 'hs2') return void h.counters.inc('session.no_answer');
     try {
       const session = finishSession(hs, env.msg, (cert, rs) => this.certOf(cert, rs), theirDk, h.randomBytes);
-      const s = await this.serial(cid, () => this.sessions.add(cid, session));
+      const { s, stored } = await this.serial(cid, async () => this.sessions.add(cid, session));
+      stored.catch(() => undefined); // the 'ready' below commits after it, and is awaited
       h.counters.inc('session.started');
       // The responder may send once it has our first message: tell it at once.
       const ready = await this.serial(cid, async () => encryptFrames(this.h, this.sessions, cid, s, [encodeFrame({ type: 'ready' })]));

@@ -139,7 +139,10 @@ export class Receiver {
     const me = { dk: h.me.dk, dkSecret: h.me.dkSecret, certificate: hexToBytes(h.certificate) };
     try {
       const r = answerSession(me, msg1, binding, (cert, rs) => this.m.certOf(cert, rs), h.randomBytes);
-      await this.m.serial(r.contactId, () => this.sessions.add(r.contactId, r.session).then(() => undefined));
+      // Answered without waiting for the session's commit: if it is lost, the initiator's first
+      // message is answered 'reset' and a new session starts.
+      const { stored } = await this.m.serial(r.contactId, async () => this.sessions.add(r.contactId, r.session));
+      stored.catch(() => h.counters.inc('store.error'));
       h.heard(r.contactId);
       h.counters.inc('session.answered');
       return encodeSessionEnvelope({ kind: 'hs2', msg: r.msg2 });

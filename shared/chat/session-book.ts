@@ -41,14 +41,18 @@ export class SessionBook {
     }
   }
 
-  async add(cid: string, session: Session): Promise<StoredSession> {
+  /**
+   * Keep a new session: applied at once (messages under it can be handled now), `stored` settles
+   * when committed. Nothing needs to wait for it: a session lost in a crash is answered 'reset'
+   * and started anew, and every ratchet step under it is committed after it.
+   */
+  add(cid: string, session: Session): { s: StoredSession; stored: Promise<void> } {
     const list = this.of(cid);
     const s: StoredSession = { sid: session.sid, ratchet: session.ratchet, at: this.h.now };
     list.push(s);
     const ops: StoreOp[] = [sessionOp(cid, s)];
     while (list.length > MAX_SESSIONS) ops.push({ key: `session/${cid}/${list.shift()!.sid}`, delete: true });
-    await this.h.c.store.batch(ops);
-    return s;
+    return { s, stored: this.h.c.store.batch(ops) };
   }
 
   async drop(cid: string, sid: string): Promise<void> {

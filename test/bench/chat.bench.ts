@@ -79,22 +79,34 @@ async function main(): Promise<void> {
         ),
       ),
     );
+    // Timed in the pages (the host clock both share), so polling from here adds nothing: each
+    // page notes when its session with the other is first ready.
+    const noteReady = (p: Page, peer: string) =>
+      p.evaluate((id) => {
+        const w = window as unknown as { readyAt?: number };
+        void (async () => {
+          while ((await window.p2p!.chat.sessionState(id)) !== 'ready') await new Promise((r) => setTimeout(r, 1));
+          w.readyAt = performance.timeOrigin + performance.now();
+        })();
+      }, peer);
+    const readyAt = (p: Page) => p.evaluate(() => (window as unknown as { readyAt?: number }).readyAt);
     const setup = await Promise.all(
       pairs.map(async ([a, b]) => {
-        const t0 = Date.now();
-        await a.page.evaluate((id) => window.p2p!.chat.accept(id), idOf(b));
-        await waitUntil(
-          () =>
-            Promise.all([
-              a.page.evaluate((id) => window.p2p!.chat.sessionState(id), idOf(b)),
-              b.page.evaluate((id) => window.p2p!.chat.sessionState(id), idOf(a)),
-            ]),
-          (s) => s[0] === 'ready' && s[1] === 'ready',
+        await noteReady(a.page, idOf(b));
+        await noteReady(b.page, idOf(a));
+        const t0 = await a.page.evaluate(async (id) => {
+          const at = performance.timeOrigin + performance.now();
+          await window.p2p!.chat.accept(id);
+          return at;
+        }, idOf(b));
+        const both = await waitUntil(
+          () => Promise.all([readyAt(a.page), readyAt(b.page)]),
+          (r) => r[0] !== undefined && r[1] !== undefined,
           60_000,
           'session ready',
-          5,
+          50,
         );
-        return Date.now() - t0;
+        return Math.max(both[0]!, both[1]!) - t0;
       }),
     );
 
