@@ -30,7 +30,7 @@ export class ChatController extends BackendBinding {
         clearTimeout(this.rereadTimer);
         this.rereadTimer = undefined;
       },
-      b.onChange(refresh),
+      b.onChange(() => this.reread(true)),
       b.chat.on('contact', refresh),
       b.chat.on('presence', refresh),
       b.chat.on('message', refresh),
@@ -48,25 +48,34 @@ export class ChatController extends BackendBinding {
 
   /** Read again in every connected controller (after an action that sends no event) and re-render. */
   refresh(): void {
-    for (const c of [...live]) c.reread();
-    this.reread();
+    for (const c of [...live]) c.reread(true);
+    this.reread(true);
   }
 
   /**
-   * Events come in bursts (a thousand messages a second): read at once for the first, then at
-   * most once per REREAD_MS for those that follow.
+   * Events come in bursts (a thousand messages a second): the first is read at once, those that
+   * follow within REREAD_MS once at its end. A change of backend or an explicit refresh is always
+   * read at once (a render must never see the new backend with the old state).
    */
   private rereadAt = -Infinity;
   private rereadTimer: ReturnType<typeof setTimeout> | undefined;
-  private reread(): void {
-    if (this.rereadTimer !== undefined) return;
-    const wait = Math.max(0, this.rereadAt + REREAD_MS - Date.now());
-    this.rereadTimer = setTimeout(() => {
+  private reread(now = false): void {
+    const wait = this.rereadAt + REREAD_MS - Date.now();
+    if (now || wait <= 0) {
+      clearTimeout(this.rereadTimer);
       this.rereadTimer = undefined;
-      this.rereadAt = Date.now();
-      if (this.backend) this.read(this.backend);
-      this.host.requestUpdate();
+      return this.readNow();
+    }
+    this.rereadTimer ??= setTimeout(() => {
+      this.rereadTimer = undefined;
+      this.readNow();
     }, wait);
+  }
+
+  private readNow(): void {
+    this.rereadAt = Date.now();
+    if (this.backend) this.read(this.backend);
+    this.host.requestUpdate();
   }
 
   contact(id: string): ContactInfo | undefined {
