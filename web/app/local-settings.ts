@@ -68,7 +68,7 @@ export function checkSignalUrl(text: string): string {
 }
 
 /**
- * STUN/TURN servers, one a line: `stun:host:port`, or `turn:host:port username credential`
+ * STUN/TURN servers, one a line: `stun:<host>:<port>`, or `turn:<host>:<port> <username> <credential>`
  * (`turns:` too). Blank lines are skipped. Throws TypeError naming the first bad line.
  */
 export function parseIceServers(text: string): RTCIceServer[] {

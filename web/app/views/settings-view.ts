@@ -106,7 +106,7 @@ export class SettingsView extends LitElement {
             <div class="field">
               <label for="ice">STUN and TURN servers</label>
               <textarea id="ice" rows="3" spellcheck="false" .value=${formatIceServers(local.iceServers)} aria-describedby="ice-hint"></textarea>
-              <p id="ice-hint" class="hint">One a line: stun:host:port, or turn:host:port username password. Needed behind strict firewalls; tried before the signaling server’s.</p>
+              <p id="ice-hint" class="hint">One a line: stun:&lt;host&gt;:&lt;port&gt;, or turn:&lt;host&gt;:&lt;port&gt; followed by a username and password. Needed behind strict firewalls; tried before the signaling server’s.</p>
             </div>
             ${this.status('network')}
             <div class="row">
