@@ -33,7 +33,7 @@ import { finishSession, messageAd, startSession } from './session';
 import { Receiver } from './receiver';
 import { DirectSender, encryptFrames } from './sender';
 import { SessionBook, sessionOp, type StoredSession } from './session-book';
-import { json, outKey, queue, type OutItem } from './out-item';
+import { json, listOf, outKey, queue, type OutItem } from './out-item';
 export type { OutItem } from './out-item';
 import type { StoreOp } from './store';
 
@@ -377,12 +377,7 @@ export class Messenger {
   }
 
   private outOf(cid: string): OutItem[] {
-    let l = this.out.get(cid);
-    if (!l) {
-      l = [];
-      this.out.set(cid, l);
-    }
-    return l;
+    return listOf(this.out, cid);
   }
 
   /** Run `f` after everything queued for the contact's state, one at a time (not reentrant). */

@@ -20,6 +20,16 @@ export interface OutItem {
   mail?: MailSlot[];
 }
 
+/** The list under `key` in `map`, created empty when missing. */
+export function listOf<T>(map: Map<string, T[]>, key: string): T[] {
+  let l = map.get(key);
+  if (!l) {
+    l = [];
+    map.set(key, l);
+  }
+  return l;
+}
+
 /** Run `f` after everything queued under `cid` in `chains`, one at a time. */
 export function queue<T>(chains: Map<string, Promise<void>>, cid: string, f: () => Promise<T>): Promise<T> {
   const prev = chains.get(cid) ?? Promise.resolve();

@@ -7,6 +7,7 @@ import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
 import { decodeMessage, encodeMessage, ratchetDecrypt, ratchetEncrypt, RatchetError, type RatchetState } from '../crypto/double-ratchet';
 import type { MessageInfo } from './api-types';
 import { ChatError } from './errors';
+import { listOf } from './out-item';
 import {
   decodeFrame,
   decodeSessionEnvelope,
@@ -124,12 +125,7 @@ export class Receiver {
   }
 
   private owedTo(cid: string): string[] {
-    let l = this.owed.get(cid);
-    if (!l) {
-      l = [];
-      this.owed.set(cid, l);
-    }
-    return l;
+    return listOf(this.owed, cid);
   }
 
   private async answer(from: string, bound: boolean, msg1: Uint8Array): Promise<Uint8Array | undefined> {

@@ -6,6 +6,7 @@ import { bytesToHex, hexToBytes } from '../crypto/bytes';
 import { deserialize, serialize, type RatchetState } from '../crypto/double-ratchet';
 import type { ChatContext } from './context';
 import type { Session } from './session';
+import { listOf } from './out-item';
 import type { StoreOp } from './store';
 
 /** Sessions kept per contact (the newest that can send is used). */
@@ -95,11 +96,6 @@ export class SessionBook {
   }
 
   private of(cid: string): StoredSession[] {
-    let l = this.sessions.get(cid);
-    if (!l) {
-      l = [];
-      this.sessions.set(cid, l);
-    }
-    return l;
+    return listOf(this.sessions, cid);
   }
 }
