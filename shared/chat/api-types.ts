@@ -10,6 +10,8 @@ export interface MeInfo {
   name: string;
   /** The shareable #add link. */
   address: string;
+  /** Our mail keeper's contact id, when we named one (setKeeper). */
+  keeper?: string;
 }
 
 export interface RequestInfo {

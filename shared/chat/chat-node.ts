@@ -15,7 +15,7 @@ import { encodeAddress } from './address';
 import type { ChatSettings, ContactEvent, MeInfo, MessageInfo, MessageState } from './api-types';
 import { AppChannel } from './app-channel';
 import { CertificateCache, issueCertificate, type DeviceCertificate } from './certificate';
-import { CHAT_TIMERS, MAX_NAME_BYTES, POW_BITS } from './constants';
+import { CHAT_TIMERS, MAX_KEEPER_WATCH, MAX_NAME_BYTES, POW_BITS } from './constants';
 import { ContactBook, type Contact } from './contacts';
 import { ChatError } from './errors';
 import { ChatEvents, type ChatEventMap } from './events';
@@ -23,6 +23,7 @@ import { ChatInbox } from './inbox';
 import { exportStore, importStore, wipeStore } from './backup';
 import { Conversations, DEFAULT_SETTINGS } from './conversations';
 import { isSessionEnvelope } from './frames';
+import { MailKeeper, pullFromKeeper } from './mail-keeper';
 import { Messenger, type MessengerHost } from './messenger';
 import { Outbox } from './outbox';
 import { checkText, People } from './people';
@@ -42,6 +43,8 @@ export interface ChatInit {
   powBits?: number;
   /** Name of a newly created identity. @default '' */
   name?: string;
+  /** Be this identity's mail keeper (its IK, hex): accept its contact request and hold its mail (mail-keeper.ts). */
+  keepFor?: string;
 }
 
 export class ChatNode implements MessengerHost {
@@ -72,6 +75,10 @@ export class ChatNode implements MessengerHost {
   private started = false;
   private lastSlotPoll = -Infinity;
   private lastPeriod = -1;
+  /** Keeper side: the owner's mail we hold. */
+  readonly keeper: MailKeeper | undefined;
+  /** Owner side: our keeper (a contact), what we acknowledged to it and our last pull's time. */
+  private keeperLink: { id: string; acked: number; lastSentAt: number } | undefined;
 
   private constructor(
     readonly c: OpenComponents,
@@ -97,6 +104,14 @@ export class ChatNode implements MessengerHost {
     this.channel.onMessage((from, payload) =>
       isSessionEnvelope(payload) ? this.messenger.receive(from, payload) : this.inbox.receive(from, payload),
     );
+    if (init.keepFor !== undefined) {
+      const owner = init.keepFor;
+      this.keeper = new MailKeeper(this, owner);
+      this.events.on('contact', (e) => {
+        if (e.contactId === owner && e.state === 'pending')
+          void this.people.accept(owner).catch(() => this.counters.inc('keeper.accept_error'));
+      });
+    }
     this.issueCertificate();
   }
 
@@ -121,6 +136,10 @@ export class ChatNode implements MessengerHost {
         if (typeof settings[k] === 'boolean') chat.settings[k] = settings[k];
     }
     await chat.messenger.load();
+    await chat.keeper?.load();
+    const link = await c.store.get('keeper');
+    if (link && typeof link === 'object' && !Array.isArray(link) && typeof link.id === 'string' && chat.contacts.get(link.id))
+      chat.keeperLink = { id: link.id, acked: Number(link.acked) || 0, lastSentAt: Number(link.lastSentAt) || 0 };
     return chat;
   }
 
@@ -148,7 +167,9 @@ export class ChatNode implements MessengerHost {
   // ---- the API ---------------------------------------------------------------------------------
 
   whoami(): MeInfo {
-    return { identityKey: this.id, name: this.me.name, address: this.address() };
+    const info: MeInfo = { identityKey: this.id, name: this.me.name, address: this.address() };
+    if (this.keeperLink) info.keeper = this.keeperLink.id;
+    return info;
   }
 
   address(): string {
@@ -232,6 +253,26 @@ export class ChatNode implements MessengerHost {
   /** Handle an app payload as if it arrived from node `from` (the network path; tests and experiments). */
   receive(from: string, payload: Uint8Array): Promise<Uint8Array | undefined> {
     return this.inbox.receive(from, payload);
+  }
+
+  /** Our mail keeper's contact id, if we named one. */
+  keeperId(): string | null {
+    return this.keeperLink?.id ?? null;
+  }
+
+  /**
+   * Name an accepted contact as our mail keeper (an always-on peer of ours started with
+   * `--keep-for <our link>`), or none with null. A new keeper starts from nothing held.
+   */
+  async setKeeper(contactId: string | null): Promise<void> {
+    this.assertOpen();
+    if (contactId !== null && this.contacts.get(contactId)?.state !== 'accepted')
+      throw new ChatError('NOT_FOUND', 'the keeper must be an accepted contact');
+    if (contactId === this.keeperLink?.id) return;
+    this.keeperLink = contactId === null ? undefined : { id: contactId, acked: 0, lastSentAt: 0 };
+    await this.saveKeeperLink();
+    this.lastSlotPoll = -Infinity;
+    this.kick();
   }
 
   /** Look a contact up by its presence record now: its node ids and whether the record is fresh. */
@@ -361,6 +402,25 @@ export class ChatNode implements MessengerHost {
     await this.inbox.pollSlots();
     const accepted = this.contacts.all().filter((c) => c.state === 'accepted');
     await Promise.all(accepted.map((c) => this.messenger.pollMailbox(c.id).catch(() => this.counters.inc('mailbox.poll_error'))));
+    await this.keeper?.poll();
+    const link = this.keeperLink;
+    if (link) {
+      const secrets = new Map<string, string>();
+      for (const c of accepted.slice(0, MAX_KEEPER_WATCH)) {
+        const s = c.id === link.id ? undefined : this.messenger.inboundSecret(c.id);
+        if (s) secrets.set(bytesToHex(s), c.id);
+      }
+      const acked = link.acked;
+      await pullFromKeeper(this, link, secrets, (cid, plaintext) => this.messenger.fromMailbox(cid, plaintext)).catch(() =>
+        this.counters.inc('keeper.pull_error'),
+      );
+      if (link.acked !== acked) await this.saveKeeperLink();
+    }
+  }
+
+  private async saveKeeperLink(): Promise<void> {
+    const l = this.keeperLink;
+    await this.c.store.batch([l ? { key: 'keeper', value: { ...l } } : { key: 'keeper', delete: true }]);
   }
 
   private expireOnline(): void {

@@ -86,3 +86,23 @@ export const MAILBOX_SLOTS = 64;
 export const MAILBOX_READ_BACK_PERIODS = 2;
 /** The per-pair, per-direction mailbox secret, bytes. */
 export const MAILBOX_SECRET_BYTES = 16;
+
+/**
+ * A mail keeper (mail-keeper.ts): an always-on peer of the user's own that reads the user's
+ * mailbox slots while the user is away and holds what it finds, so mail outlives the 2 h that a
+ * record lives after its sender went away too.
+ */
+export const KEEPER = {
+  /** The keeper reads the watched slots this often, ms: well within a record's 2 h lifetime. */
+  pollMs: 20 * minute,
+  /** Items held at most (about 1 MB); past it the oldest goes first, counted. */
+  maxHeld: 1024,
+  /** An item not collected for this long is dropped, ms (two weeks). */
+  holdMs: 14 * 24 * 60 * minute,
+  /** Pull rounds per read step on the owner's side (each answer carries about 8 items). */
+  pullRounds: 32,
+  /** How long a pull waits for the keeper's answer, ms. */
+  pullTimeoutMs: 10_000,
+} as const;
+/** Mailbox secrets one keep request may name: contacts watched at most. */
+export const MAX_KEEPER_WATCH = 256;

@@ -1,6 +1,6 @@
 /**
- * What contacts send each other before they share a session: contact requests, acceptances and
- * liveness pings. Each rides one `app` payload as a kind byte and a Noise X message (seal.ts)
+ * What contacts send each other before they share a session: contact requests, acceptances,
+ * liveness pings, and a mail keeper's pulls (keeper-wire.ts). Each rides one `app` payload as a kind byte and a Noise X message (seal.ts)
  * from the sender's device key to the recipient's, so relays and storage nodes see neither the
  * sender's identity key nor the content.
  *
@@ -11,9 +11,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8 } from '../crypto/bytes';
 import { Reader, Writer } from '../protocol/byte-io';
+import { MAX_APP_PAYLOAD } from '../protocol/wire';
 import { MAX_DEVICES, MAX_NAME_BYTES, MAX_REQUEST_MESSAGE_BYTES, PRESENCE_SECRET_BYTES } from './constants';
 
-export const ENVELOPE = { request: 0x01, accept: 0x02, ping: 0x03 } as const;
+export const ENVELOPE = { request: 0x01, accept: 0x02, ping: 0x03, keep: 0x04, kept: 0x05 } as const;
 export type EnvelopeKind = keyof typeof ENVELOPE;
 
 /** Noise prologues, one per envelope kind: a message sealed for one use never opens as another. */
@@ -21,12 +22,15 @@ export const PROLOGUE = {
   request: utf8.encode('p2p-chat request v1'),
   accept: utf8.encode('p2p-chat accept v1'),
   ping: utf8.encode('p2p-chat ping v1'),
+  keep: utf8.encode('p2p-chat keep v1'),
+  kept: utf8.encode('p2p-chat kept v1'),
 } as const;
 
 const VERSION = 1;
 const IK = 32;
 const MAX_CERT = 200;
-const MAX_SEALED = 4096;
+/** A sealed payload, bytes at most: a keeper's answer fills an app payload (requests are far smaller). */
+const MAX_SEALED = MAX_APP_PAYLOAD;
 
 export interface RequestBody {
   identityKey: Uint8Array;

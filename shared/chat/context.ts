@@ -9,6 +9,7 @@ import type { ChatSettings, ContactEvent, MessageInfo, MessageState } from './ap
 import type { AppChannel } from './app-channel';
 import type { DeviceCertificate } from './certificate';
 import type { Contact, ContactBook } from './contacts';
+import type { Envelope } from './contact-wire';
 import type { RecordIO } from './record-io';
 import type { StagedStore } from './staged-store';
 import type { ChatStore } from './store';
@@ -49,6 +50,8 @@ export interface ChatContext {
   readonly records: RecordIO;
   readonly contacts: ContactBook;
   readonly channel: AppChannel;
+  /** Keeper side (mail-keeper.ts): answers our owner's pulls. */
+  readonly keeper?: { handle(env: Envelope): Promise<Uint8Array | undefined> } | undefined;
   readonly powBits: number;
   readonly randomBytes: (n: number) => Uint8Array;
   /** Our device certificate (hex). */

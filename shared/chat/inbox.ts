@@ -39,7 +39,9 @@ export class ChatInbox {
     if (!env) return this.drop('malformed');
     if (env.kind === 'request') await this.request(env, 'direct');
     else if (env.kind === 'accept') await this.accept(env);
-    else return this.ping(env, from);
+    else if (env.kind === 'keep') return this.chat.keeper?.handle(env) ?? this.drop('keep_not_keeper');
+    else if (env.kind === 'ping') return this.ping(env, from);
+    else return this.drop('unexpected_envelope');
     return undefined;
   }
 

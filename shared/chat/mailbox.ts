@@ -113,25 +113,11 @@ export class Mailbox {
 
   /** Read a contact's slots for us (this period and MAILBOX_READ_BACK_PERIODS before), in order; yields each new plaintext. */
   async poll(contactId: string, theirDk: Uint8Array, deliver: (plaintext: Uint8Array) => Promise<void>): Promise<number> {
-    const chat = this.chat;
     const secret = this.secretsFor(contactId, theirDk).in;
     const seen = this.read.get(contactId) ?? new Map<number, number>();
     this.read.set(contactId, seen);
-    let found = 0;
-    const now = periodOf(chat.now);
-    for (let t = Math.max(0, now - MAILBOX_READ_BACK_PERIODS); t <= now; t++) {
-      for (let slot = 0; slot < MAILBOX_SLOTS; slot++) {
-        const r = await chat.records.read({ kind: 'mailbox', identityKey: chat.me.ik, secret, t, slot });
-        if (!r) break;
-        const key = t * MAILBOX_SLOTS + slot;
-        if (seen.get(key) === r.seq) continue;
-        seen.set(key, r.seq);
-        if (r.plaintext.length === 0) continue;
-        found++;
-        await deliver(r.plaintext);
-      }
-    }
-    chat.counters.inc('mailbox.polled');
+    const found = await readSlots(this.chat, this.chat.me.ik, secret, seen, deliver);
+    this.chat.counters.inc('mailbox.polled');
     return found;
   }
 
@@ -150,4 +136,35 @@ export class Mailbox {
     }
     return null;
   }
+}
+
+/**
+ * Read the mailbox slots of `secret` addressed to `ik` (this period and MAILBOX_READ_BACK_PERIODS
+ * before), in order, up to each period's first slot never written; yields each plaintext not yet
+ * in `seen` (slot → seq; emptied slots are marked and skipped). The number yielded.
+ */
+export async function readSlots(
+  chat: ChatContext,
+  ik: Uint8Array,
+  secret: Uint8Array,
+  seen: Map<number, number>,
+  deliver: (plaintext: Uint8Array, t: number, slot: number) => Promise<void>,
+): Promise<number> {
+  let found = 0;
+  const now = periodOf(chat.now);
+  for (let t = Math.max(0, now - MAILBOX_READ_BACK_PERIODS); t <= now; t++) {
+    for (let slot = 0; slot < MAILBOX_SLOTS; slot++) {
+      const r = await chat.records.read({ kind: 'mailbox', identityKey: ik, secret, t, slot });
+      if (!r) break;
+      const key = t * MAILBOX_SLOTS + slot;
+      if (seen.get(key) === r.seq) continue;
+      seen.set(key, r.seq);
+      if (r.plaintext.length === 0) continue;
+      found++;
+      await deliver(r.plaintext, t, slot);
+    }
+  }
+  // Slots of periods no longer read are forgotten.
+  for (const key of seen.keys()) if (Math.floor(key / MAILBOX_SLOTS) < now - MAILBOX_READ_BACK_PERIODS) seen.delete(key);
+  return found;
 }

@@ -311,6 +311,18 @@ export class Messenger {
     return this.receiver.pollMailbox(cid);
   }
 
+  /** A mailbox plaintext from `cid` that our keeper held. */
+  fromMailbox(cid: string, plaintext: Uint8Array): Promise<void> {
+    return this.receiver.fromMailbox(cid, plaintext);
+  }
+
+  /** The mailbox secret of `cid`'s slots to us (null without its device key). */
+  inboundSecret(cid: string): Uint8Array | null {
+    const c = this.h.contacts.get(cid);
+    const dk = c?.state === 'accepted' ? devicesOf(this.h, cid, c.devices)[0]?.dk : undefined;
+    return dk ? this.mailbox.secretsFor(cid, dk).in : null;
+  }
+
   /** A delivered message leaves the outbox (and its mailbox slots are cleared). */
   removeOut(cid: string, id: string): StoreOp[] {
     const item = this.outOf(cid).find((x) => x.id === id);

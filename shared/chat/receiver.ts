@@ -315,10 +315,14 @@ export class Receiver {
     const c = this.h.contacts.get(cid);
     const dk = c?.state === 'accepted' ? devicesOf(this.h, cid, c.devices)[0]?.dk : undefined;
     if (!dk) return 0;
-    return this.m.mailbox.poll(cid, dk, async (plaintext) => {
-      const env = decodeSessionEnvelope(plaintext);
-      if (env?.kind === 'msg') await this.handle(cid, env, false);
-    });
+    return this.m.mailbox.poll(cid, dk, (plaintext) => this.fromMailbox(cid, plaintext));
+  }
+
+  /** A mailbox record's plaintext from `cid` (read from its slot, or held by our keeper). */
+  async fromMailbox(cid: string, plaintext: Uint8Array): Promise<void> {
+    const env = decodeSessionEnvelope(plaintext);
+    if (env?.kind === 'msg') await this.handle(cid, env, false);
+    else this.h.counters.inc('drop.mailbox_malformed');
   }
 }
 

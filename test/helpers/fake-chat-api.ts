@@ -205,6 +205,12 @@ export class FakeChatApi extends FakeChatState implements ChatConsoleApi {
     });
   }
 
+  setKeeper(contactId: string | null): Promise<void> {
+    return this.call('setKeeper', [contactId], () => {
+      if (contactId !== null) this.get(contactId);
+    });
+  }
+
   on = ((event: EventName, handler: Handler) => {
     let set = this.handlers.get(event);
     if (!set) {

@@ -3,6 +3,7 @@
  *                [--alpha 3] [--beta 3] [--b 3] [--loss 0] [--bandwidth 0] [--unreachable 0]
  *                [--scenario NAME] [--json]
  * presence only: [--users U] [--flood F] [--scan-records R] [--scan-frames 1] [--find-minutes M]
+ * chat only: [--users U] [--hours H]
  * Builds a simulated network of real DHT nodes and reports lookup quality against ground truth.
  * With --json the last line is one JSON object.
  */
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     'scan-records': { type: 'string' },
     'scan-frames': { type: 'string' },
     'find-minutes': { type: 'string' },
+    hours: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -44,6 +46,7 @@ if (values.help) {
     'usage: npm run sim -- --nodes N --lookups L --seed S [--latency-ms 50] [--join-spacing-ms 20] [--kill 0.25] [--k 20] [--alpha 3] [--beta 3] [--b 3] [--loss 0] [--bandwidth BYTES_PER_S] [--unreachable 0.1] [--webrtc] [--scenario NAME] [--json]',
   );
   console.log('presence sizes: [--users U] [--flood REQUESTS] [--scan-records RECORDS] [--scan-frames FRACTION] [--find-minutes M]');
+  console.log('chat sizes: [--users U] [--hours H]');
   console.log(`scenarios: ${Object.keys(scenarios).join(', ')}`);
   process.exit(0);
 }
@@ -65,8 +68,15 @@ const sampleHeap = () => {
 const heapTimer = setInterval(sampleHeap, 200);
 const started = performance.now();
 const seed = num('seed');
-/** Scenario sizes only the presence scenario reads: given to another, they are an error. */
-const presenceSizes = ['users', 'flood', 'scan-records', 'scan-frames', 'find-minutes'] as const;
+/** Scenario sizes and the scenarios that read them: given to another, they are an error. */
+const scenarioSizes = {
+  users: ['presence', 'chat'],
+  flood: ['presence'],
+  'scan-records': ['presence'],
+  'scan-frames': ['presence'],
+  'find-minutes': ['presence'],
+  hours: ['chat'],
+} as const;
 const optional = (name: keyof typeof values): number | undefined => (values[name] === undefined ? undefined : num(name));
 const log = (s: string) => (values.json ? process.stderr.write(`${s}\n`) : console.log(s));
 
@@ -77,9 +87,9 @@ async function main(): Promise<Record<string, unknown>> {
       console.error(`unknown scenario ${values.scenario}; known: ${Object.keys(scenarios).join(', ')}`);
       process.exit(2);
     }
-    const misplaced = presenceSizes.filter((name) => values[name] !== undefined && values.scenario !== 'presence');
-    if (misplaced.length) {
-      console.error(`--${misplaced.join(', --')}: presence scenario only`);
+    for (const [name, readers] of Object.entries(scenarioSizes)) {
+      if (values[name as keyof typeof scenarioSizes] === undefined || (readers as readonly string[]).includes(values.scenario)) continue;
+      console.error(`--${name}: ${readers.join(' and ')} scenario only`);
       process.exit(2);
     }
     const summary = await run({
@@ -90,6 +100,7 @@ async function main(): Promise<Record<string, unknown>> {
       scanRecords: optional('scan-records'),
       scanFrames: optional('scan-frames'),
       findMinutes: optional('find-minutes'),
+      hours: optional('hours'),
       log,
       sampleHeap,
     });

@@ -34,6 +34,8 @@ export interface ChatConsoleApi {
   markVerified(contactId: string): Promise<void>;
   rename(contactId: string, name: string): Promise<void>;
   removeContact(contactId: string): Promise<void>;
+  /** Name an accepted contact as our mail keeper (`npm run peer -- --keep-for <our link>`), or none. */
+  setKeeper(contactId: string | null): Promise<void>;
   on(event: 'contact', handler: (e: ContactEvent) => void): () => void;
   on(event: 'presence', handler: (e: PresenceEvent) => void): () => void;
   on(event: 'message', handler: (e: MessageEvent) => void): () => void;
@@ -82,6 +84,7 @@ export function chatApi(chat: ChatNode, ready: () => Promise<void>, hooks: ChatA
     markVerified: (id) => chat.people.markVerified(id),
     rename: (id, name) => chat.people.rename(id, name),
     removeContact: (id) => chat.removeContact(id),
+    setKeeper: (id) => chat.setKeeper(id),
     on: ((event: string, handler: (e: ContactEvent) => void) => {
       if (!CHAT_EVENTS.has(event)) throw new ChatError('BAD_ARGUMENT', `no chat event '${event}' (one of ${[...CHAT_EVENTS].join(', ')})`);
       if (typeof handler !== 'function') throw new ChatError('BAD_ARGUMENT', 'a handler function is needed');

@@ -1,6 +1,7 @@
 /**
  * CLI: `npm run peer -- --signal ws://127.0.0.1:8080/signal --data ./peer-data`
- * (or SIGNAL_URLS / P2P_SIGNAL and P2P_DATA). Several comma-separated signaling URLs are instances
+ * (or SIGNAL_URLS / P2P_SIGNAL and P2P_DATA); `--keep-for <address link>` makes it that identity's
+ * mail keeper. Several comma-separated signaling URLs are instances
  * of one service: the peer fails over between them. Logs JSON lines, including its node id;
  * SIGTERM/SIGINT stop it cleanly (exit 0).
  */
@@ -10,6 +11,9 @@ const HELP = `Usage: npm run peer -- [--signal URL[,URL...]] [--data DIR]
   --signal URLS  signaling endpoint, or comma-separated instances of one service to fail over
                  between (env SIGNAL_URLS, or P2P_SIGNAL)   default ws://127.0.0.1:8080/signal
   --data DIR     identity and records directory (env P2P_DATA)   default ./peer-data
+  --keep-for LINK
+                 be the mail keeper of the identity with this address link (or identity key):
+                 accept its contact request and hold its mail while it is away (env P2P_KEEP_FOR)
   --help`;
 
 function arg(name: string): string | undefined {
@@ -28,7 +32,8 @@ async function main(): Promise<void> {
   }
   const signalUrl = arg('signal') ?? process.env.SIGNAL_URLS ?? process.env.P2P_SIGNAL ?? 'ws://127.0.0.1:8080/signal';
   const dataDir = arg('data') ?? process.env.P2P_DATA ?? './peer-data';
-  const peer = await startNodePeer({ signalUrl, dataDir, log });
+  const keepFor = arg('keep-for') ?? process.env.P2P_KEEP_FOR;
+  const peer = await startNodePeer({ signalUrl, dataDir, log, ...(keepFor ? { keepFor } : {}) });
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;

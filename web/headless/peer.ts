@@ -9,6 +9,8 @@ import WebSocket from 'ws';
 import type { DhtNode } from '../../shared/dht/node';
 import type { SignalClient, WebSocketConstructor } from '../net/signal-client';
 import type { WebRtcTransport, WebRtcTransportComponents, WebRtcTransportInit } from '../net/webrtc-transport';
+import { bytesToHex } from '../../shared/crypto/bytes';
+import { decodeAddress } from '../../shared/chat/address';
 import { startChat } from '../runtime/chat';
 import { startNode, type P2PNode, type StartNodeOptions } from '../runtime/runtime';
 import { FileChatStore } from './file-chat-store';
@@ -25,6 +27,11 @@ export interface NodePeerOptions {
   dataDir: string;
   /** Origin of address links this peer hands out (the web app's). */
   origin?: string;
+  /**
+   * Be the mail keeper of this identity (its address link, or its identity key in hex): accept its
+   * contact request and hold its offline mail (shared/chat/mail-keeper.ts).
+   */
+  keepFor?: string;
   log?: LogFn;
   transport?: WebRtcTransportInit;
   /** Anything else for the runtime (DHT/values init, backoff...). */
@@ -65,7 +72,12 @@ export async function startNodePeer(opts: NodePeerOptions): Promise<NodePeer> {
       if (msg !== 'joined') log('info', msg, fields);
     },
   });
-  const chat = await startChat(node, { store: await FileChatStore.open(opts.dataDir), ...(opts.origin ? { origin: opts.origin } : {}) });
+  const keepFor = opts.keepFor === undefined ? undefined : keeperOwner(opts.keepFor);
+  const chat = await startChat(node, {
+    store: await FileChatStore.open(opts.dataDir),
+    ...(opts.origin ? { origin: opts.origin } : {}),
+    ...(keepFor ? { keepFor, name: 'Mail keeper' } : {}),
+  });
   const id = node.id;
   log('info', 'node id', {
     id,
@@ -74,6 +86,7 @@ export async function startNodePeer(opts: NodePeerOptions): Promise<NodePeer> {
     records: node.table.size,
     skippedRecords: node.table.counters.loadSkipped,
   });
+  if (keepFor) log('info', 'mail keeper', { owner: keepFor, address: chat.address(), held: chat.keeper?.size ?? 0 });
   node.client.on('state', (s) =>
     log('info', 'signal', { state: s.state, url: node.client.url, ...(s.delayMs !== undefined ? { retryMs: s.delayMs } : {}) }),
   );
@@ -106,4 +119,11 @@ export async function startNodePeer(opts: NodePeerOptions): Promise<NodePeer> {
       });
     },
   };
+}
+
+/** The owner's identity key (hex) from its address link or the key itself; throws on anything else. */
+export function keeperOwner(linkOrKey: string): string {
+  const t = linkOrKey.trim().toLowerCase();
+  if (/^[0-9a-f]{64}$/.test(t)) return t;
+  return bytesToHex(decodeAddress(linkOrKey).identityKey);
 }

@@ -99,6 +99,7 @@ export class TabBackend implements AppBackend {
       markVerified: (id) => later((x) => x.markVerified(id)),
       rename: (id, name) => later((x) => x.rename(id, name)),
       removeContact: (id) => later((x) => x.removeContact(id)),
+      setKeeper: (id) => later((x) => x.setKeeper(id)),
       on: ((event: ChatEventName, handler: Handler) => {
         const set = this.handlers.get(event);
         if (!set) return () => {};

@@ -28,6 +28,7 @@ export const CHAT_CALLS = [
   'markVerified',
   'rename',
   'removeContact',
+  'setKeeper',
   'send',
   'messages',
   'markRead',

@@ -149,6 +149,7 @@ export class TabProxy {
       markVerified: (id) => c('markVerified', id),
       rename: (id, name) => c('rename', id, name),
       removeContact: (id) => c('removeContact', id),
+      setKeeper: (id) => c('setKeeper', id),
       on: ((event: ChatEventName, handler: (e: unknown) => void) => {
         let set = this.handlers.get(event);
         if (!set) {

@@ -213,5 +213,11 @@ export async function runChat(o: ChatScenarioOptions): Promise<Record<string, un
 }
 
 export async function chatScenario(ctx: ScenarioContext): Promise<Record<string, unknown>> {
-  return runChat({ seed: ctx.seed, nodes: ctx.nodes ?? 1000, log: ctx.log });
+  return runChat({
+    seed: ctx.seed,
+    nodes: ctx.nodes ?? 1000,
+    ...(ctx.users !== undefined ? { users: ctx.users } : {}),
+    ...(ctx.hours !== undefined ? { hours: ctx.hours } : {}),
+    log: ctx.log,
+  });
 }

@@ -5,13 +5,15 @@ export interface ScenarioContext {
   nodes: number | undefined;
   /**
    * Scenario-specific sizes from the CLI (`--users`, `--flood`, `--scan-records`, `--scan-frames`,
-   * `--find-minutes`). Undefined keeps the scenario's default; a scenario ignores those it has not.
+   * `--find-minutes`, `--hours`). Undefined keeps the scenario's default; a scenario ignores those it has not.
    */
   users?: number | undefined;
   flood?: number | undefined;
   scanRecords?: number | undefined;
   scanFrames?: number | undefined;
   findMinutes?: number | undefined;
+  /** Simulated hours (chat). */
+  hours?: number | undefined;
   log: (line: string) => void;
   sampleHeap: () => void;
 }
