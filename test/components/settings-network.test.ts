@@ -1,6 +1,6 @@
 /**
- * Settings (chat settings, notifications, signaling and ICE servers per device, backup export and
- * restore, delete everything) and the network view (ring, budget, lookups, records; no polling
+ * Settings (chat settings, notifications, signaling and ICE servers per device, the mail keeper,
+ * backup export and restore, delete everything) and the network view (ring, budget, lookups, records; no polling
  * while hidden), in real Chromium on the fakes. Run inside ../shared/tools/loopback-only.
  */
 import type { Page } from 'playwright-core';
@@ -74,6 +74,20 @@ describe('settings', () => {
       iceServers: [{ urls: 'stun:127.0.0.1:3478' }, { urls: 'turn:127.0.0.1:3478', username: 'alice', credential: 's3cret' }],
     });
     await page.getByRole('button', { name: 'Reload now' }).waitFor();
+  });
+
+  it('names an accepted contact as the mail keeper, and none again', async () => {
+    await settings();
+    const id = await page.evaluate(() => window.ui.s.chat.addAccepted('My keeper'));
+    const select = page.getByLabel('Contact that holds my mail');
+    await select.selectOption({ label: 'My keeper' });
+    await page.getByRole('button', { name: 'Save keeper' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your keeper holds mail from now on' }).waitFor();
+    expect(await page.evaluate(() => window.ui.s.chat.me().keeper)).toBe(id);
+    await select.selectOption({ label: 'None' });
+    await page.getByRole('button', { name: 'Save keeper' }).click();
+    await page.getByRole('status').filter({ hasText: 'No mail keeper.' }).waitFor();
+    expect(await page.evaluate(() => window.ui.s.chat.me().keeper)).toBeUndefined();
   });
 
   it('exports a backup file after the passphrase is typed twice, and restores one after a confirmation', async () => {

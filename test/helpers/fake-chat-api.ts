@@ -129,8 +129,10 @@ export class FakeChatApi extends FakeChatState implements ChatConsoleApi {
       identityKey: bytesToHex(this.self.ik),
       name,
       address: encodeAddress({ identityKey: this.self.ik, inviteSecret: this.self.invite, ...(name ? { name } : {}) }, this.origin),
+      ...(this.keeper ? { keeper: this.keeper } : {}),
     };
   }
+  private keeper: string | null = null;
 
   setName(name: string): Promise<void> {
     return this.call('setName', [name], () => {
@@ -207,7 +209,9 @@ export class FakeChatApi extends FakeChatState implements ChatConsoleApi {
 
   setKeeper(contactId: string | null): Promise<void> {
     return this.call('setKeeper', [contactId], () => {
-      if (contactId !== null) this.get(contactId);
+      if (contactId !== null && this.get(contactId).state !== 'accepted')
+        throw new ChatError('NOT_FOUND', 'the keeper must be an accepted contact');
+      this.keeper = contactId;
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * Settings: display name; read receipts and typing indicators (the chat's settings); notifications;
- * the signaling server and STUN/TURN servers (this device's, used from the next load); backup
- * export and import; delete everything on this device.
+ * the signaling server and STUN/TURN servers (this device's, used from the next load); the mail
+ * keeper; backup export and import; delete everything on this device.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { ChatSettings } from '../../../shared/chat/api-types';
@@ -13,6 +13,7 @@ import { checkSignalUrl, formatIceServers, loadLocalSettings, parseIceServers, s
 import { controls } from '../styles';
 import { paneStyles } from './pane-styles';
 import '../components/backup-panel';
+import '../components/keeper-panel';
 import '../components/wipe-panel';
 
 type Section = 'name' | 'privacy' | 'notify' | 'network';
@@ -115,6 +116,7 @@ export class SettingsView extends LitElement {
             </div>
           </form>
         </section>
+        <keeper-panel .backend=${b}></keeper-panel>
         <backup-panel .backend=${b}></backup-panel>
         <wipe-panel .backend=${b}></wipe-panel>
       </div>`;
