@@ -7,7 +7,7 @@ import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
 import { decodeMessage, encodeMessage, ratchetDecrypt, ratchetEncrypt, RatchetError, type RatchetState } from '../crypto/double-ratchet';
 import type { MessageInfo } from './api-types';
 import { ChatError } from './errors';
-import { listOf } from './out-item';
+import { json, listOf } from './out-item';
 import {
   decodeFrame,
   decodeSessionEnvelope,
@@ -24,7 +24,7 @@ import type { MessengerHost } from './context';
 import type { Mailbox } from './mailbox';
 import { answerSession, messageAd } from './session';
 import { sessionOp, type SessionBook, type StoredSession } from './session-book';
-import type { JsonValue, StoreOp } from './store';
+import type { StoreOp } from './store';
 
 /** What the receiving side uses of the messenger. */
 export interface ReceiverLinks {
@@ -334,8 +334,4 @@ function bundleAnswers(answers: Uint8Array[]): Uint8Array | undefined {
   if (reset) return encodeSessionEnvelope(reset);
   const msgs = envs.flatMap((e) => (e?.kind === 'msg' ? [e] : []));
   return encodeSessionEnvelope({ kind: 'msgs', sid: msgs[0]!.sid, msgs: msgs.slice(0, MAX_BUNDLE).map((e) => e.msg) });
-}
-
-function json<T>(x: T): JsonValue {
-  return JSON.parse(JSON.stringify(x)) as JsonValue;
 }

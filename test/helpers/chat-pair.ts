@@ -240,6 +240,8 @@ export class ChatUser implements MessengerHost {
     this.records = new RecordIO(this.c.values, randomBytes);
     this.contacts = new ContactBook(bytesToHex(me.ik));
     this.channel = new AppChannel(node as unknown as DhtNode);
+    // The two are contacts: their nodes get the contacts' rate, as in ChatNode.
+    this.channel.isContactNode = () => true;
     this.certificate = bytesToHex(issueCertificate(me.ikSeed, { deviceKey: me.dk, nodeId: node.id, issuedAt: me.createdAt }));
     this.messenger = new Messenger(this);
     this.talk = new Conversations(this, this.messenger);
