@@ -310,7 +310,13 @@ export class Rpc {
       return;
     }
     const p = this.pending.get(msg.rid);
-    if (!p || p.tunneled || p.peer.hex !== from) return this.counters.inc('drop.unmatched_response');
+    if (!p || p.tunneled || p.peer.hex !== from) {
+      this.counters.inc('drop.unmatched_response');
+      // Any message from a node updates its bucket (Kademlia, section 2.2): an answer that came
+      // after its request timed out (queued behind a slow first dial) still proves `from` alive.
+      if (!p) this.hooks.onAlive(new RemotePeer(from));
+      return;
+    }
     this.complete(msg, p, this.global);
   }
 

@@ -79,7 +79,14 @@ async function main(): Promise<void> {
       60_000,
       `all ${N} tabs joined with >= ${want} contacts`,
       50,
-    );
+    ).catch(async (e: unknown) => {
+      // Say why: the short tabs' transport and DHT counters.
+      const stats = await Promise.all(tabs.map((t) => evalStats(t.page)));
+      for (const [i, st] of stats.entries())
+        if (st.dht.contacts < want)
+          console.error(`tab ${i} (${st.dht.contacts} contacts): ${JSON.stringify({ transport: st.transport, dht: st.dht })}`);
+      throw e;
+    });
     const joinSeconds = (performance.now() - tOpen) / 1000;
     const joinMs = (await Promise.all(tabs.map((t) => evalStats(t.page)))).map((s) => s.joinedAfterMs ?? NaN);
 

@@ -83,7 +83,7 @@ describe('Rpc: requests and response matching', () => {
     expect(new Set(rids).size).toBe(50);
   });
 
-  it('hard timeout: calls onTimeout and the callback with null, exactly at hardTimeoutMs; a late answer is unmatched', () => {
+  it('hard timeout: calls onTimeout and the callback with null, exactly at hardTimeoutMs; a late answer is unmatched but proves the peer alive', () => {
     const { clock, transport, rpc, calls } = setup();
     const hard = rpc.hardTimeoutMs(A);
     expect(hard).toBe(1000); // never measured: max(minTimeoutMs, 2 x initialRttMs)
@@ -101,6 +101,9 @@ describe('Rpc: requests and response matching', () => {
     transport.receive(A.hex, encode({ type: 'pong', rid }));
     expect(rpc.counters.get('drop.unmatched_response')).toBe(1);
     expect(calls.timeouts).toEqual([A.hex]);
+    // Unmatched, but a message from A all the same: A is alive (its bucket is updated).
+    expect(calls.alive).toEqual([A.hex]);
+    expect(got).toBeNull();
   });
 
   it('an answer cancels the hard timeout', () => {
