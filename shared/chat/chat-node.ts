@@ -15,7 +15,7 @@ import { encodeAddress } from './address';
 import type { ChatSettings, ContactEvent, MeInfo, MessageInfo, MessageState } from './api-types';
 import { AppChannel } from './app-channel';
 import { CertificateCache, issueCertificate, type DeviceCertificate } from './certificate';
-import { CHAT_TIMERS, MAX_KEEPER_WATCH, MAX_NAME_BYTES, POW_BITS } from './constants';
+import { CHAT_TIMERS, MAX_NAME_BYTES, POW_BITS } from './constants';
 import { ContactBook, type Contact } from './contacts';
 import { ChatError } from './errors';
 import { ChatEvents, type ChatEventMap } from './events';
@@ -23,7 +23,9 @@ import { ChatInbox } from './inbox';
 import { exportStore, importStore, wipeStore } from './backup';
 import { Conversations, DEFAULT_SETTINGS } from './conversations';
 import { isSessionEnvelope } from './frames';
-import { MailKeeper, pullFromKeeper } from './mail-keeper';
+import { KeeperLink } from './keeper-link';
+import { MailKeeper } from './mail-keeper';
+import { OnlineBook } from './online';
 import { Messenger, type MessengerHost } from './messenger';
 import { Outbox } from './outbox';
 import { checkText, People } from './people';
@@ -57,9 +59,8 @@ export class ChatNode implements MessengerHost {
   readonly origin: string;
   /** Our device certificate for this node (hex). */
   certificate = '';
-  /** Contacts heard from recently (id -> time), and their node ids from presence. */
-  readonly lastHeard = new Map<string, number>();
-  readonly nodesOf = new Map<string, string[]>();
+  /** Contacts heard from recently, and their node ids. */
+  private readonly online: OnlineBook;
   private readonly events = new ChatEvents();
   readonly messenger: Messenger;
   /** The conversation API: send, messages, markRead, unread, typing, settings. */
@@ -77,8 +78,8 @@ export class ChatNode implements MessengerHost {
   private lastPeriod = -1;
   /** Keeper side: the owner's mail we hold. */
   readonly keeper: MailKeeper | undefined;
-  /** Owner side: our keeper (a contact), what we acknowledged to it and our last pull's time. */
-  private keeperLink: { id: string; acked: number; lastSentAt: number } | undefined;
+  /** Owner side: our keeper, if we named one. */
+  private readonly keeperLink: KeeperLink;
 
   private constructor(
     readonly c: OpenComponents,
@@ -89,10 +90,8 @@ export class ChatNode implements MessengerHost {
     this.powBits = init.powBits ?? POW_BITS;
     this.origin = init.origin ?? 'https://p2p.invalid';
     this.channel = new AppChannel(c.node);
-    this.channel.isContactNode = (node) => {
-      for (const [id, nodes] of this.nodesOf) if (nodes.includes(node) && this.contacts.get(id)?.state === 'accepted') return true;
-      return false;
-    };
+    this.online = new OnlineBook(this);
+    this.channel.isContactNode = (node) => this.online.isNodeOf(node, (id) => this.contacts.get(id)?.state === 'accepted');
     this.records = new RecordIO(c.values, this.randomBytes);
     this.contacts = new ContactBook(bytesToHex(me.ik));
     this.inbox = new ChatInbox(this);
@@ -104,14 +103,9 @@ export class ChatNode implements MessengerHost {
     this.channel.onMessage((from, payload) =>
       isSessionEnvelope(payload) ? this.messenger.receive(from, payload) : this.inbox.receive(from, payload),
     );
-    if (init.keepFor !== undefined) {
-      const owner = init.keepFor;
-      this.keeper = new MailKeeper(this, owner);
-      this.events.on('contact', (e) => {
-        if (e.contactId === owner && e.state === 'pending')
-          void this.people.accept(owner).catch(() => this.counters.inc('keeper.accept_error'));
-      });
-    }
+    this.keeperLink = new KeeperLink(this, this.messenger);
+    this.keeper = init.keepFor === undefined ? undefined : new MailKeeper(this, init.keepFor);
+    if (this.keeper) this.events.on('contact', (e) => this.keeper?.onContact(e, (id) => this.people.accept(id)));
     this.issueCertificate();
   }
 
@@ -137,9 +131,7 @@ export class ChatNode implements MessengerHost {
     }
     await chat.messenger.load();
     await chat.keeper?.load();
-    const link = await c.store.get('keeper');
-    if (link && typeof link === 'object' && !Array.isArray(link) && typeof link.id === 'string' && chat.contacts.get(link.id))
-      chat.keeperLink = { id: link.id, acked: Number(link.acked) || 0, lastSentAt: Number(link.lastSentAt) || 0 };
+    await chat.keeperLink.load();
     return chat;
   }
 
@@ -168,7 +160,7 @@ export class ChatNode implements MessengerHost {
 
   whoami(): MeInfo {
     const info: MeInfo = { identityKey: this.id, name: this.me.name, address: this.address() };
-    if (this.keeperLink) info.keeper = this.keeperLink.id;
+    if (this.keeperLink.id) info.keeper = this.keeperLink.id;
     return info;
   }
 
@@ -218,8 +210,8 @@ export class ChatNode implements MessengerHost {
       ops.push({ key: `contact/${c.id}`, value: encodeContact(c) });
     }
     await this.c.store.batch(ops);
-    this.lastHeard.delete(gone.id);
-    this.nodesOf.delete(gone.id);
+    this.online.forget(gone.id);
+    if (this.keeperLink.id === gone.id) await this.keeperLink.set(null);
     this.publisher.reset();
     this.emitContact(gone.id, 'removed');
     this.kick();
@@ -255,22 +247,10 @@ export class ChatNode implements MessengerHost {
     return this.inbox.receive(from, payload);
   }
 
-  /** Our mail keeper's contact id, if we named one. */
-  keeperId(): string | null {
-    return this.keeperLink?.id ?? null;
-  }
-
-  /**
-   * Name an accepted contact as our mail keeper (an always-on peer of ours started with
-   * `--keep-for <our link>`), or none with null. A new keeper starts from nothing held.
-   */
+  /** Name an accepted contact as our mail keeper (`npm run peer -- --keep-for <our link>`), or none (null). */
   async setKeeper(contactId: string | null): Promise<void> {
     this.assertOpen();
-    if (contactId !== null && this.contacts.get(contactId)?.state !== 'accepted')
-      throw new ChatError('NOT_FOUND', 'the keeper must be an accepted contact');
-    if (contactId === this.keeperLink?.id) return;
-    this.keeperLink = contactId === null ? undefined : { id: contactId, acked: 0, lastSentAt: 0 };
-    await this.saveKeeperLink();
+    await this.keeperLink.set(contactId);
     this.lastSlotPoll = -Infinity;
     this.kick();
   }
@@ -280,13 +260,16 @@ export class ChatNode implements MessengerHost {
     return this.outbox.findContact(contactId);
   }
 
+  get nodesOf(): Map<string, string[]> {
+    return this.online.nodesOf;
+  }
+
   lastHeardAt(contactId: string): number | undefined {
-    return this.lastHeard.get(contactId);
+    return this.online.lastHeardAt(contactId);
   }
 
   isOnline(contactId: string): boolean {
-    const t = this.lastHeard.get(contactId);
-    return t !== undefined && this.now - t < CHAT_TIMERS.onlineWindowMs;
+    return this.online.isOnline(contactId);
   }
 
   // ---- used by the inbox and outbox ---------------------------------------------------------------
@@ -298,16 +281,11 @@ export class ChatNode implements MessengerHost {
   private readonly certs = new CertificateCache();
 
   heard(contactId: string): void {
-    const was = this.isOnline(contactId);
-    this.lastHeard.set(contactId, this.now);
-    if (!was) this.emitPresence(contactId, true);
-    this.updatePartners();
+    this.online.heard(contactId);
   }
 
   unreachable(contactId: string): void {
-    if (!this.lastHeard.delete(contactId)) return;
-    this.emitPresence(contactId, false);
-    this.updatePartners();
+    this.online.unreachable(contactId);
   }
 
   async saveContact(c: Contact): Promise<void> {
@@ -375,7 +353,7 @@ export class ChatNode implements MessengerHost {
       this.messenger.flushAll();
     });
     this.c.store.checkpoint();
-    this.expireOnline();
+    this.online.expire();
     this.schedule(CHAT_TIMERS.tickMs);
   }
 
@@ -403,40 +381,7 @@ export class ChatNode implements MessengerHost {
     const accepted = this.contacts.all().filter((c) => c.state === 'accepted');
     await Promise.all(accepted.map((c) => this.messenger.pollMailbox(c.id).catch(() => this.counters.inc('mailbox.poll_error'))));
     await this.keeper?.poll();
-    const link = this.keeperLink;
-    if (link) {
-      const secrets = new Map<string, string>();
-      for (const c of accepted.slice(0, MAX_KEEPER_WATCH)) {
-        const s = c.id === link.id ? undefined : this.messenger.inboundSecret(c.id);
-        if (s) secrets.set(bytesToHex(s), c.id);
-      }
-      const acked = link.acked;
-      await pullFromKeeper(this, link, secrets, (cid, plaintext) => this.messenger.fromMailbox(cid, plaintext)).catch(() =>
-        this.counters.inc('keeper.pull_error'),
-      );
-      if (link.acked !== acked) await this.saveKeeperLink();
-    }
-  }
-
-  private async saveKeeperLink(): Promise<void> {
-    const l = this.keeperLink;
-    await this.c.store.batch([l ? { key: 'keeper', value: { ...l } } : { key: 'keeper', delete: true }]);
-  }
-
-  private expireOnline(): void {
-    for (const [id, t] of this.lastHeard) {
-      if (this.now - t < CHAT_TIMERS.onlineWindowMs) continue;
-      this.lastHeard.delete(id);
-      this.emitPresence(id, false);
-    }
-    this.updatePartners();
-  }
-
-  private updatePartners(): void {
-    if (!this.c.partners) return;
-    const nodes = new Set<string>();
-    for (const id of this.lastHeard.keys()) for (const n of this.nodesOf.get(id) ?? []) nodes.add(n);
-    this.c.partners(nodes);
+    await this.keeperLink.pull(accepted);
   }
 
   private issueCertificate(): void {

@@ -1,5 +1,5 @@
 /**
- * A mail keeper: a user's own always-on peer (`npm run peer -- --keep-for <link>`) that holds the
+ * A mail keeper, the keeper's side (the owner's is keeper-link.ts): a user's own always-on peer (`npm run peer -- --keep-for <link>`) that holds the
  * user's offline mail for longer than the mailbox's 2 h, as a Briar Mailbox does. The user adds
  * the keeper as a contact (it accepts only its owner) and names it with `setKeeper`. Then:
  *
@@ -16,12 +16,11 @@
  * they say. Bounds: KEEPER.maxHeld items (oldest dropped, counted), KEEPER.holdMs per item,
  * MAX_KEEPER_WATCH secrets, and nothing for anyone but the owner.
  */
-import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
+import { bytesToHex, hexToBytes } from '../crypto/bytes';
 import { KEEPER, MAILBOX_SLOTS } from './constants';
-import { decodeEnvelope, encodeEnvelope, PROLOGUE, type Envelope } from './contact-wire';
+import { encodeEnvelope, PROLOGUE, type Envelope } from './contact-wire';
 import type { ChatContext } from './context';
-import { devicesOf } from './inbox';
-import { decodeKeepRequest, decodeKeptReply, encodeKeepRequest, encodeKeptReply, keptFits, type HeldMail } from './keeper-wire';
+import { decodeKeepRequest, encodeKeptReply, keptFits, type HeldMail } from './keeper-wire';
 import { readSlots } from './mailbox';
 import { open, seal } from './seal';
 import type { JsonValue, StoreOp } from './store';
@@ -74,6 +73,12 @@ export class MailKeeper {
 
   get size(): number {
     return this.held.length;
+  }
+
+  /** A contact event: our owner's request is accepted at once (and nobody else's). */
+  onContact(e: { contactId: string; state: string }, accept: (id: string) => Promise<void>): void {
+    if (e.contactId === this.ownerId && e.state === 'pending')
+      void accept(e.contactId).catch(() => this.chat.counters.inc('keeper.accept_error'));
   }
 
   /** Read the watched slots if due (from the chat node's read step). */
@@ -174,67 +179,4 @@ export class MailKeeper {
     this.chat.counters.inc(`drop.keep_${why}`);
     return undefined;
   }
-}
-
-/**
- * The owner's side: pull from our keeper (a contact named by `setKeeper`) and hand what it held
- * to `deliver` (the mailbox path). Returns the items handled.
- */
-export async function pullFromKeeper(
-  chat: ChatContext,
-  keeper: { id: string; acked: number; lastSentAt: number },
-  secrets: Map<string, string>,
-  deliver: (contactId: string, plaintext: Uint8Array) => Promise<void>,
-): Promise<number> {
-  const c = chat.contacts.get(keeper.id);
-  const device = c?.state === 'accepted' ? devicesOf(chat, keeper.id, c.devices)[0] : undefined;
-  if (!device) return 0;
-  const nodes = chat.nodesOf.get(keeper.id) ?? [device.node];
-  let handled = 0;
-  for (let round = 0; round < KEEPER.pullRounds; round++) {
-    keeper.lastSentAt = Math.max(chat.now, keeper.lastSentAt + 1);
-    const sentAt = keeper.lastSentAt;
-    const body = encodeKeepRequest({ identityKey: chat.me.ik, sentAt, ack: keeper.acked, secrets: [...secrets.keys()].map(hexToBytes) });
-    const sealed = seal(body, {
-      sender: { publicKey: chat.me.dk, secretKey: chat.me.dkSecret },
-      recipient: device.dk,
-      prologue: PROLOGUE.keep,
-      randomBytes: chat.randomBytes,
-    });
-    const answer = await sendFirst(chat, nodes, encodeEnvelope({ kind: 'keep', sealed }));
-    const env = answer ? decodeEnvelope(answer) : null;
-    if (env?.kind !== 'kept') return handled;
-    let reply: ReturnType<typeof decodeKeptReply> = null;
-    try {
-      const opened = open(env.sealed, { recipient: { publicKey: chat.me.dk, secretKey: chat.me.dkSecret }, prologue: PROLOGUE.kept });
-      if (bytesEqual(opened.senderKey, device.dk)) reply = decodeKeptReply(opened.payload);
-    } catch {
-      // counted below
-    }
-    if (!reply || reply.sentAt !== sentAt) {
-      chat.counters.inc('drop.kept_invalid');
-      return handled;
-    }
-    chat.heard(keeper.id);
-    for (const item of reply.items) {
-      const cid = secrets.get(bytesToHex(item.secret));
-      if (cid) await deliver(cid, item.plaintext);
-      keeper.acked = Math.max(keeper.acked, item.seq);
-      handled++;
-    }
-    if (!reply.more) break;
-  }
-  chat.counters.inc('keeper.collected', handled);
-  return handled;
-}
-
-async function sendFirst(chat: ChatContext, nodes: string[], payload: Uint8Array): Promise<Uint8Array | undefined> {
-  for (const node of nodes) {
-    try {
-      return await chat.channel.send(node, payload, { timeoutMs: KEEPER.pullTimeoutMs });
-    } catch {
-      chat.counters.inc('keeper.pull_unanswered');
-    }
-  }
-  return undefined;
 }

@@ -85,7 +85,7 @@ describe('mail keeper', () => {
     expect(held).toBe(0);
   });
 
-  it('answers only its owner, once per pull', { timeout: 300_000 }, async () => {
+  it('answers only its owner, once per pull; removing it unnames it', { timeout: 300_000 }, async () => {
     const { net, alice, bob, keeper } = await story(true);
     const pullFrom = (u: SimUser, sentAt: number) =>
       encodeEnvelope({
@@ -116,5 +116,9 @@ describe('mail keeper', () => {
     });
     expect(await settleAsync(net.clock, keeper.chat.receive(bob.peer.node.hex, wrong))).toBeUndefined();
     expect(keeper.chat.counters.get('drop.keep_seal')).toBe(1);
+    // Removing the keeper's contact unnames it.
+    expect(bob.chat.whoami().keeper).toBe(keeper.chat.id);
+    await settleAsync(net.clock, bob.chat.removeContact(keeper.chat.id));
+    expect(bob.chat.whoami().keeper).toBeUndefined();
   });
 });
