@@ -5,7 +5,7 @@
  * (read ticks), Dave's message waits unread. Writes
  * docs/screenshots/<view>-<phone|desktop>-<light|dark>.png for the first run, the chat list (on a
  * desktop with the conversation beside it; on a phone the conversation has its own), contact
- * details, add contact, share address, the network view and settings.
+ * details, add contact, share address, the network view and settings (its top, and the mail keeper).
  *   npm run screenshots   (wraps this in ../shared/tools/loopback-only)
  */
 import { mkdir } from 'node:fs/promises';
@@ -95,6 +95,14 @@ const VIEWS: Array<{ name: string; phoneOnly?: boolean; open(p: Page, phone: boo
     open: async (p) => {
       await backToChats(p);
       await goTo(p, 'Settings', 'Settings');
+    },
+  },
+  {
+    name: 'settings-keeper',
+    open: async (p) => {
+      await backToChats(p);
+      await goTo(p, 'Settings', 'Settings');
+      await p.getByRole('heading', { name: 'Mail keeper' }).scrollIntoViewIfNeeded();
     },
   },
 ];
