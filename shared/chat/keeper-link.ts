@@ -119,6 +119,7 @@ async function pullFromKeeper(
       return handled;
     }
     chat.heard(keeper.id);
+    chat.counters.inc('keeper.pull_answered');
     for (const item of reply.items) {
       const cid = secrets.get(bytesToHex(item.secret));
       if (cid) await deliver(cid, item.plaintext);
