@@ -92,7 +92,8 @@ async function pullFromKeeper(
   const c = chat.contacts.get(keeper.id);
   const device = c?.state === 'accepted' ? devicesOf(chat, keeper.id, c.devices)[0] : undefined;
   if (!device) return 0;
-  const nodes = chat.nodesOf.get(keeper.id) ?? [device.node];
+  const known = chat.nodesOf.get(keeper.id);
+  const nodes = known?.length ? known : [device.node];
   let handled = 0;
   for (let round = 0; round < KEEPER.pullRounds; round++) {
     keeper.lastSentAt = Math.max(chat.now, keeper.lastSentAt + 1);
