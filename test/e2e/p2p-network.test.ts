@@ -93,7 +93,7 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
       .first()
       .waitFor();
     for (const t of tabs) expect(t.errors).toEqual([]);
-  }, 90_000);
+  }, 300_000);
 
   it('a record updated twice reads back at the newest seq from every tab', async () => {
     setupOk();

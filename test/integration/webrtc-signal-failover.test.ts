@@ -34,7 +34,7 @@ afterEach(async () => {
 });
 
 describe('node peers fail over between signaling instances', () => {
-  it('keeps its WebRTC connections and the overlay when its instance dies', async () => {
+  it('keeps its WebRTC connections and the overlay when its instance dies', { timeout: 300_000 }, async () => {
     assertLoopbackOnly();
     for (let i = 0; i < 2; i++) instances.push(await spawnInstance(redis.url, 'rtc:', ['--redis-lease-ms', '2000']));
     const urls = instances.map((i) => i.wsUrl).join(',');

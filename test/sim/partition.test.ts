@@ -13,7 +13,9 @@ const SEED = testSeed(1);
 const N = 300;
 
 describe('simulation: partition and heal', () => {
-  it('tables lose the other side during a partition, each side keeps working, and after heal() lookups find the true closest again', () => {
+  it('tables lose the other side during a partition, each side keeps working, and after heal() lookups find the true closest again', {
+    timeout: 600_000,
+  }, () => {
     console.log(`partition seed=${SEED}`);
     const tn = createTestnet(N, { seed: SEED });
     tn.net.partition((e) => e.index % 2);

@@ -18,7 +18,7 @@ const PRESENCE = new Uint8Array(32).fill(0x52);
 const OTHER_PRESENCE = new Uint8Array(32).fill(0x53);
 
 describe(`record keys over ${PERIODS} periods`, () => {
-  it('never repeat: per period, per kind, per secret, per slot, per identity', () => {
+  it('never repeat: per period, per kind, per secret, per slot, per identity', { timeout: 600_000 }, () => {
     const seen = new Map<string, string>();
     const add = (label: string, key: Uint8Array) => {
       const k = bytesToHex(key);
