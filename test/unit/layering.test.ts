@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PROBES, runProbe } from '../tools/check-layering';
 
 describe('layering', () => {
-  it('shared/ compiles as it is, and fails on every probe that breaks a layer', { timeout: 300_000 }, async () => {
+  it('shared/ compiles as it is, and fails on every probe that breaks a layer', { timeout: 900_000 }, async () => {
     const results = [];
     // Two compilers at a time (2-core machines).
     for (let i = 0; i < PROBES.length; i += 2) results.push(...(await Promise.all(PROBES.slice(i, i + 2).map(runProbe))));
