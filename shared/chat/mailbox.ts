@@ -150,31 +150,18 @@ export async function readSlots(
   seen: Map<number, number>,
   deliver: (plaintext: Uint8Array, t: number, slot: number) => Promise<void>,
 ): Promise<number> {
-  const now = periodOf(chat.now);
-  const periods: number[] = [];
-  for (let t = Math.max(0, now - MAILBOX_READ_BACK_PERIODS); t <= now; t++) periods.push(t);
-  // The periods are read side by side (a reader coming back waits for one chain of gets, not
-  // three), then handled in order.
-  const read = await Promise.all(
-    periods.map(async (t) => {
-      const out: Array<{ slot: number; seq: number; plaintext: Uint8Array }> = [];
-      for (let slot = 0; slot < MAILBOX_SLOTS; slot++) {
-        const r = await chat.records.read({ kind: 'mailbox', identityKey: ik, secret, t, slot });
-        if (!r) break;
-        out.push({ slot, seq: r.seq, plaintext: r.plaintext });
-      }
-      return out;
-    }),
-  );
   let found = 0;
-  for (const [i, t] of periods.entries()) {
-    for (const r of read[i]!) {
-      const key = t * MAILBOX_SLOTS + r.slot;
+  const now = periodOf(chat.now);
+  for (let t = Math.max(0, now - MAILBOX_READ_BACK_PERIODS); t <= now; t++) {
+    for (let slot = 0; slot < MAILBOX_SLOTS; slot++) {
+      const r = await chat.records.read({ kind: 'mailbox', identityKey: ik, secret, t, slot });
+      if (!r) break;
+      const key = t * MAILBOX_SLOTS + slot;
       if (seen.get(key) === r.seq) continue;
       seen.set(key, r.seq);
       if (r.plaintext.length === 0) continue;
       found++;
-      await deliver(r.plaintext, t, r.slot);
+      await deliver(r.plaintext, t, slot);
     }
   }
   // Slots of periods no longer read are forgotten.
