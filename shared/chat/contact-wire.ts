@@ -10,7 +10,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8 } from '../crypto/bytes';
-import { Reader, Writer } from '../protocol/byte-io';
+import { decodeOrNull, Reader, Writer } from '../protocol/byte-io';
 import { MAX_APP_PAYLOAD } from '../protocol/wire';
 import { MAX_DEVICES, MAX_NAME_BYTES, MAX_REQUEST_MESSAGE_BYTES, PRESENCE_SECRET_BYTES } from './constants';
 
@@ -61,14 +61,6 @@ export interface Envelope {
   stamp?: { timestamp: number; counter: number };
 }
 
-function guard<T>(f: () => T): T | null {
-  try {
-    return f();
-  } catch {
-    return null;
-  }
-}
-
 function str(w: Writer, s: string, max: number, width: 1 | 2): void {
   const b = utf8.encode(s);
   if (b.length > max) throw new RangeError(`text over ${max} bytes`);
@@ -92,7 +84,7 @@ export function encodeRequest(b: RequestBody): Uint8Array {
 }
 
 export function decodeRequest(bytes: Uint8Array): RequestBody | null {
-  return guard(() => {
+  return decodeOrNull(() => {
     const r = new Reader(bytes);
     if (r.u8() !== VERSION) return null;
     const identityKey = r.bytes(IK);
@@ -115,7 +107,7 @@ export function encodeAccept(b: AcceptBody): Uint8Array {
 }
 
 export function decodeAccept(bytes: Uint8Array): AcceptBody | null {
-  return guard(() => {
+  return decodeOrNull(() => {
     const r = new Reader(bytes);
     if (r.u8() !== VERSION) return null;
     const identityKey = r.bytes(IK);
@@ -138,7 +130,7 @@ export function encodePing(b: PingBody): Uint8Array {
 }
 
 export function decodePing(bytes: Uint8Array): PingBody | null {
-  return guard(() => {
+  return decodeOrNull(() => {
     const r = new Reader(bytes);
     if (r.u8() !== VERSION) return null;
     const identityKey = r.bytes(IK);
@@ -160,7 +152,7 @@ export function encodeEnvelope(e: Envelope): Uint8Array {
 }
 
 export function decodeEnvelope(bytes: Uint8Array): Envelope | null {
-  return guard(() => {
+  return decodeOrNull(() => {
     const r = new Reader(bytes);
     const code = r.u8();
     const kind = (Object.keys(ENVELOPE) as EnvelopeKind[]).find((k) => ENVELOPE[k] === code);

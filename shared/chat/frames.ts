@@ -16,7 +16,7 @@
  *   0x14 msgs sid 8 | u8 k | k × (u16 n | ratchet message) (a bundle: 1..MAX_BUNDLE in order; ack: msgs or none)
  * Decoders are strict and bounded and return null on bad input.
  */
-import { Reader, Writer } from '../protocol/byte-io';
+import { decodeOrNull, Reader, Writer } from '../protocol/byte-io';
 import { MAX_TEXT_BYTES, PART_BYTES } from './constants';
 
 export const ID_BYTES = 16;
@@ -42,14 +42,6 @@ export const MAX_BUNDLE = 64;
 const CODES = { hs1: 0x10, hs2: 0x11, msg: 0x12, reset: 0x13, msgs: 0x14 } as const;
 const MAX_NOISE = 1024;
 const MAX_RATCHET = PART_BYTES + 512;
-
-function guard<T>(f: () => T | null): T | null {
-  try {
-    return f();
-  } catch {
-    return null;
-  }
-}
 
 export function encodeFrame(f: Frame): Uint8Array {
   const w = new Writer(PART_BYTES + 64);
@@ -78,7 +70,7 @@ export function encodeFrame(f: Frame): Uint8Array {
 }
 
 export function decodeFrame(b: Uint8Array): Frame | null {
-  return guard(() => {
+  return decodeOrNull(() => {
     const r = new Reader(b);
     const t = r.u8();
     let f: Frame | null = null;
@@ -154,7 +146,7 @@ export function encodeSessionEnvelope(e: SessionEnvelope): Uint8Array {
 }
 
 export function decodeSessionEnvelope(b: Uint8Array): SessionEnvelope | null {
-  return guard(() => {
+  return decodeOrNull(() => {
     const r = new Reader(b);
     const code = r.u8();
     let e: SessionEnvelope | null = null;

@@ -12,7 +12,7 @@
  *         oldest first; `more` when the answer had no room for all.
  * Decoders are strict and bounded and return null on bad input.
  */
-import { Reader, Writer } from '../protocol/byte-io';
+import { decodeOrNull, Reader, Writer } from '../protocol/byte-io';
 import { MAX_APP_PAYLOAD } from '../protocol/wire';
 import { MAILBOX_SECRET_BYTES, MAX_KEEPER_WATCH } from './constants';
 import { SEAL_OVERHEAD } from './seal';
@@ -53,14 +53,6 @@ export function keptFits(items: readonly HeldMail[]): boolean {
   return KEPT_HEADER + items.reduce((n, i) => n + heldItemBytes(i.plaintext.length), 0) <= MAX_KEPT_PAYLOAD;
 }
 
-function guard<T>(f: () => T | null): T | null {
-  try {
-    return f();
-  } catch {
-    return null;
-  }
-}
-
 export function encodeKeepRequest(b: KeepRequest): Uint8Array {
   if (b.secrets.length > MAX_KEEPER_WATCH) throw new RangeError(`over ${MAX_KEEPER_WATCH} secrets`);
   const w = new Writer(64 + b.secrets.length * MAILBOX_SECRET_BYTES).u8(VERSION).bytes(b.identityKey).u53(b.sentAt).u32(b.ack);
@@ -73,7 +65,7 @@ export function encodeKeepRequest(b: KeepRequest): Uint8Array {
 }
 
 export function decodeKeepRequest(bytes: Uint8Array): KeepRequest | null {
-  return guard(() => {
+  return decodeOrNull(() => {
     const r = new Reader(bytes);
     if (r.u8() !== VERSION) return null;
     const identityKey = r.bytes(32);
@@ -99,7 +91,7 @@ export function encodeKeptReply(b: KeptReply): Uint8Array {
 }
 
 export function decodeKeptReply(bytes: Uint8Array): KeptReply | null {
-  return guard(() => {
+  return decodeOrNull(() => {
     if (bytes.length > MAX_KEPT_PAYLOAD) return null;
     const r = new Reader(bytes);
     if (r.u8() !== VERSION) return null;

@@ -161,7 +161,8 @@ export class MailKeeper {
   private expire(): StoreOp[] {
     const now = this.chat.now;
     const keep = this.held.filter((h) => now - h.at < KEEPER.holdMs).slice(-KEEPER.maxHeld);
-    const gone = this.held.filter((h) => !keep.includes(h));
+    const kept = new Set(keep);
+    const gone = this.held.filter((h) => !kept.has(h));
     if (gone.length) this.chat.counters.inc('keeper.dropped', gone.length);
     this.held = keep;
     return gone.map((h) => ({ key: itemKey(h.seq), delete: true as const }));

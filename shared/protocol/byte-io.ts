@@ -123,3 +123,12 @@ export class Reader {
     if (this.pos !== this.buf.length) throw new WireError('TRAILING_BYTES', `${this.buf.length - this.pos} bytes`);
   }
 }
+
+/** Run a decoder; a Reader's RangeError (truncated or malformed input) becomes null. */
+export function decodeOrNull<T>(decode: () => T | null): T | null {
+  try {
+    return decode();
+  } catch {
+    return null;
+  }
+}

@@ -11,6 +11,7 @@ import {
   requestStampResource,
 } from '../../../../shared/chat/contact-wire';
 import { SeededRng } from '../../../../shared/env/rng';
+import { everyCut } from '../../../helpers/wire-cuts';
 
 const rng = new SeededRng(5);
 const request = {
@@ -22,15 +23,6 @@ const request = {
   inviteTag: rng.bytes(32),
 };
 const accept = { identityKey: rng.bytes(32), certificates: [rng.bytes(137), rng.bytes(137)], presenceSecret: rng.bytes(32) };
-
-function everyCut(bytes: Uint8Array, decode: (b: Uint8Array) => unknown): number {
-  let accepted = 0;
-  for (let n = 0; n < bytes.length; n++) if (decode(bytes.subarray(0, n)) !== null) accepted++;
-  const longer = new Uint8Array(bytes.length + 1);
-  longer.set(bytes);
-  if (decode(longer) !== null) accepted++;
-  return accepted;
-}
 
 describe('contact wire', () => {
   it('requests, accepts and pings round trip', () => {

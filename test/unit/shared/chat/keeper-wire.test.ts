@@ -12,6 +12,7 @@ import {
 } from '../../../../shared/chat/keeper-wire';
 import { MAX_RECORD_PLAINTEXT } from '../../../../shared/chat/sealed-record';
 import { SeededRng } from '../../../../shared/env/rng';
+import { everyCut } from '../../../helpers/wire-cuts';
 
 const rng = new SeededRng(8);
 const request = { identityKey: rng.bytes(32), sentAt: 1_700_000_000_123, ack: 41, secrets: [rng.bytes(16), rng.bytes(16), rng.bytes(16)] };
@@ -20,15 +21,6 @@ const items: HeldMail[] = [
   { seq: 43, secret: request.secrets[2]!, plaintext: rng.bytes(1) },
 ];
 const reply = { sentAt: request.sentAt, more: true, items };
-
-function everyCut(bytes: Uint8Array, decode: (b: Uint8Array) => unknown): number {
-  let accepted = 0;
-  for (let n = 0; n < bytes.length; n++) if (decode(bytes.subarray(0, n)) !== null) accepted++;
-  const longer = new Uint8Array(bytes.length + 1);
-  longer.set(bytes);
-  if (decode(longer) !== null) accepted++;
-  return accepted;
-}
 
 describe('keeper wire', () => {
   it('pulls and answers round trip, and ride keep / kept envelopes', () => {
