@@ -62,6 +62,11 @@ interface Resident {
 export interface StagedStoreOptions {
   /** The resident prefix a key belongs to (loaded whole on first read), if any. */
   resident?: (key: string) => string | undefined;
+  /**
+   * Awaited before a commit that starts from idle, so that the batches issued in the same turn
+   * (a message, then the ratchet step that encrypts it) share its transaction: e.g. one macrotask.
+   */
+  gather?: () => Promise<void>;
 }
 
 const walKey = (n: number): string => `${WAL}${String(n).padStart(12, '0')}`;
@@ -242,6 +247,7 @@ export class StagedStore implements ChatStore {
   }
 
   private async work(): Promise<void> {
+    if (this.opts.gather && this.waiting.length > 0) await this.opts.gather();
     for (;;) {
       if (this.waiting.length > 0) {
         if (!(await this.commit())) return;
@@ -328,11 +334,15 @@ function parse(text: Text): JsonValue | undefined {
   return text === null ? undefined : (JSON.parse(text) as JsonValue);
 }
 
-/** The chat layer's staging of `store`, opened: each conversation's id index (`mid/<contact>/`) resident. */
-export async function stagedStore(store: ChatStore): Promise<StagedStore> {
+/**
+ * The chat layer's staging of `store`, opened: each conversation's id index (`mid/<contact>/`)
+ * resident; `gather` as in StagedStoreOptions.
+ */
+export async function stagedStore(store: ChatStore, gather?: () => Promise<void>): Promise<StagedStore> {
   if (store instanceof StagedStore) return store;
   const s = new StagedStore(store, {
     resident: (key) => (key.startsWith('mid/') ? key.slice(0, key.indexOf('/', 4) + 1) : undefined),
+    ...(gather ? { gather } : {}),
   });
   await s.open();
   return s;

@@ -5,6 +5,7 @@
  * starts publishing and delivering once the node has joined.
  */
 import { ChatNode, type ChatInit } from '../../shared/chat/chat-node';
+import { stagedStore } from '../../shared/chat/staged-store';
 import type { ChatStore } from '../../shared/chat/store';
 import type { PeerId } from '../../shared/env/transport';
 import type { P2PNode } from './runtime';
@@ -19,7 +20,8 @@ export async function startChat(node: P2PNode, opts: StartChatOptions): Promise<
     {
       node: node.dht,
       values: node.values,
-      store: opts.store,
+      // A message and the ratchet step that encrypts it, issued in one turn, commit together.
+      store: await stagedStore(opts.store, () => new Promise((resolve) => setTimeout(resolve, 0))),
       // Handshakes over a direct connection bind its DTLS fingerprints (a relay that terminates
       // DTLS cannot sit in the middle); over a tunnel the binding is empty on both sides.
       channelBinding: (peer) => node.transport.channelBinding(peer),

@@ -60,6 +60,36 @@ describe('StagedStore', () => {
     expect(inner.keys().filter((k) => k.startsWith('wal/'))).toHaveLength(2);
   });
 
+  it('with gather, a batch issued while the first waits to start shares its record (and waits for it)', async () => {
+    const inner = new GatedStore();
+    let open: (() => void) | undefined;
+    const s = await stagedStore(inner, () => new Promise<void>((r) => (open = r)));
+    let done = 0;
+    const first = s.batch([put('m', 1)]).then(() => done++);
+    await turn();
+    // The first has not started its commit: the second (e.g. the ratchet step) joins it.
+    const second = s.batch([put('r', 2)]).then(() => done++);
+    expect(s.stats.commits).toBe(0);
+    open!();
+    await Promise.all([first, second]);
+    expect(done).toBe(2);
+    expect(s.stats.commits).toBe(1);
+    expect(inner.keys().filter((k) => k.startsWith('wal/'))).toHaveLength(1);
+    // Without gather the first starts at once and the second takes its own record.
+    const beneath = new GatedStore();
+    const t = await stagedStore(beneath);
+    beneath.gated = true;
+    const m = t.batch([put('m', 1)]);
+    await turn();
+    const r = t.batch([put('r', 2)]);
+    beneath.release();
+    await m;
+    await turn();
+    beneath.release();
+    await r;
+    expect(t.stats.commits).toBe(2);
+  });
+
   it('a checkpoint writes each key once and drops the log; reads and lists are unchanged', async () => {
     const inner = new GatedStore();
     const s = await stagedStore(inner);
