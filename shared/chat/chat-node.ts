@@ -25,6 +25,7 @@ import { Conversations, DEFAULT_SETTINGS } from './conversations';
 import { isSessionEnvelope } from './frames';
 import { KeeperLink } from './keeper-link';
 import { MailKeeper } from './mail-keeper';
+import { Steps } from './steps';
 import { OnlineBook } from './online';
 import { Messenger, type MessengerHost } from './messenger';
 import { Outbox } from './outbox';
@@ -62,6 +63,10 @@ export class ChatNode implements MessengerHost {
   /** Contacts heard from recently, and their node ids. */
   private readonly online: OnlineBook;
   private readonly events = new ChatEvents();
+  private readonly steps = new Steps(
+    () => this.counters.inc('tick.error'),
+    () => this.closed,
+  );
   readonly messenger: Messenger;
   /** The conversation API: send, messages, markRead, unread, typing, settings. */
   readonly talk: Conversations;
@@ -346,9 +351,9 @@ export class ChatNode implements MessengerHost {
    */
   private tick(): void {
     if (this.closed) return;
-    void this.step('publish', () => this.publisher.publishDue());
-    void this.step('read', () => this.readMail());
-    void this.step('deliver', async () => {
+    void this.steps.run('publish', () => this.publisher.publishDue());
+    void this.steps.run('read', () => this.readMail());
+    void this.steps.run('deliver', async () => {
       await this.outbox.run();
       this.messenger.flushAll();
     });
@@ -357,31 +362,27 @@ export class ChatNode implements MessengerHost {
     this.schedule(CHAT_TIMERS.tickMs);
   }
 
-  private readonly steps = new Map<string, 'running' | 'again'>();
-  private async step(name: string, f: () => Promise<void>): Promise<void> {
-    if (this.steps.has(name)) return void this.steps.set(name, 'again');
-    this.steps.set(name, 'running');
-    try {
-      await f();
-    } catch {
-      this.counters.inc('tick.error');
-    }
-    const again = this.steps.get(name) === 'again';
-    this.steps.delete(name);
-    if (again && !this.closed) await this.step(name, f);
-  }
-
   /** Requests in our slots, and every contact's mailbox for us (once a period, or SLOT_POLL_MS). */
   private async readMail(): Promise<void> {
     const t = periodOf(this.now);
     if (t === this.lastPeriod && this.now - this.lastSlotPoll < CHAT_TIMERS.slotPollMs) return;
     this.lastPeriod = t;
     this.lastSlotPoll = this.now;
-    await this.inbox.pollSlots();
+    // Our request slots and our contacts' mailboxes side by side (a returning tab's mail does not
+    // wait for the slots); a contact accepted through the slots is read once they are done.
+    const polled = new Set<string>();
+    await Promise.all([this.inbox.pollSlots(), this.pollMailboxes(polled)]);
+    await this.pollMailboxes(polled);
     const accepted = this.contacts.all().filter((c) => c.state === 'accepted');
-    await Promise.all(accepted.map((c) => this.messenger.pollMailbox(c.id).catch(() => this.counters.inc('mailbox.poll_error'))));
     await this.keeper?.poll();
     await this.keeperLink.pull(accepted);
+  }
+
+  /** Read the mailbox of every accepted contact not yet in `polled` (and add it). */
+  private async pollMailboxes(polled: Set<string>): Promise<void> {
+    const todo = this.contacts.all().filter((c) => c.state === 'accepted' && !polled.has(c.id));
+    for (const c of todo) polled.add(c.id);
+    await Promise.all(todo.map((c) => this.messenger.pollMailbox(c.id).catch(() => this.counters.inc('mailbox.poll_error'))));
   }
 
   private issueCertificate(): void {
