@@ -3,6 +3,8 @@
  * `parseConfig(argv, env)` is pure so it can be tested; main.ts applies it.
  */
 import type { IceServer } from '../shared/protocol/signaling';
+import { NODE_PUZZLE_BITS } from '../shared/dht/constants';
+import { MAX_PUZZLE_BITS } from '../shared/dht/node-puzzle';
 import { DEFAULT_LIMITS, type HubLimits } from './hub';
 import { isLogLevel, type LogLevel } from './log';
 import type { SignalServerOptions } from './server';
@@ -17,7 +19,7 @@ interface OptionSpec {
   def: string;
 }
 
-const LIMIT_FLAGS: { key: keyof HubLimits; flag: string; help: string }[] = [
+const LIMIT_FLAGS: { key: keyof HubLimits; flag: string; help: string; def?: number }[] = [
   { key: 'maxConnections', flag: 'max-connections', help: 'global cap on open WebSocket connections' },
   { key: 'maxConnectionsPerIp', flag: 'max-per-ip', help: 'cap on connections from one address' },
   { key: 'maxFrameBytes', flag: 'max-frame-bytes', help: 'largest accepted frame, bytes (<= 16384)' },
@@ -44,6 +46,12 @@ const LIMIT_FLAGS: { key: keyof HubLimits; flag: string; help: string }[] = [
   { key: 'maxPendingPerIp', flag: 'max-pending-per-ip', help: 'sockets from one address not yet upgraded (off with --trust-proxy)' },
   { key: 'maxPending', flag: 'max-pending', help: 'sockets in all not yet upgraded' },
   { key: 'upgradeTimeoutMs', flag: 'upgrade-timeout-ms', help: 'time a new socket has to send its request headers, ms' },
+  {
+    key: 'nodePuzzleBits',
+    flag: 'node-puzzle-bits',
+    help: `node ids must solve the id puzzle at this difficulty, as peers require (0 = off, <= ${MAX_PUZZLE_BITS})`,
+    def: NODE_PUZZLE_BITS,
+  },
 ];
 
 const envName = (flag: string): string => `SIGNAL_${flag.toUpperCase().replace(/-/g, '_')}`;
@@ -96,7 +104,7 @@ export const OPTIONS: OptionSpec[] = [
     env: envName(l.flag),
     kind: 'int' as const,
     help: l.help,
-    def: String(DEFAULT_LIMITS[l.key]),
+    def: String(l.def ?? DEFAULT_LIMITS[l.key]),
   })),
   {
     flag: 'overload-lag-ms',
@@ -213,6 +221,8 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
   if ((opts.maxFrameBytes ?? 0) > 16384 || (opts.maxFrameBytes ?? 0) < 1024)
     return { ok: false, error: '--max-frame-bytes must be 1024..16384' };
   if ((opts.maxJsonDepth ?? 0) > 64 || (opts.maxJsonDepth ?? 0) < 4) return { ok: false, error: '--max-json-depth must be 4..64' };
+  if ((opts.nodePuzzleBits ?? 0) < 0 || (opts.nodePuzzleBits ?? 0) > MAX_PUZZLE_BITS)
+    return { ok: false, error: `--node-puzzle-bits must be 0..${MAX_PUZZLE_BITS}` };
   if (
     [opts.bytesPerToken, opts.helloPerMin, opts.helloBurst, opts.upgradeTimeoutMs, opts.maxPendingPerIp, opts.maxPending].some(
       (v) => (v ?? 0) < 1,

@@ -27,6 +27,7 @@ import {
   type SignalErrorCode,
   type SignalLimits,
 } from '../shared/protocol/signaling';
+import { solvesPuzzleHex } from '../shared/dht/node-puzzle';
 import { LocalCluster, type Cluster, type ClusterHost } from './cluster/cluster';
 import { addressKey } from './address';
 import { AddressSlots } from './address-slots';
@@ -223,6 +224,12 @@ export class SignalHub {
       return this.shut(conn, CLOSE_CODES.TRY_AGAIN_LATER, 'RATE_LIMITED');
     }
     const publicKey = hexToBytes(msg.publicKey);
+    // Cheaper than the signature check, and what every peer would refuse anyway.
+    if (!solvesPuzzleHex(this.c.nodeIdOf(publicKey), this.limits.nodePuzzleBits)) {
+      m.helloFailed++;
+      this.reject(conn, 'WEAK_ID', `the node id does not solve the ${this.limits.nodePuzzleBits}-bit id puzzle`);
+      return this.shut(conn, CLOSE_CODES.POLICY, 'WEAK_ID');
+    }
     const ok = this.c.verify(hexToBytes(msg.signature), helloSigningBytes(conn.nonce), publicKey);
     if (!ok) {
       m.helloFailed++;

@@ -64,6 +64,12 @@ export interface HubLimits {
   maxPending: number;
   /** A socket must send complete request headers within this, and say nothing for no longer than this before its upgrade, ms. @default 5000 */
   upgradeTimeoutMs: number;
+  /**
+   * A hello's node id must solve the node-id puzzle at this difficulty (shared/dht/node-puzzle.ts),
+   * as peers require; 0 checks nothing. The CLI's default is NODE_PUZZLE_BITS; the programmatic
+   * default is 0 (tests and load benches drive the server with thousands of made-up keys). @default 0
+   */
+  nodePuzzleBits: number;
 }
 
 export const DEFAULT_LIMITS: HubLimits = {
@@ -93,4 +99,5 @@ export const DEFAULT_LIMITS: HubLimits = {
   maxPendingPerIp: 64,
   maxPending: 2048,
   upgradeTimeoutMs: 5000,
+  nodePuzzleBits: 0,
 };

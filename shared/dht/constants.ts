@@ -5,6 +5,13 @@
  */
 export const ID_BYTES = 20;
 export const ID_BITS = 160;
+/**
+ * Difficulty of the node-id puzzle (shared/dht/node-puzzle.ts) that tabs, headless peers and the
+ * server require: SHA-1(node id) starts with this many zero bits. Chosen by `npm run bench:puzzle`
+ * (docs/dht-design.md): what a tab pays once at first run against what it costs an attacker per
+ * id. The simulator runs with 0 (its ids are drawn, not ground).
+ */
+export const NODE_PUZZLE_BITS = 10;
 
 export const DEFAULTS = {
   /** Bucket size and replication level. */

@@ -13,6 +13,7 @@ import { DEFAULTS } from './constants';
 import { Lookup, type LookupEvent, type LookupOptions, type LookupResult, type QueryFn } from './lookup/lookup';
 import type { LookupPeer } from './peer';
 import { idToHex, isNodeId, randomIdAtLevel, type NodeId } from './node-id';
+import { solvesPuzzle } from './node-puzzle';
 import type { Contact } from './contact';
 import { RoutingTable } from './routing-table';
 import { Rpc, type ResponseBody } from './rpc';
@@ -48,6 +49,11 @@ export interface DhtInit {
   slowGrace?: number;
   /** Run periodic bucket refresh. @default true */
   maintenance?: boolean;
+  /**
+   * Difficulty of the node-id puzzle (node-puzzle.ts) an id must solve to be filed, asked or
+   * listed by our lookups. Tabs and headless peers use NODE_PUZZLE_BITS; the simulator 0. @default 0
+   */
+  puzzleBits?: number;
 }
 
 /** Serves one or more request types; returns false to let the node answer BAD_REQUEST. */
@@ -111,6 +117,7 @@ export class DhtNode {
       refreshAlpha: init.refreshAlpha ?? DEFAULTS.refreshAlpha,
       slowGrace: init.slowGrace ?? DEFAULTS.slowGrace,
       maintenance: init.maintenance ?? true,
+      puzzleBits: init.puzzleBits ?? 0,
     };
     this.id = init.id;
     this.hex = idToHex(init.id);
@@ -147,6 +154,7 @@ export class DhtNode {
   /** `peer` showed it is alive (it answered, or sent us a request): update the routing table. */
   observe(peer: LookupPeer): void {
     if (this.destroyed) return;
+    if (!this.solves(peer.id)) return void this.rpc.counters.inc('drop.puzzle');
     const now = this.clock.now();
     const r = this.table.observePeer(peer, now);
     if (r.kind === 'added') {
@@ -158,6 +166,11 @@ export class DhtNode {
         b.pinging = false;
       });
     }
+  }
+
+  /** Whether `id` solves our node-id puzzle (every id does at difficulty 0). */
+  solves(id: NodeId): boolean {
+    return solvesPuzzle(id, this.init.puzzleBits);
   }
 
   // ---- serving requests ---------------------------------------------------------------------
@@ -212,6 +225,7 @@ export class DhtNode {
       slowGrace: this.init.slowGrace,
       ...(first ? { first } : {}),
       ...(opts.maxQueries ? { maxQueries: opts.maxQueries } : {}),
+      ...(this.init.puzzleBits > 0 ? { admit: (id: NodeId) => this.solves(id) } : {}),
       onDone: cb,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });

@@ -49,6 +49,7 @@ export const SIGNAL_ERROR_CODES = [
   'IDLE_TIMEOUT', // nothing heard (not even a pong) within idleTimeoutMs
   'SLOW_CONSUMER', // the client does not read: its send buffer passed maxBufferedBytes
   'BAD_SIGNATURE', // hello signature does not verify for the challenge (close 1008)
+  'WEAK_ID', // the hello's node id does not solve the server's node-id puzzle (close 1008)
   'NOT_AUTHENTICATED', // a message other than hello/ping before a successful hello
   'ALREADY_AUTHENTICATED', // a second hello on the same connection
   'REPLACED', // the same node id proved its key on a newer connection (close 4000)

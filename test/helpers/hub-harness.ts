@@ -16,7 +16,7 @@ import { sha1Hex, verifyEd25519 } from '../../signal-server/node-crypto';
 export type Frame = Record<string, unknown>;
 
 /** A key pair from an integer seed (distinct for every seed below 2^32). */
-function keyOf(seed: number): ReturnType<typeof generateKeyPair> {
+export function keyOf(seed: number): ReturnType<typeof generateKeyPair> {
   const bytes = new Uint8Array(32).fill(seed & 255);
   new DataView(bytes.buffer).setUint32(4, seed >>> 0);
   return generateKeyPair(bytes);

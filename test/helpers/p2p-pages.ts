@@ -4,6 +4,7 @@
  * browser context each = one identity) that run the node and expose `window.p2p`.
  * Must run inside ../shared/tools/loopback-only.
  */
+import { NODE_PUZZLE_BITS } from '../../shared/dht/constants';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,9 +35,19 @@ export async function buildApp(opts: { minify?: boolean } = {}): Promise<BuiltAp
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** The real signal server serving the built page; `port` 0 picks a free one (reuse it to restart). */
+/**
+ * The real signal server serving the built page; `port` 0 picks a free one (reuse it to restart).
+ * It checks the node-id puzzle as the CLI does (tabs make keys that solve it).
+ */
 export function startSignal(staticDir: string, port = 0): Promise<SignalServer> {
-  return createSignalServer({ port, host: '127.0.0.1', staticDir, log: silentLogger, shutdownGraceMs: 300 });
+  return createSignalServer({
+    port,
+    host: '127.0.0.1',
+    staticDir,
+    log: silentLogger,
+    shutdownGraceMs: 300,
+    nodePuzzleBits: NODE_PUZZLE_BITS,
+  });
 }
 
 export interface Tab {

@@ -1,16 +1,23 @@
 /**
  * The headless peer's Ed25519 identity in `<dataDir>/identity.json` (mode 0600), in the same
  * format as the browser's IndexedDB identity (`p2p-id/1`), so a restart keeps the node id.
- * A corrupt file is moved aside (never silently lost) and a new identity is created.
+ * A corrupt file is moved aside (never silently lost) and a new identity is created; so is a key
+ * whose node id does not solve the node-id puzzle (shared/dht/node-puzzle.ts) at `puzzleBits`.
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bytesEqual, bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
-import { generateKeyPair, publicKeyOf, type KeyPair } from '../../shared/crypto/ed25519';
+import { nodeIdFromPublicKey, publicKeyOf, type KeyPair } from '../../shared/crypto/ed25519';
+import { NODE_PUZZLE_BITS } from '../../shared/dht/constants';
+import { generatePuzzleKeyPair, solvesPuzzle } from '../../shared/dht/node-puzzle';
 
 const FORMAT = 'p2p-id/1';
 
-export async function loadOrCreateIdentity(dataDir: string, now = Date.now()): Promise<{ keys: KeyPair; created: boolean }> {
+export async function loadOrCreateIdentity(
+  dataDir: string,
+  now = Date.now(),
+  puzzleBits = NODE_PUZZLE_BITS,
+): Promise<{ keys: KeyPair; created: boolean }> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'identity.json');
   let text: string | null = null;
@@ -21,10 +28,10 @@ export async function loadOrCreateIdentity(dataDir: string, now = Date.now()): P
   }
   if (text !== null) {
     const keys = parse(text);
-    if (keys) return { keys, created: false };
-    await rename(file, `${file}.corrupt-${now}`);
+    if (keys && solvesPuzzle(nodeIdFromPublicKey(keys.publicKey), puzzleBits)) return { keys, created: false };
+    await rename(file, `${file}.${keys ? 'weak' : 'corrupt'}-${now}`);
   }
-  const keys = generateKeyPair();
+  const keys = generatePuzzleKeyPair(puzzleBits).keyPair;
   const body = JSON.stringify({ f: FORMAT, secretKey: bytesToHex(keys.secretKey), publicKey: bytesToHex(keys.publicKey), createdAt: now });
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, `${body}\n`, { mode: 0o600 });

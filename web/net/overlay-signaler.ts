@@ -20,7 +20,8 @@ import type { Clock } from '../../shared/env/clock';
 import type { Rng } from '../../shared/env/rng';
 import type { PeerId } from '../../shared/env/transport';
 import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../../shared/crypto/bytes';
-import { nodeIdHexFromPublicKey, sign, verify, type KeyPair } from '../../shared/crypto/ed25519';
+import { nodeIdFromPublicKey, nodeIdHexFromPublicKey, sign, verify, type KeyPair } from '../../shared/crypto/ed25519';
+import { solvesPuzzle } from '../../shared/dht/node-puzzle';
 import { parseSignalPayload, type SignalHandler, type SignalPayload, type Signaler } from './signaler';
 
 export const ENVELOPE_VERSION = 1;
@@ -100,13 +101,25 @@ export interface OverlaySignalerInit {
   replayWindowMs?: number;
   /** Max remembered (from, nonce) pairs; oldest forgotten first. @default 4096 */
   maxReplayEntries?: number;
+  /** Drop envelopes from a key whose node id does not solve the puzzle at this difficulty (shared/dht/node-puzzle.ts). @default 0 */
+  puzzleBits?: number;
 }
 
-export const OVERLAY_DROP_REASONS = ['malformed', 'bad_signature', 'wrong_target', 'stale', 'replay', 'bad_payload', 'too_large'] as const;
+export const OVERLAY_DROP_REASONS = [
+  'malformed',
+  'bad_signature',
+  'wrong_target',
+  'stale',
+  'replay',
+  'bad_payload',
+  'too_large',
+  'weak_id',
+] as const;
 export type OverlayDropReason = (typeof OVERLAY_DROP_REASONS)[number];
 
 export class OverlaySignaler implements Signaler {
   readonly id: PeerId;
+  private readonly puzzleBits: number;
   private handler: SignalHandler = () => {};
   private readonly seen = new Map<string, number>();
   private readonly windowMs: number;
@@ -122,6 +135,7 @@ export class OverlaySignaler implements Signaler {
     this.id = nodeIdHexFromPublicKey(c.keys.publicKey);
     this.windowMs = init.replayWindowMs ?? 60_000;
     this.maxSeen = init.maxReplayEntries ?? 4096;
+    this.puzzleBits = init.puzzleBits ?? 0;
   }
 
   send(to: PeerId, signal: SignalPayload): void {
@@ -148,6 +162,7 @@ export class OverlaySignaler implements Signaler {
     const now = this.c.clock.now();
     if (Math.abs(now - env.ts) > this.windowMs) return void this.drops.stale++;
     if (!verifyEnvelope(env)) return void this.drops.bad_signature++;
+    if (!solvesPuzzle(nodeIdFromPublicKey(env.from), this.puzzleBits)) return void this.drops.weak_id++;
     const key = bytesToHex(env.from) + bytesToHex(env.nonce);
     if (this.seen.has(key)) return void this.drops.replay++;
     let payload: SignalPayload | null = null;

@@ -18,6 +18,8 @@
  */
 import { bytesToHex, hexToBytes, utf8 } from '../../shared/crypto/bytes';
 import { nodeIdFromPublicKey, type KeyPair } from '../../shared/crypto/ed25519';
+import { NODE_PUZZLE_BITS } from '../../shared/dht/constants';
+import { solvesPuzzle } from '../../shared/dht/node-puzzle';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
 import { cryptoRng } from '../../shared/env/rng';
 import type { PeerId } from '../../shared/env/transport';
@@ -93,6 +95,10 @@ export class P2PNode {
     this.startedAt = this.clock.now();
     const rng = opts.rng ?? cryptoRng;
     const idBytes = nodeIdFromPublicKey(opts.keyPair.publicKey);
+    // Peers file, dial and answer only ids that solve the puzzle: a key that does not is refused here.
+    const puzzleBits = opts.dht?.puzzleBits ?? NODE_PUZZLE_BITS;
+    if (!solvesPuzzle(idBytes, puzzleBits))
+      throw DhtError.badArgument(`the node key's id does not solve the ${puzzleBits}-bit puzzle (make it with generatePuzzleKeyPair)`);
     this.id = bytesToHex(idBytes);
     this.publicKey = bytesToHex(opts.keyPair.publicKey);
     this.table = table;
@@ -105,14 +111,14 @@ export class P2PNode {
       rng,
       backoff: opts.backoff ?? RUNTIME_DEFAULTS.backoff,
     });
-    this.paths = new SignalPaths({ keys: opts.keyPair, clock: this.clock, rng, client: this.client });
+    this.paths = new SignalPaths({ keys: opts.keyPair, clock: this.clock, rng, client: this.client, puzzleBits });
     this.transport = new WebRtcTransport(
       { id: this.id, signaler: this.paths, clock: this.clock, rng, ...(opts.wrtc ? { wrtc: opts.wrtc } : {}) },
       { connectTimeoutMs: RUNTIME_DEFAULTS.connectTimeoutMs, trickle: false, ...opts.transport },
     );
     this.dht = new DhtNode(
       { transport: this.transport, clock: this.clock, rng },
-      { minTimeoutMs: RUNTIME_DEFAULTS.minTimeoutMs, ...opts.dht, id: idBytes },
+      { minTimeoutMs: RUNTIME_DEFAULTS.minTimeoutMs, ...opts.dht, puzzleBits, id: idBytes },
     );
     this.values = new DhtValues(this.dht, table, { replicas: RUNTIME_DEFAULTS.replicas, ...opts.values });
     const overlay = createOverlay(

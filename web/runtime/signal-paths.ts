@@ -47,15 +47,18 @@ export class SignalPaths implements Signaler {
 
   private readonly client: SignalClient;
 
-  constructor(c: { keys: KeyPair; clock: Clock; rng: Rng; client: SignalClient }) {
+  constructor(c: { keys: KeyPair; clock: Clock; rng: Rng; client: SignalClient; puzzleBits?: number }) {
     const client = c.client;
     this.client = client;
-    this.overlay = new OverlaySignaler({
-      keys: c.keys,
-      clock: c.clock,
-      rng: c.rng,
-      route: { forward: (to, env) => this.forward(to, env) },
-    });
+    this.overlay = new OverlaySignaler(
+      {
+        keys: c.keys,
+        clock: c.clock,
+        rng: c.rng,
+        route: { forward: (to, env) => this.forward(to, env) },
+      },
+      { puzzleBits: c.puzzleBits ?? 0 },
+    );
     const pending = this.overlay;
     const tracked: Signaler = {
       send: (to, signal) => {

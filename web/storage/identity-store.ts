@@ -6,7 +6,9 @@
  */
 import { createStore, get, set, update, type UseStore } from 'idb-keyval';
 import { bytesEqual, bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
-import { generateKeyPair, publicKeyOf, type KeyPair } from '../../shared/crypto/ed25519';
+import { nodeIdFromPublicKey, publicKeyOf, type KeyPair } from '../../shared/crypto/ed25519';
+import { NODE_PUZZLE_BITS } from '../../shared/dht/constants';
+import { generatePuzzleKeyPair, solvesPuzzle } from '../../shared/dht/node-puzzle';
 import { DEFAULT_DB_PREFIX, assertProfile } from './profile';
 
 export const IDENTITY_FORMAT = 'p2p-id/1';
@@ -26,6 +28,12 @@ export interface IdentityStoreOptions {
   readonly dbPrefix?: string;
   /** Timestamp recorded at creation. @default Date.now() */
   readonly now?: number;
+  /**
+   * The node-id puzzle's difficulty (shared/dht/node-puzzle.ts): a new key solves it (about
+   * 2^bits key generations, once), and a stored key that does not is set aside and replaced.
+   * @default NODE_PUZZLE_BITS
+   */
+  readonly puzzleBits?: number;
 }
 
 export interface LoadedIdentity {
@@ -62,28 +70,35 @@ export function identityDbName(profile: string, dbPrefix = DEFAULT_DB_PREFIX): s
 export async function loadOrCreateIdentity(profile = 'default', opts: IdentityStoreOptions = {}): Promise<LoadedIdentity> {
   const store: UseStore = createStore(identityDbName(profile, opts.dbPrefix), 'identity');
   const now = opts.now ?? Date.now();
+  const bits = opts.puzzleBits ?? NODE_PUZZLE_BITS;
+  const usable = (v: unknown): KeyPair | undefined => {
+    const k = decodeIdentity(v);
+    return k && solvesPuzzle(nodeIdFromPublicKey(k.publicKey), bits) ? k : undefined;
+  };
   const existing = await get<unknown>(IDENTITY_KEY, store);
-  const found = existing === undefined ? undefined : decodeIdentity(existing);
+  const found = usable(existing);
   if (found) return { keyPair: found, created: false, replacedCorrupt: false };
 
   let replacedCorrupt = false;
   if (existing !== undefined) {
-    await set(`${IDENTITY_KEY}.corrupt.${now}`, existing, store);
-    replacedCorrupt = true;
+    // Set aside, never lost: a corrupt record, or a key made before the puzzle (a weak one).
+    const weak = decodeIdentity(existing) !== undefined;
+    await set(`${IDENTITY_KEY}.${weak ? 'weak' : 'corrupt'}.${now}`, existing, store);
+    replacedCorrupt = !weak;
   }
-  const fresh = generateKeyPair();
+  const fresh = generatePuzzleKeyPair(bits).keyPair;
   let created = false;
   await update<unknown>(
     IDENTITY_KEY,
     (old) => {
       // Another tab may have created (or repaired) it in the meantime: keep theirs.
-      if (decodeIdentity(old)) return old;
+      if (usable(old)) return old;
       created = true;
       return encodeIdentity(fresh, now);
     },
     store,
   );
-  const stored = decodeIdentity(await get<unknown>(IDENTITY_KEY, store));
+  const stored = usable(await get<unknown>(IDENTITY_KEY, store));
   if (!stored) throw new Error('identity store: could not persist a key pair');
   return { keyPair: stored, created, replacedCorrupt };
 }

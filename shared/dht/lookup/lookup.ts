@@ -92,6 +92,8 @@ export interface LookupOptions<V> {
   slowGrace?: number;
   /** Hard cap on requests per lookup. */
   maxQueries?: number;
+  /** Ids learned from answers are candidates only if this holds (seeds are trusted). */
+  admit?: (id: NodeId) => boolean;
   onEvent?: (e: LookupEvent<V>) => void;
   onDone: (r: LookupResult) => void;
 }
@@ -334,11 +336,12 @@ export class Lookup<V> {
       this.responses++;
       if (c.depth > this.rounds) this.rounds = c.depth;
       const closer = outcome.closer;
+      const admit = this.o.admit;
       if (closer instanceof IdList) {
         const b = closer.bytes;
-        for (let o = 0; o < b.length; o += ID_BYTES) this.addAt(b, o, c.depth + 1);
+        for (let o = 0; o < b.length; o += ID_BYTES) if (!admit || admit(b.subarray(o, o + ID_BYTES))) this.addAt(b, o, c.depth + 1);
       } else {
-        for (const id of closer) this.add(id, c.depth + 1);
+        for (const id of closer) if (!admit || admit(id)) this.add(id, c.depth + 1);
       }
       const ev: LookupEvent<V> = { type: 'response', peer: c.hex, depth: c.depth, closer: outcome.closer.length };
       if (outcome.value !== undefined) ev.value = outcome.value;

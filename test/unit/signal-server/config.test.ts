@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { NODE_PUZZLE_BITS } from '../../../shared/dht/constants';
+import { MAX_PUZZLE_BITS } from '../../../shared/dht/node-puzzle';
 import { parseConfig } from '../../../signal-server/config';
 
 const portOf = (argv: string[], env: Record<string, string>): number | undefined => {
@@ -45,6 +47,17 @@ describe('signal server config: the issue 16 limits', () => {
       unknownTargetCost: 4,
     });
     expect(r.options.turnSecret?.ttlSec).toBe(3600);
+  });
+  it('the node-id puzzle: NODE_PUZZLE_BITS by default (as the tabs), set by flag or env, 0..MAX_PUZZLE_BITS', () => {
+    const bits = (argv: string[], env: Record<string, string> = {}) => {
+      const r = parseConfig(argv, env);
+      return r.ok && !r.help ? r.options.nodePuzzleBits : undefined;
+    };
+    expect(bits([])).toBe(NODE_PUZZLE_BITS);
+    expect(bits(['--node-puzzle-bits', '0'])).toBe(0);
+    expect(bits([], { SIGNAL_NODE_PUZZLE_BITS: '12' })).toBe(12);
+    expect(parseConfig(['--node-puzzle-bits', String(MAX_PUZZLE_BITS + 1)], {})).toMatchObject({ ok: false });
+    expect(parseConfig(['--node-puzzle-bits', '-1'], {})).toMatchObject({ ok: false });
   });
   it('refuses depth limits outside 4..64 and zero rates', () => {
     expect(parseConfig(['--max-json-depth', '100'], {})).toMatchObject({ ok: false });

@@ -4,7 +4,10 @@
  * server over real WebSockets.
  */
 import { describe, expect, it } from 'vitest';
-import { HubHarness } from '../../helpers/hub-harness';
+import { bytesToHex } from '../../../shared/crypto/bytes';
+import { nodeIdFromPublicKey } from '../../../shared/crypto/ed25519';
+import { puzzleBitsOf } from '../../../shared/dht/node-puzzle';
+import { HubHarness, keyOf } from '../../helpers/hub-harness';
 
 describe('SignalHub: hello', () => {
   it('challenges, welcomes a proven key with a sample of other peers, and lists it', () => {
@@ -26,6 +29,24 @@ describe('SignalHub: hello', () => {
     expect(io.closedWith).toEqual({ code: 1008, reason: 'BAD_SIGNATURE' });
     expect(h.hub.peerCount).toBe(0);
     expect(h.metrics.helloFailed).toBe(1);
+  });
+
+  it('with nodePuzzleBits, a hello whose node id does not solve the puzzle is refused (WEAK_ID, 1008); one that does is welcome', () => {
+    const BITS = 4;
+    const bitsOf = (seed: number) => puzzleBitsOf(nodeIdFromPublicKey(keyOf(seed).publicKey));
+    const seeds = Array.from({ length: 400 }, (_, i) => i + 1);
+    const weak = seeds.find((s) => bitsOf(s) < BITS)!;
+    const strong = seeds.find((s) => bitsOf(s) >= BITS)!;
+    const h = new HubHarness({ nodePuzzleBits: BITS });
+    const { io, conn } = h.open();
+    h.hello(h.client(io, conn!), weak);
+    expect(io.of('error', 'WEAK_ID')).toHaveLength(1);
+    expect(io.closedWith).toEqual({ code: 1008, reason: 'WEAK_ID' });
+    expect(h.hub.peerCount).toBe(0);
+    expect(h.metrics.helloFailed).toBe(1);
+    expect(h.join(strong).nodeId).toBe(bytesToHex(nodeIdFromPublicKey(keyOf(strong).publicKey)));
+    // Off (the programmatic default): the weak key is welcome too.
+    expect(new HubHarness().join(weak).nodeId).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('the same key again replaces the old session (REPLACED, 4000)', () => {

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../../../shared/crypto/bytes';
+import { generateKeyPair, nodeIdFromPublicKey } from '../../../../shared/crypto/ed25519';
+import { NODE_PUZZLE_BITS } from '../../../../shared/dht/constants';
+import { solvesPuzzle } from '../../../../shared/dht/node-puzzle';
+import { SeededRng } from '../../../../shared/env/rng';
 import { loadOrCreateIdentity } from '../../../../web/headless/identity-file';
 
 const dirs: string[] = [];
@@ -38,5 +42,19 @@ describe('node-peer identity file', () => {
     expect((await readdir(dir)).sort()).toEqual(['identity.json', 'identity.json.corrupt-1234']);
     await writeFile(join(dir, 'identity.json'), 'not json');
     expect((await loadOrCreateIdentity(dir, 5678)).created).toBe(true);
+  });
+
+  it('a key whose node id does not solve the puzzle is moved aside (weak) and replaced by one that does', async () => {
+    const dir = await tmp();
+    const rng = new SeededRng(22);
+    let weak = generateKeyPair(rng.bytes(32));
+    while (solvesPuzzle(nodeIdFromPublicKey(weak.publicKey), NODE_PUZZLE_BITS)) weak = generateKeyPair(rng.bytes(32));
+    const body = { f: 'p2p-id/1', secretKey: bytesToHex(weak.secretKey), publicKey: bytesToHex(weak.publicKey), createdAt: 0 };
+    await writeFile(join(dir, 'identity.json'), JSON.stringify(body));
+    expect(bytesToHex((await loadOrCreateIdentity(dir, 1, 0)).keys.publicKey)).toBe(body.publicKey); // puzzle off: kept
+    const r = await loadOrCreateIdentity(dir, 4321);
+    expect(r.created).toBe(true);
+    expect(solvesPuzzle(nodeIdFromPublicKey(r.keys.publicKey), NODE_PUZZLE_BITS)).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual(['identity.json', 'identity.json.weak-4321']);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../../shared/env/rng';
-import { generateKeyPair, nodeIdHexFromPublicKey } from '../../../../shared/crypto/ed25519';
+import { generateKeyPair, nodeIdFromPublicKey, nodeIdHexFromPublicKey } from '../../../../shared/crypto/ed25519';
+import { puzzleBitsOf } from '../../../../shared/dht/node-puzzle';
 import {
   decodeEnvelope,
   envelopeTarget,
@@ -60,6 +61,30 @@ describe('overlay signaling envelopes', () => {
     b.receive(sealEnvelope(keys, b.id, offer, clock.now() + 120_000, new Uint8Array(16)));
     expect(got).toEqual([]);
     expect(b.drops.stale).toBe(2);
+  });
+
+  it('with a puzzle difficulty, drops a validly signed envelope from an id that does not solve it', () => {
+    const { clock, rng, wire, a } = pair();
+    const weakKeys = generateKeyPair(seed(1)); // a's key
+    const bits = puzzleBitsOf(nodeIdFromPublicKey(weakKeys.publicKey)) + 1;
+    const strict = new OverlaySignaler(
+      { keys: generateKeyPair(seed(2)), route: { forward: () => undefined }, clock, rng },
+      { puzzleBits: bits },
+    );
+    const got: string[] = [];
+    strict.onSignal((from) => got.push(from));
+    a.send(strict.id, offer);
+    strict.receive(wire[0]!.env);
+    expect(got).toEqual([]);
+    expect(strict.drops.weak_id).toBe(1);
+    // One bit lower, the same id solves it: delivered.
+    const lax = new OverlaySignaler(
+      { keys: generateKeyPair(seed(2)), route: { forward: () => undefined }, clock, rng },
+      { puzzleBits: bits - 1 },
+    );
+    lax.onSignal((from) => got.push(from));
+    lax.receive(wire[0]!.env);
+    expect(got).toEqual([a.id]);
   });
 
   it('rejects an envelope for another node', () => {

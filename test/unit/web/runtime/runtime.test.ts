@@ -18,11 +18,17 @@ import { RUNTIME_DEFAULTS } from '../../../../web/runtime/constants';
 import { startNode, type NodePhase, type P2PNode, type StartNodeOptions } from '../../../../web/runtime/runtime';
 import { testSeed } from '../../../helpers/dht';
 import { FakeSocketServer, settleMicrotasks, welcome } from '../../../helpers/fake-websocket';
-import { keyFromSeed } from '../../../helpers/records';
+import { generateKeyPair, nodeIdFromPublicKey } from '../../../../shared/crypto/ed25519';
+import { NODE_PUZZLE_BITS } from '../../../../shared/dht/constants';
+import { generatePuzzleKeyPair, solvesPuzzle } from '../../../../shared/dht/node-puzzle';
 
 const SEED = testSeed(0x2b7);
 const START = 1_700_000_000_000;
-const keyPair = keyFromSeed(11);
+/** A node key from a seeded grind that solves the node-id puzzle (a tab's key does). */
+const keyPair = (() => {
+  const rng = new SeededRng(11);
+  return generatePuzzleKeyPair(NODE_PUZZLE_BITS, () => generateKeyPair(rng.bytes(32))).keyPair;
+})();
 const running: P2PNode[] = [];
 
 afterEach(async () => {
@@ -102,6 +108,27 @@ describe('runtime: identity and joining', () => {
     expect(node.dht.hex).toBe(sha1);
     expect(node.client.nodeId).toBe(sha1);
     expect(node.publicKey).toBe(bytesToHex(keyPair.publicKey));
+  });
+
+  it('a node key whose id does not solve the node-id puzzle is refused (BAD_ARGUMENT), unless the puzzle is off', async () => {
+    const rng = new SeededRng(12);
+    let weak = generateKeyPair(rng.bytes(32));
+    while (solvesPuzzle(nodeIdFromPublicKey(weak.publicKey), NODE_PUZZLE_BITS)) weak = generateKeyPair(rng.bytes(32));
+    const err = await start({ keyPair: weak }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DhtError);
+    expect((err as DhtError).code).toBe('BAD_ARGUMENT');
+    const { node } = await start({ keyPair: weak, dht: { puzzleBits: 0 } });
+    expect(node.dht.solves(randomId(new SeededRng(3)))).toBe(true);
+  });
+
+  it('with the puzzle on, the DHT neither files nor asks an id that does not solve it', async () => {
+    const { node } = await start();
+    const rng = new SeededRng(13);
+    let weak = randomId(rng);
+    while (solvesPuzzle(weak, NODE_PUZZLE_BITS)) weak = randomId(rng);
+    node.dht.observe({ id: weak, hex: idToHex(weak) });
+    expect(node.dht.table.size).toBe(0);
+    expect(node.dht.rpc.counters.get('drop.puzzle')).toBe(1);
   });
 
   it("status goes 'connecting' → 'bootstrapping' → 'joined' after a welcome with no peers, and ready() resolves", async () => {

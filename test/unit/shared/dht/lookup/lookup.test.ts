@@ -494,6 +494,31 @@ describe('Lookup over a scripted universe', () => {
     expect(r.result!.answered.slice(0, 3)).toEqual([true, true, true]);
   });
 
+  it('admit: ids from answers that it refuses are never asked nor listed (the node-id puzzle)', () => {
+    const clock = new VirtualClock();
+    const seed = idOf('80');
+    const good = ['40', '20'].map(idOf);
+    const bad = ['01', '02', '03'].map(idOf); // closer to the target than every good id
+    const asked: string[] = [];
+    const script: Script = new Map([[h(seed), { delay: 5, closer: [...bad, ...good] }]]);
+    for (const id of good) script.set(h(id), { delay: 5, closer: [...bad] });
+    const r = run(clock, {
+      target: T,
+      self: idOf('ff'),
+      seeds: [peerOf(seed)],
+      query: scripted(clock, script, asked),
+      softTimeoutMs: () => 100,
+      k: 8,
+      alpha: 3,
+      beta: 3,
+      admit: (id) => !bad.some((b) => h(b) === h(id)),
+    });
+    const badHex = bad.map(h);
+    expect(asked.sort()).toEqual([seed, ...good].map(h).sort());
+    expect(r.result!.closest.map((p) => p.hex).filter((x) => badHex.includes(x))).toEqual([]);
+    expect(r.result!.closest.length).toBe(3);
+  });
+
   it('a query function that answers synchronously: nothing is queried after onDone', () => {
     const clock = new VirtualClock();
     const seeds: NodeId[] = ['10', '20', '30', '40', '50', '60'].map(idOf);
