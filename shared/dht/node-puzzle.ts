@@ -44,10 +44,27 @@ export function solvesPuzzleHex(nodeIdHex: string, bits: number): boolean {
  * Synchronous: about 2^bits key generations (see `npm run bench:puzzle` for what that costs).
  */
 export function generatePuzzleKeyPair(bits: number, gen: () => KeyPair = () => generateKeyPair()): { keyPair: KeyPair; tries: number } {
+  for (let tries = 0; ; ) {
+    const r = tryPuzzleKeyPairs(bits, 1024, gen);
+    tries += r.tries;
+    if (r.keyPair) return { keyPair: r.keyPair, tries };
+  }
+}
+
+/**
+ * At most `max` key generations toward the puzzle: the key that solves it, if one did, and the
+ * keys tried. A UI thread grinds in such slices and yields in between (identity-store.ts).
+ */
+export function tryPuzzleKeyPairs(
+  bits: number,
+  max: number,
+  gen: () => KeyPair = () => generateKeyPair(),
+): { keyPair?: KeyPair; tries: number } {
   if (!Number.isInteger(bits) || bits < 0 || bits > MAX_PUZZLE_BITS)
     throw new RangeError(`puzzle bits must be an integer in [0, ${MAX_PUZZLE_BITS}]`);
-  for (let tries = 1; ; tries++) {
+  for (let tries = 1; tries <= max; tries++) {
     const keyPair = gen();
     if (solvesPuzzle(nodeIdFromPublicKey(keyPair.publicKey), bits)) return { keyPair, tries };
   }
+  return { tries: max };
 }

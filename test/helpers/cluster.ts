@@ -42,6 +42,9 @@ export function spawnInstance(redisUrl: string, prefix: string, args: string[] =
       prefix,
       '--overload-lag-ms',
       '100000',
+      // The tests' clients are made-up keys (keyFromSeed), not ground ones.
+      '--node-puzzle-bits',
+      '0',
       ...args,
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },

@@ -8,7 +8,7 @@ import { createStore, get, set, update, type UseStore } from 'idb-keyval';
 import { bytesEqual, bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
 import { nodeIdFromPublicKey, publicKeyOf, type KeyPair } from '../../shared/crypto/ed25519';
 import { NODE_PUZZLE_BITS } from '../../shared/dht/constants';
-import { generatePuzzleKeyPair, solvesPuzzle } from '../../shared/dht/node-puzzle';
+import { solvesPuzzle, tryPuzzleKeyPairs } from '../../shared/dht/node-puzzle';
 import { DEFAULT_DB_PREFIX, assertProfile } from './profile';
 
 export const IDENTITY_FORMAT = 'p2p-id/1';
@@ -66,6 +66,15 @@ export function identityDbName(profile: string, dbPrefix = DEFAULT_DB_PREFIX): s
   return `${dbPrefix}${assertProfile(profile)}:identity`;
 }
 
+/** A key that solves the puzzle, ground in slices of 32 keys (a few ms) that let the page paint and take input. */
+async function grind(bits: number): Promise<KeyPair> {
+  for (;;) {
+    const r = tryPuzzleKeyPairs(bits, 32);
+    if (r.keyPair) return r.keyPair;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
 /** Load this profile's identity, creating and persisting one on first use. */
 export async function loadOrCreateIdentity(profile = 'default', opts: IdentityStoreOptions = {}): Promise<LoadedIdentity> {
   const store: UseStore = createStore(identityDbName(profile, opts.dbPrefix), 'identity');
@@ -86,7 +95,7 @@ export async function loadOrCreateIdentity(profile = 'default', opts: IdentitySt
     await set(`${IDENTITY_KEY}.${weak ? 'weak' : 'corrupt'}.${now}`, existing, store);
     replacedCorrupt = !weak;
   }
-  const fresh = generatePuzzleKeyPair(bits).keyPair;
+  const fresh = await grind(bits);
   let created = false;
   await update<unknown>(
     IDENTITY_KEY,

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../../../shared/crypto/bytes';
 import { generateKeyPair, nodeIdFromPublicKey } from '../../../../shared/crypto/ed25519';
-import { generatePuzzleKeyPair, MAX_PUZZLE_BITS, puzzleBitsOf, solvesPuzzle, solvesPuzzleHex } from '../../../../shared/dht/node-puzzle';
+import {
+  generatePuzzleKeyPair,
+  MAX_PUZZLE_BITS,
+  puzzleBitsOf,
+  solvesPuzzle,
+  solvesPuzzleHex,
+  tryPuzzleKeyPairs,
+} from '../../../../shared/dht/node-puzzle';
 import { SeededRng } from '../../../../shared/env/rng';
 
 /** Leading zero bits of SHA-1(id), computed independently (node:crypto and a bit string). */
@@ -76,5 +83,23 @@ describe('node-id puzzle (S/Kademlia static puzzle over SHA-1)', () => {
     expect(puzzleBitsOf(nodeIdFromPublicKey(r.keyPair.publicKey))).toBeGreaterThanOrEqual(8);
     expect(generatePuzzleKeyPair(0).tries).toBe(1);
     for (const bad of [-1, 1.5, MAX_PUZZLE_BITS + 1, Number.NaN]) expect(() => generatePuzzleKeyPair(bad)).toThrow(RangeError);
+  });
+
+  it('tryPuzzleKeyPairs stops after max keys without one, and a sliced grind finds the same key as a whole one', () => {
+    const gen = (seed: number) => {
+      const rng = new SeededRng(seed);
+      return () => generateKeyPair(rng.bytes(32));
+    };
+    const whole = generatePuzzleKeyPair(8, gen(7));
+    const g = gen(7);
+    let tried = 0;
+    let found: ReturnType<typeof tryPuzzleKeyPairs> | undefined;
+    while (!found?.keyPair) {
+      found = tryPuzzleKeyPairs(8, 10, g);
+      tried += found.tries;
+      if (!found.keyPair) expect(found.tries).toBe(10);
+    }
+    expect(tried).toBe(whole.tries);
+    expect(bytesToHex(found.keyPair.publicKey)).toBe(bytesToHex(whole.keyPair.publicKey));
   });
 });
