@@ -20,7 +20,6 @@ import { ContactBook, type Contact } from './contacts';
 import { ChatError } from './errors';
 import { ChatEvents, type ChatEventMap } from './events';
 import { ChatInbox } from './inbox';
-import { exportStore, importStore, wipeStore } from './backup';
 import { Conversations, DEFAULT_SETTINGS } from './conversations';
 import { isSessionEnvelope } from './frames';
 import { KeeperLink } from './keeper-link';
@@ -222,9 +221,9 @@ export class ChatNode implements MessengerHost {
     this.kick();
   }
 
-  /** Identity, contacts, history and settings, encrypted under `passphrase` (backup.ts). */
-  exportBackup(passphrase: string): Promise<Uint8Array> {
-    return exportStore(this.c.store, passphrase, this.randomBytes);
+  /** Identity, contacts, history and settings, encrypted under `passphrase` (backup.ts, loaded when first used). */
+  async exportBackup(passphrase: string): Promise<Uint8Array> {
+    return (await import('./backup')).exportStore(this.c.store, passphrase, this.randomBytes);
   }
 
   /**
@@ -233,13 +232,13 @@ export class ChatNode implements MessengerHost {
    * again (the page reloads) to run as the restored identity.
    */
   async importBackup(file: Uint8Array, passphrase: string): Promise<void> {
-    await importStore(this.c.store, file, passphrase, (v) => decodeSelf(v) !== null);
+    await (await import('./backup')).importStore(this.c.store, file, passphrase, (v) => decodeSelf(v) !== null);
     this.close();
   }
 
   /** Delete everything of this chat from its store; the chat closes. */
   async wipe(): Promise<void> {
-    await wipeStore(this.c.store);
+    await (await import('./backup')).wipeStore(this.c.store);
     this.close();
   }
 
