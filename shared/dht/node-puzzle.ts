@@ -11,7 +11,16 @@
  */
 import { hexToBytes } from '../crypto/bytes';
 import { generateKeyPair, nodeIdFromPublicKey, sha1, type KeyPair } from '../crypto/ed25519';
+import { DhtError } from './errors';
 import type { NodeId } from './node-id';
+
+/** The node id of `publicKey`; DhtError BAD_ARGUMENT unless it solves the puzzle at `bits` (a runtime's own key). */
+export function puzzleNodeId(publicKey: Uint8Array, bits: number): NodeId {
+  const id = nodeIdFromPublicKey(publicKey);
+  if (!solvesPuzzle(id, bits))
+    throw DhtError.badArgument(`the node key's id does not solve the ${bits}-bit puzzle (make it with generatePuzzleKeyPair)`);
+  return id;
+}
 
 /** Highest difficulty accepted in configuration (2^24 key generations is minutes in a tab). */
 export const MAX_PUZZLE_BITS = 24;

@@ -6,7 +6,7 @@
  *   SignalClient (WebSocket ctor injected) ─┐
  *   OverlaySignaler + OverlayRouter ────────┴─ SignalPaths (overlay first, server fallback)
  *   WebRtcTransport (wrtc injected in Node; ICE servers from the welcome; connection budget)
- *   DhtNode (id = SHA-1(publicKey)) + DhtValues (put/get/republish) + OverlayRouter
+ *   DhtNode (id = SHA-1(publicKey), which must solve the node-id puzzle) + DhtValues + OverlayRouter
  *
  * It joins through the server's welcome sample, re-joins whenever the server welcomes it again
  * (after a restart), keeps the links the LinkKeeper wants (closest neighbours and one per farther
@@ -17,9 +17,9 @@
  * Strings given as salt or value are encoded as UTF-8; Uint8Arrays are used as they are.
  */
 import { bytesToHex, hexToBytes, utf8 } from '../../shared/crypto/bytes';
-import { nodeIdFromPublicKey, type KeyPair } from '../../shared/crypto/ed25519';
+import type { KeyPair } from '../../shared/crypto/ed25519';
 import { NODE_PUZZLE_BITS } from '../../shared/dht/constants';
-import { solvesPuzzle } from '../../shared/dht/node-puzzle';
+import { puzzleNodeId } from '../../shared/dht/node-puzzle';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
 import { cryptoRng } from '../../shared/env/rng';
 import type { PeerId } from '../../shared/env/transport';
@@ -94,11 +94,8 @@ export class P2PNode {
     this.clock = opts.clock ?? systemClock;
     this.startedAt = this.clock.now();
     const rng = opts.rng ?? cryptoRng;
-    const idBytes = nodeIdFromPublicKey(opts.keyPair.publicKey);
-    // Peers file, dial and answer only ids that solve the puzzle: a key that does not is refused here.
     const puzzleBits = opts.dht?.puzzleBits ?? NODE_PUZZLE_BITS;
-    if (!solvesPuzzle(idBytes, puzzleBits))
-      throw DhtError.badArgument(`the node key's id does not solve the ${puzzleBits}-bit puzzle (make it with generatePuzzleKeyPair)`);
+    const idBytes = puzzleNodeId(opts.keyPair.publicKey, puzzleBits);
     this.id = bytesToHex(idBytes);
     this.publicKey = bytesToHex(opts.keyPair.publicKey);
     this.table = table;
