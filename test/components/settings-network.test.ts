@@ -90,6 +90,22 @@ describe('settings', () => {
     expect(await page.evaluate(() => window.ui.s.chat.me().keeper)).toBeUndefined();
   });
 
+  it('shows how to set up a keeper: the command carries our own address link, quoted, and copies', async () => {
+    page = await h.open({ permissions: ['clipboard-read', 'clipboard-write'] });
+    await page.evaluate(() => {
+      window.ui.setup();
+      window.ui.mount('settings-view');
+    });
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    const address = await page.evaluate(() => window.ui.s.chat.me().address);
+    await page.getByText('How to set up a keeper').click();
+    const command = `npm run peer -- --keep-for '${address}'`;
+    expect(await page.locator('#keeper-cmd').textContent()).toBe(command);
+    await page.getByRole('button', { name: 'Copy command' }).click();
+    await page.getByRole('status').filter({ hasText: 'Command copied.' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command);
+  });
+
   it('exports a backup file after the passphrase is typed twice, and restores one after a confirmation', async () => {
     await settings();
     await page.getByLabel('Passphrase for the backup').fill('short');

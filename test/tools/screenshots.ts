@@ -102,7 +102,8 @@ const VIEWS: Array<{ name: string; phoneOnly?: boolean; open(p: Page, phone: boo
     open: async (p) => {
       await backToChats(p);
       await goTo(p, 'Settings', 'Settings');
-      await p.getByRole('heading', { name: 'Mail keeper' }).scrollIntoViewIfNeeded();
+      await p.getByText('How to set up a keeper').click();
+      await p.getByRole('button', { name: 'Copy command' }).scrollIntoViewIfNeeded();
     },
   },
 ];

@@ -5,14 +5,24 @@
 import { LitElement, css, html } from 'lit';
 import type { AppBackend } from '../backend';
 import { ChatController } from '../controllers/chat-controller';
+import { copyText } from '../clipboard';
 import { errorText } from '../format';
 import { controls } from '../styles';
 
 export class KeeperPanel extends LitElement {
-  static override properties = { backend: { attribute: false }, said: { state: true }, error: { state: true } };
+  static override properties = {
+    backend: { attribute: false },
+    said: { state: true },
+    error: { state: true },
+    copied: { state: true },
+    copyError: { state: true },
+  };
   declare backend: AppBackend | undefined;
   declare said: string;
   declare error: string;
+  /** What the copy button did (next to it). */
+  declare copied: string;
+  declare copyError: string;
   private readonly chat = new ChatController(this, () => this.backend);
 
   static override styles = [
@@ -24,10 +34,28 @@ export class KeeperPanel extends LitElement {
         padding-bottom: 1.25rem;
         border-bottom: 1px solid var(--border);
       }
-      code {
+      details {
+        display: grid;
+        gap: 0.5rem;
+      }
+      summary {
+        cursor: pointer;
+        color: var(--accent);
+      }
+      ol {
+        margin: 0.5rem 0;
+        padding-left: 1.25rem;
+      }
+      .cmd {
+        display: block;
+        margin: 0.5rem 0;
+        padding: 0.5rem 0.6rem;
+        border: 1px solid var(--border);
+        border-radius: 6px;
         font-family: ui-monospace, Menlo, Consolas, monospace;
-        font-size: 0.85rem;
-        overflow-wrap: anywhere;
+        font-size: 0.8rem;
+        word-break: break-all;
+        user-select: all;
       }
     `,
   ];
@@ -37,6 +65,8 @@ export class KeeperPanel extends LitElement {
     this.backend = undefined;
     this.said = '';
     this.error = '';
+    this.copied = '';
+    this.copyError = '';
   }
 
   override render() {
@@ -51,14 +81,35 @@ export class KeeperPanel extends LitElement {
         </select>
         <p id="keeper-hint" class="hint">
           Messages sent to you while you are away wait in the network for 2 hours after their sender leaves too. A computer of yours
-          that is always on can hold them for longer, without being able to read them: run
-          <code>npm run peer -- --keep-for &lt;your address link&gt;</code> on it, add the address it prints as a contact, then choose
-          it here.
+          that is always on can hold them for longer, without being able to read them.
         </p>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : html`<p class="hint" role="status">${this.said}</p>`}
         <div><button type="submit">Save keeper</button></div>
-      </form>`;
+      </form>
+      <details>
+        <summary>How to set up a keeper</summary>
+        <ol class="hint">
+          <li>On a computer that stays on and has this app's code (see its self-hosting guide), run this command. It names you as the keeper's owner.</li>
+          <li>The keeper prints its own address: add it as a contact.</li>
+          <li>Choose that contact above and save.</li>
+        </ol>
+        <code class="cmd" id="keeper-cmd">${this.command()}</code>
+        <div><button type="button" @click=${this.copy}>Copy command</button></div>
+        ${this.copyError ? html`<p class="error" role="alert">${this.copyError}</p>` : html`<p class="hint" role="status">${this.copied}</p>`}
+      </details>`;
   }
+
+  /** The command that starts a keeper for us; the link is quoted for the shell. */
+  private command(): string {
+    return `npm run peer -- --keep-for '${(this.chat.me?.address ?? '').replaceAll("'", '%27')}'`;
+  }
+
+  private copy = async (): Promise<void> => {
+    this.copied = '';
+    this.copyError = '';
+    if (await copyText(this.command(), this.renderRoot.querySelector<HTMLElement>('#keeper-cmd'))) this.copied = 'Command copied.';
+    else this.copyError = 'The browser did not let the page copy. The command is selected: copy it with Ctrl+C (⌘C on a Mac).';
+  };
 
   private save = async (e: Event): Promise<void> => {
     e.preventDefault();

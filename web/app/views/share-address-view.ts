@@ -2,6 +2,7 @@
  * Share my address: the link (copy it, or hand it to the system's share sheet where there is one),
  * its QR code, and "new address", which rotates the link after saying that old links stop working.
  */
+import { copyText } from '../clipboard';
 import { LitElement, css, html, nothing } from 'lit';
 import type { AppBackend } from '../backend';
 import { ChatController } from '../controllers/chat-controller';
@@ -94,18 +95,10 @@ export class ShareAddressView extends LitElement {
   }
 
   private copy = async (): Promise<void> => {
-    const address = this.chat.me?.address ?? '';
     this.error = '';
-    try {
-      await navigator.clipboard.writeText(address);
-    } catch {
-      const input = this.renderRoot.querySelector<HTMLInputElement>('#address');
-      input?.focus();
-      input?.select();
-      if (!document.execCommand('copy')) {
-        this.error = 'The browser did not let the page copy. The link is selected: copy it with Ctrl+C (⌘C on a Mac).';
-        return;
-      }
+    if (!(await copyText(this.chat.me?.address ?? '', this.renderRoot.querySelector<HTMLInputElement>('#address')))) {
+      this.error = 'The browser did not let the page copy. The link is selected: copy it with Ctrl+C (⌘C on a Mac).';
+      return;
     }
     this.said = 'Link copied.';
   };
