@@ -4,46 +4,17 @@
  * putting and getting records, with records and seqs surviving a restart of the CLI (SIGTERM).
  * Run inside ../shared/tools/loopback-only.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PeerRig } from '../helpers/peer-rig';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../shared/crypto/ed25519';
 import { bytesToHex, utf8 } from '../../shared/crypto/bytes';
 import { mutableTarget, signMutable } from '../../shared/records/bep44';
-import type { SignalServer } from '../../signal-server/server';
 import { FileRecordStore } from '../../web/headless/file-record-store';
-import { startNodePeer, type NodePeer } from '../../web/headless/peer';
-import { assertLoopbackOnly } from '../helpers/loopback';
-import { startServer } from '../helpers/signal-harness';
-import { runCli as spawnCli } from '../helpers/headless-cli';
 
-let server: SignalServer | undefined;
-const peers: NodePeer[] = [];
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-
-afterEach(async () => {
-  for (const p of peers.splice(0)) await p.close();
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
-  await server?.close();
-  server = undefined;
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
-
-async function tempDir(prefix: string): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-}
-
-/** Run the CLI; its process is killed after the test. */
-function runCli(args: string[]) {
-  const cli = spawnCli(args);
-  children.push(cli.p);
-  return cli;
-}
+const rig = new PeerRig();
+afterEach(() => rig.cleanup());
 
 function record(seq: number, value: string) {
   const kp = generateKeyPair(new Uint8Array(32).fill(7));
@@ -54,7 +25,7 @@ function record(seq: number, value: string) {
 
 describe('FileRecordStore', () => {
   it('round-trips records and meta, replaces atomically, skips and counts corrupt files', async () => {
-    const dir = await tempDir('file-store-');
+    const dir = await rig.tempDir('file-store-');
     const s = new FileRecordStore(dir);
     const a = record(1, 'one');
     await s.put(a);
@@ -91,19 +62,17 @@ describe('FileRecordStore', () => {
 
 describe('headless Node peers with records', () => {
   it('put and get between peers; records and seqs survive a SIGTERM restart', async () => {
-    assertLoopbackOnly();
-    server = await startServer();
-    const dataA = await tempDir('peer-rec-a-');
-    const dataB = await tempDir('peer-rec-b-');
+    await rig.start();
+    const dataA = await rig.tempDir('peer-rec-a-');
+    const dataB = await rig.tempDir('peer-rec-b-');
 
-    const a = runCli(['--signal', server.wsUrl, '--data', dataA]);
+    const a = rig.cli(['--data', dataA]);
     const idLine = await a.waitLine('node id');
     await a.waitLine('joined');
     const pkA = idLine.publicKey as string;
     expect(pkA).toMatch(/^[0-9a-f]{64}$/);
 
-    const b = await startNodePeer({ signalUrl: server.wsUrl, dataDir: dataB });
-    peers.push(b);
+    const b = await rig.peer(dataB);
     expect((await b.joined).contacts).toBeGreaterThanOrEqual(1);
     const put = await b.node.put('profile', 'hello from b');
     expect(put.replicas).toBe(1); // A is the only other node
@@ -115,9 +84,8 @@ describe('headless Node peers with records', () => {
 
     // B restarts (in-process): its own record is loaded from its files, the seq keeps growing.
     await b.close();
-    peers.splice(0);
-    const b2 = await startNodePeer({ signalUrl: server.wsUrl, dataDir: dataB });
-    peers.push(b2);
+    rig.forget(b);
+    const b2 = await rig.peer(dataB);
     expect(b2.id).toBe(b.id);
     expect(b2.node.table.counters.loaded).toBeGreaterThanOrEqual(1);
     await b2.joined;
@@ -127,7 +95,7 @@ describe('headless Node peers with records', () => {
     // A (the CLI) stops on SIGTERM and comes back with B's replica from its files.
     a.p.kill('SIGTERM');
     expect(await a.exited).toBe(0);
-    const a2 = runCli(['--signal', server.wsUrl, '--data', dataA]);
+    const a2 = rig.cli(['--data', dataA]);
     const again = await a2.waitLine('node id');
     expect(again.id).toBe(idLine.id);
     expect(again.records).toBeGreaterThanOrEqual(1);
