@@ -5,9 +5,9 @@
  * (shared/crypto/ed25519.ts). An honest node pays about 2^bits key generations once (a tab keeps
  * its key); an attacker who wants ids near a chosen key pays 2^bits times more for each one.
  *
- * Anyone who knows a node id can check it (no key needed): the server checks it at hello, a node
- * before it files a contact, dials or answers an offer, or serves a tunneled origin. Difficulty 0
- * (the simulator's default) accepts every id.
+ * Anyone who knows a node id can check it (no key needed): the server at hello, the overlay
+ * signaler before it passes on a signal (an offer), the DHT before it files a contact or asks an
+ * id its lookups learned. Difficulty 0 (the simulator's default) accepts every id.
  */
 import { hexToBytes } from '../crypto/bytes';
 import { generateKeyPair, nodeIdFromPublicKey, sha1, type KeyPair } from '../crypto/ed25519';
