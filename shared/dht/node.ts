@@ -72,6 +72,8 @@ export interface LookupOpts<V> {
   alpha?: number;
   seeds?: LookupPeer[];
   query?: QueryFn<V>;
+  /** Ids learned from answers become candidates only if this holds (and they solve our puzzle). */
+  admit?: (id: NodeId) => boolean;
   onEvent?: (e: LookupEvent<V>) => void;
   /** Receives the running lookup right after it starts (so a caller can stop() it). */
   onStart?: (l: Lookup<V>) => void;
@@ -168,6 +170,12 @@ export class DhtNode {
     }
   }
 
+  /** The lookup's admit: the caller's, and our puzzle when it is on. */
+  private admitFor(caller: ((id: NodeId) => boolean) | undefined): { admit?: (id: NodeId) => boolean } {
+    if (this.init.puzzleBits === 0) return caller ? { admit: caller } : {};
+    return { admit: caller ? (id) => this.solves(id) && caller(id) : (id) => this.solves(id) };
+  }
+
   /** Whether `id` solves our node-id puzzle (every id does at difficulty 0). */
   solves(id: NodeId): boolean {
     return solvesPuzzle(id, this.init.puzzleBits);
@@ -225,7 +233,7 @@ export class DhtNode {
       slowGrace: this.init.slowGrace,
       ...(first ? { first } : {}),
       ...(opts.maxQueries ? { maxQueries: opts.maxQueries } : {}),
-      ...(this.init.puzzleBits > 0 ? { admit: (id: NodeId) => this.solves(id) } : {}),
+      ...this.admitFor(opts.admit),
       onDone: cb,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });

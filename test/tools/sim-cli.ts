@@ -35,6 +35,7 @@ const { values } = parseArgs({
     'scan-frames': { type: 'string' },
     'find-minutes': { type: 'string' },
     hours: { type: 'string' },
+    disjoint: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -47,6 +48,7 @@ if (values.help) {
   );
   console.log('presence sizes: [--users U] [--flood REQUESTS] [--scan-records RECORDS] [--scan-frames FRACTION] [--find-minutes M]');
   console.log('chat sizes: [--users U] [--hours H]');
+  console.log('eclipse: [--disjoint D] (D node-disjoint lookups per put and get instead of the values layer; an experiment)');
   console.log(`scenarios: ${Object.keys(scenarios).join(', ')}`);
   process.exit(0);
 }
@@ -76,6 +78,7 @@ const scenarioSizes = {
   'scan-frames': ['presence'],
   'find-minutes': ['presence'],
   hours: ['chat'],
+  disjoint: ['eclipse'],
 } as const;
 const optional = (name: keyof typeof values): number | undefined => (values[name] === undefined ? undefined : num(name));
 const log = (s: string) => (values.json ? process.stderr.write(`${s}\n`) : console.log(s));
@@ -101,6 +104,7 @@ async function main(): Promise<Record<string, unknown>> {
       scanFrames: optional('scan-frames'),
       findMinutes: optional('find-minutes'),
       hours: optional('hours'),
+      disjoint: optional('disjoint'),
       log,
       sampleHeap,
     });

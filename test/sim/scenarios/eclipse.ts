@@ -11,6 +11,9 @@ import { RecordsTestnet, type RecordPeer } from '../../../shared/sim/records-tes
 import { SeededRng } from '../../../shared/env/rng';
 import type { ValuesInit } from '../../../shared/records/values';
 import { summarize } from '../../../shared/sim/stats';
+import { disjointGet, disjointPut } from '../../../shared/sim/disjoint';
+import { VALUES_DEFAULTS } from '../../../shared/records/constants';
+import type { DhtRecord } from '../../../shared/records/types';
 import { round, SimOwner } from './record-owner';
 import type { ScenarioContext } from './types';
 
@@ -32,12 +35,19 @@ export interface EclipseOptions {
   /** One get network-wide this often, ms. @default 2000 */
   getEveryMs?: number;
   values?: ValuesInit;
+  /**
+   * Put and get along this many node-disjoint lookups (shared/sim/disjoint.ts, S/Kademlia)
+   * instead of through the values layer (and its replica roots). @default undefined (values layer)
+   */
+  disjoint?: number;
   log?: (line: string) => void;
 }
 
 export interface EclipseRow {
   attackers: number;
   mode: EclipseMode;
+  /** Disjoint paths per put and get, when the run used them instead of the values layer. */
+  disjoint?: number;
   getSuccess: number;
   messagesPerGet: number;
   gets: number;
@@ -94,10 +104,18 @@ export function runEclipse(o: EclipseOptions): EclipseRow {
   const ownerPeers = owners.map(() => honest[rng.int(honest.length)]!);
   const start = clock.now();
   const end = start + minutes * 60_000;
+  const d = o.disjoint;
+  const replicas = o.values?.replicas ?? 20;
   owners.forEach((w, i) => {
+    const owner = ownerPeers[i]!;
     const loop = () => {
       if (clock.now() >= end) return;
-      w.publish(ownerPeers[i]!.values!, clock);
+      if (d === undefined) w.publish(owner.values!, clock);
+      else
+        w.publishVia(clock, (rec, done) => {
+          owner.table.put(w.target, rec, { now: clock.now(), origin: 'own' });
+          disjointPut(owner.node, rec, d, replicas, (stored) => done(stored));
+        });
       clock.setTimeout(loop, updateMs * (0.8 + 0.4 * rng.next()));
     };
     clock.setTimeout(loop, i * 1000);
@@ -119,14 +137,15 @@ export function runEclipse(o: EclipseOptions): EclipseRow {
     if (need === 0 || from === ownerPeers[i]) return;
     gets++;
     const t0 = clock.now();
-    from.values!.getRecord(w.target, (r) => {
+    const judge = (rec: DhtRecord | undefined, n: number) => {
       latency.push(clock.now() - t0);
-      messages += r.messages;
-      const rec = r.record;
+      messages += n;
       if (rec?.type !== 'mutable' || !w.isGenuine(rec)) return void missing++;
       if (rec.seq < need) return void stale++;
       success++;
-    });
+    };
+    if (d === undefined) from.values!.getRecord(w.target, (r) => judge(r.record, r.messages));
+    else disjointGet(from.node, w.target, d, VALUES_DEFAULTS.getQuorum, from.table.getEntry(w.target)?.record, judge);
   };
   clock.setTimeout(reader, 60_000);
   for (let m = 0; m < minutes; m += 10) {
@@ -138,6 +157,7 @@ export function runEclipse(o: EclipseOptions): EclipseRow {
   return {
     attackers: perKey,
     mode: o.mode,
+    ...(d === undefined ? {} : { disjoint: d }),
     getSuccess: gets ? round(success / gets, 4) : 0,
     messagesPerGet: gets ? round(messages / gets, 1) : 0,
     gets,
@@ -152,7 +172,14 @@ export async function eclipseScenario(ctx: ScenarioContext): Promise<Record<stri
   const rows: EclipseRow[] = [];
   for (const attackers of [20, 40]) {
     for (const mode of ECLIPSE_MODES) {
-      const row = runEclipse({ seed: ctx.seed, attackers, mode, ...(ctx.nodes ? { nodes: ctx.nodes } : {}), log: ctx.log });
+      const row = runEclipse({
+        seed: ctx.seed,
+        attackers,
+        mode,
+        ...(ctx.nodes ? { nodes: ctx.nodes } : {}),
+        ...(ctx.disjoint ? { disjoint: ctx.disjoint } : {}),
+        log: ctx.log,
+      });
       ctx.sampleHeap();
       ctx.log(JSON.stringify(row));
       rows.push(row);

@@ -54,18 +54,27 @@ export class SimOwner {
 
   /** Sign the next seq and put it (as own) through `values`. */
   publish(values: DhtValues, clock: Clock, cb?: (r: PutResult) => void): MutableRecord {
+    return this.publishVia(clock, (rec, done) =>
+      values.putRecord(
+        rec,
+        (r) => {
+          done(r.replicas);
+          cb?.(r);
+        },
+        { own: true },
+      ),
+    );
+  }
+
+  /** Sign the next seq and put it with `put` (which says how many nodes took it). */
+  publishVia(clock: Clock, put: (rec: MutableRecord, done: (replicas: number) => void) => void): MutableRecord {
     const rec = this.next();
     const pub: Publication = { seq: rec.seq, issuedAt: clock.now(), doneAt: undefined, replicas: 0 };
     this.published.push(pub);
-    values.putRecord(
-      rec,
-      (r) => {
-        pub.doneAt = clock.now();
-        pub.replicas = r.replicas;
-        cb?.(r);
-      },
-      { own: true },
-    );
+    put(rec, (replicas) => {
+      pub.doneAt = clock.now();
+      pub.replicas = replicas;
+    });
     return rec;
   }
 

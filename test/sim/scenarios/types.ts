@@ -14,6 +14,8 @@ export interface ScenarioContext {
   findMinutes?: number | undefined;
   /** Simulated hours (chat). */
   hours?: number | undefined;
+  /** Disjoint lookup paths per put and get instead of the values layer (eclipse). */
+  disjoint?: number | undefined;
   log: (line: string) => void;
   sampleHeap: () => void;
 }
