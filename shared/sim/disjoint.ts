@@ -41,7 +41,11 @@ export function disjointLookups<V>(
       .slice(0, node.k);
     if (seeds.length === 0) return cb(paths, messages);
     const admit = (id: NodeId) => !used.has(idToHex(id));
-    node.lookup<V>(target, (r) => (paths.push(r), next()), { ...opts, seeds, query: counted, admit });
+    const done = (r: LookupResult): void => {
+      paths.push(r);
+      next();
+    };
+    node.lookup<V>(target, done, { ...opts, seeds, query: counted, admit });
   };
   next();
 }
