@@ -16,6 +16,7 @@
  *
  * Platform-neutral: pass `wrtc` in Node (`@roamhq/wrtc`); browsers use their own RTCPeerConnection.
  */
+import { callSafely } from '../../shared/env/safe-call';
 import SimplePeerDefault from 'simple-peer/simplepeer.min.js';
 import type { Instance as PeerInstance, Options as PeerOptions } from 'simple-peer';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
@@ -387,11 +388,7 @@ export class WebRtcTransport implements Transport {
 
   /** A handler's exception must not kill the connection or escape into simple-peer's emitter. */
   private safely(fn: () => void): void {
-    try {
-      fn();
-    } catch {
-      this.meter.counters.handlerErrors++;
-    }
+    if (!callSafely(fn)) this.meter.counters.handlerErrors++;
   }
 
   private drop(reason: DropReason): void {

@@ -22,6 +22,7 @@ import { NODE_PUZZLE_BITS } from '../../shared/dht/constants';
 import { puzzleNodeId } from '../../shared/dht/node-puzzle';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/env/clock';
 import { cryptoRng } from '../../shared/env/rng';
+import { callSafely } from '../../shared/env/safe-call';
 import type { PeerId } from '../../shared/env/transport';
 import { DhtError } from '../../shared/dht/errors';
 import { DhtNode } from '../../shared/dht/node';
@@ -263,13 +264,8 @@ export class P2PNode {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const fn of this.closeHooks.splice(0)) {
-      try {
-        fn();
-      } catch {
-        // a hook's bug must not keep the node open
-      }
-    }
+    // A hook's bug must not keep the node open.
+    for (const fn of this.closeHooks.splice(0)) callSafely(fn);
     if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
     if (this.aloneTimer !== undefined) this.clock.clearTimeout(this.aloneTimer);
     this.values.stop();
@@ -365,13 +361,7 @@ export class P2PNode {
     const key = JSON.stringify(s);
     if (key === this.lastStatus) return;
     this.lastStatus = key;
-    for (const fn of [...this.listeners]) {
-      try {
-        fn(s);
-      } catch {
-        // a listener's bug must not break the node
-      }
-    }
+    for (const fn of [...this.listeners]) callSafely(() => fn(s));
   }
 
   private assertOpen(): void {
@@ -379,11 +369,7 @@ export class P2PNode {
   }
 
   private log(msg: string, fields?: Record<string, unknown>): void {
-    try {
-      this.opts.log?.(msg, fields);
-    } catch {
-      // ignore
-    }
+    callSafely(() => this.opts.log?.(msg, fields));
   }
 }
 
