@@ -224,8 +224,9 @@ export class SignalHub {
       return this.shut(conn, CLOSE_CODES.TRY_AGAIN_LATER, 'RATE_LIMITED');
     }
     const publicKey = hexToBytes(msg.publicKey);
+    const nodeId = this.c.nodeIdOf(publicKey);
     // Cheaper than the signature check, and what every peer would refuse anyway.
-    if (!solvesPuzzleHex(this.c.nodeIdOf(publicKey), this.limits.nodePuzzleBits)) {
+    if (!solvesPuzzleHex(nodeId, this.limits.nodePuzzleBits)) {
       m.helloFailed++;
       this.reject(conn, 'WEAK_ID', `the node id does not solve the ${this.limits.nodePuzzleBits}-bit id puzzle`);
       return this.shut(conn, CLOSE_CODES.POLICY, 'WEAK_ID');
@@ -237,7 +238,6 @@ export class SignalHub {
       return this.shut(conn, CLOSE_CODES.POLICY, 'BAD_SIGNATURE');
     }
     m.helloOk++;
-    const nodeId = this.c.nodeIdOf(publicKey);
     const old = this.peers.get(nodeId);
     if (old) this.replace(old);
     conn.nonce = null;
