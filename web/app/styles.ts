@@ -10,6 +10,10 @@ export const controls = css`
   *::after {
     box-sizing: inherit;
   }
+  /* A <details>' content inherits through the browser's own slot (content-box): say it again there. */
+  details > * {
+    box-sizing: border-box;
+  }
   h1,
   h2,
   h3,

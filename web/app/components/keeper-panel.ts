@@ -34,10 +34,6 @@ export class KeeperPanel extends LitElement {
         padding-bottom: 1.25rem;
         border-bottom: 1px solid var(--border);
       }
-      details {
-        display: grid;
-        gap: 0.5rem;
-      }
       summary {
         cursor: pointer;
         color: var(--accent);
