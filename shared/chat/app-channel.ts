@@ -6,8 +6,9 @@
  *
  * Remote input is bounded: payload size by the wire codec, requests per sending peer by a token
  * bucket (a larger one for our contacts' nodes: a conversation sends thousands of messages a
- * second, a stranger only requests), handler work by the caller. A handler that throws or rejects is counted and answered
- * with an empty ack, never thrown into the event loop.
+ * second, a stranger only requests), handler work by the caller. A handler that throws or rejects
+ * (it could not store what came) is counted and answered OVERLOADED, never thrown into the event
+ * loop: the sender tries again, and an ack always means handled.
  */
 import type { PeerId } from '../env/transport';
 import { hexToBytes } from '../crypto/bytes';
@@ -42,7 +43,7 @@ export class AppChannel implements DhtExtension {
   /**
    * Send `payload` to the node `peer`; resolves with the answer's payload (or undefined for a
    * bare ack), rejects with ChatError NOT_FOUND when the node does not answer in time, BUSY when
-   * it refuses us as over its rate.
+   * it refuses us as over its rate or its handler failed.
    */
   send(peer: PeerId, payload: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<Uint8Array | undefined> {
     if (payload.length > MAX_APP_PAYLOAD) return Promise.reject(new ChatError('BAD_ARGUMENT', `payload over ${MAX_APP_PAYLOAD} bytes`));
@@ -56,9 +57,9 @@ export class AppChannel implements DhtExtension {
           if (res?.type === 'app_ack') {
             this.counters.inc('acked');
             resolve(res.payload);
-          } else if (res?.type === 'error' && res.code === 'RATE_LIMITED') {
+          } else if (res?.type === 'error' && (res.code === 'RATE_LIMITED' || res.code === 'OVERLOADED')) {
             this.counters.inc('busy');
-            reject(new ChatError('BUSY', `${peer} is over its rate`));
+            reject(new ChatError('BUSY', `${peer} is over its rate, or could not take it now`));
           } else {
             this.counters.inc('unanswered');
             reject(new ChatError('NOT_FOUND', `no answer from ${peer}`));
@@ -88,7 +89,7 @@ export class AppChannel implements DhtExtension {
       reply(p && p.length <= MAX_APP_PAYLOAD ? { type: 'app_ack', payload: p } : { type: 'app_ack' });
     const failed = (): void => {
       this.counters.inc('handler.error');
-      reply({ type: 'app_ack' });
+      reply({ type: 'error', code: 'OVERLOADED' });
     };
     try {
       const r = h(from.hex, msg.payload);

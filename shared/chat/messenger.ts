@@ -205,9 +205,11 @@ export class Messenger {
       }
       return;
     }
-    // Offline: the mailbox, once per item and period (its slots move on at a rollover).
+    // Offline: the mailbox, once per item and period (its slots move on at a rollover). Not what
+    // the contact acked in full: it holds those (an ack means stored), and only a direct resend
+    // brings their lost receipt back; in its slots they would crowd out what it lacks.
     for (const item of [...items]) {
-      if (!item.wires || (item.mail && item.mail[0]?.t === periodOf(h.now))) continue;
+      if (!item.wires || item.acked >= item.wires.length || (item.mail && item.mail[0]?.t === periodOf(h.now))) continue;
       const env = item.wires!.map((w) => encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(item.sid!), msg: hexToBytes(w) }));
       const slots = await this.mailbox.write(cid, device.dk, env);
       if (!slots) return;
@@ -221,7 +223,8 @@ export class Messenger {
   /** Encrypt every item not yet encrypted under `s`, in order, in one ratchet step and one store batch. */
   private async encryptAll(cid: string, s: StoredSession, items: OutItem[]): Promise<void> {
     const r = await this.serial(cid, async () => {
-      const todo = this.outOf(cid).filter((item) => items.includes(item) && (item.sid !== s.sid || !item.wires));
+      const pick = new Set(items);
+      const todo = this.outOf(cid).filter((item) => pick.has(item) && (item.sid !== s.sid || !item.wires));
       if (todo.length === 0) return undefined;
       const ad = messageAd(this.h.me.ik, hexToBytes(cid));
       const cur = this.sessions.get(cid, s.sid) ?? s;
@@ -325,12 +328,10 @@ export class Messenger {
 
   /** A delivered message leaves the outbox (and its mailbox slots are cleared). */
   removeOut(cid: string, id: string): StoreOp[] {
-    const item = this.outOf(cid).find((x) => x.id === id);
-    if (!item) return [];
-    this.out.set(
-      cid,
-      this.outOf(cid).filter((x) => x !== item),
-    );
+    const list = this.outOf(cid);
+    const at = list.findIndex((x) => x.id === id);
+    if (at < 0) return [];
+    const [item] = list.splice(at, 1) as [OutItem];
     if (item.mail) void this.clearMail(cid, item.mail);
     return [{ key: outKey(item), delete: true }];
   }
@@ -359,10 +360,8 @@ export class Messenger {
   done(cid: string, item: OutItem): void {
     this.later(
       this.serial(cid, async () => {
-        this.out.set(
-          cid,
-          this.outOf(cid).filter((x) => x !== item),
-        );
+        const list = this.outOf(cid);
+        if (list.includes(item)) list.splice(list.indexOf(item), 1);
         return { stored: this.h.c.store.batch([{ key: outKey(item), delete: true }]) };
       }).then((r) => r.stored),
     );

@@ -100,12 +100,15 @@ export class DirectSender {
     // Every part reached the node on an earlier flush, yet no receipt came (a bare ack also
     // answers a message the receiver failed to store or open): send the same ciphertext again.
     // A copy it has already stored is answered with the receipt again.
-    if (!item.control && item.acked >= item.wires!.length) item.acked = 0;
-    while (item.acked < item.wires!.length) {
-      const ok = await this.transmit(cid, node, item.sid!, [hexToBytes(item.wires![item.acked]!)]);
+    // (`acked` itself only goes up: acked in full, it stays out of the mailbox.)
+    const n = item.wires!.length;
+    for (let part = !item.control && item.acked >= n ? 0 : item.acked; part < n; part++) {
+      const ok = await this.transmit(cid, node, item.sid!, [hexToBytes(item.wires![part]!)]);
       if (ok !== true) return ok;
-      item.acked++;
-      if (item.acked < item.wires!.length) this.m.saveOut(cid, item);
+      if (part + 1 > item.acked) {
+        item.acked = part + 1;
+        if (item.acked < n) this.m.saveOut(cid, item);
+      }
     }
     this.sentItem(cid, item);
     return true;

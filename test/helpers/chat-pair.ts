@@ -50,8 +50,11 @@ export interface Sent {
   payload: Uint8Array;
 }
 
-/** What the network does with one request: deliver it, lose it, or deliver it and lose the answer. */
-export type Fate = 'deliver' | 'drop' | 'lose-answer';
+/**
+ * What the network does with one request: deliver it, lose it, deliver it and lose the answer, or
+ * deliver it and pass on its ack bare (what rode in it, such as a receipt, lost).
+ */
+export type Fate = 'deliver' | 'drop' | 'lose-answer' | 'bare-ack';
 
 interface Pending {
   cb: (res: ResponseBody | undefined) => void;
@@ -112,6 +115,7 @@ export class FakeNet {
         if (
           ext.handle(peer, msg, (res) => {
             if (fate === 'deliver' && to.up && src.up) answer(res);
+            if (fate === 'bare-ack' && to.up && src.up) answer(res.type === 'app_ack' ? { type: 'app_ack' } : res);
           })
         )
           return;

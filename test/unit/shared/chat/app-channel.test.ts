@@ -41,14 +41,16 @@ describe('AppChannel', () => {
     expect(seen).toEqual([[tn.nodes[2]!.node.hex, 'ping']]);
   });
 
-  it('an async handler may answer later; a throwing one gets a bare ack and is counted', async () => {
+  it('an async handler may answer later; a throwing one is counted and refused (BUSY: try again), never acked', async () => {
     const { tn, channels } = net();
     channels[3]!.onMessage(async () => utf8.encode('later'));
     expect(utf8.decode((await settle(tn, channels[4]!.send(tn.nodes[3]!.node.hex, utf8.encode('x'))))!)).toBe('later');
     channels[5]!.onMessage(() => {
       throw new Error('bug');
     });
-    expect(await settle(tn, channels[4]!.send(tn.nodes[5]!.node.hex, utf8.encode('x')))).toBeUndefined();
+    const err = await settle(tn, channels[4]!.send(tn.nodes[5]!.node.hex, utf8.encode('x'))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChatError);
+    expect((err as ChatError).code).toBe('BUSY');
     expect(channels[5]!.counters.get('handler.error')).toBe(1);
   });
 

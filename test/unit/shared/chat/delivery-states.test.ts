@@ -216,7 +216,7 @@ describe('duplicates and retries', () => {
     expectNoKeyReuse(net, alice);
   });
 
-  it('a receiver that acks without storing (its store refused the batch) gets the message again until it stores it', async () => {
+  it('a receiver whose store refused the batch does not ack it (busy): the message goes again on the next flush until stored', async () => {
     const { net, alice, bob } = await createPair(SEED);
     await alice.talk.send(bob.id, 'first');
     await net.settle();
@@ -224,19 +224,49 @@ describe('duplicates and retries', () => {
     const { messageId } = await alice.talk.send(bob.id, 'second');
     await net.settle();
     expect(bob.channel.counters.get('handler.error')).toBe(1);
+    expect(alice.counters.get('flush.busy')).toBe(1);
     expect((await bob.history(alice)).map((m) => m.text)).toEqual(['first']);
-    expect(await alice.stateOf(bob, messageId)).toBe('sent');
-    // Acked without a receipt: not sent again before RESEND_AFTER_MS (a receipt may still come)...
-    alice.messenger.flushAll();
-    await net.settle();
-    expect((await bob.history(alice)).map((m) => m.text)).toEqual(['first']);
-    // ...then it is.
-    net.now += RESEND_AFTER_MS;
+    // Never acked, so never 'sent' (an ack means stored), and not waiting for a receipt.
+    expect(await alice.stateOf(bob, messageId)).toBe('sending');
     alice.messenger.flushAll();
     await net.settle();
     expect((await bob.history(alice)).map((m) => m.text)).toEqual(['first', 'second']);
     expect(await alice.stateOf(bob, messageId)).toBe('delivered');
     expect(alice.messenger.pending(bob.id)).toBe(0);
+  });
+
+  it('acked in full but its receipt lost, then the contact goes away: the mailbox takes only what it has not got', async () => {
+    const { net, alice, bob } = await createPair(SEED);
+    await alice.talk.send(bob.id, 'warm-up');
+    await net.settle();
+    // Bob stores the message, but the receipt in its ack is lost (as when its tab closes first).
+    net.fate = (m) => (m.from === alice.node.hex ? 'bare-ack' : 'deliver');
+    const acked = await alice.talk.send(bob.id, 'stored, receipt lost');
+    await net.settle();
+    expect((await bob.history(alice)).map((m) => m.text)).toEqual(['warm-up', 'stored, receipt lost']);
+    alice.online.delete(bob.id);
+    bob.online.delete(alice.id);
+    net.fate = () => 'deliver';
+    net.now += RESEND_AFTER_MS;
+    const fresh = await alice.talk.send(bob.id, 'while you were away');
+    await net.settle();
+    expect(alice.counters.get('mailbox.written')).toBe(1);
+    expect(await alice.stateOf(bob, fresh.messageId)).toBe('sent');
+    expect(await alice.stateOf(bob, acked.messageId)).toBe('sent');
+    await bob.messenger.pollMailbox(alice.id);
+    await net.settle();
+    expect((await bob.history(alice)).map((m) => m.text)).toEqual(['warm-up', 'stored, receipt lost', 'while you were away']);
+    // Back online: the direct resend brings the lost receipt.
+    alice.online.add(bob.id);
+    bob.online.add(alice.id);
+    alice.messenger.flushAll();
+    bob.messenger.flushAll();
+    await net.settle();
+    expect(await alice.stateOf(bob, acked.messageId)).toBe('delivered');
+    expect(await alice.stateOf(bob, fresh.messageId)).toBe('delivered');
+    expect(alice.messenger.pending(bob.id)).toBe(0);
+    // Both came again directly: the one it had all along and the one it read from its mailbox.
+    expect(bob.counters.get('message.duplicate')).toBe(2);
   });
 
   it('both sides sending at once: nobody waits for a timeout, and every message arrives once, in order', async () => {
