@@ -140,8 +140,10 @@ export class Mailbox {
 
 /**
  * Read the mailbox slots of `secret` addressed to `ik` (this period and MAILBOX_READ_BACK_PERIODS
- * before), in order, up to each period's first slot never written; yields each plaintext not yet
- * in `seen` (slot → seq; emptied slots are marked and skipped). The number yielded.
+ * before), each period in slot order up to its first slot never written, the periods side by side;
+ * yields each plaintext not yet in `seen` (slot → seq; emptied slots are marked and skipped). The
+ * current period reads one slot ahead: a returning tab's mail is usually there, and each read is
+ * a lookup. The number yielded.
  */
 export async function readSlots(
   chat: ChatContext,
@@ -152,9 +154,13 @@ export async function readSlots(
 ): Promise<number> {
   let found = 0;
   const now = periodOf(chat.now);
-  for (let t = Math.max(0, now - MAILBOX_READ_BACK_PERIODS); t <= now; t++) {
+  const period = async (t: number): Promise<void> => {
+    const reads: Array<ReturnType<ChatContext['records']['read']>> = [];
+    let next = 0;
     for (let slot = 0; slot < MAILBOX_SLOTS; slot++) {
-      const r = await chat.records.read({ kind: 'mailbox', identityKey: ik, secret, t, slot });
+      while (reads.length < (t === now ? 2 : 1) && next < MAILBOX_SLOTS)
+        reads.push(chat.records.read({ kind: 'mailbox', identityKey: ik, secret, t, slot: next++ }));
+      const r = await reads.shift()!;
       if (!r) break;
       const key = t * MAILBOX_SLOTS + slot;
       if (seen.get(key) === r.seq) continue;
@@ -163,7 +169,11 @@ export async function readSlots(
       found++;
       await deliver(r.plaintext, t, slot);
     }
-  }
+    for (const ahead of reads) ahead.catch(() => undefined); // read ahead, not needed
+  };
+  const periods: number[] = [];
+  for (let t = Math.max(0, now - MAILBOX_READ_BACK_PERIODS); t <= now; t++) periods.push(t);
+  await Promise.all(periods.map(period));
   // Slots of periods no longer read are forgotten.
   for (const key of seen.keys()) if (Math.floor(key / MAILBOX_SLOTS) < now - MAILBOX_READ_BACK_PERIODS) seen.delete(key);
   return found;

@@ -284,10 +284,10 @@ export class DhtNode {
   // ---- joining and maintenance ----------------------------------------------------------------
 
   /**
-   * Join through `seeds` (e.g. the signaling server's sample): look up our own id, then refresh
-   * every level farther than our closest neighbour (Kademlia §2.3).
+   * Join through `seeds` (e.g. the signaling server's sample): look up our own id (then `located`),
+   * then refresh every level farther than our closest neighbour (Kademlia §2.3).
    */
-  join(seeds: NodeId[], cb?: (r: { lookups: number; contacts: number }) => void): void {
+  join(seeds: NodeId[], cb?: (r: { lookups: number; contacts: number }) => void, located?: () => void): void {
     const peers = seeds.filter((s) => isNodeId(s)).map(toPeer);
     if (peers.length === 0) {
       // The first node of a network: nothing to look up yet, but keep buckets refreshed.
@@ -298,6 +298,7 @@ export class DhtNode {
     this.lookup(
       this.id,
       () => {
+        located?.();
         const deepest = this.table.deepestLevel();
         let left = 0;
         const finish = () => {

@@ -2,7 +2,8 @@
  * The chat layer on a running node: a ChatNode over the node's DHT and values layer, its store
  * (IndexedDB in a tab, a file in the headless peer), and the connection budget: the node ids of
  * contacts we talk to are protected ('chat') so routing churn never closes their links. The chat
- * starts publishing and delivering once the node has joined.
+ * starts publishing, reading its mail and delivering once the node's own lookup is done (`located`),
+ * without waiting for the bucket refreshes that finish the join.
  */
 import { ChatNode, type ChatInit } from '../../shared/chat/chat-node';
 import { stagedStore } from '../../shared/chat/staged-store';
@@ -39,7 +40,7 @@ export async function startChat(node: P2PNode, opts: StartChatOptions): Promise<
     for (const [k, v] of Object.entries(chat.c.store.stats)) out[`store.${k}`] = v;
     return out;
   };
-  node.ready().then(
+  node.located().then(
     () => chat.start(),
     () => chat.close(),
   );

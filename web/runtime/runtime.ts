@@ -42,6 +42,7 @@ import { SignalPaths } from './signal-paths';
 import { nodeStats } from './stats';
 import { logLookups } from './lookup-log';
 import { keepTurnFresh } from './turn-refresh';
+import { Latch } from '../../shared/env/latch';
 
 export type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
 import type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
@@ -71,9 +72,10 @@ export class P2PNode {
   private readonly listeners = new Set<(s: NodeStatus) => void>();
   private phase: NodePhase = 'connecting';
   private lastStatus = '';
-  private joinedOnce = false;
   private joining = false;
-  private readyWaiters: Array<{ resolve(): void; reject(e: Error): void }> = [];
+  /** The first join done; its own lookup done (lookups work from here, before the bucket refreshes). */
+  private readonly joined = new Latch();
+  private readonly locatedLatch = new Latch();
   private tickTimer: TimerHandle | undefined;
   private aloneTimer: TimerHandle | undefined;
   private aloneDelay: number = RUNTIME_DEFAULTS.aloneRetryMs.first;
@@ -165,9 +167,13 @@ export class P2PNode {
 
   /** Resolves once the node has joined (rejects if it is closed first). */
   ready(): Promise<void> {
-    if (this.joinedOnce) return Promise.resolve();
-    if (this.closed) return Promise.reject(DhtError.closed());
-    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+    return this.joined.wait();
+  }
+
+  /** Resolves once the first join's own lookup is done (rejects if closed first): lookups work from
+   * here, while the bucket refreshes that finish the join run on. The chat starts here. */
+  located(): Promise<void> {
+    return this.locatedLatch.wait();
   }
 
   get status(): NodeStatus {
@@ -273,7 +279,8 @@ export class P2PNode {
     this.transport.destroy();
     this.client.close();
     this.phase = 'closed';
-    for (const w of this.readyWaiters.splice(0)) w.reject(DhtError.closed());
+    this.joined.fail(DhtError.closed());
+    this.locatedLatch.fail(DhtError.closed());
     this.emitStatus();
     await this.table.flush();
   }
@@ -286,7 +293,7 @@ export class P2PNode {
     // Our bootstrap sample has a reason to call us back (the transport's strangers' budget).
     for (const p of seeds) this.transport.pool.allow(p, this.clock.now() + RUNTIME_DEFAULTS.sampleAllowMs);
     this.joining = true;
-    if (!this.joinedOnce) this.setPhase('bootstrapping');
+    if (!this.joined.isOpen) this.setPhase('bootstrapping');
     this.dht.join(
       seeds.map((p) => hexToBytes(p)),
       (r) => {
@@ -294,17 +301,20 @@ export class P2PNode {
         if (this.closed) return;
         this.joins++;
         this.log('joined', { contacts: r.contacts, seeds: seeds.length, lookups: r.lookups });
-        const first = !this.joinedOnce;
-        this.joinedOnce = true;
+        const first = !this.joined.isOpen;
         if (first) this.joinedAfterMs = this.clock.now() - this.startedAt;
         this.setPhase('joined');
-        if (first) for (const w of this.readyWaiters.splice(0)) w.resolve();
+        this.locatedLatch.open();
+        this.joined.open();
         this.links.maintain();
         // After a reload or restart: store our own records (loaded from the store) on the current
         // closest nodes again, in case the network lost or never got them. Bounded by maxOwn;
         // replicas we hold are re-replicated by DhtValues' own timer.
         if (first && this.table.ownCount > 0 && this.dht.table.size > 0) this.values.republishOwn();
         if (this.dht.table.size === 0) this.scheduleAloneRetry();
+      },
+      () => {
+        if (!this.closed && this.dht.table.size > 0) this.locatedLatch.open();
       },
     );
   }
@@ -337,7 +347,7 @@ export class P2PNode {
     this.tickTimer = this.clock.setTimeout(() => {
       if (this.closed) return;
       this.ticks++;
-      if (this.joinedOnce && this.ticks % RUNTIME_DEFAULTS.linkCheckTicks === 0) this.links.maintain();
+      if (this.joined.isOpen && this.ticks % RUNTIME_DEFAULTS.linkCheckTicks === 0) this.links.maintain();
       this.emitStatus();
       this.scheduleTick();
     }, this.opts.tickMs ?? RUNTIME_DEFAULTS.tickMs);

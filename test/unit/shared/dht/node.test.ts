@@ -224,6 +224,31 @@ describe('DhtNode over an in-memory transport', () => {
     expect(overlap / 20, `seed=${SEED + 3}`).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('join says `located` once its own lookup is done, before the bucket refreshes that finish it', () => {
+    const rng = new SeededRng(SEED + 5);
+    const hub = new MemoryHub(undefined, 20);
+    const nodes: DhtNode[] = [];
+    for (let i = 0; i < 30; i++) {
+      const n = mkNode(hub, randomId(rng), { k: 8 }, 200 + i);
+      n.join(nodes.slice(0, 3).map((m) => m.id));
+      hub.clock.runFor(2000);
+      nodes.push(n);
+    }
+    const late = mkNode(hub, randomId(rng), { k: 8 }, 300);
+    const events: Array<[string, number, number]> = [];
+    late.join(
+      [nodes[0]!.id],
+      (r) => events.push(['joined', hub.clock.now(), r.lookups]),
+      () => events.push(['located', hub.clock.now(), late.table.size]),
+    );
+    hub.clock.runFor(5000);
+    expect(events.map((e) => e[0])).toEqual(['located', 'joined']);
+    // Located with more than its seed known; joined later, after more lookups than its own.
+    expect(events[0]![2]).toBeGreaterThan(1);
+    expect(events[1]![1]).toBeGreaterThan(events[0]![1]);
+    expect(events[1]![2]).toBeGreaterThan(1);
+  });
+
   it('with maintenance on, a joined node refreshes buckets no lookup touched for refreshIntervalMs', () => {
     const rng = new SeededRng(SEED + 4);
     const hub = new MemoryHub(undefined, 10);

@@ -144,6 +144,8 @@ describe('runtime: identity and joining', () => {
     expect(r.node.status).toMatchObject({ phase: 'joined', signal: 'open', contacts: 0 });
     expect(r.node.stats().joinedAfterMs).toBe(0);
     await expect(r.node.ready()).resolves.toBeUndefined();
+    // Alone there is no own lookup: located with the join.
+    await expect(r.node.located()).resolves.toBeUndefined();
     expect(r.node.stats().transport.open, 'nothing dialed').toBe(0);
   });
 
@@ -243,12 +245,13 @@ describe('runtime: put, get and errors', () => {
     await expect(node.connect('not-a-peer')).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
   });
 
-  it('after close(), put() and get() throw CLOSED, a pending ready() rejects with CLOSED, and no timer is left', async () => {
+  it('after close(), put() and get() throw CLOSED, a pending ready() (and located()) rejects with CLOSED, and no timer is left', async () => {
     const r = await start();
     const pending = r.node.ready();
     await r.node.close();
     expect(await codeOf(pending)).toBe('CLOSED');
     expect(await codeOf(r.node.ready())).toBe('CLOSED');
+    expect(await codeOf(r.node.located())).toBe('CLOSED');
     expect(await codeOf(r.node.put('s', 'v'))).toBe('CLOSED');
     expect(await codeOf(r.node.get(r.node.publicKey, 's'))).toBe('CLOSED');
     expect(r.node.status).toMatchObject({ phase: 'closed', signal: 'closed' });
