@@ -21,17 +21,17 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../crypto/bytes';
 import { MAILBOX_READ_BACK_PERIODS, MAILBOX_SECRET_BYTES, MAILBOX_SLOTS } from './constants';
 import type { ChatContext } from './context';
+import { encodeSessionEnvelope } from './frames';
+import type { MailSlot, OutItem } from './out-item';
+export type { MailSlot } from './out-item';
 import { periodOf } from './period';
+import { MAX_RECORD_PLAINTEXT } from './sealed-record';
+
+/** What one slot carries: a session envelope of one ratchet message, or of several bundled. */
+export const MAX_MAIL_BYTES = MAX_RECORD_PLAINTEXT;
 
 const PAIR_INFO = utf8.encode('p2p-chat pair v1');
 const MAILBOX_INFO = utf8.encode('p2p-chat mailbox v1');
-
-/** Where one message part was written: period, slot and record target. */
-export interface MailSlot {
-  t: number;
-  slot: number;
-  target: string;
-}
 
 export class Mailbox {
   private readonly secrets = new Map<string, { out: Uint8Array; in: Uint8Array }>();
@@ -55,6 +55,20 @@ export class Mailbox {
     const s = lowFirst ? { out: dir(0), in: dir(1) } : { out: dir(1), in: dir(0) };
     this.secrets.set(contactId, s);
     return s;
+  }
+
+  /**
+   * Store outbox items, encrypted, in the next free slots of this period: one item's parts a slot
+   * each, or several single-part items (a unit of `sendUnits(items, MAX_MAIL_BYTES)`) bundled in
+   * one slot. The slots written, or null when full.
+   */
+  writeItems(contactId: string, theirDk: Uint8Array, unit: readonly OutItem[]): Promise<MailSlot[] | null> {
+    const sid = hexToBytes(unit[0]!.sid!);
+    const env =
+      unit.length > 1
+        ? [encodeSessionEnvelope({ kind: 'msgs', sid, msgs: unit.map((item) => hexToBytes(item.wires![0]!)) })]
+        : unit[0]!.wires!.map((w) => encodeSessionEnvelope({ kind: 'msg', sid, msg: hexToBytes(w) }));
+    return this.write(contactId, theirDk, env);
   }
 
   /** Store each plaintext in the next free slot of this period; the slots written, or null when full. */
@@ -109,6 +123,7 @@ export class Mailbox {
       );
       this.chat.records.forget(r.target);
     }
+    this.chat.counters.inc('mailbox.cleared', slots.length);
   }
 
   /** Read a contact's slots for us (this period and MAILBOX_READ_BACK_PERIODS before), in order; yields each new plaintext. */

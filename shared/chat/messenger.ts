@@ -27,13 +27,13 @@ import { ChatError } from './errors';
 import { decodeSessionEnvelope, encodeFrame, encodeSessionEnvelope, textFrames, type Frame, type SessionEnvelope } from './frames';
 import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
-import { Mailbox, type MailSlot } from './mailbox';
+import { Mailbox, MAX_MAIL_BYTES, type MailSlot } from './mailbox';
 import { periodOf } from './period';
 import { finishSession, messageAd, startSession } from './session';
 import { Receiver } from './receiver';
 import { DirectSender, encryptFrames } from './sender';
 import { SessionBook, sessionOp, type StoredSession } from './session-book';
-import { json, listOf, outKey, queue, type OutItem } from './out-item';
+import { freeSlots, json, listOf, outKey, queue, sendUnits, type OutItem } from './out-item';
 export type { OutItem } from './out-item';
 import type { StoreOp } from './store';
 
@@ -205,18 +205,20 @@ export class Messenger {
       }
       return;
     }
-    // Offline: the mailbox, once per item and period (its slots move on at a rollover). Not what
-    // the contact acked in full: it holds those (an ack means stored), and only a direct resend
-    // brings their lost receipt back; in its slots they would crowd out what it lacks.
-    for (const item of [...items]) {
-      if (!item.wires || item.acked >= item.wires.length || (item.mail && item.mail[0]?.t === periodOf(h.now))) continue;
-      const env = item.wires!.map((w) => encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(item.sid!), msg: hexToBytes(w) }));
-      const slots = await this.mailbox.write(cid, device.dk, env);
+    // Offline: the mailbox, once per item and period (its slots move on at a rollover), short messages
+    // several to a slot; not what it acked in full (it holds those: a direct resend gets their receipt).
+    const t = periodOf(h.now);
+    const due = items.filter((i) => i.wires && i.acked < i.wires.length && i.mail?.[0]?.t !== t);
+    for (const unit of sendUnits(due, MAX_MAIL_BYTES)) {
+      const slots = await this.mailbox.writeItems(cid, device.dk, unit);
       if (!slots) return;
-      if (item.mail) await this.mailbox.clear(cid, device.dk, item.mail);
-      item.mail = slots;
-      this.saveOut(cid, item);
-      if (!item.control) this.advance(cid, item.id, 'sent');
+      const old = unit.flatMap((item) => item.mail ?? []);
+      for (const item of unit) {
+        item.mail = slots;
+        this.saveOut(cid, item);
+        if (!item.control) this.advance(cid, item.id, 'sent');
+      }
+      await this.clearMail(cid, old);
     }
   }
 
@@ -303,8 +305,6 @@ export class Messenger {
     return this.receiver.handle(cid, env, false);
   }
 
-  // ---- receiving: receiver.ts ------------------------------------------------------------------
-
   /** A session envelope from node `from`: the answer for the ack. */
   receive(from: string, payload: Uint8Array): Promise<Uint8Array | undefined> {
     return this.receiver.receive(from, payload);
@@ -336,10 +336,12 @@ export class Messenger {
     return [{ key: outKey(item), delete: true }];
   }
 
+  /** Clear those of `slots` that no outbox item is in any more (a shared slot, once its last is delivered). */
   private async clearMail(cid: string, slots: MailSlot[]): Promise<void> {
     const c = this.h.contacts.get(cid);
     const dk = c && devicesOf(this.h, cid, c.devices)[0]?.dk;
-    if (dk) await this.mailbox.clear(cid, dk, slots).catch(() => this.h.counters.inc('mailbox.clear_error'));
+    const free = freeSlots(this.outOf(cid), slots);
+    if (dk && free.length > 0) await this.mailbox.clear(cid, dk, free).catch(() => this.h.counters.inc('mailbox.clear_error'));
   }
 
   /** Move our message to `state` (in the contact's queue), and say so once stored. */

@@ -4,8 +4,14 @@
  */
 import { MAX_APP_PAYLOAD } from '../protocol/wire';
 import { MAX_BUNDLE } from './frames';
-import type { MailSlot } from './mailbox';
 import type { JsonValue } from './store';
+
+/** Where one message part (or a slot's bundle of short messages) was written: period, slot and record target. */
+export interface MailSlot {
+  t: number;
+  slot: number;
+  target: string;
+}
 
 /** A queued ratchet payload: a message (in history) or a control frame (receipt, ready). */
 export interface OutItem {
@@ -44,6 +50,15 @@ export function queue<T>(chains: Map<string, Promise<void>>, cid: string, f: () 
   return run;
 }
 
+/** The slots of `slots` that no item of `items` is in (each once): what may be cleared. */
+export function freeSlots(items: readonly OutItem[], slots: readonly MailSlot[]): MailSlot[] {
+  const key = (s: MailSlot) => `${s.t}:${s.slot}`;
+  const held = new Set(items.flatMap((i) => (i.mail ?? []).map(key)));
+  const out = new Map<string, MailSlot>();
+  for (const s of slots) if (!held.has(key(s))) out.set(key(s), s);
+  return [...out.values()];
+}
+
 export function outKey(item: OutItem): string {
   return `out/${item.cid}/${String(item.sentAt).padStart(15, '0')}-${item.id}`;
 }
@@ -57,10 +72,11 @@ const BUNDLE_HEAD = 10;
 const PER_MESSAGE = 2;
 
 /**
- * Encrypted items cut into what one request carries: runs of single-part items under one session
- * share a bundle (up to MAX_BUNDLE, within one app payload); an item of several parts goes alone.
+ * Encrypted items cut into what one request (or one mailbox slot) carries: runs of single-part
+ * items under one session share a bundle (up to MAX_BUNDLE, its envelope within `maxBytes`); an
+ * item of several parts goes alone.
  */
-export function sendUnits(items: OutItem[]): OutItem[][] {
+export function sendUnits(items: OutItem[], maxBytes: number = MAX_APP_PAYLOAD): OutItem[][] {
   const out: OutItem[][] = [];
   let cur: OutItem[] = [];
   let bytes = BUNDLE_HEAD;
@@ -76,7 +92,7 @@ export function sendUnits(items: OutItem[]): OutItem[][] {
       continue;
     }
     const size = item.wires[0]!.length / 2 + PER_MESSAGE;
-    if (cur.length >= MAX_BUNDLE || bytes + size > MAX_APP_PAYLOAD || (cur.length > 0 && cur[0]!.sid !== item.sid)) close();
+    if (cur.length >= MAX_BUNDLE || bytes + size > maxBytes || (cur.length > 0 && cur[0]!.sid !== item.sid)) close();
     cur.push(item);
     bytes += size;
   }

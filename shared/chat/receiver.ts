@@ -322,6 +322,8 @@ export class Receiver {
   async fromMailbox(cid: string, plaintext: Uint8Array): Promise<void> {
     const env = decodeSessionEnvelope(plaintext);
     if (env?.kind === 'msg') await this.handle(cid, env, false);
+    else if (env?.kind === 'msgs')
+      await this.handleAll(cid, env.sid, env.msgs, false); // short messages sharing a slot
     else this.h.counters.inc('drop.mailbox_malformed');
   }
 }
