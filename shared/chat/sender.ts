@@ -97,10 +97,10 @@ export class DirectSender {
 
   /** Send one outbox item's parts in order: true once all are acked, else why not. */
   private async sendItem(cid: string, node: string, item: OutItem): Promise<boolean | 'reset' | 'busy'> {
-    // Every part reached the node on an earlier flush, yet no receipt came (a bare ack also
-    // answers a message the receiver failed to store or open): send the same ciphertext again.
-    // A copy it has already stored is answered with the receipt again.
-    // (`acked` itself only goes up: acked in full, it stays out of the mailbox.)
+    // Every part reached the node on an earlier flush, yet no receipt came (its receipt was lost,
+    // or it could not open the message: a bare ack answers that too): send the same ciphertext
+    // again; a copy it has already stored is answered with the receipt again. (`acked` itself
+    // only goes up: acked in full, an item stays out of the mailbox.)
     const n = item.wires!.length;
     for (let part = !item.control && item.acked >= n ? 0 : item.acked; part < n; part++) {
       const ok = await this.transmit(cid, node, item.sid!, [hexToBytes(item.wires![part]!)]);
