@@ -51,42 +51,27 @@ function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
-/** When message `id` arrived in the page (waits for it). */
-const arrivalOf = (p: Page, id: string, ms: number) =>
+/**
+ * Wait in the page for message `want.id` (resolves with its arrival time) or for the log to hold
+ * `want.count` messages (resolves with the last one's).
+ */
+const arrived = (p: Page, want: { id: string } | { count: number }, ms: number) =>
   within(
     ms,
-    `message ${id}`,
+    JSON.stringify(want),
     p.evaluate(
-      (id) =>
+      (want) =>
         new Promise<number>((resolve) => {
           // (No named functions in here: the bench's transpiler would wrap them in a helper the page lacks.)
           const w = window as unknown as Log;
           w.wake.push(() => {
-            const m = w.inbox.find((x) => x.id === id);
+            const m = 'id' in want ? w.inbox.find((x) => x.id === want.id) : w.inbox[want.count - 1];
             if (m) resolve(m.at);
             return m !== undefined;
           });
           w.wake = w.wake.filter((f) => !f());
         }),
-      id,
-    ),
-  );
-/** Once the page's log holds `n` messages (waits for them). */
-const logged = (p: Page, n: number, ms: number) =>
-  within(
-    ms,
-    `${n} messages`,
-    p.evaluate(
-      (n) =>
-        new Promise<void>((resolve) => {
-          const w = window as unknown as Log;
-          w.wake.push(() => {
-            if (w.inbox.length >= n) resolve();
-            return w.inbox.length >= n;
-          });
-          w.wake = w.wake.filter((f) => !f());
-        }),
-      n,
+      want,
     ),
   );
 /** Every message of a conversation, paging back through history. */
@@ -182,7 +167,7 @@ async function main(): Promise<void> {
         [idOf(to), `latency ${s} ${'x'.repeat(80)}`] as const,
       );
       sent.push({ from, to, id: r.messageId, at: r.at });
-      latency.push((await arrivalOf(to.page, r.messageId, 10_000)) - r.at);
+      latency.push((await arrived(to.page, { id: r.messageId }, 10_000)) - r.at);
     }
 
     progress(`latency sampled: p50 ${round(percentile(latency, 50))} ms`);
@@ -212,7 +197,7 @@ async function main(): Promise<void> {
       },
       [idOf(tb), THROUGHPUT_N] as const,
     );
-    await logged(tb.page, before + burst.length, 120_000);
+    await arrived(tb.page, { count: before + burst.length }, 120_000);
     const throughput = burst.length / ((Date.now() - t0) / 1000);
     for (const id of burst) sent.push({ from: ta, to: tb, id, at: 0 });
 

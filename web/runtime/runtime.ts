@@ -74,7 +74,7 @@ export class P2PNode {
   private lastStatus = '';
   private joining = false;
   /** The first join done; its own lookup done (lookups work from here, before the bucket refreshes). */
-  private readonly joined = new Latch();
+  private readonly joinedLatch = new Latch();
   private readonly locatedLatch = new Latch();
   private tickTimer: TimerHandle | undefined;
   private aloneTimer: TimerHandle | undefined;
@@ -167,7 +167,7 @@ export class P2PNode {
 
   /** Resolves once the node has joined (rejects if it is closed first). */
   ready(): Promise<void> {
-    return this.joined.wait();
+    return this.joinedLatch.wait();
   }
 
   /** Resolves once the first join's own lookup is done (rejects if closed first): lookups work from
@@ -279,7 +279,7 @@ export class P2PNode {
     this.transport.destroy();
     this.client.close();
     this.phase = 'closed';
-    this.joined.fail(DhtError.closed());
+    this.joinedLatch.fail(DhtError.closed());
     this.locatedLatch.fail(DhtError.closed());
     this.emitStatus();
     await this.table.flush();
@@ -293,7 +293,7 @@ export class P2PNode {
     // Our bootstrap sample has a reason to call us back (the transport's strangers' budget).
     for (const p of seeds) this.transport.pool.allow(p, this.clock.now() + RUNTIME_DEFAULTS.sampleAllowMs);
     this.joining = true;
-    if (!this.joined.isOpen) this.setPhase('bootstrapping');
+    if (!this.joinedLatch.isOpen) this.setPhase('bootstrapping');
     this.dht.join(
       seeds.map((p) => hexToBytes(p)),
       (r) => {
@@ -301,11 +301,11 @@ export class P2PNode {
         if (this.closed) return;
         this.joins++;
         this.log('joined', { contacts: r.contacts, seeds: seeds.length, lookups: r.lookups });
-        const first = !this.joined.isOpen;
+        const first = !this.joinedLatch.isOpen;
         if (first) this.joinedAfterMs = this.clock.now() - this.startedAt;
         this.setPhase('joined');
         this.locatedLatch.open();
-        this.joined.open();
+        this.joinedLatch.open();
         this.links.maintain();
         // After a reload or restart: store our own records (loaded from the store) on the current
         // closest nodes again, in case the network lost or never got them. Bounded by maxOwn;
@@ -347,7 +347,7 @@ export class P2PNode {
     this.tickTimer = this.clock.setTimeout(() => {
       if (this.closed) return;
       this.ticks++;
-      if (this.joined.isOpen && this.ticks % RUNTIME_DEFAULTS.linkCheckTicks === 0) this.links.maintain();
+      if (this.joinedLatch.isOpen && this.ticks % RUNTIME_DEFAULTS.linkCheckTicks === 0) this.links.maintain();
       this.emitStatus();
       this.scheduleTick();
     }, this.opts.tickMs ?? RUNTIME_DEFAULTS.tickMs);
