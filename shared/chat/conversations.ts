@@ -8,7 +8,7 @@ import { ChatError } from './errors';
 import { MAX_RECEIPT_IDS } from './frames';
 import { advanceOp, messageKey, page } from './history';
 import type { Messenger, MessengerHost } from './messenger';
-import type { StoreOp } from './store';
+import { asJson, type StoreOp } from './store';
 
 export const DEFAULT_SETTINGS: ChatSettings = { readReceipts: true, typing: true };
 
@@ -49,7 +49,7 @@ export class Conversations {
       }
     }
     c.unread = 0;
-    ops.push({ key: `contact/${c.id}`, value: JSON.parse(JSON.stringify(c)) });
+    ops.push({ key: `contact/${c.id}`, value: asJson(c) });
     await this.h.c.store.batch(ops);
     if (!this.h.settings.readReceipts || c.state !== 'accepted') return;
     for (let i = 0; i < ids.length; i += MAX_RECEIPT_IDS) {

@@ -6,7 +6,7 @@
  * produced them.
  */
 import type { MessageInfo, MessageState } from './api-types';
-import type { ChatStore, JsonValue, StoreOp } from './store';
+import { asJson, type ChatStore, type StoreOp } from './store';
 
 /** Page size of `messages()` when none is given, and its maximum. */
 export const PAGE = { default: 50, max: 500 } as const;
@@ -25,7 +25,7 @@ export function messageKey(contactId: string, m: Pick<MessageInfo, 'sentAt' | 'm
 export function addMessageOps(contactId: string, m: MessageInfo): StoreOp[] {
   const key = messageKey(contactId, m);
   return [
-    { key, value: toJson(m) },
+    { key, value: asJson(m) },
     { key: `mid/${contactId}/${m.messageId}`, value: key },
   ];
 }
@@ -42,7 +42,7 @@ export async function findMessage(store: ChatStore, contactId: string, id: strin
 export function advanceOp(found: { key: string; m: MessageInfo }, state: MessageState): StoreOp | null {
   if (ORDER[state] <= ORDER[found.m.state] && !(found.m.state === 'failed' && state !== 'failed')) return null;
   found.m.state = state;
-  return { key: found.key, value: toJson(found.m) };
+  return { key: found.key, value: asJson(found.m) };
 }
 
 /** A page of a conversation, oldest first: the `limit` messages before `before` (or the newest). */
@@ -56,8 +56,4 @@ export async function page(store: ChatStore, contactId: string, opts: { before?:
   }
   const rows = await store.list(`msg/${contactId}/`, { last: limit, ...(before !== undefined ? { before } : {}) });
   return rows.map(([, v]) => v as unknown as MessageInfo);
-}
-
-function toJson(m: MessageInfo): JsonValue {
-  return JSON.parse(JSON.stringify(m)) as JsonValue;
 }

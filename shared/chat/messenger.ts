@@ -18,8 +18,7 @@
  * devices that start a session at once both get through.
  */
 import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
-import { encodeMessage, ratchetEncrypt } from '../crypto/double-ratchet';
-import type { MessageInfo, MessageState } from './api-types';
+import type { MessageInfo } from './api-types';
 import { MAX_TEXT_BYTES } from './constants';
 import type { MessengerHost } from './context';
 export type { MessengerHost } from './context';
@@ -29,13 +28,13 @@ import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
 import { Mailbox, MAX_MAIL_BYTES, type MailSlot } from './mailbox';
 import { periodOf } from './period';
-import { finishSession, messageAd, startSession } from './session';
+import { finishSession, startSession } from './session';
 import { Receiver } from './receiver';
 import { DirectSender, encryptFrames } from './sender';
-import { SessionBook, sessionOp, type StoredSession } from './session-book';
-import { freeSlots, json, listOf, outKey, queue, sendUnits, type OutItem } from './out-item';
+import { SessionBook, type StoredSession } from './session-book';
+import { freeSlots, listOf, outKey, queue, sendUnits, type OutItem } from './out-item';
 export type { OutItem } from './out-item';
-import type { StoreOp } from './store';
+import { asJson, type StoreOp } from './store';
 
 const SEND_TIMEOUT_MS = 10_000;
 export { RESEND_AFTER_MS } from './sender';
@@ -109,7 +108,7 @@ export class Messenger {
     const item: OutItem = { cid, id, sentAt, control: false, frames, acked: 0 };
     const stored = this.h.c.store.batch([
       ...addMessageOps(cid, m),
-      { key: outKey(item), value: json(item), fresh: true },
+      { key: outKey(item), value: asJson(item), fresh: true },
       { key: SENT_AT_KEY, value: sentAt },
     ]);
     // Queued and flushed at once: the flush's own writes commit after these (or fail with them),
@@ -130,7 +129,7 @@ export class Messenger {
     const sentAt = this.nextSentAt();
     const item: OutItem = { cid, id, sentAt, control: true, frames: [bytesToHex(encodeFrame(frame))], acked: 0 };
     const stored = this.h.c.store.batch([
-      { key: outKey(item), value: json(item), fresh: true },
+      { key: outKey(item), value: asJson(item), fresh: true },
       { key: SENT_AT_KEY, value: sentAt },
     ]);
     this.outOf(cid).push(item);
@@ -213,11 +212,8 @@ export class Messenger {
       const slots = await this.mailbox.writeItems(cid, device.dk, unit);
       if (!slots) return;
       const old = unit.flatMap((item) => item.mail ?? []);
-      for (const item of unit) {
-        item.mail = slots;
-        this.saveOut(cid, item);
-        if (!item.control) this.advance(cid, item.id, 'sent');
-      }
+      for (const item of unit) item.mail = slots;
+      this.sent(cid, unit);
       await this.clearMail(cid, old);
     }
   }
@@ -228,30 +224,17 @@ export class Messenger {
       const pick = new Set(items);
       const todo = this.outOf(cid).filter((item) => pick.has(item) && (item.sid !== s.sid || !item.wires));
       if (todo.length === 0) return undefined;
-      const ad = messageAd(this.h.me.ik, hexToBytes(cid));
-      const cur = this.sessions.get(cid, s.sid) ?? s;
-      let ratchet = cur.ratchet;
-      const wires = todo.map((item) =>
-        item.frames.map((f) => {
-          const r = ratchetEncrypt(ratchet, hexToBytes(f), ad);
-          ratchet = r.state;
-          return bytesToHex(encodeMessage(r.message));
-        }),
-      );
-      const ops: StoreOp[] = todo.map((item, i) => ({
-        key: outKey(item),
-        value: json({ ...item, sid: s.sid, wires: wires[i]!, acked: 0 }),
-      }));
-      ops.push(sessionOp(cid, { ...cur, ratchet }));
-      const stored = this.h.c.store.batch(ops);
-      cur.ratchet = ratchet;
-      s.ratchet = ratchet;
-      todo.forEach((item, i) => {
-        item.wires = wires[i]!;
-        item.sid = s.sid;
-        item.acked = 0;
+      const frames = todo.flatMap((item) => item.frames.map((f) => hexToBytes(f)));
+      const e = encryptFrames(this.h, this.sessions, cid, s, frames, (wires) => {
+        let at = 0;
+        return todo.map((item) => {
+          const mine = wires.slice(at, at + item.frames.length).map((w) => bytesToHex(w));
+          at += item.frames.length;
+          Object.assign(item, { sid: s.sid, wires: mine, acked: 0 });
+          return { key: outKey(item), value: asJson(item) };
+        });
       });
-      return { stored };
+      return { stored: e.stored };
     });
     // No ciphertext leaves before its ratchet step is stored (a crash must never reuse a key).
     await r?.stored;
@@ -344,17 +327,30 @@ export class Messenger {
     if (dk && free.length > 0) await this.mailbox.clear(cid, dk, free).catch(() => this.h.counters.inc('mailbox.clear_error'));
   }
 
-  /** Move our message to `state` (in the contact's queue), and say so once stored. */
-  advance(cid: string, id: string, state: MessageState): void {
+  /**
+   * Items sent (acked, or written to the mailbox): their progress stored and their messages moved
+   * to `sent`, in one batch in the contact's queue (unless a receipt took them out meanwhile);
+   * told once stored. Not waited for: a crash before it only sends the same ciphertext again.
+   */
+  sent(cid: string, items: OutItem[]): void {
     this.later(
       this.serial(cid, async () => {
-        const found = await findMessage(this.h.c.store, cid, id);
-        const op = found && advanceOp(found, state);
-        return op ? { stored: this.h.c.store.batch([op]) } : undefined;
+        const ops: StoreOp[] = [];
+        const shown: string[] = [];
+        const out = new Set(this.outOf(cid));
+        for (const item of items) {
+          if (!out.has(item)) continue;
+          ops.push({ key: outKey(item), value: asJson(item) });
+          const found = item.control ? undefined : await findMessage(this.h.c.store, cid, item.id);
+          const op = found && advanceOp(found, 'sent');
+          if (!op) continue;
+          ops.push(op);
+          shown.push(item.id);
+        }
+        return { stored: ops.length > 0 ? this.h.c.store.batch(ops) : undefined, shown };
       }).then(async (r) => {
-        if (!r) return;
         await r.stored;
-        this.h.emitState(cid, id, state);
+        for (const id of r.shown) this.h.emitState(cid, id, 'sent');
       }),
     );
   }
@@ -373,7 +369,7 @@ export class Messenger {
   saveOut(cid: string, item: OutItem): void {
     this.later(
       this.serial(cid, async () =>
-        this.outOf(cid).includes(item) ? { stored: this.h.c.store.batch([{ key: outKey(item), value: json(item) }]) } : undefined,
+        this.outOf(cid).includes(item) ? { stored: this.h.c.store.batch([{ key: outKey(item), value: asJson(item) }]) } : undefined,
       ).then((r) => r?.stored),
     );
   }

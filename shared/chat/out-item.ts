@@ -4,7 +4,6 @@
  */
 import { MAX_APP_PAYLOAD } from '../protocol/wire';
 import { MAX_BUNDLE } from './frames';
-import type { JsonValue } from './store';
 
 /** Where one message part (or a slot's bundle of short messages) was written: period, slot and record target. */
 export interface MailSlot {
@@ -61,10 +60,6 @@ export function freeSlots(items: readonly OutItem[], slots: readonly MailSlot[])
 
 export function outKey(item: OutItem): string {
   return `out/${item.cid}/${String(item.sentAt).padStart(15, '0')}-${item.id}`;
-}
-
-export function json<T>(x: T): JsonValue {
-  return JSON.parse(JSON.stringify(x)) as JsonValue;
 }
 
 /** A bundle envelope's bytes besides its messages (code, session id, count), and each message's length. */

@@ -7,7 +7,7 @@ import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
 import { decodeMessage, encodeMessage, ratchetDecrypt, ratchetEncrypt, RatchetError, type RatchetState } from '../crypto/double-ratchet';
 import type { MessageInfo } from './api-types';
 import { ChatError } from './errors';
-import { json, listOf } from './out-item';
+import { listOf } from './out-item';
 import {
   decodeFrame,
   decodeSessionEnvelope,
@@ -24,7 +24,7 @@ import type { MessengerHost } from './context';
 import type { Mailbox } from './mailbox';
 import { answerSession, messageAd } from './session';
 import { sessionOp, type SessionBook, type StoredSession } from './session-book';
-import type { StoreOp } from './store';
+import { asJson, type StoreOp } from './store';
 
 /** What the receiving side uses of the messenger. */
 export interface ReceiverLinks {
@@ -36,14 +36,23 @@ export interface ReceiverLinks {
   certOf(cert: Uint8Array, remoteStatic: Uint8Array): string | null;
 }
 
-/** What handling one message did: its answer, its commit, and what to tell once committed. */
-export interface Handled {
-  answer?: Uint8Array;
-  stored: Promise<unknown>;
+/**
+ * What a bundle's messages did, stored in ONE batch once the last is handled: their ops, the
+ * ratchet state after the last (and the contact's unread count, once), then the receipts that go
+ * through the outbox (never committed ahead of what they confirm); the answers for the ack, and
+ * what to tell once applied.
+ */
+interface Pending {
+  ops: StoreOp[];
+  session?: StoredSession;
+  contact: boolean;
+  receipts: string[];
+  controls: Array<Extract<Frame, { type: 'receipt' }>>;
+  answers: Uint8Array[];
   after: Array<() => void>;
 }
 
-const nothing = (answer?: Uint8Array): Handled => ({ stored: Promise.resolve(), after: [], ...(answer ? { answer } : {}) });
+const pending = (): Pending => ({ ops: [], contact: false, receipts: [], controls: [], answers: [], after: [] });
 
 export class Receiver {
   /** Direct messages waiting in each contact's queue, and ids stored whose receipt has not gone yet. */
@@ -91,27 +100,22 @@ export class Receiver {
     // Let the messages that arrived with these be counted first: then only the last of a burst
     // encrypts a receipt (for them all), and the others are acked bare.
     if (reply) await this.h.yieldToEvents?.();
-    const rs = await this.m.serial(cid, async () => {
-      const out: Handled[] = [];
+    const r = await this.m.serial(cid, async () => {
+      const p = pending();
       let left = msgs.length;
       try {
         for (const msg of msgs) {
           count(-1);
           left--;
-          out.push(await this.receiveMsg(cid, { kind: 'msg', sid, msg }, reply, from));
+          await this.receiveMsg(cid, { kind: 'msg', sid, msg }, reply, p, from);
         }
-      } catch (e) {
-        // Nobody waits for the writes of those before it now (the sender sends them all again).
-        for (const r of out) r.stored.catch(() => undefined);
-        throw e;
       } finally {
         count(-left);
       }
-      return out;
+      return { p, stored: this.commit(cid, p) };
     });
-    const answers = rs.flatMap((r) => (r.answer ? [r.answer] : []));
     // The last of a burst ended without taking what is owed: a receipt of its own.
-    if (reply && answers.length === 0 && this.owedTo(cid).length > 0 && !this.queued.get(cid)) {
+    if (reply && r.p.answers.length === 0 && this.owedTo(cid).length > 0 && !this.queued.get(cid)) {
       void this.m.serial(cid, async () => {
         const ids = this.owedTo(cid).splice(0);
         return { stored: ids.length ? this.m.control(cid, { type: 'receipt', kind: 'delivered', ids: ids.map(hexToBytes) }) : undefined };
@@ -119,9 +123,27 @@ export class Receiver {
     }
     // Shown once applied (what history reads); acked once committed. A failed commit is never
     // acked, so the sender sends it again.
-    for (const r of rs) for (const f of r.after) f();
-    await Promise.all(rs.map((r) => r.stored));
-    return bundleAnswers(answers);
+    for (const f of r.p.after) f();
+    await r.stored;
+    return bundleAnswers(r.p.answers);
+  }
+
+  /**
+   * Issue the bundle's batch (its messages, the ratchet state after the last, the contact once),
+   * then the receipts that go through the outbox: the promise is all of them committed.
+   */
+  private commit(cid: string, p: Pending): Promise<unknown> {
+    if (p.contact) {
+      const c = this.h.contacts.get(cid);
+      if (c) p.ops.push({ key: `contact/${cid}`, value: asJson(c) });
+    }
+    if (p.session) p.ops.push(sessionOp(cid, p.session));
+    if (p.ops.length === 0) return Promise.resolve();
+    const stored: Array<Promise<unknown>> = [this.h.c.store.batch(p.ops)];
+    for (let i = 0; i < p.receipts.length; i += MAX_RECEIPT_IDS)
+      p.controls.push({ type: 'receipt', kind: 'delivered', ids: p.receipts.slice(i, i + MAX_RECEIPT_IDS).map(hexToBytes) });
+    for (const f of p.controls) stored.push(this.m.control(cid, f));
+    return Promise.all(stored);
   }
 
   private owedTo(cid: string): string[] {
@@ -148,15 +170,21 @@ export class Receiver {
   }
 
   /**
-   * Decrypt and handle one ratchet message; with `reply`, our receipt for the ack. Called inside
-   * the contact's serial chain; its writes are issued, not awaited (`stored`). `from`, the node it
-   * came from directly, counts as the contact's (and the contact as heard) only once the message
-   * decrypts: the session id is no secret.
+   * Decrypt and handle one ratchet message into `p` (stored with its bundle); with `reply`, our
+   * receipt for the ack. Called inside the contact's serial chain. `from`, the node it came from
+   * directly, counts as the contact's (and the contact as heard) only once the message decrypts:
+   * the session id is no secret.
    */
-  private async receiveMsg(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>, reply: boolean, from?: string): Promise<Handled> {
+  private async receiveMsg(
+    cid: string,
+    env: Extract<SessionEnvelope, { kind: 'msg' }>,
+    reply: boolean,
+    p: Pending,
+    from?: string,
+  ): Promise<void> {
     const h = this.h;
     const s = this.sessions.get(cid, env.sid);
-    if (!s) return nothing(encodeSessionEnvelope({ kind: 'reset' }));
+    if (!s) return void p.answers.push(encodeSessionEnvelope({ kind: 'reset' }));
     const msg = (() => {
       try {
         return decodeMessage(env.msg);
@@ -164,76 +192,60 @@ export class Receiver {
         return null;
       }
     })();
-    if (!msg) {
-      h.counters.inc('drop.message_malformed');
-      return nothing();
-    }
+    if (!msg) return void h.counters.inc('drop.message_malformed');
     const recvKey = `recv/${cid}/${s.sid}:${bytesToHex(msg.header.dh)}:${msg.header.n}`;
     let plaintext: Uint8Array;
     let ratchet: RatchetState;
     try {
-      const r = ratchetDecrypt(s.ratchet, msg, messageAd(hexToBytes(cid), h.me.ik), { randomBytes: h.randomBytes });
+      const r = ratchetDecrypt(s.ratchet, msg, this.adFrom(cid), { randomBytes: h.randomBytes });
       plaintext = r.plaintext;
       ratchet = r.state;
     } catch (e) {
       if (e instanceof RatchetError && e.code === 'DUPLICATE') {
         h.counters.inc('message.duplicate');
         const id = await h.c.store.get(recvKey);
-        if (typeof id !== 'string' || !reply) return nothing();
+        if (typeof id !== 'string' || !reply) return;
         if (this.sessions.get(cid, env.sid) !== s) throw new ChatError('STORAGE', 'session reloaded');
         const owed = this.owedTo(cid);
         if (!owed.includes(id)) owed.push(id);
-        return this.receipt(cid, s, 'delivered', owed.splice(0, MAX_RECEIPT_IDS), [], []);
+        return this.receipt(cid, s, 'delivered', owed.splice(0, MAX_RECEIPT_IDS), p);
       }
-      h.counters.inc('drop.message_decrypt');
-      return nothing();
+      return void h.counters.inc('drop.message_decrypt');
     }
     if (from !== undefined) {
       if (!h.nodesOf.get(cid)?.includes(from)) h.nodesOf.set(cid, [from, ...(h.nodesOf.get(cid) ?? [])].slice(0, 4));
       h.heard(cid);
     }
     const frame = decodeFrame(plaintext);
-    const ops: StoreOp[] = [];
-    const after: Array<() => void> = [];
     let deliveredId: string | undefined;
-    if (frame?.type === 'text') deliveredId = await this.onText(cid, frame, ops, after);
-    else if (frame?.type === 'receipt') await this.onReceipt(cid, frame, ops, after);
+    if (frame?.type === 'text') deliveredId = await this.onText(cid, frame, p);
+    else if (frame?.type === 'receipt') await this.onReceipt(cid, frame, p);
     else if (frame?.type === 'typing') {
-      if (h.settings.typing) after.push(() => h.emitTyping(cid, frame.on));
+      if (h.settings.typing) p.after.push(() => h.emitTyping(cid, frame.on));
     } else if (!frame) h.counters.inc('drop.frame_malformed');
-    if (deliveredId) ops.push({ key: recvKey, value: deliveredId });
+    if (deliveredId) p.ops.push({ key: recvKey, value: deliveredId });
     // A failed write reloaded the sessions while we waited on a read: this state is not the stored one.
     if (this.sessions.get(cid, env.sid) !== s) throw new ChatError('STORAGE', 'session reloaded');
-    const next = { ...s, ratchet };
-    if (reply) {
-      // One receipt for a burst: messages with more queued behind them are acked bare (stored,
-      // receipt to follow), and the last one's ack carries the receipt for all (up to MAX_RECEIPT_IDS).
-      const owed = this.owedTo(cid);
-      if (deliveredId) owed.push(deliveredId);
-      if (owed.length >= MAX_RECEIPT_IDS || (owed.length > 0 && !this.queued.get(cid)))
-        return this.receipt(cid, next, 'delivered', owed.splice(0, MAX_RECEIPT_IDS), ops, after);
-    }
-    ops.push(sessionOp(cid, next));
-    const stored: Array<Promise<unknown>> = [h.c.store.batch(ops)];
     s.ratchet = ratchet;
-    if (deliveredId && !reply) stored.push(this.m.control(cid, { type: 'receipt', kind: 'delivered', ids: [hexToBytes(deliveredId)] }));
-    return { stored: Promise.all(stored), after };
+    p.session = s;
+    if (!reply) {
+      if (deliveredId) p.receipts.push(deliveredId);
+      return;
+    }
+    // One receipt for a burst: messages with more queued behind them are acked bare (stored,
+    // receipt to follow), and the last one's ack carries the receipt for all (up to MAX_RECEIPT_IDS).
+    const owed = this.owedTo(cid);
+    if (deliveredId) owed.push(deliveredId);
+    if (owed.length >= MAX_RECEIPT_IDS || (owed.length > 0 && !this.queued.get(cid)))
+      this.receipt(cid, s, 'delivered', owed.splice(0, MAX_RECEIPT_IDS), p);
   }
 
-  /** Encrypt a receipt right after a decrypt, store both steps with `ops`: the envelope for the ack. */
-  private receipt(
-    cid: string,
-    s: StoredSession,
-    kind: 'delivered' | 'read',
-    ids: string[],
-    ops: StoreOp[],
-    after: Array<() => void>,
-  ): Handled {
+  /** Encrypt a receipt (after a decrypt) under `s` into `p`: its envelope rides in the ack. */
+  private receipt(cid: string, s: StoredSession, kind: 'delivered' | 'read', ids: string[], p: Pending): void {
     if (!s.ratchet.cks) {
-      const stored = this.h.c.store.batch([...ops, sessionOp(cid, s)]);
-      this.sessions.replace(cid, s);
-      const control = ids.length ? this.m.control(cid, { type: 'receipt', kind, ids: ids.map(hexToBytes) }) : undefined;
-      return { stored: Promise.all([stored, control]), after };
+      p.session = s;
+      if (ids.length) p.controls.push({ type: 'receipt', kind, ids: ids.map(hexToBytes) });
+      return;
     }
     const r = ratchetEncrypt(
       s.ratchet,
@@ -241,18 +253,22 @@ export class Receiver {
       messageAd(this.h.me.ik, hexToBytes(cid)),
     );
     const next = { ...s, ratchet: r.state };
-    const stored = this.h.c.store.batch([...ops, sessionOp(cid, next)]);
     this.sessions.replace(cid, next);
-    return { answer: encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(s.sid), msg: encodeMessage(r.message) }), stored, after };
+    p.session = next;
+    p.answers.push(encodeSessionEnvelope({ kind: 'msg', sid: hexToBytes(s.sid), msg: encodeMessage(r.message) }));
   }
 
-  private async onText(
-    cid: string,
-    f: Extract<Frame, { type: 'text' }>,
-    ops: StoreOp[],
-    after: Array<() => void>,
-  ): Promise<string | undefined> {
+  /** The associated data of `cid`'s messages to us (the same for every message: kept). */
+  private readonly ads = new Map<string, Uint8Array>();
+  private adFrom(cid: string): Uint8Array {
+    const ad = this.ads.get(cid) ?? messageAd(hexToBytes(cid), this.h.me.ik);
+    this.ads.set(cid, ad);
+    return ad;
+  }
+
+  private async onText(cid: string, f: Extract<Frame, { type: 'text' }>, p: Pending): Promise<string | undefined> {
     const h = this.h;
+    const ops = p.ops;
     const id = bytesToHex(f.id);
     if (await findMessage(h.c.store, cid, id)) return id;
     let text: Uint8Array = f.part;
@@ -287,13 +303,13 @@ export class Receiver {
     const c = h.contacts.get(cid);
     if (c) {
       c.unread = (c.unread ?? 0) + 1;
-      ops.push({ key: `contact/${cid}`, value: json(c) });
+      p.contact = true;
     }
-    after.push(() => h.emitMessage(cid, m));
+    p.after.push(() => h.emitMessage(cid, m));
     return id;
   }
 
-  private async onReceipt(cid: string, f: Extract<Frame, { type: 'receipt' }>, ops: StoreOp[], after: Array<() => void>): Promise<void> {
+  private async onReceipt(cid: string, f: Extract<Frame, { type: 'receipt' }>, p: Pending): Promise<void> {
     for (const raw of f.ids) {
       const id = bytesToHex(raw);
       const found = await findMessage(this.h.c.store, cid, id);
@@ -302,11 +318,11 @@ export class Receiver {
       if (found?.m.from === 'me') {
         const op = advanceOp(found, shown);
         if (op) {
-          ops.push(op);
-          after.push(() => this.h.emitState(cid, id, shown));
+          p.ops.push(op);
+          p.after.push(() => this.h.emitState(cid, id, shown));
         }
       }
-      ops.push(...this.m.removeOut(cid, id));
+      p.ops.push(...this.m.removeOut(cid, id));
     }
   }
 

@@ -6,13 +6,13 @@
  */
 import { hexToBytes } from '../crypto/bytes';
 import { encodeMessage, ratchetEncrypt } from '../crypto/double-ratchet';
-import type { MessageState } from './api-types';
 import type { MessengerHost } from './context';
 import { ChatError } from './errors';
 import { decodeSessionEnvelope, encodeSessionEnvelope, type SessionEnvelope } from './frames';
 import { sendUnits, type OutItem } from './out-item';
 import { messageAd } from './session';
 import { sessionOp, type SessionBook, type StoredSession } from './session-book';
+import type { StoreOp } from './store';
 
 const SEND_TIMEOUT_MS = 10_000;
 /** Requests in flight to one contact at once. */
@@ -28,14 +28,14 @@ export type SendResult = boolean | 'reset' | 'busy';
 /** What the sender uses of the messenger: its outbox bookkeeping and the receipts in acks. */
 export interface SenderLinks {
   saveOut(cid: string, item: OutItem): void;
-  advance(cid: string, id: string, state: MessageState): void;
+  sent(cid: string, items: OutItem[]): void;
   done(cid: string, item: OutItem): void;
   handleReceipt(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>): Promise<unknown>;
 }
 
 /**
  * Encrypt frames in order under `s` (its state as the book holds it now: a receipt may have
- * replaced it); stores the new ratchet state in one batch. Call inside `serial`; await `stored`
+ * replaced it); stores the new ratchet state in one batch (with `withOps` of the wires). Call inside `serial`; await `stored`
  * (outside it) before the wires leave.
  */
 export function encryptFrames(
@@ -44,6 +44,7 @@ export function encryptFrames(
   cid: string,
   s: StoredSession,
   frames: Uint8Array[],
+  withOps: (wires: Uint8Array[]) => StoreOp[] = () => [],
 ): { wires: Uint8Array[]; stored: Promise<void> } {
   const ad = messageAd(h.me.ik, hexToBytes(cid));
   const cur = sessions.get(cid, s.sid) ?? s;
@@ -54,7 +55,7 @@ export function encryptFrames(
     ratchet = r.state;
     wires.push(encodeMessage(r.message));
   }
-  const stored = h.c.store.batch([sessionOp(cid, { ...cur, ratchet })]);
+  const stored = h.c.store.batch([...withOps(wires), sessionOp(cid, { ...cur, ratchet })]);
   cur.ratchet = ratchet;
   s.ratchet = ratchet;
   return { wires, stored };
@@ -110,7 +111,8 @@ export class DirectSender {
         if (item.acked < n) this.m.saveOut(cid, item);
       }
     }
-    this.sentItem(cid, item);
+    if (item.control) this.m.done(cid, item);
+    else this.sentItems(cid, [item]);
     return true;
   }
 
@@ -125,17 +127,19 @@ export class DirectSender {
     if (ok !== true) return ok;
     for (const item of items) {
       item.acked = 1;
-      this.sentItem(cid, item);
+      if (item.control) this.m.done(cid, item);
     }
+    this.sentItems(
+      cid,
+      items.filter((item) => !item.control),
+    );
     return true;
   }
 
-  /** Every part of `item` acked. Progress only (a crash before it is stored sends the same ciphertext again): not waited for. */
-  private sentItem(cid: string, item: OutItem): void {
-    if (item.control) return this.m.done(cid, item);
-    this.ackedAt.set(item, this.h.now);
-    this.m.saveOut(cid, item);
-    this.m.advance(cid, item.id, 'sent');
+  /** Messages acked in full (their receipts due within RESEND_AFTER_MS): stored as `sent`, not waited for. */
+  private sentItems(cid: string, items: OutItem[]): void {
+    for (const item of items) this.ackedAt.set(item, this.h.now);
+    if (items.length > 0) this.m.sent(cid, items);
   }
 
   /**

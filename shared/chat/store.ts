@@ -23,8 +23,19 @@ export interface ChatStore {
   get(key: string): Promise<JsonValue | undefined>;
   /** The entries whose key starts with `prefix` (within `opts`), in key order. */
   list(prefix: string, opts?: ListOptions): Promise<Array<[string, JsonValue]>>;
-  /** Apply every op or none. */
+  /**
+   * Apply every op or none. The values are taken as they are when `batch` is called (copied
+   * before it returns), so a caller may change its objects afterwards.
+   */
   batch(ops: StoreOp[]): Promise<void>;
+}
+
+/**
+ * A plain object of JSON fields as a store value, without a copy (`batch` copies it): for records
+ * the chat layer builds from JSON-safe fields only (strings, numbers, booleans, arrays of them).
+ */
+export function asJson<T extends object>(x: T): JsonValue {
+  return x as unknown as JsonValue;
 }
 
 /** A store in memory (simulator, tests). Values are copied in and out, as a real store would. */

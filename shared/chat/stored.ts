@@ -8,7 +8,7 @@ import { bytesToHex, hexToBytes } from '../crypto/bytes';
 import { publicKeyOf } from '../crypto/ed25519';
 import type { Contact } from './contacts';
 import type { SelfState } from './context';
-import type { JsonValue } from './store';
+import { asJson, type JsonValue } from './store';
 
 export function createSelf(random: (n: number) => Uint8Array, name: string, now: number): SelfState {
   const ikSeed = random(32);
@@ -62,7 +62,7 @@ export function decodeSelf(v: JsonValue | undefined): SelfState | null {
 }
 
 export function encodeContact(c: Contact): JsonValue {
-  return JSON.parse(JSON.stringify(c)) as JsonValue;
+  return asJson(c);
 }
 
 export function decodeContact(v: JsonValue): Contact | null {
