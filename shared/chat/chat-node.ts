@@ -19,7 +19,7 @@ import { CHAT_TIMERS, MAX_NAME_BYTES, POW_BITS } from './constants';
 import { ContactBook, type Contact } from './contacts';
 import { ChatError } from './errors';
 import { ChatEvents, type ChatEventMap } from './events';
-import { ChatInbox } from './inbox';
+import { ChatInbox, contactNodes } from './inbox';
 import { Conversations, DEFAULT_SETTINGS } from './conversations';
 import { isSessionEnvelope } from './frames';
 import { KeeperLink } from './keeper-link';
@@ -74,7 +74,8 @@ export class ChatNode implements MessengerHost {
   readonly settings: ChatSettings = { ...DEFAULT_SETTINGS };
   private readonly publisher: Publisher;
   private readonly inbox: ChatInbox;
-  private readonly outbox: Outbox;
+  /** What we owe others; `outbox.knock()` tells contacts we are back (a returning tab, before it joins). */
+  readonly outbox: Outbox;
   private timer: TimerHandle | undefined;
   private closed = false;
   private started = false;
@@ -357,7 +358,7 @@ export class ChatNode implements MessengerHost {
       this.messenger.flushAll();
     });
     this.c.store.checkpoint();
-    this.online.expire();
+    this.online.tick(contactNodes(this));
     this.schedule(CHAT_TIMERS.tickMs);
   }
 

@@ -24,6 +24,11 @@ export interface ChatComponents {
   channelBinding?: (node: string) => Uint8Array;
   /** Told the node ids of contacts we talk to now, so the transport keeps their links. */
   partners?: (nodeIds: ReadonlySet<string>) => void;
+  /**
+   * Told, once a tick, the node ids of every accepted contact's devices: they may call us (a
+   * returning contact's knock is no stranger's offer, whatever the strangers' budget).
+   */
+  callers?: (nodeIds: ReadonlySet<string>) => void;
 }
 
 /** The components as the chat node holds them: its store staged over the given one (staged-store.ts). */

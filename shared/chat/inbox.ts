@@ -180,3 +180,10 @@ export function devicesOf(chat: ChatContext, contactId: string, certs: readonly 
   }
   return out;
 }
+
+/** The node ids of every accepted contact's devices (from their stored certificates). */
+export function contactNodes(chat: ChatContext): Set<string> {
+  const out = new Set<string>();
+  for (const c of chat.contacts.all()) if (c.state === 'accepted') for (const d of devicesOf(chat, c.id, c.devices)) out.add(d.node);
+  return out;
+}

@@ -11,7 +11,10 @@ export interface OnlineHost {
   /** A contact went online or offline. */
   emitPresence(contactId: string, online: boolean): void;
   /** The nodes of online contacts, after each change. */
-  readonly c: { readonly partners?: ((nodes: Set<string>) => void) | undefined };
+  readonly c: {
+    readonly partners?: ((nodes: Set<string>) => void) | undefined;
+    readonly callers?: ((nodes: ReadonlySet<string>) => void) | undefined;
+  };
 }
 
 export class OnlineBook {
@@ -54,8 +57,9 @@ export class OnlineBook {
     return false;
   }
 
-  /** Contacts not heard from within the window go offline. */
-  expire(): void {
+  /** Once a tick: the transport told which nodes may call us; contacts not heard from within the window go offline. */
+  tick(contactNodes: ReadonlySet<string>): void {
+    this.h.c.callers?.(contactNodes);
     for (const [id, t] of this.lastHeard) {
       if (this.h.now - t < CHAT_TIMERS.onlineWindowMs) continue;
       this.lastHeard.delete(id);

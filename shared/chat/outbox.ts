@@ -4,21 +4,23 @@
  * accepts), our acceptances (which carry our presence secret), and for accepted contacts the
  * presence lookups and liveness pings that tell whether they are online.
  */
-import { bytesToHex, hexToBytes } from '../crypto/bytes';
+import { bytesToHex, bytesEqual, hexToBytes } from '../crypto/bytes';
 import type { ChatContext } from './context';
 import { CHAT_TIMERS, REQUEST_SLOTS } from './constants';
 import type { Contact } from './contacts';
-import { encodeAccept, encodeEnvelope, PROLOGUE } from './contact-wire';
+import { decodeEnvelope, decodePing, encodeAccept, encodeEnvelope, encodePing, PROLOGUE } from './contact-wire';
 import { devicesOf } from './inbox';
 import { periodOf, periodsToRead } from './period';
 import { decodeInvitePayload, decodePresencePayload, encodeInvitePayload, encodePresencePayload } from './record-payload';
 import { buildRequestEnvelope } from './request';
-import { seal } from './seal';
+import { open, seal } from './seal';
 
 /** Contacts worked on at once in one maintenance step (each costs DHT gets and seals). */
 const PARALLEL = 8;
 /** How long a direct delivery waits for its ack, ms. */
 const SEND_TIMEOUT_MS = 10_000;
+/** How long a knock waits for its pong, ms (a contact not there is found by lookups later). */
+const KNOCK_TIMEOUT_MS = 5_000;
 
 interface Retry {
   nextAt: number;
@@ -201,6 +203,51 @@ export class Outbox {
       }
     }
     this.failed(key);
+  }
+
+  /**
+   * A returning node knocks on each accepted contact's last known nodes (the node ids its
+   * certificates name) as soon as it can dial, before any lookup: a sealed ping, answered with a
+   * sealed pong. Either side then has the other online, and what each one's outbox holds for the
+   * other (e.g. a message that went to the mailbox while we were away) goes directly at once.
+   */
+  async knock(): Promise<void> {
+    const chat = this.chat;
+    const todo = chat.contacts.all().filter((c) => c.state === 'accepted' && !c.owesAccept && !chat.isOnline(c.id));
+    for (let i = 0; i < todo.length; i += PARALLEL)
+      await Promise.all(todo.slice(i, i + PARALLEL).map((c) => this.knockOn(c).catch(() => chat.counters.inc('knock.error'))));
+  }
+
+  private async knockOn(c: Contact): Promise<void> {
+    const chat = this.chat;
+    const ping = encodePing({ identityKey: chat.me.ik, pong: false, sentAt: chat.now });
+    for (const d of devicesOf(chat, c.id, c.devices)) {
+      const sealed = seal(ping, { sender: this.dkPair(), recipient: d.dk, prologue: PROLOGUE.ping, randomBytes: chat.randomBytes });
+      chat.counters.inc('knock.sent');
+      let answer: Uint8Array | undefined;
+      try {
+        answer = await chat.channel.send(d.node, encodeEnvelope({ kind: 'ping', sealed }), { timeoutMs: KNOCK_TIMEOUT_MS });
+      } catch {
+        chat.counters.inc('knock.unanswered');
+        continue;
+      }
+      const env = answer && decodeEnvelope(answer);
+      let opened: { senderKey: Uint8Array; payload: Uint8Array } | undefined;
+      try {
+        if (env?.kind === 'ping') opened = open(env.sealed, { recipient: this.dkPair(), prologue: PROLOGUE.ping });
+      } catch {
+        // not sealed for us by its device key: no pong
+      }
+      const pong = opened && bytesEqual(opened.senderKey, d.dk) ? decodePing(opened.payload) : null;
+      if (!pong?.pong || bytesToHex(pong.identityKey) !== c.id) {
+        chat.counters.inc('knock.bad_pong');
+        continue;
+      }
+      chat.counters.inc('knock.pong');
+      if (!chat.nodesOf.get(c.id)?.includes(d.node)) chat.nodesOf.set(c.id, [d.node, ...(chat.nodesOf.get(c.id) ?? [])].slice(0, 4));
+      chat.heard(c.id);
+      return;
+    }
   }
 
   private async findAndPing(c: Contact): Promise<void> {

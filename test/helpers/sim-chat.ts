@@ -17,8 +17,11 @@ export interface SimContacts {
   until(cond: () => boolean | Promise<boolean>, maxMs: number, what: string): Promise<void>;
   /** The user's node crashes and its chat closes (its store is kept). */
   away(u: SimUser): void;
-  /** The user comes back on a new peer with the same node key and store, and starts once joined. */
-  back(u: SimUser, index: number): Promise<SimUser>;
+  /**
+   * The user comes back on a new peer with the same node key and store, and starts once joined
+   * (with `join: false`, neither joins nor starts: the test drives it).
+   */
+  back(u: SimUser, index: number, opts?: { join?: boolean }): Promise<SimUser>;
 }
 
 export async function simContacts(seed: number, opts: { nodes: number; alicePeer?: number; bobPeer: number }): Promise<SimContacts> {
@@ -50,10 +53,10 @@ export async function simContacts(seed: number, opts: { nodes: number; alicePeer
       u.chat.close();
       rt.remove(u.peer, 'crash');
     },
-    async back(u, index) {
+    async back(u, index, opts = {}) {
       const peer = rt.addPeer(hexToBytes(u.peer.node.hex));
       const again = await openSimUser(peer, index, rng, {}, u.store);
-      rt.join(peer, () => again.chat.start());
+      if (opts.join !== false) rt.join(peer, () => again.chat.start());
       return again;
     },
   };
