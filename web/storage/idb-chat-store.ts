@@ -39,6 +39,11 @@ export class IdbChatStore implements ChatStore {
     this.store = createStore(this.dbName, 'chat');
   }
 
+  /** Open the database now (else the first use opens it), e.g. side by side with others at start. */
+  async open(): Promise<void> {
+    await this.store('readonly', () => undefined);
+  }
+
   async get(key: string): Promise<JsonValue | undefined> {
     const raw = await get<unknown>(key, this.store);
     return typeof raw === 'string' ? (JSON.parse(raw) as JsonValue) : undefined;

@@ -29,6 +29,11 @@ export class IdbRecordStore implements RecordStore {
     this.onWarning = opts.onWarning ?? ((m, k) => console.warn(`[IdbRecordStore ${this.dbName}] ${m}`, k));
   }
 
+  /** Open the database now (else the first use opens it), e.g. side by side with others at start. */
+  async open(): Promise<void> {
+    await this.store('readonly', () => undefined);
+  }
+
   async loadAll(): Promise<{ records: PersistedRecord[]; skipped: number }> {
     const all = await entries<IDBValidKey, unknown>(this.store);
     const records: PersistedRecord[] = [];

@@ -29,18 +29,24 @@ export interface LocalNode {
 }
 
 export async function startLocalNode(profile: string, opts: LocalNodeOptions): Promise<LocalNode> {
+  // The three databases open side by side (each open is a round trip to the browser's IndexedDB,
+  // slow while the page loads), not one after another.
+  const records = new IdbRecordStore(profile);
+  const chatStore = new IdbChatStore(profile);
+  const opened = Promise.all([records.open(), chatStore.open()]);
+  opened.catch(() => undefined); // a failure shows where each is used
   const { keyPair } = await loadOrCreateIdentity(profile);
   const extra = opts.iceServers;
   const node = await startNode({
     keyPair,
-    store: new IdbRecordStore(profile),
+    store: records,
     signalUrl: opts.signalUrl,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     ...(extra.length > 0 ? { transport: { iceServers: extra } } : {}),
   });
   // The runtime puts these (transport.iceServers) before the server's on every welcome and TURN refresh.
   destroyOnPageHide(node.transport);
-  const chatNode = await startChat(node, { store: new IdbChatStore(profile), origin: location.origin });
+  const chatNode = await startChat(node, { store: chatStore, origin: location.origin });
   const synced = new Set<() => void>();
   let server: TabServer | undefined;
   const core = chatApi(chatNode, () => node.ready(), {

@@ -21,6 +21,14 @@ describe('IdbChatStore', () => {
     expect(await s.get('contact/a')).toEqual({ name: 'A', n: [1, 2] });
   });
 
+  it('opened ahead of use, it reads what an earlier instance wrote', async () => {
+    const a = fresh();
+    await a.batch([{ key: 'identity', value: { name: 'A' } }]);
+    const b = new IdbChatStore(a.dbName.replace(/^p2p-chat:|:chat$/g, ''));
+    await b.open();
+    expect(await b.get('identity')).toEqual({ name: 'A' });
+  });
+
   it('a batch applies puts and deletes together', async () => {
     const s = fresh();
     await s.batch([{ key: 'x', value: 1 }]);

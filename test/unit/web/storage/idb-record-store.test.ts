@@ -42,6 +42,7 @@ describe('IdbRecordStore', () => {
     await a.put({ target: bytesToHex(targetOf(r)), record: r, storedAt: 1 });
     await a.setMeta('seq::', new Uint8Array([1, 2, 3]));
     const b = new IdbRecordStore(name, quiet);
+    await b.open(); // opened ahead of use (at start, side by side with the other databases)
     expect((await b.loadAll()).records).toHaveLength(1);
     expect(await b.getMeta('seq::')).toEqual(new Uint8Array([1, 2, 3]));
     expect(await b.getMeta('missing')).toBeUndefined();
