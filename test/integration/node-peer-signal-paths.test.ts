@@ -14,10 +14,11 @@ import type { OverlayRouter } from '../../shared/overlay/overlay-router';
 import type { SignalClient } from '../../web/net/signal-client';
 import type { SignalHandler, SignalPayload } from '../../web/net/signaler';
 import { SignalPaths } from '../../web/runtime/signal-paths';
+import { VirtualClock } from '../../shared/sim/virtual-clock';
 
 const OFFER: SignalPayload = { sid: 'aabbccdd00112233', data: { type: 'offer', sdp: 'v=0 fake' } };
 
-function setup(opts: { serverOpen: boolean; greedy: boolean; delivered: boolean; connected: string[] }) {
+function setup(opts: { serverOpen: boolean; greedy: boolean; delivered: boolean; connected: string[]; clock?: VirtualClock }) {
   const keys = generateKeyPair();
   const serverSent: Array<[string, SignalPayload]> = [];
   let serverHandler: SignalHandler = () => {};
@@ -38,7 +39,7 @@ function setup(opts: { serverOpen: boolean; greedy: boolean; delivered: boolean;
       cb?.(opts.delivered);
     },
   } as unknown as OverlayRouter;
-  const paths = new SignalPaths({ keys, clock: systemClock, rng: cryptoRng, client });
+  const paths = new SignalPaths({ keys, clock: opts.clock ?? systemClock, rng: cryptoRng, client });
   paths.attach(router);
   const got: Array<[string, SignalPayload]> = [];
   paths.onSignal((from, s) => got.push([from, s]));
@@ -48,6 +49,27 @@ function setup(opts: { serverOpen: boolean; greedy: boolean; delivered: boolean;
 const id = (byte: number) => bytesToHex(new Uint8Array(20).fill(byte));
 
 describe('SignalPaths: overlay first, server fallback', () => {
+  it('a peer that signaled us through the server is answered through it for 30 s (while the server is up)', () => {
+    const clock = new VirtualClock();
+    const opts = { serverOpen: true, greedy: true, delivered: true, connected: [id(1)], clock };
+    const s = setup(opts);
+    s.serverIn(id(9), OFFER); // e.g. a tab that just came back: no overlay path to it yet
+    const answer: SignalPayload = { sid: OFFER.sid, data: { type: 'answer', sdp: 'v=0 fake' } };
+    s.paths.send(id(9), answer);
+    expect(s.serverSent).toEqual([[id(9), answer]]);
+    expect(s.forwarded).toEqual([]);
+    s.paths.send(id(8), answer); // anyone else: the overlay as before
+    expect(s.forwarded.map((f) => f.to)).toEqual([id(8)]);
+    opts.serverOpen = false; // the server down: the overlay is all there is
+    s.paths.send(id(9), answer);
+    expect(s.forwarded.map((f) => f.to)).toEqual([id(8), id(9)]);
+    opts.serverOpen = true;
+    clock.runFor(30_000); // later: the overlay again
+    s.paths.send(id(9), answer);
+    expect(s.forwarded.map((f) => f.to)).toEqual([id(8), id(9), id(9)]);
+    expect(s.serverSent).toHaveLength(1);
+  });
+
   it('greedy overlay when the router has a hop; nothing goes to the server when it is delivered', () => {
     const s = setup({ serverOpen: true, greedy: true, delivered: true, connected: [id(1)] });
     s.paths.send(id(9), OFFER);

@@ -73,6 +73,7 @@ export class WebRtcTransport implements Transport {
       reconnectDelayMs: init.reconnectDelayMs ?? 1_000,
       maxReconnects: init.maxReconnects ?? 3,
       byeLingerMs: init.byeLingerMs ?? 100,
+      glareWindowMs: init.glareWindowMs ?? 2_000,
       disconnectGraceMs: init.disconnectGraceMs ?? 3_000,
     };
     this.iceServers = [...(init.iceServers ?? [])];
@@ -260,8 +261,8 @@ export class WebRtcTransport implements Transport {
     if (link) {
       if (link.initiator && link.state === 'connecting') {
         this.meter.counters.glares++;
-        // Both dialed at once: the lower id's dial wins.
-        if (this.id < from) return this.drop('glare_ignored');
+        // Both dialed at once: the lower id's dial wins (unless ours is too old to have crossed theirs).
+        if (this.id < from && this.clock.now() - link.startedAt < this.cfg.glareWindowMs) return this.drop('glare_ignored');
       }
       // We lose the glare, or the remote redialed (it lost the old connection): replace ours.
       this.links.replace(link);

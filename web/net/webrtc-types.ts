@@ -46,6 +46,12 @@ export interface WebRtcTransportInit {
   reconnectDelayMs?: number;
   /** Consecutive failed redials of a protected peer before giving up. @default 3 */
   maxReconnects?: number;
+  /**
+   * Our dial still connecting for longer than this when the peer's own offer arrives did not
+   * cross it in flight: the peer never got our offer (it was not on the server yet, e.g. a tab
+   * reopening), so its offer replaces our dial whatever the ids. @default 2_000
+   */
+  glareWindowMs?: number;
   /** How long a closing connection lingers so its BYE flushes. @default 100 */
   byeLingerMs?: number;
   /**

@@ -18,6 +18,10 @@ import type { SignalClient } from '../net/signal-client';
 import type { SignalHandler, SignalPayload, Signaler } from '../net/signaler';
 import { SignalRouter } from '../net/signal-router';
 
+/** How long after a peer signaled us through the server we answer it that way, ms; peers remembered. */
+const SERVER_REPLY_MS = 30_000;
+const SERVER_REPLY_PEERS = 1024;
+
 export interface SignalRouteCounts {
   /** Signals first sent through the overlay. */
   overlay: number;
@@ -46,10 +50,18 @@ export class SignalPaths implements Signaler {
   private overlayRouter: OverlayRouter | undefined;
 
   private readonly client: SignalClient;
+  /**
+   * When each peer last signaled us through the server: it had no overlay path to us, so an
+   * overlay route back is likely to dead-end (a tab that just came back has no links yet), and
+   * our answer would wait for the fallback. We answer through the server for SERVER_REPLY_MS.
+   */
+  private readonly viaServer = new Map<PeerId, number>();
+  private readonly clock: Clock;
 
   constructor(c: { keys: KeyPair; clock: Clock; rng: Rng; client: SignalClient; puzzleBits?: number }) {
     const client = c.client;
     this.client = client;
+    this.clock = c.clock;
     this.overlay = new OverlaySignaler(
       {
         keys: c.keys,
@@ -72,7 +84,7 @@ export class SignalPaths implements Signaler {
       onSignal: (h) => pending.onSignal(h),
     };
     this.router = new SignalRouter([
-      { name: 'overlay', signaler: tracked, canReach: (to) => this.overlayRouter?.canRoute(to) ?? false },
+      { name: 'overlay', signaler: tracked, canReach: (to) => !this.answerViaServer(to) && (this.overlayRouter?.canRoute(to) ?? false) },
       { name: 'server', signaler: client, canReach: () => client.state === 'open' },
     ]);
     this.overlay.onSignal((from, s) => {
@@ -81,8 +93,17 @@ export class SignalPaths implements Signaler {
     });
     client.onSignal((from, s) => {
       this.extra.receivedServer++;
+      this.viaServer.delete(from);
+      this.viaServer.set(from, this.clock.now());
+      if (this.viaServer.size > SERVER_REPLY_PEERS) this.viaServer.delete(this.viaServer.keys().next().value as PeerId);
       this.handler(from, s);
     });
+  }
+
+  /** Whether to answer `to` through the server: it signaled us that way lately, and the server is up. */
+  private answerViaServer(to: PeerId): boolean {
+    const at = this.viaServer.get(to);
+    return at !== undefined && this.clock.now() - at < SERVER_REPLY_MS && this.client.state === 'open';
   }
 
   /** Attach the DHT's overlay router (it needs the transport, which needs us). */

@@ -109,6 +109,29 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     expect(hi.t.stats().lifetimeConnections).toBe(2);
   });
 
+  it('glare with a dial of ours too old to have crossed theirs: their offer replaces it, whatever the ids', () => {
+    // lo dialed hi while hi was away (its offer went nowhere); hi comes back and dials lo.
+    const lo = make(LO, { glareWindowMs: 2_000 });
+    lo.t.send(HI, enc('waiting for hi'));
+    const stale = last();
+    lo.clock.runFor(1_999);
+    lo.signal(HI, { sid: 'bbbbbbbbbbbbbbbb', data: OFFER });
+    expect(lo.t.stats().drops.glare_ignored).toBe(1); // within the window: a real glare, lo's dial wins
+    expect(stale.destroyed).toBe(false);
+    lo.clock.runFor(1);
+    lo.signal(HI, { sid: 'cccccccccccccccc', data: OFFER });
+    expect(lo.t.stats().drops.glare_ignored).toBe(1);
+    expect(stale.destroyed).toBe(true);
+    const answerer = last();
+    expect(answerer.initiator).toBe(false);
+    expect(answerer.signals).toEqual([OFFER]);
+    // What waited for hi goes on the connection hi asked for; no peer-down.
+    answerer.emit('connect');
+    expect(new TextDecoder().decode(answerer.sent[0]!.subarray(1))).toBe('waiting for hi');
+    expect(lo.downs).toEqual([]);
+    expect(lo.t.stats().glares).toBe(2);
+  });
+
   it('a late glare offer that replaced a working connection is rejected as STALE and fails fast', () => {
     // lo's view: its own dial connected, then hi's (abandoned) offer arrives late.
     const lo = make(LO);
