@@ -109,6 +109,10 @@ export class Receiver {
           left--;
           await this.receiveMsg(cid, { kind: 'msg', sid, msg }, reply, p, from);
         }
+      } catch (e) {
+        // Nothing of this bundle is stored (the sender sends it again): no receipt may name it.
+        this.owed.delete(cid);
+        throw e;
       } finally {
         count(-left);
       }
