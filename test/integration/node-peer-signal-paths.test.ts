@@ -11,6 +11,7 @@ import { generateKeyPair, nodeIdHexFromPublicKey } from '../../shared/crypto/ed2
 import { systemClock } from '../../shared/env/clock';
 import { cryptoRng } from '../../shared/env/rng';
 import type { OverlayRouter } from '../../shared/overlay/overlay-router';
+import type { ErrorMsg } from '../../shared/protocol/signaling';
 import type { SignalClient } from '../../web/net/signal-client';
 import type { SignalHandler, SignalPayload } from '../../web/net/signaler';
 import { SignalPaths } from '../../web/runtime/signal-paths';
@@ -22,12 +23,21 @@ function setup(opts: { serverOpen: boolean; greedy: boolean; delivered: boolean;
   const keys = generateKeyPair();
   const serverSent: Array<[string, SignalPayload]> = [];
   let serverHandler: SignalHandler = () => {};
+  let errorHandler: (e: ErrorMsg) => void = () => {};
+  let requests = 0;
   const client = {
     get state() {
       return opts.serverOpen ? 'open' : 'reconnecting';
     },
-    send: (to: string, s: SignalPayload) => serverSent.push([to, s]),
+    relay: (to: string, s: SignalPayload) => {
+      serverSent.push([to, s]);
+      return ++requests;
+    },
     onSignal: (h: SignalHandler) => (serverHandler = h),
+    on: (event: string, h: (e: ErrorMsg) => void) => {
+      if (event === 'error') errorHandler = h;
+      return () => {};
+    },
   } as unknown as SignalClient;
   const forwarded: Array<{ to: string; env: Uint8Array }> = [];
   const router = {
@@ -43,12 +53,34 @@ function setup(opts: { serverOpen: boolean; greedy: boolean; delivered: boolean;
   paths.attach(router);
   const got: Array<[string, SignalPayload]> = [];
   paths.onSignal((from, s) => got.push([from, s]));
-  return { keys, paths, serverSent, forwarded, got, serverIn: (from: string, s: SignalPayload) => serverHandler(from, s) };
+  return {
+    keys,
+    paths,
+    serverSent,
+    forwarded,
+    got,
+    serverIn: (from: string, s: SignalPayload) => serverHandler(from, s),
+    serverError: (e: ErrorMsg) => errorHandler(e),
+  };
 }
 
 const id = (byte: number) => bytesToHex(new Uint8Array(20).fill(byte));
 
 describe('SignalPaths: overlay first, server fallback', () => {
+  it('an offer the server could not deliver (UNKNOWN_TARGET) comes back as a reject of that attempt', () => {
+    const s = setup({ serverOpen: true, greedy: false, delivered: true, connected: [] });
+    s.paths.send(id(9), OFFER); // request 1
+    const candidate: SignalPayload = { sid: OFFER.sid, data: { type: 'candidate', candidate: {} } as never };
+    s.paths.send(id(9), candidate); // request 2: not an offer
+    s.serverError({ t: 'error', code: 'UNKNOWN_TARGET', target: id(9), ref: 2 });
+    s.serverError({ t: 'error', code: 'RATE_LIMITED', ref: 1 });
+    expect(s.got).toEqual([]);
+    s.serverError({ t: 'error', code: 'UNKNOWN_TARGET', target: id(9), ref: 1 });
+    expect(s.got).toEqual([[id(9), { sid: OFFER.sid, reject: 'UNKNOWN_TARGET' }]]);
+    s.serverError({ t: 'error', code: 'UNKNOWN_TARGET', target: id(9), ref: 1 }); // once
+    expect(s.got).toHaveLength(1);
+  });
+
   it('a peer that signaled us through the server is answered through it for 30 s (while the server is up)', () => {
     const clock = new VirtualClock();
     const opts = { serverOpen: true, greedy: true, delivered: true, connected: [id(1)], clock };

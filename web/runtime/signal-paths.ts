@@ -15,6 +15,7 @@ import type { KeyPair } from '../../shared/crypto/ed25519';
 import type { OverlayRouter } from '../../shared/overlay/overlay-router';
 import { OverlaySignaler } from '../net/overlay-signaler';
 import type { SignalClient } from '../net/signal-client';
+import type { Json } from '../../shared/protocol/signaling';
 import type { SignalHandler, SignalPayload, Signaler } from '../net/signaler';
 import { SignalRouter } from '../net/signal-router';
 
@@ -56,6 +57,8 @@ export class SignalPaths implements Signaler {
    * our answer would wait for the fallback. We answer through the server for SERVER_REPLY_MS.
    */
   private readonly viaServer = new Map<PeerId, number>();
+  /** Offers sent through the server, by request id: to whom, and the attempt (sid). */
+  private readonly offered = new Map<number, { to: PeerId; sid: string }>();
   private readonly clock: Clock;
 
   constructor(c: { keys: KeyPair; clock: Clock; rng: Rng; client: SignalClient; puzzleBits?: number }) {
@@ -85,8 +88,19 @@ export class SignalPaths implements Signaler {
     };
     this.router = new SignalRouter([
       { name: 'overlay', signaler: tracked, canReach: (to) => !this.answerViaServer(to) && (this.overlayRouter?.canRoute(to) ?? false) },
-      { name: 'server', signaler: client, canReach: () => client.state === 'open' },
+      {
+        name: 'server',
+        signaler: { send: (to, sig) => this.viaClient(to, sig), onSignal: (h) => client.onSignal(h) },
+        canReach: () => client.state === 'open',
+      },
     ]);
+    // The server says the peer of an offer is not connected: its dial fails now, not at its timeout.
+    client.on('error', (e) => {
+      const o = e.code === 'UNKNOWN_TARGET' && e.ref !== undefined ? this.offered.get(e.ref) : undefined;
+      if (!o) return;
+      this.offered.delete(e.ref!);
+      this.handler(o.to, { sid: o.sid, reject: 'UNKNOWN_TARGET' });
+    });
     this.overlay.onSignal((from, s) => {
       this.extra.receivedOverlay++;
       this.handler(from, s);
@@ -98,6 +112,14 @@ export class SignalPaths implements Signaler {
       if (this.viaServer.size > SERVER_REPLY_PEERS) this.viaServer.delete(this.viaServer.keys().next().value as PeerId);
       this.handler(from, s);
     });
+  }
+
+  /** Send through the server, noting an offer's attempt (the server answers UNKNOWN_TARGET if `to` is absent). */
+  private viaClient(to: PeerId, signal: SignalPayload): void {
+    const id = this.client.relay(to, signal as unknown as Json);
+    if (id < 0 || !('data' in signal) || signal.data.type !== 'offer') return;
+    this.offered.set(id, { to, sid: signal.sid });
+    if (this.offered.size > SERVER_REPLY_PEERS) this.offered.delete(this.offered.keys().next().value as number);
   }
 
   /** Whether to answer `to` through the server: it signaled us that way lately, and the server is up. */
@@ -142,7 +164,7 @@ export class SignalPaths implements Signaler {
       if (delivered || !cur) return;
       if (this.client.state === 'open') {
         this.extra.fallback++;
-        this.client.send(cur.to, cur.signal);
+        this.viaClient(cur.to, cur.signal);
       } else this.extra.lost++;
     });
   }
