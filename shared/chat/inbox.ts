@@ -4,6 +4,7 @@
  * checked before its seal is opened, and its certificate, device key and invite tag before it
  * touches the contact book. Anything that fails is dropped and counted under `drop.*`.
  */
+import { noteNode } from './online';
 import { bytesEqual, bytesToHex, hexToBytes } from '../crypto/bytes';
 import type { ChatContext } from './context';
 import { POW_MAX_AGE_MS, REQUEST_SLOTS } from './constants';
@@ -138,7 +139,7 @@ export class ChatInbox {
     if (c?.state !== 'accepted' || !c.devices.some((d) => chat.checkCertificate(d, body.identityKey, opened.senderKey)))
       return this.drop('ping_stranger');
     chat.counters.inc('ping.received');
-    if (!chat.nodesOf.get(id)?.includes(from)) chat.nodesOf.set(id, [from, ...(chat.nodesOf.get(id) ?? [])].slice(0, 4));
+    noteNode(chat.nodesOf, id, from);
     chat.heard(id);
     const pong = encodePing({ identityKey: chat.me.ik, pong: true, sentAt: chat.now });
     const sealed = seal(pong, {

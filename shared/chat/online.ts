@@ -76,3 +76,12 @@ export class OnlineBook {
     partners(nodes);
   }
 }
+
+/** Nodes kept per contact: the newest first. */
+const NODES_PER_CONTACT = 4;
+
+/** `node` answered for `contactId` (a message, a ping, a pong): first in its list, if not there already. */
+export function noteNode(nodesOf: Map<string, string[]>, contactId: string, node: string): void {
+  const known = nodesOf.get(contactId) ?? [];
+  if (!known.includes(node)) nodesOf.set(contactId, [node, ...known].slice(0, NODES_PER_CONTACT));
+}

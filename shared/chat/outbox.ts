@@ -10,6 +10,7 @@ import { CHAT_TIMERS, REQUEST_SLOTS } from './constants';
 import type { Contact } from './contacts';
 import { decodeEnvelope, decodePing, encodeAccept, encodeEnvelope, encodePing, PROLOGUE } from './contact-wire';
 import { devicesOf } from './inbox';
+import { noteNode } from './online';
 import { periodOf, periodsToRead } from './period';
 import { decodeInvitePayload, decodePresencePayload, encodeInvitePayload, encodePresencePayload } from './record-payload';
 import { buildRequestEnvelope } from './request';
@@ -244,7 +245,7 @@ export class Outbox {
         continue;
       }
       chat.counters.inc('knock.pong');
-      if (!chat.nodesOf.get(c.id)?.includes(d.node)) chat.nodesOf.set(c.id, [d.node, ...(chat.nodesOf.get(c.id) ?? [])].slice(0, 4));
+      noteNode(chat.nodesOf, c.id, d.node);
       chat.heard(c.id);
       return;
     }

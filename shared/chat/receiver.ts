@@ -20,6 +20,7 @@ import {
 } from './frames';
 import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
+import { noteNode } from './online';
 import type { MessengerHost } from './context';
 import type { Mailbox } from './mailbox';
 import { answerSession, messageAd } from './session';
@@ -217,7 +218,7 @@ export class Receiver {
       return void h.counters.inc('drop.message_decrypt');
     }
     if (from !== undefined) {
-      if (!h.nodesOf.get(cid)?.includes(from)) h.nodesOf.set(cid, [from, ...(h.nodesOf.get(cid) ?? [])].slice(0, 4));
+      noteNode(h.nodesOf, cid, from);
       h.heard(cid);
     }
     const frame = decodeFrame(plaintext);

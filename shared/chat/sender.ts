@@ -35,8 +35,8 @@ export interface SenderLinks {
 
 /**
  * Encrypt frames in order under `s` (its state as the book holds it now: a receipt may have
- * replaced it); stores the new ratchet state in one batch (with `withOps` of the wires). Call inside `serial`; await `stored`
- * (outside it) before the wires leave.
+ * replaced it); stores the new ratchet state in one batch, with `withOps` of the wires. Call
+ * inside `serial`; await `stored` (outside it) before the wires leave.
  */
 export function encryptFrames(
   h: MessengerHost,

@@ -19,9 +19,17 @@ import type { Json } from '../../shared/protocol/signaling';
 import type { SignalHandler, SignalPayload, Signaler } from '../net/signaler';
 import { SignalRouter } from '../net/signal-router';
 
-/** How long after a peer signaled us through the server we answer it that way, ms; peers remembered. */
+/** How long after a peer signaled us through the server we answer it that way, ms. */
 const SERVER_REPLY_MS = 30_000;
-const SERVER_REPLY_PEERS = 1024;
+/** Entries kept in each of the maps below (the oldest goes first). */
+const REMEMBERED = 1024;
+
+/** Set `key` as the newest entry of `map`, dropping the oldest beyond REMEMBERED. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value as K);
+}
 
 export interface SignalRouteCounts {
   /** Signals first sent through the overlay. */
@@ -107,9 +115,7 @@ export class SignalPaths implements Signaler {
     });
     client.onSignal((from, s) => {
       this.extra.receivedServer++;
-      this.viaServer.delete(from);
-      this.viaServer.set(from, this.clock.now());
-      if (this.viaServer.size > SERVER_REPLY_PEERS) this.viaServer.delete(this.viaServer.keys().next().value as PeerId);
+      remember(this.viaServer, from, this.clock.now());
       this.handler(from, s);
     });
   }
@@ -118,8 +124,7 @@ export class SignalPaths implements Signaler {
   private viaClient(to: PeerId, signal: SignalPayload): void {
     const id = this.client.relay(to, signal as unknown as Json);
     if (id < 0 || !('data' in signal) || signal.data.type !== 'offer') return;
-    this.offered.set(id, { to, sid: signal.sid });
-    if (this.offered.size > SERVER_REPLY_PEERS) this.offered.delete(this.offered.keys().next().value as number);
+    remember(this.offered, id, { to, sid: signal.sid });
   }
 
   /** Whether to answer `to` through the server: it signaled us that way lately, and the server is up. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CHAT_TIMERS } from '../../../../shared/chat/constants';
-import { OnlineBook } from '../../../../shared/chat/online';
+import { noteNode, OnlineBook } from '../../../../shared/chat/online';
 
 function book() {
   const h = {
@@ -44,5 +44,11 @@ describe('OnlineBook', () => {
       ['alice', false],
     ]);
     expect(h.partners.at(-1)).toEqual([]);
+  });
+
+  it('a node that answered for a contact goes first in its list, once, and the list keeps the newest 4', () => {
+    const nodesOf = new Map<string, string[]>();
+    for (const n of ['n1', 'n2', 'n1', 'n3', 'n4', 'n5']) noteNode(nodesOf, 'alice', n);
+    expect(nodesOf.get('alice')).toEqual(['n5', 'n4', 'n3', 'n2']);
   });
 });
