@@ -2,6 +2,7 @@
  * What the chat node's parts (inbox, outbox) need from it, as an interface, so they depend on
  * this small contract and not on the class that composes them (no import cycle).
  */
+import type { AsyncX25519 } from '../crypto/double-ratchet-ahead';
 import type { Counters } from '../dht/counters';
 import type { DhtNode } from '../dht/node';
 import type { DhtValues } from '../records/values';
@@ -20,6 +21,8 @@ export interface ChatComponents {
   store: ChatStore;
   /** Key material source. @default crypto.getRandomValues */
   randomBytes?: (n: number) => Uint8Array;
+  /** A faster asynchronous X25519 (WebCrypto's): the ratchet's DH steps are computed with it, ahead. */
+  x25519?: AsyncX25519;
   /** Both DTLS fingerprints, sorted, of a direct connection to `node` (sessions bind to it); empty when none. */
   channelBinding?: (node: string) => Uint8Array;
   /** Told the node ids of contacts we talk to now, so the transport keeps their links. */

@@ -4,6 +4,7 @@
  * when the message came directly, or through the outbox when it came from the mailbox.
  */
 import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
+import { ratchetAhead } from '../crypto/double-ratchet-ahead';
 import { decodeMessage, encodeMessage, ratchetDecrypt, ratchetEncrypt, RatchetError, type RatchetState } from '../crypto/double-ratchet';
 import type { MessageInfo } from './api-types';
 import { ChatError } from './errors';
@@ -202,7 +203,9 @@ export class Receiver {
     let plaintext: Uint8Array;
     let ratchet: RatchetState;
     try {
-      const r = ratchetDecrypt(s.ratchet, msg, this.adFrom(cid), { randomBytes: h.randomBytes });
+      const x = h.c.x25519;
+      const opts = x ? await ratchetAhead(s.ratchet, msg.header, x, h.randomBytes) : { randomBytes: h.randomBytes };
+      const r = ratchetDecrypt(s.ratchet, msg, this.adFrom(cid), opts);
       plaintext = r.plaintext;
       ratchet = r.state;
     } catch (e) {

@@ -43,22 +43,31 @@ const ZERO_SALT = new Uint8Array(32);
 const CK_MESSAGE = Uint8Array.of(0x01);
 const CK_CHAIN = Uint8Array.of(0x02);
 
+/**
+ * X25519 results already computed for exact inputs (by a faster, asynchronous implementation:
+ * double-ratchet-ahead.ts). A miss (undefined) is computed here, so a lookup can only save time.
+ */
+export interface KnownX25519 {
+  publicKey(secretKey: Uint8Array): Uint8Array | undefined;
+  dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined;
+}
+
 /** GENERATE_DH(): a fresh X25519 key pair from `randomBytes(32)`. */
-export function generateDh(randomBytes: RandomBytes = defaultRandomBytes): DhKeyPair {
+export function generateDh(randomBytes: RandomBytes = defaultRandomBytes, known?: KnownX25519): DhKeyPair {
   const secretKey = randomBytes(32);
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32) {
     throw new RatchetError('BAD_INPUT', 'randomBytes(32) must return 32 bytes');
   }
   const sk = Uint8Array.from(secretKey);
-  return { secretKey: sk, publicKey: x25519.getPublicKey(sk) };
+  return { secretKey: sk, publicKey: known?.publicKey(sk) ?? x25519.getPublicKey(sk) };
 }
 
 /** DH(dh_pair, dh_pub): X25519. A low-order `publicKey` or an all-zero result throws `code`. */
-export function dh(pair: DhKeyPair, publicKey: Uint8Array, code: RatchetErrorCode): Uint8Array {
+export function dh(pair: DhKeyPair, publicKey: Uint8Array, code: RatchetErrorCode, known?: KnownX25519): Uint8Array {
   if (publicKey.length !== 32) throw new RatchetError(code, 'DH public key must be 32 bytes');
   let out: Uint8Array;
   try {
-    out = x25519.getSharedSecret(pair.secretKey, publicKey);
+    out = known?.dh(pair.secretKey, publicKey) ?? x25519.getSharedSecret(pair.secretKey, publicKey);
   } catch {
     throw new RatchetError(code, 'low-order or invalid X25519 public key');
   }

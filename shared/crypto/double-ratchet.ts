@@ -43,6 +43,7 @@ import {
   kdfCk,
   kdfRk,
   skippedKeyId,
+  type KnownX25519,
   type RandomBytes,
 } from './double-ratchet-primitives';
 import {
@@ -70,6 +71,7 @@ export {
   MAX_CIPHERTEXT_BYTES,
   MESSAGE_VERSION,
   skippedKeyId,
+  type KnownX25519,
   type RandomBytes,
 } from './double-ratchet-primitives';
 export { deserialize, serialize, MAX_STATE_BYTES, STATE_VERSION } from './double-ratchet-state';
@@ -77,6 +79,8 @@ export { deserialize, serialize, MAX_STATE_BYTES, STATE_VERSION } from './double
 export interface RatchetOptions {
   /** Source of the 32 random bytes of each GENERATE_DH; default: crypto.getRandomValues. */
   randomBytes?: RandomBytes;
+  /** X25519 results computed ahead for this call (ratchetAhead); the rest is computed here. */
+  known?: KnownX25519;
 }
 
 export interface EncryptResult {
@@ -210,21 +214,30 @@ function skipMessageKeys(d: Draft, until: number): void {
 }
 
 /** DHRatchet(state, header). */
-function dhRatchet(d: Draft, header: MessageHeader, randomBytes: RandomBytes): void {
+function dhRatchet(d: Draft, header: MessageHeader, randomBytes: RandomBytes, known?: KnownX25519): void {
   if (d.dhr !== null) d.pastDhr = [...d.pastDhr, d.dhr].slice(-MAX_PAST_REMOTE_KEYS);
   d.pn = d.ns;
   d.ns = 0;
   d.nr = 0;
   d.dhr = Uint8Array.from(header.dh);
-  [d.rk, d.ckr] = kdfRk(d.rk, dh(d.dhs, d.dhr, 'BAD_HEADER'));
-  d.dhs = generateDh(randomBytes);
-  [d.rk, d.cks] = kdfRk(d.rk, dh(d.dhs, d.dhr, 'BAD_HEADER'));
+  [d.rk, d.ckr] = kdfRk(d.rk, dh(d.dhs, d.dhr, 'BAD_HEADER', known));
+  d.dhs = generateDh(randomBytes, known);
+  [d.rk, d.cks] = kdfRk(d.rk, dh(d.dhs, d.dhr, 'BAD_HEADER', known));
 }
 
 /** True if (dh, n) names a message key we have already used or discarded. */
 function isConsumed(state: RatchetState, header: MessageHeader): boolean {
   if (state.dhr !== null && bytesEqual(header.dh, state.dhr)) return header.n < state.nr;
   return state.pastDhr.some((k) => bytesEqual(k, header.dh));
+}
+
+/**
+ * Whether RatchetDecrypt of a message with this header would take a DH ratchet step: its key is
+ * not a skipped one, not consumed, and its ratchet key is new.
+ */
+export function takesDhStep(state: RatchetState, header: MessageHeader): boolean {
+  if (state.skipped.has(skippedKeyId(header.dh, header.n)) || isConsumed(state, header)) return false;
+  return state.dhr === null || !bytesEqual(header.dh, state.dhr);
 }
 
 /**
@@ -248,7 +261,7 @@ export function ratchetDecrypt(state: RatchetState, message: RatchetMessage, ad:
   const d = new Draft(state);
   if (d.dhr === null || !bytesEqual(header.dh, d.dhr)) {
     skipMessageKeys(d, header.pn);
-    dhRatchet(d, header, opts.randomBytes ?? defaultRandomBytes);
+    dhRatchet(d, header, opts.randomBytes ?? defaultRandomBytes, opts.known);
   }
   // Only Alice before her first reply gets here without a receiving chain, and only for a header
   // carrying Bob's initial ratchet key, which Bob never sends with (he ratchets before sending).

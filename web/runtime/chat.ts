@@ -12,6 +12,7 @@ import { stagedStore } from '../../shared/chat/staged-store';
 import type { ChatStore } from '../../shared/chat/store';
 import type { PeerId } from '../../shared/env/transport';
 import type { P2PNode } from './runtime';
+import { webCryptoX25519 } from './webcrypto-x25519';
 
 export interface StartChatOptions extends ChatInit {
   store: ChatStore;
@@ -19,12 +20,15 @@ export interface StartChatOptions extends ChatInit {
 
 export async function startChat(node: P2PNode, opts: StartChatOptions): Promise<ChatNode> {
   let protectedNow: ReadonlySet<PeerId> = new Set<PeerId>();
+  const x25519 = await webCryptoX25519();
   const chat = await ChatNode.open(
     {
       node: node.dht,
       values: node.values,
       // A message and the ratchet step that encrypts it, issued in one turn, commit together.
       store: await stagedStore(opts.store, () => new Promise((resolve) => setTimeout(resolve, 0))),
+      // The ratchet's DH steps in native code, where the platform has X25519.
+      ...(x25519 ? { x25519 } : {}),
       // Handshakes over a direct connection bind its DTLS fingerprints (a relay that terminates
       // DTLS cannot sit in the middle); over a tunnel the binding is empty on both sides.
       channelBinding: (peer) => node.transport.channelBinding(peer),
