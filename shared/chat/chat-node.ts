@@ -117,7 +117,8 @@ export class ChatNode implements MessengerHost {
   /** Load (or create) the identity and contacts from the store. */
   static async open(given: ChatComponents, init: ChatInit = {}): Promise<ChatNode> {
     const c: OpenComponents = { ...given, store: await stagedStore(given.store) };
-    const stored = await c.store.get('identity');
+    // Independent reads side by side (each is a round trip to the store beneath).
+    const [stored, contacts, settings] = await Promise.all([c.store.get('identity'), c.store.list('contact/'), c.store.get('settings')]);
     const random = c.randomBytes ?? cryptoRandomBytes;
     let me = decodeSelf(stored);
     if (!me) {
@@ -125,18 +126,15 @@ export class ChatNode implements MessengerHost {
       await c.store.batch([{ key: 'identity', value: encodeSelf(me) }]);
     }
     const chat = new ChatNode(c, init, me);
-    for (const [, v] of await c.store.list('contact/')) {
+    for (const [, v] of contacts) {
       const contact = decodeContact(v);
       if (contact) chat.contacts.load(contact);
     }
-    const settings = await c.store.get('settings');
     if (settings && typeof settings === 'object' && !Array.isArray(settings)) {
       for (const k of Object.keys(DEFAULT_SETTINGS) as Array<keyof ChatSettings>)
         if (typeof settings[k] === 'boolean') chat.settings[k] = settings[k];
     }
-    await chat.messenger.load();
-    await chat.keeper?.load();
-    await chat.keeperLink.load();
+    await Promise.all([chat.messenger.load(), chat.keeper?.load(), chat.keeperLink.load()]);
     return chat;
   }
 

@@ -61,15 +61,14 @@ export class Messenger {
 
   /** Sessions and outbox from the store (again, after a failed write: what memory held was not stored). */
   async load(): Promise<void> {
-    await this.sessions.load();
+    const [, rows, last] = await Promise.all([this.sessions.load(), this.h.c.store.list('out/'), this.h.c.store.get(SENT_AT_KEY)]);
     this.out.clear();
-    for (const [, v] of await this.h.c.store.list('out/')) {
+    for (const [, v] of rows) {
       const item = v as unknown as OutItem;
       this.outOf(item.cid).push(item);
       this.lastSentAt = Math.max(this.lastSentAt, item.sentAt);
     }
     for (const list of this.out.values()) list.sort((a, b) => a.sentAt - b.sentAt);
-    const last = await this.h.c.store.get(SENT_AT_KEY);
     if (typeof last === 'number') this.lastSentAt = Math.max(this.lastSentAt, last);
   }
 

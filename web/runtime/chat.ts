@@ -8,7 +8,7 @@
  */
 import { ChatNode, type ChatInit } from '../../shared/chat/chat-node';
 import { CHAT_TIMERS } from '../../shared/chat/constants';
-import { stagedStore } from '../../shared/chat/staged-store';
+import { stagedStore, type StagedStore } from '../../shared/chat/staged-store';
 import type { ChatStore } from '../../shared/chat/store';
 import type { PeerId } from '../../shared/env/transport';
 import type { P2PNode } from './runtime';
@@ -18,6 +18,15 @@ export interface StartChatOptions extends ChatInit {
   store: ChatStore;
 }
 
+/**
+ * The chat's staging of its store, opened (its log replayed): startChat does it, or a caller that
+ * wants it done side by side with other loads. A message and the ratchet step that encrypts it,
+ * issued in one turn, commit together.
+ */
+export function stageChatStore(store: ChatStore): Promise<StagedStore> {
+  return stagedStore(store, () => new Promise((resolve) => setTimeout(resolve, 0)));
+}
+
 export async function startChat(node: P2PNode, opts: StartChatOptions): Promise<ChatNode> {
   let protectedNow: ReadonlySet<PeerId> = new Set<PeerId>();
   const x25519 = await webCryptoX25519();
@@ -25,8 +34,7 @@ export async function startChat(node: P2PNode, opts: StartChatOptions): Promise<
     {
       node: node.dht,
       values: node.values,
-      // A message and the ratchet step that encrypts it, issued in one turn, commit together.
-      store: await stagedStore(opts.store, () => new Promise((resolve) => setTimeout(resolve, 0))),
+      store: await stageChatStore(opts.store),
       // The ratchet's DH steps in native code, where the platform has X25519.
       ...(x25519 ? { x25519 } : {}),
       // Handshakes over a direct connection bind its DTLS fingerprints (a relay that terminates

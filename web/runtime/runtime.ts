@@ -386,13 +386,13 @@ export class P2PNode {
 /**
  * Build and start a node: loads the records from the store, connects to the signaling server
  * and joins in the background. Resolves as soon as the node is running; await `node.ready()` for
- * the join.
+ * the join. The key pair may still be loading: the records load meanwhile.
  */
-export async function startNode(opts: StartNodeOptions): Promise<P2PNode> {
+export async function startNode(opts: Omit<StartNodeOptions, 'keyPair'> & { keyPair: KeyPair | Promise<KeyPair> }): Promise<P2PNode> {
   const clock = opts.clock ?? systemClock;
   const table = new RecordTable({ clock, store: opts.store }, opts.records);
-  await table.load();
-  const node = new P2PNode(opts, table);
+  const [keyPair] = await Promise.all([opts.keyPair, table.load()]);
+  const node = new P2PNode({ ...opts, keyPair }, table);
   logLookups(node.dht);
   node.start();
   return node;

@@ -7,7 +7,7 @@ import { consoleApi, type P2PConsoleApi } from '../app/console-api';
 import type { NetApi } from '../app/backend';
 import { destroyOnPageHide } from '../net/page-lifecycle';
 import type { WebSocketConstructor } from '../net/signal-client';
-import { startChat } from '../runtime/chat';
+import { stageChatStore, startChat } from '../runtime/chat';
 import { startNode } from '../runtime/runtime';
 import { IdbChatStore, IdbRecordStore, deleteProfile, loadOrCreateIdentity } from '../storage/index';
 import { serveTabs, type TabServer } from './dispatcher';
@@ -29,13 +29,13 @@ export interface LocalNode {
 }
 
 export async function startLocalNode(profile: string, opts: LocalNodeOptions): Promise<LocalNode> {
-  // The three databases open side by side (each open is a round trip to the browser's IndexedDB,
-  // slow while the page loads), not one after another.
+  // The identity, the records and the chat's store (its log replayed) load side by side: each is
+  // a database of its own, and its opening a round trip to the browser's IndexedDB, slow while the
+  // page loads.
   const records = new IdbRecordStore(profile);
-  const chatStore = new IdbChatStore(profile);
-  const opened = Promise.all([records.open(), chatStore.open()]);
-  opened.catch(() => undefined); // a failure shows where each is used
-  const { keyPair } = await loadOrCreateIdentity(profile);
+  const staged = stageChatStore(new IdbChatStore(profile));
+  staged.catch(() => undefined); // a failure is thrown where it is awaited, below
+  const keyPair = loadOrCreateIdentity(profile).then((i) => i.keyPair);
   const extra = opts.iceServers;
   const node = await startNode({
     keyPair,
@@ -46,7 +46,7 @@ export async function startLocalNode(profile: string, opts: LocalNodeOptions): P
   });
   // The runtime puts these (transport.iceServers) before the server's on every welcome and TURN refresh.
   destroyOnPageHide(node.transport);
-  const chatNode = await startChat(node, { store: chatStore, origin: location.origin });
+  const chatNode = await startChat(node, { store: await staged, origin: location.origin });
   const synced = new Set<() => void>();
   let server: TabServer | undefined;
   const core = chatApi(chatNode, () => node.ready(), {
