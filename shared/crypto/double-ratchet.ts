@@ -237,6 +237,11 @@ function isConsumed(state: RatchetState, header: MessageHeader): boolean {
  */
 export function takesDhStep(state: RatchetState, header: MessageHeader): boolean {
   if (state.skipped.has(skippedKeyId(header.dh, header.n)) || isConsumed(state, header)) return false;
+  return isNewRatchetKey(state, header);
+}
+
+/** RatchetDecrypt's test for a DH ratchet step: header.dh != state.DHr. */
+function isNewRatchetKey(state: RatchetState | Draft, header: MessageHeader): boolean {
   return state.dhr === null || !bytesEqual(header.dh, state.dhr);
 }
 
@@ -259,7 +264,7 @@ export function ratchetDecrypt(state: RatchetState, message: RatchetMessage, ad:
   }
   if (isConsumed(state, header)) throw new RatchetError('DUPLICATE', `message ${header.n} of this chain already used`);
   const d = new Draft(state);
-  if (d.dhr === null || !bytesEqual(header.dh, d.dhr)) {
+  if (isNewRatchetKey(d, header)) {
     skipMessageKeys(d, header.pn);
     dhRatchet(d, header, opts.randomBytes ?? defaultRandomBytes, opts.known);
   }
