@@ -135,7 +135,7 @@ export function blindedKeyFor(kind: BlindedKind, identityKey: Uint8Array, secret
   const known = blindMemo.get(key);
   if (known) return Uint8Array.from(known);
   const k = blindPublicKey(identityKey, blindingSecret(kind, secret), t, PERIOD_MINUTES);
-  if (blindMemo.size >= MEMO_MAX) blindMemo.delete(blindMemo.keys().next().value as string);
+  if (blindMemo.size >= memoMax) blindMemo.delete(blindMemo.keys().next().value as string);
   blindMemo.set(key, Uint8Array.from(k));
   return k;
 }
@@ -184,9 +184,18 @@ export function slotKey(kind: SlotKind, secret: Uint8Array, identityKey: Uint8Ar
 const keyMemo = new Map<string, KeyPair>();
 const blindMemo = new Map<string, Uint8Array>();
 const MEMO_MAX = 4096;
+let memoMax = MEMO_MAX;
 function remember(key: string, kp: KeyPair): void {
-  if (keyMemo.size >= MEMO_MAX) keyMemo.delete(keyMemo.keys().next().value as string);
+  if (keyMemo.size >= memoMax) keyMemo.delete(keyMemo.keys().next().value as string);
   keyMemo.set(key, kp);
+}
+
+/**
+ * Let each key memo hold at least `entries` (it never shrinks below what it was). A tab's one user
+ * needs the default; the simulator runs many users in one process and grows it with them.
+ */
+export function growKeyMemos(entries: number): void {
+  memoMax = Math.max(memoMax, Math.floor(entries));
 }
 
 function valueKey(kind: RecordKind, secret: Uint8Array, identityKey: Uint8Array, t: number): Uint8Array {

@@ -53,6 +53,14 @@ function shapeOf(target: Uint8Array, record: DhtRecord): Verdict {
 /** Good signatures seen by this process (one node in a tab; shared by the simulator's nodes, which changes only its speed). */
 const verified = new VerifiedCache();
 
+/**
+ * Size the good-signature cache (a pure memo: only speed changes). The simulator runs n nodes in
+ * one process and sizes it as n tabs' caches together would hold.
+ */
+export function sizeSignatureCache(entries: number): void {
+  verified.resize(entries);
+}
+
 /** Signature check (mutable) — the expensive part. Immutable records are self-certifying by target. */
 export function checkSignature(record: DhtRecord): Verdict {
   if (record.type === 'immutable') return OK;

@@ -15,6 +15,17 @@ export class VerifiedCache {
   private readonly seen = new Set<string>();
   hits = 0;
 
+  constructor(private capacity = MAX_ENTRIES) {}
+
+  /** Hold up to `entries` (never below the default; the oldest go first when it shrinks). */
+  resize(entries: number): void {
+    this.capacity = Math.max(MAX_ENTRIES, Math.floor(entries));
+    for (const k of this.seen) {
+      if (this.seen.size <= this.capacity) break;
+      this.seen.delete(k);
+    }
+  }
+
   private key(r: MutableRecord): string {
     const seq = utf8.encode(String(r.seq));
     const len = (b: Uint8Array) => Uint8Array.of(b.length >> 8, b.length & 0xff);
@@ -29,7 +40,7 @@ export class VerifiedCache {
       return true;
     }
     if (!verify(r)) return false;
-    if (this.seen.size >= MAX_ENTRIES) this.seen.delete(this.seen.values().next().value as string);
+    if (this.seen.size >= this.capacity) this.seen.delete(this.seen.values().next().value as string);
     this.seen.add(k);
     return true;
   }

@@ -6,6 +6,7 @@
 import { DhtNode, type DhtExtension } from '../dht/node';
 import { DhtValues, type ValuesInit } from '../records/values';
 import { idToHex, randomId, type NodeId } from '../dht/node-id';
+import { sizeSignatureCache } from '../records/policy';
 import { RecordTable, type RecordTableInit } from '../records/record-table';
 import { Testnet, type SimNode, type TestnetOptions } from './testnet';
 import type { VirtualClock } from './virtual-clock';
@@ -162,8 +163,13 @@ export class RecordsTestnet {
   }
 }
 
+/** Good signatures a node's tab would remember (records it holds and reads). */
+const SIGNATURES_PER_NODE = 128;
+
 /** Build and join n nodes (spaced `joinSpacingMs` apart), then settle. */
 export function createRecordsTestnet(n: number, opts: RecordsTestnetOptions): RecordsTestnet {
+  // n nodes in one process share its good-signature cache: as large as n tabs' would be together.
+  sizeSignatureCache(n * SIGNATURES_PER_NODE);
   const rt = new RecordsTestnet(opts);
   const spacing = opts.joinSpacingMs ?? 20;
   let joined = 0;
