@@ -101,6 +101,36 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 describe('runtime: identity and joining', () => {
+  it('loads its records while the key pair is still loading (a tab reads both side by side)', async () => {
+    const store = new MemoryRecordStore();
+    let keyGiven = false;
+    let loadedBeforeKey: boolean | undefined;
+    const loadAll = store.loadAll.bind(store);
+    store.loadAll = () => {
+      loadedBeforeKey = !keyGiven;
+      return loadAll();
+    };
+    let give!: (k: typeof keyPair) => void;
+    const server = new FakeSocketServer();
+    const starting = startNode({
+      keyPair: new Promise((resolve) => {
+        give = resolve;
+      }),
+      store,
+      signalUrl: 'wss://signal.test/signal',
+      WebSocket: server.WebSocket,
+      clock: new VirtualClock(START),
+      rng: new SeededRng(SEED),
+    });
+    await settleMicrotasks();
+    expect(loadedBeforeKey).toBe(true);
+    keyGiven = true;
+    give(keyPair);
+    const node = await starting;
+    running.push(node);
+    expect(node.publicKey).toBe(bytesToHex(keyPair.publicKey));
+  });
+
   it("the node's id is SHA-1 of its public key", async () => {
     const { node } = await start();
     const sha1 = createHash('sha1').update(keyPair.publicKey).digest('hex');
