@@ -29,7 +29,7 @@ export function stageChatStore(store: ChatStore): Promise<StagedStore> {
 
 export async function startChat(node: P2PNode, opts: StartChatOptions): Promise<ChatNode> {
   let protectedNow: ReadonlySet<PeerId> = new Set<PeerId>();
-  const x25519 = await webCryptoX25519();
+  const x25519 = webCryptoX25519();
   const chat = await ChatNode.open(
     {
       node: node.dht,

@@ -3,7 +3,6 @@
  * have it): native code in place of the BigInt ladder, for the Double Ratchet's DH step
  * (double-ratchet-ahead.ts). A raw 32-byte secret goes in as PKCS#8 (RFC 8410: the fixed prefix
  * of an X25519 OneAsymmetricKey, then the key); its public key comes back as the JWK's `x`.
- * Undefined when the platform has no X25519 (then the ratchet computes everything itself).
  */
 import type { AsyncX25519 } from '../../shared/crypto/double-ratchet-ahead';
 
@@ -23,10 +22,13 @@ function fromBase64Url(s: string): Uint8Array {
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
-/** WebCrypto's X25519, or undefined where the platform lacks it. */
-export async function webCryptoX25519(subtle: SubtleCrypto | null = globalThis.crypto?.subtle ?? null): Promise<AsyncX25519 | undefined> {
+/**
+ * WebCrypto's X25519, or undefined without WebCrypto. Not probed (no work at start-up): where
+ * `subtle` lacks X25519 every call rejects, and the ratchet computes the step itself.
+ */
+export function webCryptoX25519(subtle: SubtleCrypto | null = globalThis.crypto?.subtle ?? null): AsyncX25519 | undefined {
   if (!subtle) return undefined;
-  const x: AsyncX25519 = {
+  return {
     async publicKey(secretKey) {
       const key = await subtle.importKey('pkcs8', pkcs8(secretKey), ALGORITHM, true, ['deriveBits']);
       const jwk = await subtle.exportKey('jwk', key);
@@ -41,11 +43,4 @@ export async function webCryptoX25519(subtle: SubtleCrypto | null = globalThis.c
       return new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pub }, priv, 256));
     },
   };
-  // Probe once: a platform without the algorithm refuses the import.
-  try {
-    await x.publicKey(new Uint8Array(32).fill(1));
-    return x;
-  } catch {
-    return undefined;
-  }
 }

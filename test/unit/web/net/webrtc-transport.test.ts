@@ -27,6 +27,22 @@ function make(id: string, init: WebRtcTransportInit = {}) {
 
 const last = () => FakePeer.all[FakePeer.all.length - 1]!;
 
+/**
+ * After a glare `side` gave up its own `dial` for the peer's offer: the dial is destroyed, a new
+ * connection answers that offer, and once it connects the frame that waited (`queued`) goes on it,
+ * with no peer-down.
+ */
+function answersInstead(side: ReturnType<typeof make>, dial: FakePeer, queued: string): void {
+  expect(dial.destroyed).toBe(true);
+  const answerer = last();
+  expect(answerer).not.toBe(dial);
+  expect(answerer.initiator).toBe(false);
+  expect(answerer.signals).toEqual([OFFER]);
+  answerer.emit('connect');
+  expect(new TextDecoder().decode(answerer.sent[0]!.subarray(1))).toBe(queued);
+  expect(side.downs).toEqual([]);
+}
+
 beforeEach(() => {
   FakePeer.all = [];
 });
@@ -95,15 +111,8 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     hi.t.send(LO, enc('from hi'));
     const hiDial = last();
     hi.signal(LO, { sid: 'aaaaaaaaaaaaaaaa', data: OFFER });
-    expect(hiDial.destroyed).toBe(true);
-    const answerer = last();
-    expect(answerer).not.toBe(hiDial);
-    expect(answerer.initiator).toBe(false);
-    expect(answerer.signals).toEqual([OFFER]);
     // hi's queued frame moves to the surviving connection; no peer-down for a glare loss.
-    answerer.emit('connect');
-    expect(new TextDecoder().decode(answerer.sent[0]!.subarray(1))).toBe('from hi');
-    expect(hi.downs).toEqual([]);
+    answersInstead(hi, hiDial, 'from hi');
     expect(hi.t.stats().glares).toBe(1);
     // The budget counts both RTCPeerConnections hi created.
     expect(hi.t.stats().lifetimeConnections).toBe(2);
@@ -121,14 +130,8 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     lo.clock.runFor(1);
     lo.signal(HI, { sid: 'cccccccccccccccc', data: OFFER });
     expect(lo.t.stats().drops.glare_ignored).toBe(1);
-    expect(stale.destroyed).toBe(true);
-    const answerer = last();
-    expect(answerer.initiator).toBe(false);
-    expect(answerer.signals).toEqual([OFFER]);
     // What waited for hi goes on the connection hi asked for; no peer-down.
-    answerer.emit('connect');
-    expect(new TextDecoder().decode(answerer.sent[0]!.subarray(1))).toBe('waiting for hi');
-    expect(lo.downs).toEqual([]);
+    answersInstead(lo, stale, 'waiting for hi');
     expect(lo.t.stats().glares).toBe(2);
   });
 
