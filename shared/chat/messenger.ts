@@ -144,11 +144,11 @@ export class Messenger {
       const node = this.h.nodesOf.get(cid)?.[0];
       if (!s || !node) return undefined;
       const e = encryptFrames(this.h, this.sessions, cid, s, [encodeFrame({ type: 'typing', on })]);
-      return { node, sid: s.sid, wire: e.wires[0]!, stored: e.stored };
+      return { node, sid: s.sid, wire: e.wires[0]!, leave: e.leave };
     })
       .then(async (t) => {
         if (!t) return;
-        await t.stored;
+        await t.leave;
         await this.direct.transmit(cid, t.node, t.sid, [t.wire]);
       })
       .catch(() => undefined);
@@ -233,10 +233,11 @@ export class Messenger {
           return { key: outKey(item), value: asJson(item) };
         });
       });
-      return { stored: e.stored };
+      return { leave: e.leave };
     });
-    // No ciphertext leaves before its ratchet step is stored (a crash must never reuse a key).
-    await r?.stored;
+    // No ciphertext leaves before its ratchet step, or a reservation of its key, is stored (a
+    // crash must never reuse a key).
+    await r?.leave;
   }
 
   // ---- sessions -----------------------------------------------------------------------------------
@@ -264,7 +265,7 @@ export class Messenger {
       h.counters.inc('session.started');
       // The responder may send once it has our first message: tell it at once.
       const ready = await this.serial(cid, async () => encryptFrames(this.h, this.sessions, cid, s, [encodeFrame({ type: 'ready' })]));
-      await ready.stored;
+      await ready.leave;
       await this.direct.transmit(cid, node, s.sid, [ready.wires[0]!]);
       return s;
     } catch {

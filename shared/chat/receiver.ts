@@ -25,7 +25,7 @@ import { noteNode } from './online';
 import type { MessengerHost } from './context';
 import type { Mailbox } from './mailbox';
 import { answerSession, messageAd } from './session';
-import { sessionOp, type SessionBook, type StoredSession } from './session-book';
+import type { SessionBook, StoredSession } from './session-book';
 import { asJson, type StoreOp } from './store';
 
 /** What the receiving side uses of the messenger. */
@@ -143,9 +143,14 @@ export class Receiver {
       const c = this.h.contacts.get(cid);
       if (c) p.ops.push({ key: `contact/${cid}`, value: asJson(c) });
     }
-    if (p.session) p.ops.push(sessionOp(cid, p.session));
+    // A DH step opened a new sending chain: its reservation is stored now, so that our next
+    // message on it (a reply) need not wait for the store.
+    const write = p.session && this.sessions.write(cid, p.session, p.session.ratchet, false);
+    if (write) p.ops.push(write.op);
     if (p.ops.length === 0) return Promise.resolve();
-    const stored: Array<Promise<unknown>> = [this.h.c.store.batch(p.ops)];
+    const batch = this.h.c.store.batch(p.ops);
+    write?.track(batch);
+    const stored: Array<Promise<unknown>> = [batch];
     for (let i = 0; i < p.receipts.length; i += MAX_RECEIPT_IDS)
       p.controls.push({ type: 'receipt', kind: 'delivered', ids: p.receipts.slice(i, i + MAX_RECEIPT_IDS).map(hexToBytes) });
     for (const f of p.controls) stored.push(this.m.control(cid, f));

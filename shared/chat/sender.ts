@@ -11,7 +11,7 @@ import { ChatError } from './errors';
 import { decodeSessionEnvelope, encodeSessionEnvelope, type SessionEnvelope } from './frames';
 import { sendUnits, type OutItem } from './out-item';
 import { messageAd } from './session';
-import { sessionOp, type SessionBook, type StoredSession } from './session-book';
+import type { SessionBook, StoredSession } from './session-book';
 import type { StoreOp } from './store';
 
 const SEND_TIMEOUT_MS = 10_000;
@@ -35,8 +35,10 @@ export interface SenderLinks {
 
 /**
  * Encrypt frames in order under `s` (its state as the book holds it now: a receipt may have
- * replaced it); stores the new ratchet state in one batch, with `withOps` of the wires. Call
- * inside `serial`; await `stored` (outside it) before the wires leave.
+ * replaced it); stores the new ratchet state in one batch, with `withOps` of the wires, and a
+ * reservation of the next keys. Call inside `serial`; await `leave` (outside it) before the wires
+ * leave: at once when a committed reservation covers their keys (a crash cannot reuse them),
+ * else the batch's commit.
  */
 export function encryptFrames(
   h: MessengerHost,
@@ -45,7 +47,7 @@ export function encryptFrames(
   s: StoredSession,
   frames: Uint8Array[],
   withOps: (wires: Uint8Array[]) => StoreOp[] = () => [],
-): { wires: Uint8Array[]; stored: Promise<void> } {
+): { wires: Uint8Array[]; stored: Promise<void>; leave: Promise<void> } {
   const ad = messageAd(h.me.ik, hexToBytes(cid));
   const cur = sessions.get(cid, s.sid) ?? s;
   let ratchet = cur.ratchet;
@@ -55,10 +57,13 @@ export function encryptFrames(
     ratchet = r.state;
     wires.push(encodeMessage(r.message));
   }
-  const stored = h.c.store.batch([...withOps(wires), sessionOp(cid, { ...cur, ratchet })]);
+  const write = sessions.write(cid, cur, ratchet, true);
+  const stored = h.c.store.batch([...withOps(wires), write.op]);
+  write.track(stored);
   cur.ratchet = ratchet;
   s.ratchet = ratchet;
-  return { wires, stored };
+  if (cur.reserve) s.reserve = cur.reserve;
+  return { wires, stored, leave: write.covered ? Promise.resolve() : stored };
 }
 
 export class DirectSender {

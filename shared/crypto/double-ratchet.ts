@@ -151,6 +151,20 @@ export function ratchetEncrypt(state: RatchetState, plaintext: Uint8Array, ad: U
   return { state: Object.freeze({ ...state, cks, ns: state.ns + 1 }), message: { header, ciphertext } };
 }
 
+/**
+ * Our sending chain moved on to `upTo` without sending: the message keys between are never used.
+ * For a state restored after a crash, when messages under those keys may have left before the step
+ * that made them was stored (a reservation: session-book.ts). The receiver takes them as skipped
+ * keys (spec section 3), so the gap is at most MAX_SKIP.
+ */
+export function skipSendingKeys(state: RatchetState, upTo: number): RatchetState {
+  if (state.cks === null || upTo <= state.ns) return state;
+  if (upTo - state.ns > MAX_SKIP || upTo > MAX_COUNTER + 1) throw new RatchetError('BAD_INPUT', `cannot skip from ${state.ns} to ${upTo}`);
+  let cks = state.cks;
+  for (let n = state.ns; n < upTo; n++) cks = kdfCk(cks)[0];
+  return Object.freeze({ ...state, cks, ns: upTo });
+}
+
 /** A private, mutable copy of a state; the skipped map is copied on first write only. */
 class Draft {
   dhs: DhKeyPair;

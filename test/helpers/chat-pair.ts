@@ -29,7 +29,7 @@ import type { SessionBook } from '../../shared/chat/session-book';
 import { MemoryChatStore, type JsonValue, type StoreOp } from '../../shared/chat/store';
 import { createSelf, encodeContact } from '../../shared/chat/stored';
 import { bytesEqual, bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
-import { decodeMessage } from '../../shared/crypto/double-ratchet';
+import { decodeMessage, type RatchetMessage } from '../../shared/crypto/double-ratchet';
 import { Counters } from '../../shared/dht/counters';
 import type { DhtExtension, DhtNode } from '../../shared/dht/node';
 import type { ResponseBody } from '../../shared/dht/rpc';
@@ -421,6 +421,13 @@ export async function createPair(
   return { net, alice, bob };
 }
 
+/** The ratchet messages a request carries (one, or a bundle), with their session id. */
+export function sentMessages(payload: Uint8Array): Array<{ sid: Uint8Array; msg: RatchetMessage }> {
+  const env = decodeSessionEnvelope(payload);
+  const wires = env?.kind === 'msg' ? [env.msg] : env?.kind === 'msgs' ? env.msgs : [];
+  return env && 'sid' in env ? wires.map((w) => ({ sid: env.sid, msg: decodeMessage(w) })) : [];
+}
+
 /**
  * No ratchet step was replayed: under each (session, ratchet key, counter) that `u` ever sent, one
  * ciphertext only (the same message resent is fine; two messages under one key are not).
@@ -429,13 +436,12 @@ export function expectNoKeyReuse(net: FakeNet, u: ChatUser): void {
   const uses = new Map<string, Set<string>>();
   for (const m of net.log) {
     if (m.from !== u.node.hex) continue;
-    const env = decodeSessionEnvelope(m.payload);
-    if (env?.kind !== 'msg') continue;
-    const msg = decodeMessage(env.msg);
-    const k = `${bytesToHex(env.sid)}:${bytesToHex(msg.header.dh)}:${msg.header.n}`;
-    const set = uses.get(k) ?? new Set<string>();
-    set.add(bytesToHex(msg.ciphertext));
-    uses.set(k, set);
+    for (const { sid, msg } of sentMessages(m.payload)) {
+      const k = `${bytesToHex(sid)}:${bytesToHex(msg.header.dh)}:${msg.header.n}`;
+      const set = uses.get(k) ?? new Set<string>();
+      set.add(bytesToHex(msg.ciphertext));
+      uses.set(k, set);
+    }
   }
   for (const [k, cts] of uses) expect(cts.size, `${u.me.name} used message key ${k} for two ciphertexts`).toBe(1);
 }

@@ -8,12 +8,26 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../../../shared/crypto/bytes';
 import { serialize } from '../../../../shared/crypto/double-ratchet';
-import { CrashingStore, createPair, expectNoKeyReuse, type ChatUser } from '../../../helpers/chat-pair';
+import { RESERVE } from '../../../../shared/chat/session-book';
+import { MemoryChatStore, type StoreOp } from '../../../../shared/chat/store';
+import { CrashingStore, createPair, expectNoKeyReuse, logicalOps, sentMessages, type ChatUser } from '../../../helpers/chat-pair';
 import { testSeed } from '../../../helpers/dht';
 
 const SEED = testSeed(1305);
 
 const sum = (users: ChatUser[], counter: string) => users.reduce((n, u) => n + u.counters.get(counter), 0);
+
+/** A disk whose chosen writes never commit (the process dies while they are under way). */
+class HoldingStore extends MemoryChatStore {
+  hold: ((ops: StoreOp[]) => boolean) | undefined;
+  held = 0;
+
+  override async batch(ops: StoreOp[]): Promise<void> {
+    if (!this.hold?.(logicalOps(ops))) return super.batch(ops);
+    this.held++;
+    return new Promise(() => undefined);
+  }
+}
 
 describe('a crash between "decrypted" and "stored"', () => {
   it('the receiver dies at the batch that stores the message: it decrypts the resend after restarting, once', async () => {
@@ -68,6 +82,40 @@ describe('a crash between "decrypted" and "stored"', () => {
     alice.messenger.flushAll();
     await net.settle();
     expect((await bob.history(alice)).map((m) => m.text.length)).toEqual([6, 1500]);
+    expect(bob.counters.get('drop.message_decrypt')).toBe(0);
+    expectNoKeyReuse(net, alice);
+  });
+
+  it('the sender dies while a message is out under a reserved key, before its write commits: restarted, it skips past the reservation', async () => {
+    const store = new HoldingStore();
+    const { net, alice: alice0, bob } = await createPair(SEED, { alice: store });
+    await alice0.talk.send(bob.id, 'one');
+    await net.settle();
+    // Bob's receipt turned the direction: Alice's new sending chain and its reservation are stored.
+    const sid = alice0.sessions.sendable(bob.id)!.sid;
+    const chain = alice0.sessions.get(bob.id, sid)!.ratchet;
+    expect(chain.ns).toBe(0);
+    store.hold = (ops) =>
+      ops.some((op) => op.key.startsWith('out/') && 'value' in op && (op.value as { wires?: string[] }).wires !== undefined);
+    const { messageId } = await alice0.talk.send(bob.id, 'two');
+    await net.settle();
+    // Out, and opened by Bob, while the write of its ratchet step never committed.
+    expect(store.held).toBe(1);
+    expect((await bob.history(alice0)).map((m) => m.text)).toEqual(['one', 'two']);
+    const at = net.log.length;
+    const alice = await alice0.restart(store.snapshot());
+    // The disk's state is from before 'two': restarted, its chain starts past the reservation.
+    expect(alice.sessions.get(bob.id, sid)!.ratchet.ns).toBe(RESERVE);
+    expect(alice.messenger.pending(bob.id)).toBe(1);
+    alice.messenger.flushAll();
+    await net.settle();
+    const resent = net.log
+      .slice(at)
+      .filter((m) => m.from === alice.node.hex)
+      .flatMap((m) => sentMessages(m.payload));
+    expect(resent.map((x) => x.msg.header.n)).toEqual([RESERVE]); // not key 0 again
+    expect((await bob.history(alice)).map((m) => m.text)).toEqual(['one', 'two']);
+    expect(await alice.stateOf(bob, messageId)).toBe('delivered');
     expect(bob.counters.get('drop.message_decrypt')).toBe(0);
     expectNoKeyReuse(net, alice);
   });

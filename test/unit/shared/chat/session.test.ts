@@ -10,8 +10,8 @@ import { issueCertificate } from '../../../../shared/chat/certificate';
 import type { ChatContext } from '../../../../shared/chat/context';
 import { decodeSessionEnvelope, encodeFrame, encodeSessionEnvelope, textFrames } from '../../../../shared/chat/frames';
 import { answerSession, finishSession, messageAd, startSession, type DeviceKeys } from '../../../../shared/chat/session';
-import { MAX_SESSIONS, SessionBook, sessionOp } from '../../../../shared/chat/session-book';
-import { MemoryChatStore } from '../../../../shared/chat/store';
+import { MAX_SESSIONS, RESERVE, SessionBook, sessionOp } from '../../../../shared/chat/session-book';
+import { MemoryChatStore, type JsonValue } from '../../../../shared/chat/store';
 import { createSelf } from '../../../../shared/chat/stored';
 import { bytesToHex, hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
 import {
@@ -355,6 +355,44 @@ describe('the session book (session-book.ts)', () => {
     expect(c.counters.get('load.bad_session')).toBe(1);
     expect(book.get('c1', 'a'.repeat(16))).toBeDefined();
     expect(book.get('c1', 'b'.repeat(16))).toBeUndefined();
+  });
+
+  it('a stored reservation moves the loaded sending chain past it; one on an older chain is ignored; a malformed one is counted', async () => {
+    const store = new MemoryChatStore();
+    const r = ratchet(3);
+    const dhs = bytesToHex(r.dhs.publicKey);
+    const ops = [
+      sessionOp('c1', { sid: 'a'.repeat(16), ratchet: r, at: 1, reserve: { dhs, upTo: 7 } }),
+      sessionOp('c1', { sid: 'b'.repeat(16), ratchet: r, at: 1, reserve: { dhs: '00'.repeat(32), upTo: 7 } }),
+      sessionOp('c1', { sid: 'c'.repeat(16), ratchet: r, at: 1 }),
+    ];
+    const bad = sessionOp('c1', { sid: 'd'.repeat(16), ratchet: r, at: 1 }) as { key: string; value: { reserve?: JsonValue } };
+    bad.value.reserve = { dhs, upTo: 'many' };
+    await store.batch([...ops, bad]);
+    const c = ctx(store);
+    const book = new SessionBook(c);
+    await book.load();
+    expect(book.get('c1', 'a'.repeat(16))!.ratchet.ns).toBe(7);
+    expect(book.get('c1', 'a'.repeat(16))!.ratchet.cks).not.toEqual(r.cks);
+    expect(book.get('c1', 'b'.repeat(16))!.ratchet.ns).toBe(0);
+    expect(book.get('c1', 'c'.repeat(16))!.ratchet.ns).toBe(0);
+    expect(book.get('c1', 'd'.repeat(16))).toBeUndefined();
+    expect(c.counters.get('load.bad_session')).toBe(1);
+    // Loaded, the reservation is the committed one: key 7 is past it, so its message waits for
+    // the write that reserves the next RESERVE; once that commits, the next one need not wait.
+    const s = book.get('c1', 'a'.repeat(16))!;
+    const e7 = ratchetEncrypt(s.ratchet, utf8.encode('7'), new Uint8Array(0));
+    const w = book.write('c1', s, e7.state, true);
+    expect(w.covered).toBe(false);
+    expect(s.reserve).toEqual({ dhs, upTo: 8 + RESERVE });
+    const committed = Promise.resolve();
+    w.track(committed);
+    await committed;
+    const e8 = ratchetEncrypt(e7.state, utf8.encode('8'), new Uint8Array(0));
+    expect(book.write('c1', s, e8.state, true).covered).toBe(true);
+    // A write that sends nothing (a receipt handled) keeps the reservation on the same chain.
+    expect(book.write('c1', s, e8.state, false).covered).toBe(true);
+    expect(s.reserve).toEqual({ dhs, upTo: 9 + RESERVE });
   });
 
   it('the stored ratchet is the one after the last message, on both sides, at every step', async () => {

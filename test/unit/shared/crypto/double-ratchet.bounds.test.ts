@@ -1,6 +1,12 @@
 /** Double Ratchet resource bounds: MAX_SKIP per chain (via n and via pn) and MAX_SKIPPED_TOTAL. */
 import { describe, expect, it } from 'vitest';
-import { ratchetDecrypt, MAX_SKIP, MAX_SKIPPED_TOTAL, type RatchetMessage } from '../../../../shared/crypto/double-ratchet';
+import {
+  ratchetDecrypt,
+  skipSendingKeys,
+  MAX_SKIP,
+  MAX_SKIPPED_TOTAL,
+  type RatchetMessage,
+} from '../../../../shared/crypto/double-ratchet';
 import { AD, codeOf, newSession, recv, send, snapshot } from '../../../helpers/ratchet';
 
 function burst(s: ReturnType<typeof newSession>, from: 'alice' | 'bob', count: number, tag: string): RatchetMessage[] {
@@ -72,5 +78,26 @@ describe('Double Ratchet skipped-key bounds', () => {
     expect(recv(s, 'bob', chains[2]![0]!)).toBe('c2 0');
     expect(recv(s, 'bob', chains[1]![perChain - 1]!)).toBe(`c1 ${perChain - 1}`);
     expect(s.bob.skipped.size).toBe(MAX_SKIPPED_TOTAL - 3);
+  });
+
+  it('skipSendingKeys moves a restored sending chain past keys that may have been used: the next message takes a fresh key, the receiver skips the gap', () => {
+    const s = newSession(43);
+    expect(recv(s, 'bob', send(s, 'alice', 'a 0'))).toBe('a 0');
+    const stored = s.alice; // what the disk holds (Ns = 1), with keys below 5 reserved
+    const left = send(s, 'alice', 'a 1'); // left under key 1; the state after it was never stored
+    expect(left.header.n).toBe(1);
+    s.alice = skipSendingKeys(stored, 5);
+    expect(s.alice.ns).toBe(5);
+    const next = send(s, 'alice', 'a 5');
+    expect(next.header.n).toBe(5); // not key 1 again
+    expect(recv(s, 'bob', left)).toBe('a 1');
+    expect(recv(s, 'bob', next)).toBe('a 5');
+    expect([...s.bob.skipped.values()].map((k) => k.n)).toEqual([2, 3, 4]);
+    // Never backwards, nothing without a sending chain, at most MAX_SKIP at once.
+    expect(skipSendingKeys(s.alice, 3)).toBe(s.alice);
+    const bob = newSession(44).bob;
+    expect(skipSendingKeys(bob, 10)).toBe(bob);
+    expect(codeOf(() => skipSendingKeys(s.alice, s.alice.ns + MAX_SKIP + 1))).toBe('BAD_INPUT');
+    expect(skipSendingKeys(s.alice, s.alice.ns + MAX_SKIP).ns).toBe(s.alice.ns + MAX_SKIP);
   });
 });
