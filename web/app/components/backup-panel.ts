@@ -2,33 +2,22 @@
  * Backup: export an encrypted file of identity, contacts and history (with a passphrase typed
  * twice), or restore one (after a confirmation: it replaces what this device holds).
  */
-import { LitElement, css, html, nothing } from 'lit';
-import type { AppBackend } from '../backend';
+import { css, html, nothing } from 'lit';
 import { errorText } from '../format';
 import { controls } from '../styles';
+import { ActionPanel, dialogBody } from './action-panel';
 import './app-dialog';
 
 /** Shorter passphrases are refused: the backup holds the identity key. */
 export const MIN_PASSPHRASE = 8;
 
-export class BackupPanel extends LitElement {
-  static override properties = {
-    backend: { attribute: false },
-    said: { state: true },
-    error: { state: true },
-    importError: { state: true },
-    busy: { state: true },
-    confirming: { state: true },
-  };
-  declare backend: AppBackend | undefined;
-  declare said: string;
-  declare error: string;
+export class BackupPanel extends ActionPanel {
+  static override properties = { importError: { state: true } };
   declare importError: string;
-  declare busy: boolean;
-  declare confirming: boolean;
 
   static override styles = [
     controls,
+    dialogBody,
     css`
       :host {
         display: grid;
@@ -40,21 +29,12 @@ export class BackupPanel extends LitElement {
         display: grid;
         gap: 0.8rem;
       }
-      .dialog-body {
-        display: grid;
-        gap: 0.8rem;
-      }
     `,
   ];
 
   constructor() {
     super();
-    this.backend = undefined;
-    this.said = '';
-    this.error = '';
     this.importError = '';
-    this.busy = false;
-    this.confirming = false;
   }
 
   override render() {

@@ -1,45 +1,23 @@
 /** "Delete everything on this device", behind a confirmation that says what is lost. */
-import { LitElement, css, html, nothing } from 'lit';
-import type { AppBackend } from '../backend';
+import { css, html, nothing } from 'lit';
 import { errorText } from '../format';
 import { clearLocalSettings } from '../local-settings';
 import { clearShellCache } from '../shell-cache';
 import { controls } from '../styles';
+import { ActionPanel, dialogBody } from './action-panel';
 import './app-dialog';
 
-export class WipePanel extends LitElement {
-  static override properties = {
-    backend: { attribute: false },
-    error: { state: true },
-    busy: { state: true },
-    confirming: { state: true },
-  };
-  declare backend: AppBackend | undefined;
-  declare error: string;
-  declare busy: boolean;
-  declare confirming: boolean;
-
+export class WipePanel extends ActionPanel {
   static override styles = [
     controls,
+    dialogBody,
     css`
       :host {
         display: grid;
         gap: 0.8rem;
       }
-      .dialog-body {
-        display: grid;
-        gap: 0.8rem;
-      }
     `,
   ];
-
-  constructor() {
-    super();
-    this.backend = undefined;
-    this.error = '';
-    this.busy = false;
-    this.confirming = false;
-  }
 
   override render() {
     return html`<h3>Delete everything</h3>

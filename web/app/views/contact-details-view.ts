@@ -2,7 +2,7 @@
  * A contact's details: the safety number (digits and QR code) to compare out of band, "mark as
  * verified", rename, and remove (after a confirmation).
  */
-import { LitElement, css, html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import type { AppBackend } from '../backend';
 import { ChatController } from '../controllers/chat-controller';
 import { errorText } from '../format';
@@ -10,31 +10,21 @@ import { icons } from '../icons';
 import { hrefOf, navigate } from '../router';
 import { controls } from '../styles';
 import { paneStyles } from './pane-styles';
+import { ActionPanel, dialogBody } from '../components/action-panel';
 import '../components/app-dialog';
 import '../components/safety-number';
 
 const STATE_TEXT = { accepted: 'Contact', requested: 'Request sent, not accepted yet', pending: 'Wants to add you' } as const;
 
-export class ContactDetailsView extends LitElement {
-  static override properties = {
-    backend: { attribute: false },
-    contactId: { attribute: 'contact-id' },
-    error: { state: true },
-    said: { state: true },
-    confirming: { state: true },
-    busy: { state: true },
-  };
-  declare backend: AppBackend | undefined;
+export class ContactDetailsView extends ActionPanel {
+  static override properties = { contactId: { attribute: 'contact-id' } };
   declare contactId: string;
-  declare error: string;
-  declare said: string;
-  declare confirming: boolean;
-  declare busy: boolean;
   private readonly chat = new ChatController(this, () => this.backend);
 
   static override styles = [
     controls,
     paneStyles,
+    dialogBody,
     css`
       .verified {
         display: inline-flex;
@@ -52,21 +42,12 @@ export class ContactDetailsView extends LitElement {
       form.rename .field {
         flex: 1 1 14rem;
       }
-      .dialog-body {
-        display: grid;
-        gap: 0.8rem;
-      }
     `,
   ];
 
   constructor() {
     super();
-    this.backend = undefined;
     this.contactId = '';
-    this.error = '';
-    this.said = '';
-    this.confirming = false;
-    this.busy = false;
   }
 
   protected override willUpdate(changed: Map<string, unknown>): void {

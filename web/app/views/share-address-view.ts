@@ -3,35 +3,23 @@
  * its QR code, and "new address", which rotates the link after saying that old links stop working.
  */
 import { copyText } from '../clipboard';
-import { LitElement, css, html, nothing } from 'lit';
-import type { AppBackend } from '../backend';
+import { css, html, nothing } from 'lit';
 import { ChatController } from '../controllers/chat-controller';
 import { errorText } from '../format';
 import { icons } from '../icons';
 import { controls } from '../styles';
 import { paneStyles } from './pane-styles';
+import { ActionPanel, dialogBody } from '../components/action-panel';
 import '../components/app-dialog';
 import '../components/qr-card';
 
-export class ShareAddressView extends LitElement {
-  static override properties = {
-    backend: { attribute: false },
-    said: { state: true },
-    error: { state: true },
-    confirming: { state: true },
-    busy: { state: true },
-  };
-  declare backend: AppBackend | undefined;
-  /** A short confirmation for the live status line ("Link copied."). */
-  declare said: string;
-  declare error: string;
-  declare confirming: boolean;
-  declare busy: boolean;
+export class ShareAddressView extends ActionPanel {
   private readonly chat = new ChatController(this, () => this.backend);
 
   static override styles = [
     controls,
     paneStyles,
+    dialogBody,
     css`
       input[readonly] {
         font-family: ui-monospace, Menlo, Consolas, monospace;
@@ -41,21 +29,8 @@ export class ShareAddressView extends LitElement {
       .qr {
         justify-self: start;
       }
-      .dialog-body {
-        display: grid;
-        gap: 0.8rem;
-      }
     `,
   ];
-
-  constructor() {
-    super();
-    this.backend = undefined;
-    this.said = '';
-    this.error = '';
-    this.confirming = false;
-    this.busy = false;
-  }
 
   override render() {
     const address = this.chat.me?.address ?? '';
