@@ -1,6 +1,6 @@
 /**
  * What a panel whose actions run asynchronously, some behind a confirmation dialog, keeps (the
- * backup and wipe panels, the share-address and contact-details views): the backend, a status
+ * backup, keeper and wipe panels, the share-address and contact-details views): the backend, a status
  * line (`said`), an error, `busy` while an action runs and `confirming` while its dialog is open.
  * Declared once here as Lit reactive properties; a subclass's own `properties` add to them (Lit
  * inherits a superclass's).

@@ -2,24 +2,15 @@
  * "Mail keeper": choose which contact is your own always-on peer that holds your mail while you
  * are away (docs/chat-design.md, "Mail keeper"), with how to start one.
  */
-import { LitElement, css, html } from 'lit';
-import type { AppBackend } from '../backend';
+import { css, html } from 'lit';
 import { ChatController } from '../controllers/chat-controller';
 import { copyText } from '../clipboard';
 import { errorText } from '../format';
 import { controls } from '../styles';
+import { ActionPanel } from './action-panel';
 
-export class KeeperPanel extends LitElement {
-  static override properties = {
-    backend: { attribute: false },
-    said: { state: true },
-    error: { state: true },
-    copied: { state: true },
-    copyError: { state: true },
-  };
-  declare backend: AppBackend | undefined;
-  declare said: string;
-  declare error: string;
+export class KeeperPanel extends ActionPanel {
+  static override properties = { copied: { state: true }, copyError: { state: true } };
   /** What the copy button did (next to it). */
   declare copied: string;
   declare copyError: string;
@@ -58,9 +49,6 @@ export class KeeperPanel extends LitElement {
 
   constructor() {
     super();
-    this.backend = undefined;
-    this.said = '';
-    this.error = '';
     this.copied = '';
     this.copyError = '';
   }
