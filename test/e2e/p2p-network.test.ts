@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalServer } from '../../signal-server/server';
 import { startNodePeer, type NodePeer } from '../../web/headless/peer';
 import { launchChromium } from '../helpers/browser';
+import { joinedWithContacts } from '../helpers/peer-rig';
 import { buildApp, openTab, startSignal, waitForNode, waitUntil, type BuiltApp, type Tab } from '../helpers/p2p-pages';
 
 const N = 8;
@@ -195,7 +196,7 @@ describe(`${N} Chromium tabs as DHT nodes over WebRTC`, () => {
     setupOk();
     peerDir = await mkdtemp(join(tmpdir(), 'p2p-e2e-peer-'));
     nodePeer = await startNodePeer({ signalUrl: signal!.wsUrl, dataDir: peerDir });
-    expect((await nodePeer.joined).contacts).toBeGreaterThanOrEqual(1);
+    expect(await joinedWithContacts(nodePeer)).toBeGreaterThanOrEqual(1);
     const p = await nodePeer.node.put('e2e/node', 'from the node peer');
     expect(p.replicas).toBeGreaterThanOrEqual(1);
     const fromTabs = await Promise.all(

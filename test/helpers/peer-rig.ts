@@ -12,6 +12,18 @@ import { startNodePeer, type NodePeer, type NodePeerOptions } from '../../web/he
 import { runCli, type Cli } from './headless-cli';
 import { assertLoopbackOnly } from './loopback';
 import { startServer } from './signal-harness';
+import { waitFor } from './wrtc';
+
+/**
+ * Once `p` has joined and holds at least one contact, how many it holds. A first join that found
+ * no one (its connection timed out on a loaded machine) is retried by the node itself
+ * (RUNTIME_DEFAULTS.aloneRetryMs), so this waits for that instead of failing on the first.
+ */
+export async function joinedWithContacts(p: NodePeer, timeoutMs = 30_000): Promise<number> {
+  await p.joined;
+  await waitFor(() => p.dht.table.size >= 1, timeoutMs, 'a first contact');
+  return p.dht.table.size;
+}
 
 export class PeerRig {
   private server_: SignalServer | undefined;

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PeerRig } from '../helpers/peer-rig';
+import { joinedWithContacts, PeerRig } from '../helpers/peer-rig';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../shared/crypto/ed25519';
 import { bytesToHex, utf8 } from '../../shared/crypto/bytes';
@@ -73,7 +73,7 @@ describe('headless Node peers with records', () => {
     expect(pkA).toMatch(/^[0-9a-f]{64}$/);
 
     const b = await rig.peer(dataB);
-    expect((await b.joined).contacts).toBeGreaterThanOrEqual(1);
+    expect(await joinedWithContacts(b)).toBeGreaterThanOrEqual(1);
     const put = await b.node.put('profile', 'hello from b');
     expect(put.replicas).toBe(1); // A is the only other node
     const first = await b.node.get(b.node.publicKey, 'profile');

@@ -3,7 +3,7 @@
  * it over real WebRTC and finds it, SIGTERM stops it cleanly, and its identity survives a
  * restart. Real signal server on port 0. Run inside ../shared/tools/loopback-only.
  */
-import { PeerRig } from '../helpers/peer-rig';
+import { joinedWithContacts, PeerRig } from '../helpers/peer-rig';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hexToBytes } from '../../shared/crypto/bytes';
 
@@ -23,7 +23,7 @@ describe('headless Node peer', () => {
 
     // A second peer (in-process, same code) joins through the server's sample and finds A.
     const b = await rig.peer(await rig.tempDir('peer-b-'));
-    expect((await b.joined).contacts).toBeGreaterThanOrEqual(1);
+    expect(await joinedWithContacts(b)).toBeGreaterThanOrEqual(1);
     const r = await b.dht.findNode(hexToBytes(idA));
     expect(r.closest.some((p, i) => p.hex === idA && r.answered[i])).toBe(true);
     expect(b.transport.isConnected(idA)).toBe(true);
