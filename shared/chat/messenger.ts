@@ -3,7 +3,8 @@
  *
  * Sending: a message is stored (history, state `sending`) with its outbox entry, then flushed per
  * contact, in order: encrypted under the contact's current session (the ratchet state and the
- * ciphertext are stored together before anything leaves), then sent directly while the contact is
+ * ciphertext stored together; they leave once that is committed, or at once when a committed
+ * reservation covers their keys: session-book.ts), then sent directly while the contact is
  * online (its ack carries the delivery receipt) or written to the mailbox (`sent`), and retried
  * until a delivery receipt arrives. The same ciphertext is resent, so a crash never replays a
  * ratchet step; a new session re-encrypts what was not delivered.
@@ -111,7 +112,7 @@ export class Messenger {
       { key: SENT_AT_KEY, value: sentAt },
     ]);
     // Queued and flushed at once: the flush's own writes commit after these (or fail with them),
-    // and nothing leaves before its ratchet step is committed.
+    // and nothing leaves before its ratchet step, or a reservation of its key, is committed.
     this.outOf(cid).push(item);
     this.kick(cid);
     await stored;
