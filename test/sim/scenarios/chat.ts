@@ -10,20 +10,13 @@
  */
 import { hexToBytes } from '../../../shared/crypto/bytes';
 import { MemoryChatStore } from '../../../shared/chat/store';
-import { Adversary, AdversaryShared } from '../../../shared/sim/adversary';
 import { runAsync, settleAsync } from '../../../shared/sim/async-driver';
 import { openSimUser, type SimUser } from '../../../shared/sim/chat-users';
-import { createRecordsTestnet } from '../../../shared/sim/records-testnet';
 import { summarize } from '../../../shared/sim/stats';
-import { SeedPick, shuffle } from './pick';
+import { attackedNet, type AttackedNetOptions } from './attacked-net';
 import type { ScenarioContext } from './types';
 
-export interface ChatScenarioOptions {
-  seed: number;
-  nodes?: number;
-  /** @default nodes / 10 */
-  users?: number;
-  malicious?: number;
+export interface ChatScenarioOptions extends AttackedNetOptions {
   /** Simulated hours of churn and chatting. @default 24 */
   hours?: number;
   /** Contacts per user (about). @default 3 */
@@ -48,23 +41,11 @@ interface Sent {
 }
 
 export async function runChat(o: ChatScenarioOptions): Promise<Record<string, unknown>> {
-  const n = o.nodes ?? 1000;
   const log = o.log ?? (() => {});
-  const shared = new AdversaryShared();
-  const pick = new SeedPick(o.seed ^ 0xc4a7, n, Math.round((o.malicious ?? 0.2) * n));
-  const rt = createRecordsTestnet(n, {
-    seed: o.seed,
-    before: (node, index) =>
-      pick.has(index) ? new Adversary(node, pick.rng.fork(), shared, { dropMode: index % 2 ? 'lie' : 'silent' }) : undefined,
-    settleMs: 20_000,
-  });
-  const clock = rt.clock;
-  const rng = rt.tn.rng.fork();
-  const honest = rt.peers.filter((p) => p.values);
-  const userCount = Math.min(o.users ?? Math.round(n / 10), honest.length);
+  const { n, shared, rt, clock, rng, honest, userPeers: peers } = attackedNet(o, 0xc4a7);
+  const userCount = peers.length;
   const stores = Array.from({ length: userCount }, () => new MemoryChatStore());
   const users: Array<SimUser | undefined> = [];
-  const peers = shuffle(honest, rng).slice(0, userCount);
   for (const [i, p] of peers.entries()) users.push(await openSimUser(p, i, rng, { powBits: 4 }, stores[i]));
   const mailboxTargets = new Set<string>();
   const watch = (u: SimUser) => {

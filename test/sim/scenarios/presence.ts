@@ -16,22 +16,17 @@ import { mintStamp } from '../../../shared/chat/pow';
 import { buildRequestEnvelope } from '../../../shared/chat/request';
 import { mutableTarget } from '../../../shared/records/bep44';
 import type { MutableRecord } from '../../../shared/records/types';
-import { Adversary, AdversaryShared } from '../../../shared/sim/adversary';
 import { runAsync, settleAsync } from '../../../shared/sim/async-driver';
 import { openSimUser, type SimUser } from '../../../shared/sim/chat-users';
-import { createRecordsTestnet, type RecordPeer } from '../../../shared/sim/records-testnet';
+import type { RecordPeer } from '../../../shared/sim/records-testnet';
 import { summarize } from '../../../shared/sim/stats';
 import { SeededRng } from '../../../shared/env/rng';
-import { SeedPick, shuffle } from './pick';
+import { attackedNet, type AttackedNetOptions } from './attacked-net';
+import { shuffle } from './pick';
 import { IkScanner } from './ik-scanner';
 import type { ScenarioContext } from './types';
 
-export interface PresenceOptions {
-  seed: number;
-  nodes?: number;
-  /** Chat users (on honest nodes). @default nodes / 10 */
-  users?: number;
-  malicious?: number;
+export interface PresenceOptions extends AttackedNetOptions {
   /** Proof-of-work bits in the simulation (the flood measurement uses POW_BITS). @default 4 */
   powBits?: number;
   /** Fraction of delivered frames scanned for identity keys. @default 1 */
@@ -48,21 +43,8 @@ export interface PresenceOptions {
 const minute = 60_000;
 
 export async function runPresence(o: PresenceOptions): Promise<Record<string, unknown>> {
-  const n = o.nodes ?? 1000;
   const log = o.log ?? (() => {});
-  const shared = new AdversaryShared();
-  const pick = new SeedPick(o.seed ^ 0x9e37, n, Math.round((o.malicious ?? 0.2) * n));
-  const rt = createRecordsTestnet(n, {
-    seed: o.seed,
-    before: (node, index) =>
-      pick.has(index) ? new Adversary(node, pick.rng.fork(), shared, { dropMode: index % 2 ? 'lie' : 'silent' }) : undefined,
-    settleMs: 20_000,
-  });
-  const clock = rt.clock;
-  const rng = rt.tn.rng.fork();
-  const honest = rt.peers.filter((p) => p.values);
-  const userCount = Math.min(o.users ?? Math.round(n / 10), honest.length);
-  const userPeers = shuffle(honest, rng).slice(0, userCount);
+  const { n, shared, rt, clock, rng, honest, userPeers } = attackedNet(o, 0x9e37);
   const powBits = o.powBits ?? 4;
   const users: SimUser[] = [];
   for (const [i, p] of userPeers.entries()) users.push(await openSimUser(p, i, rng, { powBits }));
