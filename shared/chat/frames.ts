@@ -36,6 +36,11 @@ export type SessionEnvelope =
   | { kind: 'reset' }
   | { kind: 'msgs'; sid: Uint8Array; msgs: Uint8Array[] };
 
+/** The ratchet messages an envelope carries: one (`msg`), a bundle (`msgs`), or none. */
+export function messagesOf(env: SessionEnvelope | null | undefined): Uint8Array[] {
+  return env?.kind === 'msg' ? [env.msg] : env?.kind === 'msgs' ? env.msgs : [];
+}
+
 /** Ratchet messages per bundle at most (and the bundle within one app payload). */
 export const MAX_BUNDLE = 64;
 

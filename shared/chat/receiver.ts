@@ -16,6 +16,7 @@ import {
   encodeSessionEnvelope,
   MAX_BUNDLE,
   MAX_RECEIPT_IDS,
+  messagesOf,
   type Frame,
   type SessionEnvelope,
 } from './frames';
@@ -75,7 +76,7 @@ export class Receiver {
     if (env.kind !== 'msg' && env.kind !== 'msgs') return void this.h.counters.inc('drop.session_unexpected');
     const cid = this.sessions.contactOf(env.sid);
     if (!cid) return encodeSessionEnvelope({ kind: 'reset' });
-    return this.handleAll(cid, env.sid, env.kind === 'msg' ? [env.msg] : env.msgs, true, from);
+    return this.handleAll(cid, env.sid, messagesOf(env), true, from);
   }
 
   /** One ratchet message (a receipt in an ack, a mailbox record): handled like a bundle of one. */

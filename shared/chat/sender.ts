@@ -8,7 +8,7 @@ import { hexToBytes } from '../crypto/bytes';
 import { encodeMessage, ratchetEncrypt } from '../crypto/double-ratchet';
 import type { MessengerHost } from './context';
 import { ChatError } from './errors';
-import { decodeSessionEnvelope, encodeSessionEnvelope, type SessionEnvelope } from './frames';
+import { decodeSessionEnvelope, encodeSessionEnvelope, messagesOf, type SessionEnvelope } from './frames';
 import { sendUnits, type OutItem } from './out-item';
 import { messageAd } from './session';
 import type { SessionBook, StoredSession } from './session-book';
@@ -164,8 +164,7 @@ export class DirectSender {
     const back = answer && decodeSessionEnvelope(answer);
     if (back?.kind === 'reset') return 'reset';
     // Receipts in the ack: handled in the contact's queue; the next send need not wait for them.
-    const receipts = back?.kind === 'msg' ? [back.msg] : back?.kind === 'msgs' ? back.msgs : [];
-    for (const msg of receipts)
+    for (const msg of messagesOf(back))
       void this.m.handleReceipt(cid, { kind: 'msg', sid: id, msg }).catch(() => this.h.counters.inc('receipt.error'));
     return true;
   }

@@ -22,7 +22,7 @@ import { ContactBook, type Contact } from '../../shared/chat/contacts';
 import type { MessengerHost, OpenComponents, SelfState } from '../../shared/chat/context';
 import { stagedStore, type StagedStore } from '../../shared/chat/staged-store';
 import { Conversations, DEFAULT_SETTINGS } from '../../shared/chat/conversations';
-import { decodeSessionEnvelope, isSessionEnvelope } from '../../shared/chat/frames';
+import { decodeSessionEnvelope, isSessionEnvelope, messagesOf } from '../../shared/chat/frames';
 import { Messenger } from '../../shared/chat/messenger';
 import { RecordIO } from '../../shared/chat/record-io';
 import type { SessionBook } from '../../shared/chat/session-book';
@@ -424,8 +424,7 @@ export async function createPair(
 /** The ratchet messages a request carries (one, or a bundle), with their session id. */
 export function sentMessages(payload: Uint8Array): Array<{ sid: Uint8Array; msg: RatchetMessage }> {
   const env = decodeSessionEnvelope(payload);
-  const wires = env?.kind === 'msg' ? [env.msg] : env?.kind === 'msgs' ? env.msgs : [];
-  return env && 'sid' in env ? wires.map((w) => ({ sid: env.sid, msg: decodeMessage(w) })) : [];
+  return env && 'sid' in env ? messagesOf(env).map((w) => ({ sid: env.sid, msg: decodeMessage(w) })) : [];
 }
 
 /**
