@@ -16,8 +16,10 @@
  *   0x14 msgs sid 8 | u8 k | k × (u16 n | ratchet message) (a bundle: 1..MAX_BUNDLE in order; ack: msgs or none)
  * Decoders are strict and bounded and return null on bad input.
  */
+import { utf8 } from '../crypto/bytes';
 import { decodeOrNull, Reader, Writer } from '../protocol/byte-io';
 import { MAX_TEXT_BYTES, PART_BYTES } from './constants';
+import { ChatError } from './errors';
 
 export const ID_BYTES = 16;
 /** Ids per receipt frame (a receipt fits one part). */
@@ -117,6 +119,16 @@ export function decodeFrame(b: Uint8Array): Frame | null {
     r.end();
     return f;
   });
+}
+
+/** A text someone sends, as UTF-8, checked (BAD_ARGUMENT: empty, over MAX_TEXT_BYTES, or a reply-to that is no message id). */
+export function outgoingText(text: unknown, replyTo: unknown): Uint8Array {
+  if (typeof text !== 'string' || text.length === 0) throw new ChatError('BAD_ARGUMENT', 'text must be a non-empty string');
+  const bytes = utf8.encode(text);
+  if (bytes.length > MAX_TEXT_BYTES) throw new ChatError('BAD_ARGUMENT', `text over ${MAX_TEXT_BYTES} bytes`);
+  if (replyTo !== undefined && (typeof replyTo !== 'string' || !/^[0-9a-f]{32}$/.test(replyTo)))
+    throw new ChatError('BAD_ARGUMENT', 'replyTo must be a message id');
+  return bytes;
 }
 
 /** Cut a text into text frames of at most PART_BYTES each. */

@@ -18,13 +18,20 @@
  * from the index of what arrived. Up to MAX_SESSIONS sessions per contact are kept, so two
  * devices that start a session at once both get through.
  */
-import { bytesToHex, hexToBytes, utf8 } from '../crypto/bytes';
+import { bytesToHex, hexToBytes } from '../crypto/bytes';
 import type { MessageInfo } from './api-types';
-import { MAX_TEXT_BYTES } from './constants';
 import type { MessengerHost } from './context';
 export type { MessengerHost } from './context';
 import { ChatError } from './errors';
-import { decodeSessionEnvelope, encodeFrame, encodeSessionEnvelope, textFrames, type Frame, type SessionEnvelope } from './frames';
+import {
+  decodeSessionEnvelope,
+  encodeFrame,
+  encodeSessionEnvelope,
+  outgoingText,
+  textFrames,
+  type Frame,
+  type SessionEnvelope,
+} from './frames';
 import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
 import { Mailbox, MAX_MAIL_BYTES, type MailSlot } from './mailbox';
@@ -95,10 +102,7 @@ export class Messenger {
     const c = this.h.contacts.get(cid);
     if (!c) throw new ChatError('UNKNOWN_CONTACT', cid);
     if (c.state !== 'accepted') throw new ChatError('BAD_STATE', `contact is ${c.state}`);
-    if (typeof text !== 'string' || text.length === 0) throw new ChatError('BAD_ARGUMENT', 'text must be a non-empty string');
-    const bytes = utf8.encode(text);
-    if (bytes.length > MAX_TEXT_BYTES) throw new ChatError('BAD_ARGUMENT', `text over ${MAX_TEXT_BYTES} bytes`);
-    if (replyTo !== undefined && !/^[0-9a-f]{32}$/.test(replyTo)) throw new ChatError('BAD_ARGUMENT', 'replyTo must be a message id');
+    const bytes = outgoingText(text, replyTo);
     const id = bytesToHex(this.h.randomBytes(16));
     const sentAt = this.nextSentAt();
     const m: MessageInfo = { messageId: id, from: 'me', text, sentAt, state: 'sending', ...(replyTo ? { replyTo } : {}) };
@@ -111,12 +115,20 @@ export class Messenger {
       { key: outKey(item), value: asJson(item), fresh: true },
       { key: SENT_AT_KEY, value: sentAt },
     ]);
+    // Told before it can leave (under a reserved key, before this batch commits): no state event of
+    // it comes first. History reads it already (the batch is applied at once).
+    this.h.emitMessage(cid, m);
     // Queued and flushed at once: the flush's own writes commit after these (or fail with them),
     // and nothing leaves before its ratchet step, or a reservation of its key, is committed.
     this.outOf(cid).push(item);
     this.kick(cid);
-    await stored;
-    this.h.emitMessage(cid, m);
+    try {
+      await stored;
+    } catch (e) {
+      // Not stored (the store reloads what it has): what was announced is not in history.
+      this.h.emitState(cid, id, 'failed');
+      throw e instanceof ChatError ? e : new ChatError('STORAGE', `message not stored: ${String(e)}`);
+    }
     return { messageId: id };
   }
 

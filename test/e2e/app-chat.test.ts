@@ -192,7 +192,7 @@ describe('two people in the chat app', () => {
     await bob.page.getByRole('link', { name: 'Back to the chat with Alice' }).click();
     await sendMessage(bob.page, 'Alice', 'Back from a backup');
     await bubble(alice.page, 'Back from a backup').waitFor({ timeout: 120_000 });
-    await waitTick(bob.page, 'Back from a backup', 'Read');
+    await waitTick(bob.page, 'Back from a backup', 'Read', 90_000, [alice.page]);
   }, 300_000);
 
   it('the safety numbers match; both mark each other verified', async () => {

@@ -121,12 +121,28 @@ export async function sendMessage(page: Page, name: string, text: string): Promi
   await bubble(page, lines[0]!).first().waitFor();
 }
 
-/** Wait until our (newest) message `text` shows the tick `state` ('Sent', 'Delivered', 'Read'). */
-export async function waitTick(page: Page, text: string, state: string | RegExp, timeout = 90_000): Promise<void> {
-  await bubble(page, text)
-    .last()
-    .getByRole('img', { name: state, ...(typeof state === 'string' ? { exact: true } : {}) })
-    .waitFor({ timeout });
+/**
+ * Wait until our (newest) message `text` shows the tick `state` ('Sent', 'Delivered', 'Read').
+ * On a timeout the error says what it shows instead, with the chat counters of this page and of
+ * `others` (the other side), so that a failure in CI can be read without a rerun.
+ */
+export async function waitTick(page: Page, text: string, state: string | RegExp, timeout = 90_000, others: Page[] = []): Promise<void> {
+  const item = bubble(page, text).last();
+  try {
+    await item.getByRole('img', { name: state, ...(typeof state === 'string' ? { exact: true } : {}) }).waitFor({ timeout });
+  } catch (e) {
+    const ticks = await item
+      .getByRole('img')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent))
+      .catch(() => 'unreadable');
+    const counters = await Promise.all([page, ...others].map((p) => p.evaluate(() => window.p2p?.stats().chat).catch(() => 'unreadable')));
+    throw new Error(
+      `"${text}" never showed ${String(state)}: it shows ${JSON.stringify(ticks)}; chat counters ${JSON.stringify(counters)}`,
+      {
+        cause: e,
+      },
+    );
+  }
 }
 
 /** Follow "Back to …" links until the list shows (on a phone, details go back to the chat first). */

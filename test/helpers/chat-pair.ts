@@ -212,6 +212,13 @@ export interface UserEvents {
   states: Array<{ id: string; state: MessageState }>;
   typing: boolean[];
   heard: number;
+  /**
+   * What an app shows from the events alone, as the app's conversation list does: a message event
+   * adds the message, a state event moves a message already shown; one for a message not shown
+   * yet is lost to it (`lostStates`).
+   */
+  view: Map<string, MessageState>;
+  lostStates: number;
 }
 
 /** One chat user: the real messaging core on a fake host. */
@@ -227,7 +234,7 @@ export class ChatUser implements MessengerHost {
   readonly settings: ChatSettings = { ...DEFAULT_SETTINGS };
   readonly messenger: Messenger;
   readonly talk: Conversations;
-  readonly events: UserEvents = { messages: [], states: [], typing: [], heard: 0 };
+  readonly events: UserEvents = { messages: [], states: [], typing: [], heard: 0, view: new Map(), lostStates: 0 };
   /** Contacts this user believes online (what ChatNode learns from presence and pings). */
   readonly online = new Set<string>();
   alive = true;
@@ -345,9 +352,12 @@ export class ChatUser implements MessengerHost {
   assertOpen(): void {}
   emitMessage(_cid: string, m: MessageInfo): void {
     this.events.messages.push({ ...m });
+    this.events.view.set(m.messageId, m.state);
   }
   emitState(_cid: string, id: string, state: MessageState): void {
     this.events.states.push({ id, state });
+    if (this.events.view.has(id)) this.events.view.set(id, state);
+    else this.events.lostStates++;
   }
   emitTyping(_cid: string, typing: boolean): void {
     this.events.typing.push(typing);
@@ -396,6 +406,28 @@ export class CrashingStore extends MemoryChatStore {
       throw new Error('crashed');
     }
     return super.batch(ops);
+  }
+}
+
+/** A disk whose chosen writes wait (the process is slow, or dies while they are under way) until released. */
+export class HoldingStore extends MemoryChatStore {
+  hold: ((ops: StoreOp[]) => boolean) | undefined;
+  private readonly waiting: Array<() => void> = [];
+
+  get held(): number {
+    return this.waiting.length;
+  }
+
+  override async batch(ops: StoreOp[]): Promise<void> {
+    if (!this.hold?.(logicalOps(ops))) return super.batch(ops);
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return super.batch(ops);
+  }
+
+  /** The held writes go ahead, in order. */
+  release(): void {
+    this.hold = undefined;
+    for (const go of this.waiting.splice(0)) go();
   }
 }
 

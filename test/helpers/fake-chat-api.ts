@@ -7,8 +7,8 @@
  */
 import type { ChatSettings, ContactInfo, MeInfo, MessageInfo, MessageState, RequestInfo } from '../../shared/chat/api-types';
 import { decodeAddress, encodeAddress } from '../../shared/chat/address';
-import { MAX_TEXT_BYTES } from '../../shared/chat/constants';
 import { ChatError, type ChatErrorCode } from '../../shared/chat/errors';
+import { outgoingText } from '../../shared/chat/frames';
 import { bytesToHex, hexToBytes } from '../../shared/crypto/bytes';
 import type { ChatConsoleApi } from '../../web/app/chat-api';
 import { FakeChatState, person, rand, type EventName, type Handler } from './fake-chat-state';
@@ -228,8 +228,7 @@ export class FakeChatApi extends FakeChatState implements ChatConsoleApi {
   send(contactId: string, text: string, opts?: { replyTo?: string }): Promise<{ messageId: string }> {
     return this.call('send', [contactId, text, ...(opts ? [opts] : [])], () => {
       if (this.get(contactId).state !== 'accepted') throw new ChatError('BAD_STATE', 'not an accepted contact');
-      if (typeof text !== 'string' || text.length === 0) throw new ChatError('BAD_ARGUMENT', 'text must be a non-empty string');
-      if (new TextEncoder().encode(text).length > MAX_TEXT_BYTES) throw new ChatError('BAD_ARGUMENT', `text over ${MAX_TEXT_BYTES} bytes`);
+      outgoingText(text, undefined);
       const m: MessageInfo = {
         messageId: `m${++this.seq}`,
         from: 'me',

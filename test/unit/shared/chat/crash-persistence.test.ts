@@ -9,25 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../../../shared/crypto/bytes';
 import { serialize } from '../../../../shared/crypto/double-ratchet';
 import { RESERVE } from '../../../../shared/chat/session-book';
-import { MemoryChatStore, type StoreOp } from '../../../../shared/chat/store';
-import { CrashingStore, createPair, expectNoKeyReuse, logicalOps, sentMessages, type ChatUser } from '../../../helpers/chat-pair';
+import { CrashingStore, createPair, HoldingStore, expectNoKeyReuse, sentMessages, type ChatUser } from '../../../helpers/chat-pair';
 import { testSeed } from '../../../helpers/dht';
 
 const SEED = testSeed(1305);
 
 const sum = (users: ChatUser[], counter: string) => users.reduce((n, u) => n + u.counters.get(counter), 0);
-
-/** A disk whose chosen writes never commit (the process dies while they are under way). */
-class HoldingStore extends MemoryChatStore {
-  hold: ((ops: StoreOp[]) => boolean) | undefined;
-  held = 0;
-
-  override async batch(ops: StoreOp[]): Promise<void> {
-    if (!this.hold?.(logicalOps(ops))) return super.batch(ops);
-    this.held++;
-    return new Promise(() => undefined);
-  }
-}
 
 describe('a crash between "decrypted" and "stored"', () => {
   it('the receiver dies at the batch that stores the message: it decrypts the resend after restarting, once', async () => {

@@ -317,6 +317,9 @@ describe('duplicates and retries', () => {
       ).toEqual(sent.get(u));
       for (const id of sent.get(u)!) expect(['delivered', 'read'], why).toContain(await u.stateOf(o, id));
       for (const id of sent.get(u)!) expectForwardOnly(statesOf(u, id));
+      // What an app shows from the events agrees with history: no state came before its message.
+      expect(u.events.lostStates, why).toBe(0);
+      for (const id of sent.get(u)!) expect(u.events.view.get(id), why).toBe(await u.stateOf(o, id));
       expect(u.counters.get('drop.message_decrypt'), why).toBe(0);
       expect(u.messenger.pending(o.id), why).toBe(0);
       expectNoKeyReuse(net, u);
