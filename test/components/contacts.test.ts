@@ -76,7 +76,9 @@ describe('contacts view', () => {
       c.seedHistory(ids[1]!, 1, { end: Date.now() - 60_000, text: () => 'newer' });
       return ids;
     });
+    // Both previews first (each list row asks for its own): the order depends on them.
     await page.getByRole('link', { name: /^Bob, old news, [^,]+, offline$/ }).waitFor();
+    await page.getByRole('link', { name: /^Carol, newer, [^,]+, offline$/ }).waitFor();
     const first = async () => (await page.getByRole('region', { name: 'Contacts' }).getByRole('link').allTextContents())[0]?.trim();
     expect(await first()).toMatch(/^Carol/);
     await page.evaluate((id) => {

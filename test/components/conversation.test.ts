@@ -149,6 +149,20 @@ describe('conversation view', () => {
     await expect.poll(() => page.getByRole('alert').count()).toBe(0);
   });
 
+  it('a message the device could not store leaves the screen; the draft stays with the reason', async () => {
+    await open();
+    await page.getByText('No messages yet. Say hello!').waitFor();
+    await page.evaluate(() => window.ui.s.chat.failNext('send', 'STORAGE'));
+    await draft().fill('not kept');
+    await draft().press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'Free some space' }).waitFor();
+    expect(await draft().inputValue()).toBe('not kept');
+    expect(await page.getByRole('listitem').filter({ hasText: 'not kept' }).count()).toBe(0);
+    expect(await page.getByRole('img', { name: 'Not sent' }).count()).toBe(0);
+    await draft().press('Enter');
+    await page.getByRole('listitem').filter({ hasText: 'not kept' }).waitFor();
+  });
+
   it('tells the contact while typing (at most every few seconds), and that it stopped when the box is cleared', async () => {
     const id = await open();
     await draft().click();

@@ -225,7 +225,9 @@ export class FakeChatApi extends FakeChatState implements ChatConsoleApi {
     return () => set.delete(handler);
   }) as ChatConsoleApi['on'];
 
+  /** As the real chat: a write that fails (failNext 'STORAGE') is announced, then 'failed', then rejects. */
   send(contactId: string, text: string, opts?: { replyTo?: string }): Promise<{ messageId: string }> {
+    const unstored = this.failures.get('send')?.code === 'STORAGE' ? this.takeFailure('send') : undefined;
     return this.call('send', [contactId, text, ...(opts ? [opts] : [])], () => {
       if (this.get(contactId).state !== 'accepted') throw new ChatError('BAD_STATE', 'not an accepted contact');
       outgoingText(text, undefined);
@@ -239,6 +241,11 @@ export class FakeChatApi extends FakeChatState implements ChatConsoleApi {
       };
       this.log(contactId).push(m);
       this.emit('message', { contactId, message: { ...m } });
+      if (unstored) {
+        this.log(contactId).pop();
+        this.emit('state', { contactId, messageId: m.messageId, state: 'failed' });
+        throw unstored;
+      }
       const next = this.autoState;
       if (next) queueMicrotask(() => this.setState(contactId, m.messageId, next));
       return { messageId: m.messageId };

@@ -92,7 +92,9 @@ export class ConversationController extends BackendBinding {
         if (e.contactId !== this.getId()) return;
         const i = this.messages.findIndex((m) => m.messageId === e.messageId);
         if (i < 0) return;
-        this.messages = this.messages.map((m, j) => (j === i ? { ...m, state: e.state } : m));
+        // Not stored after all: its send rejects (STORAGE), and the draft stays with the reason.
+        if (e.state === 'failed') this.messages = this.messages.filter((_, j) => j !== i);
+        else this.messages = this.messages.map((m, j) => (j === i ? { ...m, state: e.state } : m));
         this.changed('update');
       }),
       b.chat.on('typing', (e: TypingEvent) => {
