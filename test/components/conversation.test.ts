@@ -163,6 +163,41 @@ describe('conversation view', () => {
     await page.getByRole('listitem').filter({ hasText: 'not kept' }).waitFor();
   });
 
+  it('replies: Reply quotes a message above the box (Escape or Cancel drops it), and the reply shows the quote', async () => {
+    const id = await open();
+    const asked = await page.evaluate((c) => window.ui.s.chat.receive(c, 'Dinner on Friday?').messageId, id);
+    const item = (text: string) => page.getByRole('listitem').filter({ hasText: text });
+    const bar = page.getByRole('group', { name: 'Replying' });
+    await item('Dinner on Friday?').getByRole('button', { name: 'Reply' }).click();
+    await bar.getByText('Replying to Bob').waitFor();
+    await bar.getByText('Dinner on Friday?').waitFor();
+    expect(await focusedIsDraft()).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => bar.count()).toBe(0);
+    await item('Dinner on Friday?').getByRole('button', { name: 'Reply' }).click();
+    await bar.getByRole('button', { name: 'Cancel reply' }).click();
+    await expect.poll(() => bar.count()).toBe(0);
+
+    await item('Dinner on Friday?').getByRole('button', { name: 'Reply' }).click();
+    await draft().fill('Yes, at eight');
+    await draft().press('Enter');
+    await expect.poll(() => bar.count()).toBe(0);
+    const sends = await page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'send').map((c) => c.args));
+    expect(sends).toEqual([[id, 'Yes, at eight', { replyTo: asked }]]);
+    const reply = item('Yes, at eight');
+    await reply.getByText('In reply to').waitFor({ state: 'attached' });
+    expect(await reply.getByText('Dinner on Friday?').count()).toBe(1);
+    expect(await reply.getByText('Bob', { exact: true }).count()).toBe(1);
+    // The next message is no reply.
+    await draft().fill('See you');
+    await draft().press('Enter');
+    await item('See you').waitFor();
+    expect(await item('See you').getByText('In reply to').count()).toBe(0);
+    // A reply to a message not loaded here says so.
+    await page.evaluate((c) => window.ui.s.chat.receive(c, 'about that', { replyTo: 'f'.repeat(32) }), id);
+    await item('about that').getByText('an earlier message').waitFor();
+  });
+
   it('tells the contact while typing (at most every few seconds), and that it stopped when the box is cleared', async () => {
     const id = await open();
     await draft().click();

@@ -4,7 +4,8 @@
  * address, Bob adds her, she accepts, both see each other online,
  * they write both ways (Enter, Shift+Enter) and see the ticks reach delivered and read, the unread
  * count and preview in the list, "typing…", the history after a reload; Bob's backup brings back
- * his identity, contact and history after "delete everything"; the safety numbers match and
+ * his identity, contact and history after "delete everything", and he replies to an old message
+ * (Alice sees the quote); the safety numbers match and
  * both mark each other verified, rename, remove; a third person opens Alice's link in the app.
  * The steps share the two profiles and run in order. Run inside ../shared/tools/loopback-only.
  */
@@ -194,6 +195,17 @@ describe('two people in the chat app', () => {
     await bubble(alice.page, 'Back from a backup').waitFor({ timeout: 120_000 });
     await waitTick(bob.page, 'Back from a backup', 'Read', 90_000, [alice.page]);
   }, 300_000);
+
+  it('Bob replies to "Dinner on Friday?" from his restored history; Alice sees the answer with its quote', async () => {
+    setupOk();
+    await bubble(bob.page, 'Dinner on Friday?').getByRole('button', { name: 'Reply' }).click();
+    await sendMessage(bob.page, 'Alice', 'Friday works for me');
+    const answer = bubble(alice.page, 'Friday works for me');
+    await answer.waitFor({ timeout: 90_000 });
+    await answer.getByText('In reply to').waitFor({ state: 'attached' });
+    expect(await answer.getByText('Dinner on Friday?').count()).toBe(1);
+    expect(await answer.getByText('You', { exact: true }).count()).toBe(1);
+  }, 120_000);
 
   it('the safety numbers match; both mark each other verified', async () => {
     setupOk();

@@ -62,8 +62,16 @@ export class FakeChatApi extends FakeChatState implements ChatConsoleApi {
   }
 
   /** A message from them arrives. */
-  receive(contactId: string, text: string, sentAt = this.now()): MessageInfo {
-    const m: MessageInfo = { messageId: `m${++this.seq}`, from: 'them', text, sentAt, receivedAt: this.now(), state: 'delivered' };
+  receive(contactId: string, text: string, opts: { sentAt?: number; replyTo?: string } = {}): MessageInfo {
+    const m: MessageInfo = {
+      messageId: `m${++this.seq}`,
+      from: 'them',
+      text,
+      sentAt: opts.sentAt ?? this.now(),
+      receivedAt: this.now(),
+      state: 'delivered',
+      ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
+    };
     this.log(contactId).push(m);
     this.unreadCounts[contactId] = (this.unreadCounts[contactId] ?? 0) + 1;
     this.emit('message', { contactId, message: m });

@@ -19,6 +19,7 @@ import {
   acceptRequest,
   addContact,
   backToChats,
+  bubble,
   contactRow,
   createIdentity,
   goTo,
@@ -55,6 +56,7 @@ const VIEWS: Array<{ name: string; phoneOnly?: boolean; open(p: Page, phone: boo
     open: async (p) => {
       await backToChats(p);
       await contactRow(p, 'Bob').click();
+      await bubble(p, 'Hi Alice! Are we still on').getByRole('button', { name: 'Reply' }).click();
       await p.getByRole('textbox', { name: 'Message to Bob' }).fill('I will bring tea too');
     },
   },
@@ -121,6 +123,8 @@ async function converse(alice: AppTab, bob: AppTab, dave: AppTab): Promise<void>
   await backToChats(alice.page);
   await contactRow(alice.page, 'Bob').click();
   for (const [from, to, text] of lines) {
+    // Alice's last line answers Bob's snacks (a reply, with its quote).
+    if (text.startsWith('Great')) await bubble(from.page, 'I will bring the map').getByRole('button', { name: 'Reply' }).click();
     await sendMessage(from.page, to, text);
     await waitTick(from.page, text.split('\n')[0]!, 'Read');
   }

@@ -25,5 +25,6 @@ export const icons = {
   clock: icon(svg`<circle cx="12" cy="12" r="8"/><path d="M12 8v4.5l3 2"/>`),
   alert: icon(svg`<circle cx="12" cy="12" r="9"/><path d="M12 7v6M12 16.5v.5"/>`),
   close: icon(svg`<path d="M6 6l12 12M18 6L6 18"/>`),
+  reply: icon(svg`<path d="M9 7L4 12l5 5"/><path d="M4 12h10a6 6 0 0 1 6 6v1"/>`),
   shield: icon(svg`<path d="M12 3l8 3v6c0 4.5-3.4 8-8 9-4.6-1-8-4.5-8-9V6z"/><path d="M8.5 12l2.5 2.5 4.5-5"/>`),
 };

@@ -1,7 +1,9 @@
 /**
  * One message: its text, the time, and for ours the delivery tick (sending, sent, delivered,
- * read; named for screen readers). A failed message says why and offers Retry (`retry` event
- * with the message id).
+ * read; named for screen readers). A reply shows the message it answers (`quoted`: who wrote it
+ * and its text, or null when that message is not loaded). A Reply button beside it (`reply` event
+ * with the message id; shown on hover or focus where there is a pointer, always on touch). A
+ * failed message says why and offers Retry (`retry` event with the message id).
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { MessageState } from '../../../shared/chat/api-types';
@@ -18,9 +20,16 @@ const TICKS: Record<MessageState, { label: string; icon: unknown }> = {
   failed: { label: 'Not sent', icon: icons.alert },
 };
 
+/** The message a reply answers, as a bubble shows it. */
+export interface Quoted {
+  who: string;
+  text: string;
+}
+
 export class MessageBubble extends LitElement {
-  static override properties = { message: { attribute: false } };
+  static override properties = { message: { attribute: false }, quoted: { attribute: false } };
   declare message: ShownMessage | undefined;
+  declare quoted: Quoted | null | undefined;
 
   static override styles = [
     controls,
@@ -28,8 +37,59 @@ export class MessageBubble extends LitElement {
       :host {
         display: flex;
       }
+      :host {
+        align-items: center;
+        gap: 0.25rem;
+      }
       :host([from='me']) {
         justify-content: flex-end;
+      }
+      :host([from='me']) button.reply {
+        order: -1;
+      }
+      button.reply {
+        min-height: 2.25rem;
+        min-width: 2.25rem;
+        padding: 0.3rem;
+        border: none;
+        background: none;
+        color: var(--muted);
+        opacity: 0;
+      }
+      :host(:hover) button.reply,
+      button.reply:focus-visible {
+        opacity: 1;
+      }
+      @media (hover: none) {
+        button.reply {
+          opacity: 0.7;
+        }
+      }
+      button.reply svg.i {
+        width: 1.1rem;
+        height: 1.1rem;
+      }
+      .quote {
+        margin: 0.1rem 0 0.3rem;
+        padding: 0.2rem 0.5rem;
+        border-left: 3px solid currentColor;
+        border-radius: 4px;
+        background: rgb(127 127 127 / 0.16);
+        font-size: 0.85rem;
+      }
+      .them .quote {
+        border-left-color: var(--accent);
+      }
+      .quote .who {
+        display: block;
+        font-weight: 600;
+      }
+      .quote .said {
+        display: -webkit-box;
+        -webkit-line-clamp: 2;
+        -webkit-box-orient: vertical;
+        overflow: hidden;
+        white-space: pre-wrap;
       }
       .bubble {
         max-width: min(36rem, 82%);
@@ -99,6 +159,7 @@ export class MessageBubble extends LitElement {
   constructor() {
     super();
     this.message = undefined;
+    this.quoted = undefined;
   }
 
   protected override willUpdate(): void {
@@ -109,7 +170,16 @@ export class MessageBubble extends LitElement {
     const m = this.message;
     if (!m) return nothing;
     const tick = m.from === 'me' ? TICKS[m.state] : undefined;
+    const q = this.quoted;
     return html`<div class="bubble ${m.from}">
+      ${
+        m.replyTo
+          ? html`<div class="quote">
+              <span class="visually-hidden">In reply to</span>
+              ${q ? html`<span class="who">${q.who}</span><span class="said">${q.text}</span>` : html`<span class="said">an earlier message</span>`}
+            </div>`
+          : nothing
+      }
       <span class="visually-hidden">${m.from === 'me' ? 'You' : 'They'} said:</span>
       <div class="text">${m.text}</div>
       <div class="meta">
@@ -124,8 +194,13 @@ export class MessageBubble extends LitElement {
             </div>`
           : nothing
       }
-    </div>`;
+    </div>
+    ${m.local ? nothing : html`<button class="reply" aria-label="Reply" title="Reply" @click=${this.reply}>${icons.reply}</button>`}`;
   }
+
+  private reply = (): void => {
+    if (this.message) this.dispatchEvent(new CustomEvent('reply', { detail: this.message.messageId, bubbles: true, composed: true }));
+  };
 
   private retry = (): void => {
     if (this.message) this.dispatchEvent(new CustomEvent('retry', { detail: this.message.messageId, bubbles: true, composed: true }));

@@ -113,15 +113,16 @@ export class ConversationController extends BackendBinding {
    * Send `text`. True when the draft can be cleared (sent, or shown as a failed message to retry);
    * false when nothing could be sent and the draft should stay (`sendError` says why).
    */
-  async send(text: string): Promise<boolean> {
+  async send(text: string, replyTo?: string): Promise<boolean> {
     const b = this.backend;
     const id = this.getId();
     if (!b || !id) return false;
     this.sendError = undefined;
+    const reply = replyTo ? { replyTo } : {};
     try {
-      const { messageId } = await b.chat.send(id, text);
+      const { messageId } = await b.chat.send(id, text, replyTo ? { replyTo } : undefined);
       if (!this.messages.some((m) => m.messageId === messageId)) {
-        this.upsert({ messageId, from: 'me', text, sentAt: Date.now(), state: 'sending' });
+        this.upsert({ messageId, from: 'me', text, sentAt: Date.now(), state: 'sending', ...reply });
       }
       return true;
     } catch (e) {
@@ -138,6 +139,7 @@ export class ConversationController extends BackendBinding {
         state: 'failed',
         local: true,
         error: errorText(e),
+        ...reply,
       });
       return true;
     }
@@ -150,7 +152,7 @@ export class ConversationController extends BackendBinding {
     if (m.local) this.messages = this.messages.filter((x) => x !== m);
     else this.retried.add(messageId);
     this.changed('update');
-    await this.send(m.text);
+    await this.send(m.text, m.replyTo);
   }
 
   async loadOlder(): Promise<void> {

@@ -117,6 +117,37 @@ export const conversationStyles = css`
     max-height: 10rem;
     line-height: 1.35;
   }
+  .replying {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    padding: 0.5rem 0.9rem 0;
+    border-top: 1px solid var(--border);
+    background: var(--surface);
+  }
+  .replying + .composer {
+    border-top: none;
+  }
+  .replying .quote {
+    flex: 1;
+    min-width: 0;
+    padding: 0.2rem 0.6rem;
+    border-left: 3px solid var(--accent);
+    border-radius: 4px;
+    background: var(--surface-2);
+    font-size: 0.85rem;
+  }
+  .replying .who {
+    display: block;
+    font-weight: 600;
+    color: var(--accent);
+  }
+  .replying .said {
+    display: block;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
   .send-error {
     margin-bottom: 0.5rem;
   }

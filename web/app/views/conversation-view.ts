@@ -2,7 +2,8 @@
  * A conversation: bubbles with day separators and delivery ticks, newest at the bottom (it
  * scrolls there when something arrives, and keeps its place when older history loads above),
  * a composer where Enter sends and Shift+Enter starts a new line and which keeps focus, a note
- * when the contact is offline (messages wait in their mailbox), and a typing indicator.
+ * when the contact is offline (messages wait in their mailbox), and a typing indicator. Reply on
+ * a message quotes it above the composer (Escape or Cancel drops it); the reply shows the quote.
  */
 import { LitElement, html, nothing } from 'lit';
 import type { ContactInfo } from '../../../shared/chat/api-types';
@@ -15,16 +16,24 @@ import { hrefOf } from '../router';
 import { controls } from '../styles';
 import { conversationStyles } from './conversation-styles';
 import '../components/contact-avatar';
+import type { Quoted } from '../components/message-bubble';
 import '../components/message-bubble';
 
 /** Typing notices are sent at most this often while the person types, ms. */
 const TYPING_EVERY_MS = 3_000;
 
 export class ConversationView extends LitElement {
-  static override properties = { backend: { attribute: false }, contactId: { attribute: 'contact-id' }, actionError: { state: true } };
+  static override properties = {
+    backend: { attribute: false },
+    contactId: { attribute: 'contact-id' },
+    actionError: { state: true },
+    replyTo: { state: true },
+  };
   declare backend: AppBackend | undefined;
   declare contactId: string;
   declare actionError: string;
+  /** The message the next one answers. */
+  declare replyTo: ShownMessage | undefined;
   private readonly chat = new ChatController(this, () => this.backend);
   readonly conversation = new ConversationController(
     this,
@@ -42,6 +51,7 @@ export class ConversationView extends LitElement {
     this.backend = undefined;
     this.contactId = '';
     this.actionError = '';
+    this.replyTo = undefined;
   }
 
   override connectedCallback(): void {
@@ -70,7 +80,10 @@ export class ConversationView extends LitElement {
   protected override willUpdate(changed: Map<string, unknown>): void {
     const el = this.scroller;
     this.scrollBefore = el ? { height: el.scrollHeight, top: el.scrollTop } : undefined;
-    if (changed.has('contactId')) this.actionError = '';
+    if (changed.has('contactId')) {
+      this.actionError = '';
+      this.replyTo = undefined;
+    }
   }
 
   protected override updated(changed: Map<string, unknown>): void {
@@ -160,18 +173,38 @@ export class ConversationView extends LitElement {
     let prev: number | undefined;
     // Read receipts work both ways: with ours off, theirs are not shown either (delivered at most).
     const hideRead = this.chat.settings?.readReceipts === false;
+    const byId = new Map(list.map((m) => [m.messageId, m]));
     for (const raw of list) {
       const m = hideRead && raw.state === 'read' ? { ...raw, state: 'delivered' as const } : raw;
       if (prev === undefined || !sameDay(prev, m.sentAt)) items.push(html`<li class="day"><span>${dayText(m.sentAt)}</span></li>`);
       prev = m.sentAt;
-      items.push(html`<li><message-bubble .message=${m} @retry=${this.onRetry}></message-bubble></li>`);
+      const quoted = m.replyTo ? this.quote(byId.get(m.replyTo)) : undefined;
+      items.push(
+        html`<li><message-bubble .message=${m} .quoted=${quoted} @retry=${this.onRetry} @reply=${this.onReply}></message-bubble></li>`,
+      );
     }
     return html`<ol class="messages">${items}</ol>`;
   }
 
+  /** Who wrote `m` and its text, as a reply quotes it (null: not loaded). */
+  private quote(m: ShownMessage | undefined): Quoted | null {
+    if (!m) return null;
+    const name = this.chat.contact(this.contactId)?.name || 'Them';
+    return { who: m.from === 'me' ? 'You' : name, text: m.text };
+  }
+
   private renderComposer(name: string) {
     const err = this.conversation.sendError;
+    const q = this.replyTo && this.quote(this.replyTo);
     return html`${err ? html`<p class="note send-error" role="alert">${errorText(err)} Your text is kept.</p>` : nothing}
+      ${
+        q
+          ? html`<div class="replying" role="group" aria-label="Replying">
+              <div class="quote"><span class="who">Replying to ${q.who === 'You' ? 'yourself' : q.who}</span><span class="said">${q.text}</span></div>
+              <button class="icon" aria-label="Cancel reply" @click=${this.cancelReply}>${icons.close}</button>
+            </div>`
+          : nothing
+      }
       <form class="composer" @submit=${this.onSubmit}>
         <label for="draft" class="visually-hidden">Message to ${name}</label>
         <textarea id="draft" rows="1" placeholder="Write a message" enterkeyhint="send" @keydown=${this.onKeydown} @input=${this.onInput}></textarea>
@@ -180,6 +213,7 @@ export class ConversationView extends LitElement {
   }
 
   private onKeydown = (ev: KeyboardEvent): void => {
+    if (ev.key === 'Escape' && this.replyTo) return this.cancelReply();
     if (ev.key !== 'Enter' || ev.shiftKey || ev.isComposing) return;
     ev.preventDefault();
     void this.sendDraft();
@@ -214,12 +248,23 @@ export class ConversationView extends LitElement {
     d.focus();
     if (!text) return;
     this.lastTyping = 0;
-    if (await this.conversation.send(text)) {
+    if (await this.conversation.send(text, this.replyTo?.messageId)) {
       d.value = '';
       d.style.height = 'auto';
+      this.replyTo = undefined;
     }
     d.focus();
   }
+
+  private onReply = (e: CustomEvent<string>): void => {
+    this.replyTo = this.conversation.messages.find((m) => m.messageId === e.detail);
+    this.draft?.focus();
+  };
+
+  private cancelReply = (): void => {
+    this.replyTo = undefined;
+    this.draft?.focus();
+  };
 
   private onRetry = (e: CustomEvent<string>): void => {
     void this.conversation.retry(e.detail);
