@@ -12,9 +12,13 @@
  *    and, beside it, `fromNavigationMs`: from the page's navigation start to the message, in the
  *    page (without the browser making the tab);
  *  - lost and duplicated over everything sent.
- * Prints a table, then one JSON line (last line).
+ * Prints a table, then one JSON line (last line). `BENCH_PROF=DIR` writes CPU profiles of the
+ * throughput phase's two tabs (Chromium's sampling profiler, 1 ms) as DIR/throughput-*.cpuprofile;
+ * `tsx test/tools/cpuprofile-top.ts FILE` lists where their time goes.
  */
-import type { Browser, Page } from 'playwright-core';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { buildApp, openTab, percentile, startSignal, waitUntil, type Tab } from '../helpers/p2p-pages';
 
@@ -43,6 +47,31 @@ async function logMessages(p: Page): Promise<void> {
     });
   });
 }
+/** With BENCH_PROF: Chromium's CPU profiler started in each page (1 ms samples). */
+async function startProfiles(pages: Page[]): Promise<CDPSession[]> {
+  if (!process.env.BENCH_PROF) return [];
+  return Promise.all(
+    pages.map(async (p) => {
+      const cdp = await p.context().newCDPSession(p);
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+      await cdp.send('Profiler.start');
+      return cdp;
+    }),
+  );
+}
+
+async function stopProfiles(sessions: CDPSession[], names: string[]): Promise<void> {
+  const dir = process.env.BENCH_PROF;
+  if (!dir || sessions.length === 0) return;
+  await mkdir(dir, { recursive: true });
+  for (const [i, cdp] of sessions.entries()) {
+    const { profile } = await cdp.send('Profiler.stop');
+    await writeFile(join(dir, `throughput-${names[i]}.cpuprofile`), JSON.stringify(profile));
+    await cdp.detach();
+  }
+}
+
 /** Within `ms`, or throw naming `what`. */
 function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -182,6 +211,7 @@ async function main(): Promise<void> {
         if (e.state === 'delivered' || e.state === 'read') w.receipted.add(e.messageId);
       });
     });
+    const profiling = await startProfiles([ta.page, tb.page]);
     const t0 = Date.now();
     const burst = await ta.page.evaluate(
       async ([id, n]) => {
@@ -199,6 +229,7 @@ async function main(): Promise<void> {
     );
     await arrived(tb.page, { count: before + burst.length }, 120_000);
     const throughput = burst.length / ((Date.now() - t0) / 1000);
+    await stopProfiles(profiling, ['sender', 'receiver']);
     for (const id of burst) sent.push({ from: ta, to: tb, id, at: 0 });
 
     progress(`throughput measured: ${Math.round(throughput)} msg/s`);
