@@ -63,7 +63,7 @@ export class Messenger {
     this.mailbox = new Mailbox(h);
     this.sessions = new SessionBook(h);
     this.receiver = new Receiver(h, this.sessions, this);
-    this.direct = new DirectSender(h, this);
+    this.direct = new DirectSender(h, this, this.sessions);
     h.c.store.onFailure = () => void this.recover();
   }
 
@@ -151,20 +151,7 @@ export class Messenger {
 
   /** Send a typing indicator now if a session can carry it (never queued, never retried). */
   typing(cid: string, on: boolean): void {
-    if (!this.h.settings.typing || !this.h.isOnline(cid)) return;
-    void this.serial(cid, async () => {
-      const s = this.sessions.sendable(cid);
-      const node = this.h.nodesOf.get(cid)?.[0];
-      if (!s || !node) return undefined;
-      const e = encryptFrames(this.h, this.sessions, cid, s, [encodeFrame({ type: 'typing', on })]);
-      return { node, sid: s.sid, wire: e.wires[0]!, leave: e.leave };
-    })
-      .then(async (t) => {
-        if (!t) return;
-        await t.leave;
-        await this.direct.transmit(cid, t.node, t.sid, [t.wire]);
-      })
-      .catch(() => undefined);
+    this.direct.typing(cid, on);
   }
 
   /** Work through the contact's outbox now (serialized per contact). */

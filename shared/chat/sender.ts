@@ -2,13 +2,13 @@
  * Sending outbox items directly to a contact's node (the messenger decides when; see messenger.ts):
  * up to SEND_WINDOW requests in flight, runs of single-part messages bundled into one request
  * (one ack, one receipt for them all), a message's parts in order. A message acked without a
- * receipt is not sent again before RESEND_AFTER_MS.
+ * receipt is not sent again before RESEND_AFTER_MS. Typing indicators go straight out.
  */
 import { hexToBytes } from '../crypto/bytes';
 import { encodeMessage, ratchetEncrypt } from '../crypto/double-ratchet';
 import type { MessengerHost } from './context';
 import { ChatError } from './errors';
-import { decodeSessionEnvelope, encodeSessionEnvelope, messagesOf, type SessionEnvelope } from './frames';
+import { decodeSessionEnvelope, encodeFrame, encodeSessionEnvelope, messagesOf, type SessionEnvelope } from './frames';
 import { sendUnits, type OutItem } from './out-item';
 import { messageAd } from './session';
 import type { SessionBook, StoredSession } from './session-book';
@@ -27,6 +27,7 @@ export type SendResult = boolean | 'reset' | 'busy';
 
 /** What the sender uses of the messenger: its outbox bookkeeping and the receipts in acks. */
 export interface SenderLinks {
+  serial<T>(cid: string, f: () => Promise<T>): Promise<T>;
   saveOut(cid: string, item: OutItem): void;
   sent(cid: string, items: OutItem[]): void;
   done(cid: string, item: OutItem): void;
@@ -73,7 +74,27 @@ export class DirectSender {
   constructor(
     private readonly h: MessengerHost,
     private readonly m: SenderLinks,
+    private readonly sessions: SessionBook,
   ) {}
+
+  /** Send a typing indicator now if a session can carry it (never queued, never retried). */
+  typing(cid: string, on: boolean): void {
+    if (!this.h.settings.typing || !this.h.isOnline(cid)) return;
+    void this.m
+      .serial(cid, async () => {
+        const s = this.sessions.sendable(cid);
+        const node = this.h.nodesOf.get(cid)?.[0];
+        if (!s || !node) return undefined;
+        const e = encryptFrames(this.h, this.sessions, cid, s, [encodeFrame({ type: 'typing', on })]);
+        return { node, sid: s.sid, wire: e.wires[0]!, leave: e.leave };
+      })
+      .then(async (t) => {
+        if (!t) return;
+        await t.leave;
+        await this.transmit(cid, t.node, t.sid, [t.wire]);
+      })
+      .catch(() => undefined);
+  }
 
   /** Acked in full lately, its receipt not yet in: not sent again before RESEND_AFTER_MS. */
   awaitingReceipt(item: OutItem): boolean {
