@@ -198,6 +198,43 @@ describe('conversation view', () => {
     await item('about that').getByText('an earlier message').waitFor();
   });
 
+  it('a click on a quote scrolls to the message it answers and marks it', async () => {
+    const id = await open({ history: 40 });
+    await page.getByText('message 40', { exact: true }).waitFor();
+    // A reply to the oldest message, which is far above the newest.
+    const first = await page.evaluate((c) => {
+      const chat = window.ui.s.chat;
+      return chat.messages(c, { limit: 50 }).then((l) => {
+        chat.receive(c, 'about your first message', { replyTo: l[0]!.messageId });
+        return l[0]!.messageId;
+      });
+    }, id);
+    const reply = page.getByRole('listitem').filter({ hasText: 'about your first message' });
+    const quote = reply.getByRole('button', { name: /In reply to/ });
+    await quote.waitFor();
+    const inView = () =>
+      page.evaluate((mid) => {
+        const root = window.ui.el().shadowRoot!;
+        const scroller = root.querySelector('.scroll')!.getBoundingClientRect();
+        const b = Array.from(root.querySelectorAll('message-bubble')).find((x) => x.message?.messageId === mid)!;
+        const r = b.getBoundingClientRect();
+        return r.top >= scroller.top && r.bottom <= scroller.bottom;
+      }, first);
+    expect(await inView()).toBe(false);
+    // Whether it was marked (the mark goes after a moment: recorded, not polled).
+    await page.evaluate((mid) => {
+      const b = Array.from(window.ui.el().shadowRoot!.querySelectorAll('message-bubble')).find((x) => x.message?.messageId === mid)!;
+      const w = window as unknown as { marked: boolean };
+      w.marked = false;
+      new MutationObserver(() => {
+        if (b.hasAttribute('highlight')) w.marked = true;
+      }).observe(b, { attributes: true });
+    }, first);
+    await quote.click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { marked: boolean }).marked)).toBe(true);
+    await expect.poll(inView).toBe(true);
+  });
+
   it('tells the contact while typing (at most every few seconds), and that it stopped when the box is cleared', async () => {
     const id = await open();
     await draft().click();

@@ -1,7 +1,8 @@
 /**
  * One message: its text, the time, and for ours the delivery tick (sending, sent, delivered,
  * read; named for screen readers). A reply shows the message it answers (`quoted`: who wrote it
- * and its text, or null when that message is not loaded). A Reply button beside it (`reply` event
+ * and its text, or null when that message is not loaded); a click on it asks to show that
+ * message (`show-message` event with its id). A Reply button beside it (`reply` event
  * with the message id; shown on hover or focus where there is a pointer, always on touch). A
  * failed message says why and offers Retry (`retry` event with the message id).
  */
@@ -70,12 +71,27 @@ export class MessageBubble extends LitElement {
         height: 1.1rem;
       }
       .quote {
+        display: block;
+        width: 100%;
+        min-height: 0;
+        text-align: start;
+        color: inherit;
+        border-top: none;
+        border-right: none;
+        border-bottom: none;
         margin: 0.1rem 0 0.3rem;
         padding: 0.2rem 0.5rem;
         border-left: 3px solid currentColor;
         border-radius: 4px;
         background: rgb(127 127 127 / 0.16);
         font-size: 0.85rem;
+      }
+      button.quote:hover {
+        background: rgb(127 127 127 / 0.26);
+      }
+      :host([highlight]) .bubble {
+        outline: 3px solid var(--accent);
+        outline-offset: 2px;
       }
       .them .quote {
         border-left-color: var(--accent);
@@ -174,10 +190,12 @@ export class MessageBubble extends LitElement {
     return html`<div class="bubble ${m.from}">
       ${
         m.replyTo
-          ? html`<div class="quote">
-              <span class="visually-hidden">In reply to</span>
-              ${q ? html`<span class="who">${q.who}</span><span class="said">${q.text}</span>` : html`<span class="said">an earlier message</span>`}
-            </div>`
+          ? q
+            ? html`<button class="quote" title="Show the message it answers" @click=${this.show}>
+                <span class="visually-hidden">In reply to</span>
+                <span class="who">${q.who}</span><span class="said">${q.text}</span>
+              </button>`
+            : html`<div class="quote"><span class="visually-hidden">In reply to</span><span class="said">an earlier message</span></div>`
           : nothing
       }
       <span class="visually-hidden">${m.from === 'me' ? 'You' : 'They'} said:</span>
@@ -197,6 +215,11 @@ export class MessageBubble extends LitElement {
     </div>
     ${m.local ? nothing : html`<button class="reply" aria-label="Reply" title="Reply" @click=${this.reply}>${icons.reply}</button>`}`;
   }
+
+  private show = (): void => {
+    const id = this.message?.replyTo;
+    if (id) this.dispatchEvent(new CustomEvent('show-message', { detail: id, bubbles: true, composed: true }));
+  };
 
   private reply = (): void => {
     if (this.message) this.dispatchEvent(new CustomEvent('reply', { detail: this.message.messageId, bubbles: true, composed: true }));

@@ -3,7 +3,8 @@
  * scrolls there when something arrives, and keeps its place when older history loads above),
  * a composer where Enter sends and Shift+Enter starts a new line and which keeps focus, a note
  * when the contact is offline (messages wait in their mailbox), and a typing indicator. Reply on
- * a message quotes it above the composer (Escape or Cancel drops it); the reply shows the quote.
+ * a message quotes it above the composer (Escape or Cancel drops it); the reply shows the quote,
+ * and a click on the quote scrolls to the message it answers.
  */
 import { LitElement, html, nothing } from 'lit';
 import type { ContactInfo } from '../../../shared/chat/api-types';
@@ -180,7 +181,7 @@ export class ConversationView extends LitElement {
       prev = m.sentAt;
       const quoted = m.replyTo ? this.quote(byId.get(m.replyTo)) : undefined;
       items.push(
-        html`<li><message-bubble .message=${m} .quoted=${quoted} @retry=${this.onRetry} @reply=${this.onReply}></message-bubble></li>`,
+        html`<li><message-bubble .message=${m} .quoted=${quoted} @retry=${this.onRetry} @reply=${this.onReply} @show-message=${this.onShow}></message-bubble></li>`,
       );
     }
     return html`<ol class="messages">${items}</ol>`;
@@ -259,6 +260,16 @@ export class ConversationView extends LitElement {
   private onReply = (e: CustomEvent<string>): void => {
     this.replyTo = this.conversation.messages.find((m) => m.messageId === e.detail);
     this.draft?.focus();
+  };
+
+  /** Scroll to a message a reply quotes, and mark it a moment. */
+  private onShow = (e: CustomEvent<string>): void => {
+    const el = Array.from(this.renderRoot.querySelectorAll('message-bubble')).find((b) => b.message?.messageId === e.detail);
+    if (!el) return;
+    const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
+    el.scrollIntoView({ block: 'center', behavior: still ? 'auto' : 'smooth' });
+    el.setAttribute('highlight', '');
+    setTimeout(() => el.removeAttribute('highlight'), 1_600);
   };
 
   private cancelReply = (): void => {
