@@ -98,6 +98,23 @@ describe('contacts view', () => {
     await page.getByRole('link', { name: /^Bob, You: on my way, [^,]+, online$/ }).waitFor();
   });
 
+  it('a message the device could not store leaves the preview: it shows the last stored one again', async () => {
+    await mount('contacts-view');
+    const bob = await page.evaluate(() => window.ui.s.chat.addAccepted('Bob'));
+    await page.evaluate((id) => window.ui.s.chat.send(id, 'on my way'), bob);
+    await page.getByRole('link', { name: /^Bob, You: on my way, [^,]+, offline$/ }).waitFor();
+    const refused = await page.evaluate((id) => {
+      window.ui.s.chat.failNext('send', 'STORAGE');
+      return window.ui.s.chat.send(id, 'not kept').then(
+        () => 'sent',
+        (e: unknown) => (e as { code?: string }).code,
+      );
+    }, bob);
+    expect(refused).toBe('STORAGE');
+    await page.getByRole('link', { name: /^Bob, You: on my way, [^,]+, offline$/ }).waitFor();
+    expect(await page.getByRole('link', { name: /not kept/ }).count()).toBe(0);
+  });
+
   it('offers notifications once there is a contact; "Not now" is remembered, "Turn on" asks the browser', async () => {
     await mount('contacts-view');
     // Headless Chromium answers 'denied' by itself; stand in for a browser that has not asked yet.

@@ -2,7 +2,7 @@
  * The last message of each accepted contact, for the contact list's preview and time. The API has
  * no summary call, so this asks `messages(id, { limit: 1 })` per contact once; after that, a
  * 'message' event is the new last message and a 'state' event updates it, with no call. A contact
- * that becomes accepted is asked again.
+ * that becomes accepted is asked again, and so is one whose last message failed to be stored.
  */
 import type { ContactEvent, MessageEvent, MessageInfo, StateEvent } from '../../../shared/chat/api-types';
 import type { AppBackend } from '../backend';
@@ -23,7 +23,11 @@ export class PreviewController extends BackendBinding {
       b.chat.on('state', (e: StateEvent) => {
         const had = this.last.get(e.contactId);
         if (had?.messageId !== e.messageId) return;
-        this.last.set(e.contactId, { ...had, state: e.state });
+        // Our message was not stored after all (its send rejected): ask history again.
+        if (e.state === 'failed') {
+          this.asked.delete(e.contactId);
+          this.last.delete(e.contactId);
+        } else this.last.set(e.contactId, { ...had, state: e.state });
         this.host.requestUpdate();
       }),
       b.chat.on('contact', (e: ContactEvent) => {
