@@ -37,8 +37,6 @@ export class MessageBubble extends LitElement {
     css`
       :host {
         display: flex;
-      }
-      :host {
         align-items: center;
         gap: 0.25rem;
       }
