@@ -232,7 +232,42 @@ describe('conversation view', () => {
     }, first);
     await quote.click();
     await expect.poll(() => page.evaluate(() => (window as unknown as { marked: boolean }).marked)).toBe(true);
-    await expect.poll(inView).toBe(true);
+    await expect.poll(inView, { timeout: 10_000 }).toBe(true);
+  });
+
+  it('a quote of a message older than what is loaded: the click loads older history until it shows it', async () => {
+    const id = await open({ history: 120 });
+    await page.emulateMedia({ reducedMotion: 'reduce' }); // the jump is then instant
+    await page.getByText('message 120', { exact: true }).waitFor();
+    const oldest = await page.evaluate(async (c) => {
+      const chat = window.ui.s.chat;
+      let page = await chat.messages(c, { limit: 50 });
+      while (page.length === 50) page = await chat.messages(c, { before: page[0]!.messageId, limit: 50 });
+      chat.receive(c, 'remember this one?', { replyTo: page[0]!.messageId });
+      return page[0]!.text;
+    }, id);
+    expect(oldest).toBe('message 1');
+    const quote = page
+      .getByRole('listitem')
+      .filter({ hasText: 'remember this one?' })
+      .getByRole('button', { name: /In reply to/ });
+    await quote.getByText('an earlier message').waitFor();
+    expect(await page.getByText('message 1', { exact: true }).count()).toBe(0);
+    await quote.click();
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => {
+            const root = window.ui.el().shadowRoot!;
+            const box = root.querySelector('.scroll')!.getBoundingClientRect();
+            const b = Array.from(root.querySelectorAll('message-bubble')).find((x) => x.message?.text === 'message 1');
+            if (!b) return false;
+            const r = b.getBoundingClientRect();
+            return r.top >= box.top && r.bottom <= box.bottom;
+          }),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
   });
 
   it('tells the contact while typing (at most every few seconds), and that it stopped when the box is cleared', async () => {

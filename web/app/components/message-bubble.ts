@@ -188,12 +188,10 @@ export class MessageBubble extends LitElement {
     return html`<div class="bubble ${m.from}">
       ${
         m.replyTo
-          ? q
-            ? html`<button class="quote" title="Show the message it answers" @click=${this.show}>
-                <span class="visually-hidden">In reply to</span>
-                <span class="who">${q.who}</span><span class="said">${q.text}</span>
-              </button>`
-            : html`<div class="quote"><span class="visually-hidden">In reply to</span><span class="said">an earlier message</span></div>`
+          ? html`<button class="quote" title="Show the message it answers" @click=${this.show}>
+              <span class="visually-hidden">In reply to</span>
+              ${q ? html`<span class="who">${q.who}</span><span class="said">${q.text}</span>` : html`<span class="said">an earlier message</span>`}
+            </button>`
           : nothing
       }
       <span class="visually-hidden">${m.from === 'me' ? 'You' : 'They'} said:</span>

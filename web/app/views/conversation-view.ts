@@ -4,7 +4,7 @@
  * a composer where Enter sends and Shift+Enter starts a new line and which keeps focus, a note
  * when the contact is offline (messages wait in their mailbox), and a typing indicator. Reply on
  * a message quotes it above the composer (Escape or Cancel drops it); the reply shows the quote,
- * and a click on the quote scrolls to the message it answers.
+ * and a click on the quote scrolls to the message it answers (loading older history to find it).
  */
 import { LitElement, html, nothing } from 'lit';
 import type { ContactInfo } from '../../../shared/chat/api-types';
@@ -20,6 +20,8 @@ import '../components/contact-avatar';
 import type { Quoted } from '../components/message-bubble';
 import '../components/message-bubble';
 
+/** Pages of older history a click on a quote loads, at most, to find the message it answers. */
+const SHOW_PAGES = 10;
 /** Typing notices are sent at most this often while the person types, ms. */
 const TYPING_EVERY_MS = 3_000;
 
@@ -44,6 +46,8 @@ export class ConversationView extends LitElement {
   private scrollBefore: { height: number; top: number } | undefined;
   private lastTyping = 0;
   private markedFor = '';
+  /** The last scroll adjustment after an update (a jump to a quoted message waits for it). */
+  private settled: Promise<void> = Promise.resolve();
 
   static override styles = [controls, conversationStyles];
 
@@ -93,7 +97,7 @@ export class ConversationView extends LitElement {
     const before = this.scrollBefore;
     const opened = changed.has('contactId');
     if (opened) this.markedFor = '';
-    if (change || opened) void this.settleScroll(change, before, opened);
+    if (change || opened) this.settled = this.settleScroll(change, before, opened);
     this.markRead();
   }
 
@@ -262,9 +266,17 @@ export class ConversationView extends LitElement {
     this.draft?.focus();
   };
 
-  /** Scroll to a message a reply quotes, and mark it a moment. */
-  private onShow = (e: CustomEvent<string>): void => {
-    const el = Array.from(this.renderRoot.querySelectorAll('message-bubble')).find((b) => b.message?.messageId === e.detail);
+  /** Scroll to a message a reply quotes (loading older history to find it, up to SHOW_PAGES pages), and mark it a moment. */
+  private onShow = async (e: CustomEvent<string>): Promise<void> => {
+    const id = e.detail;
+    const conv = this.conversation;
+    for (let i = 0; i < SHOW_PAGES && conv.hasMore && !conv.messages.some((m) => m.messageId === id); i++) {
+      await conv.loadOlder();
+      await this.updateComplete;
+    }
+    await this.updateComplete;
+    await this.settled; // older history keeps its place first; then this scroll wins
+    const el = Array.from(this.renderRoot.querySelectorAll('message-bubble')).find((b) => b.message?.messageId === id);
     if (!el) return;
     const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
     el.scrollIntoView({ block: 'center', behavior: still ? 'auto' : 'smooth' });
