@@ -33,7 +33,8 @@ export const PEER_ID_RE = /^[0-9a-f]{40}$/;
 export class LinkTable {
   private readonly links = new Map<PeerId, Link>();
   private readonly queues = new Map<PeerId, Uint8Array[]>();
-  private readonly lingering = new Set<PeerInstance>();
+  /** Closed links whose BYE is still flushing, with the timer that destroys each. */
+  private readonly lingering = new Map<PeerInstance, TimerHandle>();
 
   constructor(
     private readonly clock: Clock,
@@ -57,6 +58,10 @@ export class LinkTable {
 
   add(link: Link): void {
     this.links.set(link.peer, link);
+  }
+
+  peers(): PeerId[] {
+    return [...this.links.keys()];
   }
 
   openPeers(): PeerId[] {
@@ -131,11 +136,11 @@ export class LinkTable {
         /* closing anyway */
       }
     }
-    this.lingering.add(link.sp);
-    this.clock.setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.lingering.delete(link.sp);
       link.sp.destroy();
     }, this.cfg.byeLingerMs);
+    this.lingering.set(link.sp, timer);
   }
 
   /** Destroy every link (waiters fail with DESTROYED), every lingering peer, every queue. */
@@ -145,7 +150,10 @@ export class LinkTable {
       this.failWaiters(link, new NetError('DESTROYED'));
       link.sp.destroy();
     }
-    for (const sp of this.lingering) sp.destroy();
+    for (const [sp, timer] of this.lingering) {
+      this.clock.clearTimeout(timer);
+      sp.destroy();
+    }
     this.lingering.clear();
     this.queues.clear();
   }

@@ -53,6 +53,8 @@ export class WebRtcTransport implements Transport {
   private upHandlers: Array<(peer: PeerId) => void> = [];
   private sweepTimer: TimerHandle | undefined;
   private destroyed = false;
+  /** leave() began: no new sends, dials or offers; destroy() follows. */
+  private leaving = false;
   private readonly meter = new TransportMeter();
 
   constructor(components: WebRtcTransportComponents, init: WebRtcTransportInit = {}) {
@@ -86,7 +88,7 @@ export class WebRtcTransport implements Transport {
   // ---- Transport ----
 
   send(to: PeerId, frame: Uint8Array): void {
-    if (this.destroyed) return this.drop('destroyed');
+    if (this.destroyed || this.leaving) return this.drop('destroyed');
     if (!PEER_ID_RE.test(to) || to === this.id) return this.drop('bad_peer_id');
     if (frame.length > this.cfg.maxFrameBytes) return this.drop('frame_too_large');
     const link = this.links.get(to);
@@ -112,7 +114,7 @@ export class WebRtcTransport implements Transport {
 
   /** Open a connection (if needed); resolves when the data channel is open. */
   connect(peer: PeerId): Promise<void> {
-    if (this.destroyed) return Promise.reject(new NetError('DESTROYED'));
+    if (this.destroyed || this.leaving) return Promise.reject(new NetError('DESTROYED'));
     if (!PEER_ID_RE.test(peer) || peer === this.id) return Promise.reject(new NetError('BAD_ARGUMENT', 'bad peer id'));
     const existing = this.links.get(peer);
     if (existing?.state === 'open') return Promise.resolve();
@@ -162,6 +164,21 @@ export class WebRtcTransport implements Transport {
   stats(): TransportStats {
     const open = this.links.openCount();
     return this.meter.snapshot(open, this.links.size - open, this.pool.lifetime);
+  }
+
+  /**
+   * Leave politely: a BYE on every open connection, then destroy() once the BYEs have had
+   * byeLingerMs to flush. A peer that reads the BYE stops sending to us before our side of the
+   * channel goes away, and reports no failure. Nothing new is sent, dialed or answered meanwhile.
+   * A node's close() uses it; pagehide cannot wait and destroys at once.
+   */
+  async leave(): Promise<void> {
+    if (this.destroyed || this.leaving) return;
+    this.leaving = true;
+    const open = this.links.openPeers();
+    for (const peer of this.links.peers()) this.close(peer);
+    if (open.length > 0) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.cfg.byeLingerMs));
+    this.destroy();
   }
 
   /** Close every connection and stop all timers. Idempotent. */
@@ -237,7 +254,7 @@ export class WebRtcTransport implements Transport {
   }
 
   private handleSignal(from: PeerId, signal: SignalPayload): void {
-    if (this.destroyed) return;
+    if (this.destroyed || this.leaving) return;
     if (!PEER_ID_RE.test(from) || from === this.id) return this.drop('bad_peer_id');
     const link = this.links.get(from);
     if ('reject' in signal) {
@@ -359,7 +376,7 @@ export class WebRtcTransport implements Transport {
   }
 
   private maybeReconnect(peer: PeerId, wasOpen: boolean): void {
-    if (this.destroyed || !this.pool.isProtected(peer) || this.reconnectTimers.has(peer)) return;
+    if (this.destroyed || this.leaving || !this.pool.isProtected(peer) || this.reconnectTimers.has(peer)) return;
     const failures = wasOpen ? 0 : (this.reconnectFailures.get(peer) ?? 0) + 1;
     this.reconnectFailures.set(peer, failures);
     if (failures > this.cfg.maxReconnects) return;

@@ -276,13 +276,15 @@ export class P2PNode {
     if (this.aloneTimer !== undefined) this.clock.clearTimeout(this.aloneTimer);
     this.values.stop();
     this.dht.destroy();
-    this.transport.destroy();
+    // Our peers read a BYE before our channels go, so none of them sends into a closing one (a
+    // send that races its channel's close can crash Node's @roamhq/wrtc: the headless peer).
+    const left = this.transport.leave();
     this.client.close();
     this.phase = 'closed';
     this.joinedLatch.fail(DhtError.closed());
     this.locatedLatch.fail(DhtError.closed());
     this.emitStatus();
-    await this.table.flush();
+    await Promise.all([left, this.table.flush()]);
   }
 
   // ---- joining --------------------------------------------------------------------------------

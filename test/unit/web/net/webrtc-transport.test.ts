@@ -284,4 +284,44 @@ describe('WebRtcTransport (fake simple-peer)', () => {
     expect(t.stats().drops.destroyed).toBe(1);
     expect(clock.liveTimers).toBe(0);
   });
+
+  it('leave() says BYE on each open connection, refuses new work, and destroys after the linger', async () => {
+    const { t, clock, out, signal } = make(LO, { byeLingerMs: 100 });
+    t.send(HI, enc('x'));
+    const open = last();
+    open.emit('connect');
+    const pending = t.connect(OTHER);
+    const connecting = last();
+    const left = t.leave();
+    // The open link got a BYE (after its data frame); the connecting one got nothing to read.
+    expect(open.sent.map((f) => f[0])).toEqual([FRAME_DATA, FRAME_BYE]);
+    expect(connecting.sent).toEqual([]);
+    await expect(pending).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+    // Nothing new meanwhile: no send, no dial, no answer to an offer.
+    const peersBefore = FakePeer.all.length;
+    const signalsBefore = out.length;
+    t.send(HI, enc('y'));
+    await expect(t.connect(HI)).rejects.toMatchObject({ code: 'DESTROYED' });
+    signal('b'.repeat(40), { sid: 's1', data: OFFER });
+    expect(FakePeer.all.length).toBe(peersBefore);
+    expect(out.length).toBe(signalsBefore);
+    expect(t.stats().drops.destroyed).toBe(1);
+    // The BYE flushes for byeLingerMs before the channel goes.
+    clock.runFor(99);
+    expect(open.destroyed).toBe(false);
+    clock.runFor(1);
+    await left;
+    expect(open.destroyed).toBe(true);
+    expect(connecting.destroyed).toBe(true);
+    expect(clock.liveTimers).toBe(0);
+  });
+
+  it('leave() with no open connection destroys at once', async () => {
+    const { t, clock } = make(LO);
+    const pending = t.connect(HI);
+    await t.leave();
+    await expect(pending).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+    expect(last().destroyed).toBe(true);
+    expect(clock.liveTimers).toBe(0);
+  });
 });
