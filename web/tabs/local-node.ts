@@ -5,7 +5,7 @@
 import { chatApi, type ChatConsoleApi } from '../app/chat-api';
 import { consoleApi, type P2PConsoleApi } from '../app/console-api';
 import type { NetApi } from '../app/backend';
-import { destroyOnPageHide } from '../net/page-lifecycle';
+import { leaveOnPageHide } from '../net/page-lifecycle';
 import type { WebSocketConstructor } from '../net/signal-client';
 import { stageChatStore, startChat } from '../runtime/chat';
 import { startNode } from '../runtime/runtime';
@@ -45,7 +45,7 @@ export async function startLocalNode(profile: string, opts: LocalNodeOptions): P
     ...(extra.length > 0 ? { transport: { iceServers: extra } } : {}),
   });
   // The runtime puts these (transport.iceServers) before the server's on every welcome and TURN refresh.
-  destroyOnPageHide(node.transport);
+  leaveOnPageHide(node.transport);
   const chatNode = await startChat(node, { store: await staged, origin: location.origin });
   const synced = new Set<() => void>();
   let server: TabServer | undefined;
