@@ -6,9 +6,11 @@ import { hexToBytes } from '../crypto/bytes';
 import type { ChatSettings, MessageInfo } from './api-types';
 import { ChatError } from './errors';
 import { MAX_RECEIPT_IDS } from './frames';
-import { advanceOp, messageKey, page } from './history';
+import { advanceOp, findMessage, messageKey, page } from './history';
 import type { Messenger, MessengerHost } from './messenger';
 import { asJson, type StoreOp } from './store';
+
+const MESSAGE_ID = /^[0-9a-f]{32}$/;
 
 export const DEFAULT_SETTINGS: ChatSettings = { readReceipts: true, typing: true };
 
@@ -25,6 +27,13 @@ export class Conversations {
   async messages(contactId: string, opts: { before?: string; limit?: number } = {}): Promise<MessageInfo[]> {
     if (!this.h.contacts.get(contactId)) throw new ChatError('UNKNOWN_CONTACT', contactId);
     return page(this.h.c.store, contactId, opts);
+  }
+
+  /** One message of the conversation by its id (the one a reply quotes), or null when history lacks it. */
+  async message(contactId: string, messageId: string): Promise<MessageInfo | null> {
+    if (!this.h.contacts.get(contactId)) throw new ChatError('UNKNOWN_CONTACT', contactId);
+    if (!MESSAGE_ID.test(messageId)) throw new ChatError('BAD_ARGUMENT', 'a message id is 32 hex digits');
+    return (await findMessage(this.h.c.store, contactId, messageId))?.m ?? null;
   }
 
   unread(): Record<string, number> {

@@ -225,7 +225,7 @@ describe('conversation view', () => {
     await expect.poll(inView, { timeout: 10_000 }).toBe(true);
   });
 
-  it('a quote of a message older than what is loaded: the click loads older history until it shows it', async () => {
+  it('a quote of a message older than what is loaded shows it, and the click loads older history until it shows its bubble', async () => {
     const id = await open({ history: 120 });
     await page.emulateMedia({ reducedMotion: 'reduce' }); // the jump is then instant
     await page.getByText('message 120', { exact: true }).waitFor();
@@ -241,8 +241,15 @@ describe('conversation view', () => {
       .getByRole('listitem')
       .filter({ hasText: 'remember this one?' })
       .getByRole('button', { name: /In reply to/ });
-    await quote.getByText('an earlier message').waitFor();
-    expect(await page.getByText('message 1', { exact: true }).count()).toBe(0);
+    // Its page is not loaded, yet the quote shows it (asked for by id).
+    await quote.getByText('message 1', { exact: true }).waitFor();
+    const bubbleOf = (text: string) =>
+      page.evaluate(
+        (t) => Array.from(window.ui.el().shadowRoot!.querySelectorAll('message-bubble')).some((b) => b.message?.text === t),
+        text,
+      );
+    expect(await bubbleOf('message 1')).toBe(false);
+    expect(await page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'message').length)).toBe(1);
     await quote.click();
     await expect
       .poll(

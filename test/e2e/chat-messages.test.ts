@@ -138,6 +138,12 @@ describe('chat messages in Chromium', () => {
     await waitForTexts(alice.page, bobId, fromBob, 'b6 at Alice after the reload');
     // History survived the reload.
     expect((await history(alice.page, bobId)).length).toBeGreaterThanOrEqual(12);
+    // One message by id (what a reply quotes), through the page's API on both sides.
+    const a1 = (await history(alice.page, bobId)).find((m) => m.text === 'a1')!.id;
+    const byId = (p: Page, contact: string, id: string) => p.evaluate(([c, m]) => window.p2p!.chat.message(c!, m!), [contact, id] as const);
+    expect(await byId(alice.page, bobId, a1)).toMatchObject({ messageId: a1, from: 'me', text: 'a1' });
+    expect(await byId(bob, aliceId, a1)).toMatchObject({ messageId: a1, from: 'them', text: 'a1' });
+    expect(await byId(bob, aliceId, 'f'.repeat(32))).toBeNull();
 
     phase('reload');
     // The signaling server dies; the chat goes on over the open links.

@@ -271,6 +271,14 @@ export class FakeChatApi extends FakeChatState implements ChatConsoleApi {
     });
   }
 
+  message(contactId: string, messageId: string): Promise<MessageInfo | null> {
+    return this.call('message', [contactId, messageId], () => {
+      this.get(contactId);
+      const m = this.log(contactId).find((x) => x.messageId === messageId);
+      return m ? { ...m } : null;
+    });
+  }
+
   /** Their messages become `read` (no event, as in the real chat), and the count goes to 0. */
   markRead(contactId: string): Promise<void> {
     return this.call('markRead', [contactId], () => {

@@ -45,6 +45,8 @@ export interface ChatConsoleApi {
   send(contactId: string, text: string, opts?: { replyTo?: string }): Promise<{ messageId: string }>;
   /** Newest last; `before` a messageId pages back through history. */
   messages(contactId: string, opts?: { before?: string; limit?: number }): Promise<MessageInfo[]>;
+  /** One message by its id (the one a reply quotes, however far back), or null when history lacks it. */
+  message(contactId: string, messageId: string): Promise<MessageInfo | null>;
   markRead(contactId: string): Promise<void>;
   /** Unread messages per contact id. */
   unread(): Record<string, number>;
@@ -93,6 +95,7 @@ export function chatApi(chat: ChatNode, ready: () => Promise<void>, hooks: ChatA
     }) as ChatConsoleApi['on'],
     send: (id, text, opts) => chat.talk.send(id, text, opts ?? {}),
     messages: (id, opts) => chat.talk.messages(id, opts ?? {}),
+    message: (id, messageId) => chat.talk.message(id, messageId),
     markRead: (id) => chat.talk.markRead(id),
     unread: () => chat.talk.unread(),
     typing: (id, on) => chat.talk.typing(id, on),

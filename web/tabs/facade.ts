@@ -108,6 +108,7 @@ export class TabBackend implements AppBackend {
       }) as ChatConsoleApi['on'],
       send: (id, text, opts) => later((x) => x.send(id, text, opts)),
       messages: (id, opts) => later((x) => x.messages(id, opts)),
+      message: (id, messageId) => later((x) => x.message(id, messageId)),
       markRead: (id) => later((x) => x.markRead(id)),
       unread: () => this.target?.chat.unread() ?? {},
       typing: (id, typing) => this.target?.chat.typing(id, typing),

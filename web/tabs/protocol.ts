@@ -31,6 +31,7 @@ export const CHAT_CALLS = [
   'setKeeper',
   'send',
   'messages',
+  'message',
   'markRead',
   'typing',
   'setSettings',

@@ -161,6 +161,7 @@ export class TabProxy {
       }) as ChatConsoleApi['on'],
       send: (id, text, opts) => c('send', id, text, ...(opts ? [opts] : [])),
       messages: (id, opts) => c('messages', id, ...(opts ? [opts] : [])),
+      message: (id, messageId) => c('message', id, messageId),
       markRead: (id) => c('markRead', id),
       unread: () => mirror().unread,
       typing: (id, typing) => void c('typing', id, typing).catch(() => {}),

@@ -45,6 +45,8 @@ export class ConversationController extends BackendBinding {
   private localSeq = 0;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly retried = new Set<string>();
+  /** Messages that replies quote and the loaded pages lack, fetched by id (null: asked, or history lacks it). */
+  private readonly quotes = new Map<string, MessageInfo | null>();
 
   constructor(
     host: ReactiveControllerHost,
@@ -78,7 +80,34 @@ export class ConversationController extends BackendBinding {
       this.sendError = undefined;
       this.olderError = undefined;
       this.retried.clear();
+      this.quotes.clear();
     }
+  }
+
+  /** After each update: ask for the messages that replies quote and the loaded pages lack. */
+  hostUpdated(): void {
+    const b = this.backend;
+    const id = this.getId();
+    if (!b || !id || b.role === 'starting') return;
+    const loaded = new Set(this.messages.map((m) => m.messageId));
+    for (const m of this.messages) {
+      const q = m.replyTo;
+      if (!q || loaded.has(q) || this.quotes.has(q) || m.local) continue;
+      this.quotes.set(q, null);
+      b.chat.message(id, q).then(
+        (found) => {
+          if (!found || id !== this.getId()) return;
+          this.quotes.set(q, found);
+          this.host.requestUpdate();
+        },
+        () => undefined, // shown as "an earlier message"
+      );
+    }
+  }
+
+  /** A quoted message the loaded pages lack, once fetched (see hostUpdated). */
+  quotedElsewhere(messageId: string): MessageInfo | undefined {
+    return this.quotes.get(messageId) ?? undefined;
   }
 
   protected override subscribe(b: AppBackend): Array<() => void> {

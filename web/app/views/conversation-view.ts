@@ -3,11 +3,11 @@
  * scrolls there when something arrives, and keeps its place when older history loads above),
  * a composer where Enter sends and Shift+Enter starts a new line and which keeps focus, a note
  * when the contact is offline (messages wait in their mailbox), and a typing indicator. Reply on
- * a message quotes it above the composer (Escape or Cancel drops it); the reply shows the quote,
+ * a message quotes it above the composer (Escape or Cancel drops it); the reply shows the quote (asked for by id when its page is not loaded),
  * and a click on the quote scrolls to the message it answers (loading older history to find it).
  */
 import { LitElement, html, nothing } from 'lit';
-import type { ContactInfo } from '../../../shared/chat/api-types';
+import type { ContactInfo, MessageInfo } from '../../../shared/chat/api-types';
 import type { AppBackend } from '../backend';
 import { ChatController } from '../controllers/chat-controller';
 import { ConversationController, type ListChange, type ShownMessage } from '../controllers/conversation-controller';
@@ -183,7 +183,7 @@ export class ConversationView extends LitElement {
       const m = hideRead && raw.state === 'read' ? { ...raw, state: 'delivered' as const } : raw;
       if (prev === undefined || !sameDay(prev, m.sentAt)) items.push(html`<li class="day"><span>${dayText(m.sentAt)}</span></li>`);
       prev = m.sentAt;
-      const quoted = m.replyTo ? this.quote(byId.get(m.replyTo)) : undefined;
+      const quoted = m.replyTo ? this.quote(byId.get(m.replyTo) ?? this.conversation.quotedElsewhere(m.replyTo)) : undefined;
       items.push(
         html`<li><message-bubble .message=${m} .quoted=${quoted} @retry=${this.onRetry} @reply=${this.onReply} @show-message=${this.onShow}></message-bubble></li>`,
       );
@@ -192,7 +192,7 @@ export class ConversationView extends LitElement {
   }
 
   /** Who wrote `m` and its text, as a reply quotes it (null: not loaded). */
-  private quote(m: ShownMessage | undefined): Quoted | null {
+  private quote(m: MessageInfo | undefined): Quoted | null {
     if (!m) return null;
     const name = this.chat.contact(this.contactId)?.name || 'Them';
     return { who: m.from === 'me' ? 'You' : name, text: m.text };
