@@ -170,14 +170,15 @@ export class WebRtcTransport implements Transport {
    * Leave politely: a BYE on every open connection, then destroy() once the BYEs have had
    * byeLingerMs to flush. A peer that reads the BYE stops sending to us before our side of the
    * channel goes away, and reports no failure. Nothing new is sent, dialed or answered meanwhile.
-   * A node's close() uses it; pagehide cannot wait and destroys at once.
+   * A node's close() uses it, and so does pagehide (a page that goes cannot wait for the linger:
+   * the browser closes its connections).
    */
   async leave(): Promise<void> {
     if (this.destroyed || this.leaving) return;
     this.leaving = true;
-    const open = this.links.openPeers();
+    const anyOpen = this.links.openCount() > 0;
     for (const peer of this.links.peers()) this.close(peer);
-    if (open.length > 0) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.cfg.byeLingerMs));
+    if (anyOpen) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.cfg.byeLingerMs));
     this.destroy();
   }
 

@@ -3,8 +3,9 @@
  * scrolls there when something arrives, and keeps its place when older history loads above),
  * a composer where Enter sends and Shift+Enter starts a new line and which keeps focus, a note
  * when the contact is offline (messages wait in their mailbox), and a typing indicator. Reply on
- * a message quotes it above the composer (Escape or Cancel drops it); the reply shows the quote (asked for by id when its page is not loaded),
- * and a click on the quote scrolls to the message it answers (loading older history to find it).
+ * a message quotes it above the composer (Escape or Cancel drops it); the reply shows the quote
+ * (asked for by id when its page is not loaded), and a click on the quote scrolls to the message
+ * it answers (loading older history to find it).
  */
 import { LitElement, html, nothing } from 'lit';
 import type { ContactInfo, MessageInfo } from '../../../shared/chat/api-types';
