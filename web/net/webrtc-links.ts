@@ -143,6 +143,15 @@ export class LinkTable {
     this.lingering.set(link.sp, timer);
   }
 
+  /** Close the budget's idle connections with a BYE (and release idle entries that have no link). */
+  closeIdle(): void {
+    for (const p of this.pool.idle()) {
+      const l = this.links.get(p);
+      if (l) this.closeQuietly(l, 'connect_failed');
+      else this.pool.release(p);
+    }
+  }
+
   /** Destroy every link (waiters fail with DESTROYED), every lingering peer, every queue. */
   destroyAll(): void {
     for (const link of [...this.links.values()]) {

@@ -25,20 +25,22 @@ import type { PeerId, Transport } from '../../shared/env/transport';
 import { bytesToHex } from '../../shared/crypto/bytes';
 import { ConnectionPool } from './connection-pool';
 import { NetError, type NetErrorCode } from './errors';
-import { decodeFrame, encodeData, SAFE_MESSAGE_BYTES } from './frame';
+import { decodeFrame, encodeData } from './frame';
 import { channelBinding, sdpFingerprint } from './dtls-binding';
 import type { SignalData, SignalPayload, Signaler } from './signaler';
 import { LinkTable, PEER_ID_RE, type Link } from './webrtc-links';
+import { Redialer } from './redialer';
 import { reasonOf, TransportMeter } from './webrtc-stats';
 
 export { DROP_REASONS } from './webrtc-types';
 export type { DropReason, SimplePeerCtor, TransportStats, WebRtcTransportComponents, WebRtcTransportInit } from './webrtc-types';
 import type { DropReason, SimplePeerCtor, TransportStats, WebRtcTransportComponents, WebRtcTransportInit } from './webrtc-types';
+import { transportConfig, type TransportConfig } from './webrtc-types';
 
 export class WebRtcTransport implements Transport {
   readonly id: PeerId;
   readonly pool: ConnectionPool;
-  private readonly cfg: Required<Omit<WebRtcTransportInit, 'pool' | 'iceServers'>>;
+  private readonly cfg: TransportConfig;
   private iceServers: RTCIceServer[];
   private readonly signaler: Signaler;
   private readonly clock: Clock;
@@ -46,8 +48,7 @@ export class WebRtcTransport implements Transport {
   private readonly wrtc: PeerOptions['wrtc'];
   private readonly Peer: SimplePeerCtor;
   private readonly links: LinkTable;
-  private readonly reconnectTimers = new Map<PeerId, TimerHandle>();
-  private readonly reconnectFailures = new Map<PeerId, number>();
+  private readonly redials: Redialer;
   private frameHandler: (from: PeerId, frame: Uint8Array) => void = () => {};
   private downHandlers: Array<(peer: PeerId) => void> = [];
   private upHandlers: Array<(peer: PeerId) => void> = [];
@@ -65,22 +66,22 @@ export class WebRtcTransport implements Transport {
     this.rng = components.rng ?? cryptoRng;
     this.wrtc = components.wrtc;
     this.Peer = components.SimplePeer ?? (SimplePeerDefault as unknown as SimplePeerCtor);
-    this.cfg = {
-      maxFrameBytes: Math.min(init.maxFrameBytes ?? SAFE_MESSAGE_BYTES, SAFE_MESSAGE_BYTES),
-      maxQueuedFrames: init.maxQueuedFrames ?? 64,
-      maxBufferedBytes: init.maxBufferedBytes ?? 1_048_576,
-      connectTimeoutMs: init.connectTimeoutMs ?? 15_000,
-      trickle: init.trickle ?? true,
-      idleSweepMs: init.idleSweepMs ?? 30_000,
-      reconnectDelayMs: init.reconnectDelayMs ?? 1_000,
-      maxReconnects: init.maxReconnects ?? 3,
-      byeLingerMs: init.byeLingerMs ?? 100,
-      glareWindowMs: init.glareWindowMs ?? 2_000,
-      disconnectGraceMs: init.disconnectGraceMs ?? 3_000,
-    };
+    this.cfg = transportConfig(init);
     this.iceServers = [...(init.iceServers ?? [])];
     this.pool = new ConnectionPool(this.clock, init.pool);
     this.links = new LinkTable(this.clock, this.pool, this.meter, this.cfg);
+    this.redials = new Redialer({
+      clock: this.clock,
+      delayMs: this.cfg.reconnectDelayMs,
+      max: this.cfg.maxReconnects,
+      running: () => !this.destroyed && !this.leaving,
+      isProtected: (p) => this.pool.isProtected(p),
+      hasLink: (p) => this.links.has(p),
+      redial: (p) => {
+        this.meter.counters.reconnects++;
+        this.dial(p);
+      },
+    });
     this.signaler.onSignal((from, signal) => this.handleSignal(from, signal));
     this.scheduleSweep();
   }
@@ -187,8 +188,7 @@ export class WebRtcTransport implements Transport {
     if (this.destroyed) return;
     this.destroyed = true;
     if (this.sweepTimer !== undefined) this.clock.clearTimeout(this.sweepTimer);
-    for (const t of this.reconnectTimers.values()) this.clock.clearTimeout(t);
-    this.reconnectTimers.clear();
+    this.redials.stop();
     this.links.destroyAll();
   }
 
@@ -316,7 +316,7 @@ export class WebRtcTransport implements Transport {
     link.state = 'open';
     this.links.clearTimer(link);
     this.pool.markOpen(link.peer);
-    this.reconnectFailures.delete(link.peer);
+    this.redials.opened(link.peer);
     if (link.initiator) this.meter.setup(this.clock.now() - link.startedAt);
     for (const f of this.links.takeQueue(link.peer)) this.write(link, f);
     for (const w of link.waiters.splice(0)) w.resolve();
@@ -373,34 +373,13 @@ export class WebRtcTransport implements Transport {
     if (link.byeReceived) return;
     this.meter.counters.peerDowns++;
     for (const h of this.downHandlers) this.safely(() => h(link.peer));
-    this.maybeReconnect(link.peer, wasOpen);
-  }
-
-  private maybeReconnect(peer: PeerId, wasOpen: boolean): void {
-    if (this.destroyed || this.leaving || !this.pool.isProtected(peer) || this.reconnectTimers.has(peer)) return;
-    const failures = wasOpen ? 0 : (this.reconnectFailures.get(peer) ?? 0) + 1;
-    this.reconnectFailures.set(peer, failures);
-    if (failures > this.cfg.maxReconnects) return;
-    const t = this.clock.setTimeout(
-      () => {
-        this.reconnectTimers.delete(peer);
-        if (this.destroyed || this.links.has(peer) || !this.pool.isProtected(peer)) return;
-        this.meter.counters.reconnects++;
-        this.dial(peer);
-      },
-      this.cfg.reconnectDelayMs * (failures + 1),
-    );
-    this.reconnectTimers.set(peer, t);
+    this.redials.failed(link.peer, wasOpen);
   }
 
   private scheduleSweep(): void {
     this.sweepTimer = this.clock.setTimeout(() => {
       if (this.destroyed) return;
-      for (const p of this.pool.idle()) {
-        const l = this.links.get(p);
-        if (l) this.links.closeQuietly(l, 'connect_failed');
-        else this.pool.release(p);
-      }
+      this.links.closeIdle();
       this.scheduleSweep();
     }, this.cfg.idleSweepMs);
   }

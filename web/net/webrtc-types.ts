@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/env/clock';
 import type { Rng } from '../../shared/env/rng';
 import type { PeerId } from '../../shared/env/transport';
 import type { ConnectionPoolInit } from './connection-pool';
+import { SAFE_MESSAGE_BYTES } from './frame';
 import type { Signaler } from './signaler';
 
 export type SimplePeerCtor = new (opts?: PeerOptions) => PeerInstance;
@@ -61,6 +62,25 @@ export interface WebRtcTransportInit {
   disconnectGraceMs?: number;
   /** The connection budget. */
   pool?: ConnectionPoolInit;
+}
+
+/** The transport's settings, each given or its default (the @default values above). */
+export type TransportConfig = Required<Omit<WebRtcTransportInit, 'pool' | 'iceServers'>>;
+
+export function transportConfig(init: WebRtcTransportInit): TransportConfig {
+  return {
+    maxFrameBytes: Math.min(init.maxFrameBytes ?? SAFE_MESSAGE_BYTES, SAFE_MESSAGE_BYTES),
+    maxQueuedFrames: init.maxQueuedFrames ?? 64,
+    maxBufferedBytes: init.maxBufferedBytes ?? 1_048_576,
+    connectTimeoutMs: init.connectTimeoutMs ?? 15_000,
+    trickle: init.trickle ?? true,
+    idleSweepMs: init.idleSweepMs ?? 30_000,
+    reconnectDelayMs: init.reconnectDelayMs ?? 1_000,
+    maxReconnects: init.maxReconnects ?? 3,
+    byeLingerMs: init.byeLingerMs ?? 100,
+    glareWindowMs: init.glareWindowMs ?? 2_000,
+    disconnectGraceMs: init.disconnectGraceMs ?? 3_000,
+  };
 }
 
 export interface WebRtcTransportComponents {

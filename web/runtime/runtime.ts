@@ -42,6 +42,7 @@ import { SignalPaths } from './signal-paths';
 import { nodeStats } from './stats';
 import { logLookups } from './lookup-log';
 import { keepTurnFresh } from './turn-refresh';
+import { StatusFeed } from './status-feed';
 import { Latch } from '../../shared/env/latch';
 
 export type { NodePhase, NodeStatus, StartNodeOptions, PutAnswer, GetAnswer, NodeStats } from './types';
@@ -69,9 +70,8 @@ export class P2PNode {
   private readonly seq: SeqCounter;
   private readonly clock: Clock;
   private readonly keyPair: KeyPair;
-  private readonly listeners = new Set<(s: NodeStatus) => void>();
+  private readonly feed = new StatusFeed(() => this.status);
   private phase: NodePhase = 'connecting';
-  private lastStatus = '';
   private joining = false;
   /** The first join done; its own lookup done (lookups work from here, before the bucket refreshes). */
   private readonly joinedLatch = new Latch();
@@ -189,13 +189,7 @@ export class P2PNode {
 
   /** Subscribe to status changes (called at once with the current status). Returns unsubscribe. */
   onStatus(fn: (s: NodeStatus) => void): () => void {
-    this.listeners.add(fn);
-    try {
-      fn(this.status);
-    } catch {
-      // a listener's bug must not break the node
-    }
-    return () => this.listeners.delete(fn);
+    return this.feed.on(fn);
   }
 
   /**
@@ -369,11 +363,7 @@ export class P2PNode {
   }
 
   private emitStatus(): void {
-    const s = this.status;
-    const key = JSON.stringify(s);
-    if (key === this.lastStatus) return;
-    this.lastStatus = key;
-    for (const fn of [...this.listeners]) callSafely(() => fn(s));
+    this.feed.emit();
   }
 
   private assertOpen(): void {
