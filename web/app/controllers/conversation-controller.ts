@@ -47,6 +47,8 @@ export class ConversationController extends BackendBinding {
   private readonly retried = new Set<string>();
   /** Messages that replies quote and the loaded pages lack, fetched by id (null: asked, or history lacks it). */
   private readonly quotes = new Map<string, MessageInfo | null>();
+  /** The list hostUpdated last looked through (the list is replaced on every change). */
+  private scanned: ShownMessage[] | undefined;
 
   constructor(
     host: ReactiveControllerHost,
@@ -84,11 +86,12 @@ export class ConversationController extends BackendBinding {
     }
   }
 
-  /** After each update: ask for the messages that replies quote and the loaded pages lack. */
+  /** After an update that changed the list: ask for the messages that replies quote and the loaded pages lack. */
   hostUpdated(): void {
     const b = this.backend;
     const id = this.getId();
-    if (!b || !id || b.role === 'starting') return;
+    if (!b || !id || b.role === 'starting' || this.messages === this.scanned) return;
+    this.scanned = this.messages;
     const loaded = new Set(this.messages.map((m) => m.messageId));
     for (const m of this.messages) {
       const q = m.replyTo;
@@ -149,7 +152,7 @@ export class ConversationController extends BackendBinding {
     this.sendError = undefined;
     const reply = replyTo ? { replyTo } : {};
     try {
-      const { messageId } = await b.chat.send(id, text, replyTo ? { replyTo } : undefined);
+      const { messageId } = await b.chat.send(id, text, replyTo ? reply : undefined);
       if (!this.messages.some((m) => m.messageId === messageId)) {
         this.upsert({ messageId, from: 'me', text, sentAt: Date.now(), state: 'sending', ...reply });
       }
