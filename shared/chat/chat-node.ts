@@ -27,6 +27,7 @@ import { MailKeeper } from './mail-keeper';
 import { Steps } from './steps';
 import { OnlineBook } from './online';
 import { Messenger, type MessengerHost } from './messenger';
+import type { ReadMode } from './mailbox';
 import { Outbox } from './outbox';
 import { checkText, People } from './people';
 import { Publisher } from './publisher';
@@ -80,6 +81,7 @@ export class ChatNode implements MessengerHost {
   private closed = false;
   private started = false;
   private lastSlotPoll = -Infinity;
+  private lastMailPoll = -Infinity;
   private lastPeriod = -1;
   /** Keeper side: the owner's mail we hold. */
   readonly keeper: MailKeeper | undefined;
@@ -255,6 +257,7 @@ export class ChatNode implements MessengerHost {
     this.assertOpen();
     await this.keeperLink.set(contactId);
     this.lastSlotPoll = -Infinity;
+    this.lastMailPoll = -Infinity;
     this.kick();
   }
 
@@ -360,27 +363,41 @@ export class ChatNode implements MessengerHost {
     this.schedule(CHAT_TIMERS.tickMs);
   }
 
-  /** Requests in our slots, and every contact's mailbox for us (once a period, or SLOT_POLL_MS). */
+  /**
+   * Requests in our slots and every contact's mailbox for us, all of it at start and after each
+   * rollover; between them, the slots every slotPollMs and what is new in the mailboxes every
+   * mailPollMs (each read is a DHT lookup: an idle tab's cost is mostly these).
+   */
   private async readMail(): Promise<void> {
     const t = periodOf(this.now);
-    if (t === this.lastPeriod && this.now - this.lastSlotPoll < CHAT_TIMERS.slotPollMs) return;
+    const rollover = t !== this.lastPeriod;
+    const slots = rollover || this.now - this.lastSlotPoll >= CHAT_TIMERS.slotPollMs;
+    const mail = slots || this.now - this.lastMailPoll >= CHAT_TIMERS.mailPollMs;
+    if (!mail) return;
     this.lastPeriod = t;
-    this.lastSlotPoll = this.now;
+    this.lastMailPoll = this.now;
+    if (slots) this.lastSlotPoll = this.now;
+    const mode = rollover ? 'full' : 'new';
     // Our request slots and our contacts' mailboxes side by side (a returning tab's mail does not
     // wait for the slots); a contact accepted through the slots is read once they are done.
     const polled = new Set<string>();
-    await Promise.all([this.inbox.pollSlots(), this.pollMailboxes(polled)]);
-    await this.pollMailboxes(polled);
+    await Promise.all([slots ? this.inbox.pollSlots() : undefined, this.pollMailboxes(polled, mode)]);
+    await this.pollMailboxes(polled, 'full');
     const accepted = this.contacts.all().filter((c) => c.state === 'accepted');
     await this.keeper?.poll();
     await this.keeperLink.pull(accepted);
   }
 
-  /** Read the mailbox of every accepted contact not yet in `polled` (and add it). */
-  private async pollMailboxes(polled: Set<string>): Promise<void> {
-    const todo = this.contacts.all().filter((c) => c.state === 'accepted' && !polled.has(c.id));
-    for (const c of todo) polled.add(c.id);
-    await Promise.all(todo.map((c) => this.messenger.pollMailbox(c.id).catch(() => this.counters.inc('mailbox.poll_error'))));
+  /**
+   * Read the mailbox of every accepted contact not yet in `polled` (and add them all). What is new
+   * is not looked for from a contact we heard from lately: it reaches us, so its outbox sends us
+   * directly whatever it holds, mailed or not.
+   */
+  private async pollMailboxes(polled: Set<string>, mode: ReadMode): Promise<void> {
+    const fresh = this.contacts.all().filter((c) => c.state === 'accepted' && !polled.has(c.id));
+    for (const c of fresh) polled.add(c.id);
+    const todo = mode === 'full' ? fresh : fresh.filter((c) => !this.online.isOnline(c.id));
+    await Promise.all(todo.map((c) => this.messenger.pollMailbox(c.id, mode).catch(() => this.counters.inc('mailbox.poll_error'))));
   }
 
   private issueCertificate(): void {

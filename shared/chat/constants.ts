@@ -56,8 +56,17 @@ export const CHAT_TIMERS = {
   tickMs: 15_000,
   /** Own invite and presence records are rebuilt this often (presence carries the update time). */
   republishMs: REPUBLISH_MS,
-  /** Our request slots are read at start, after each rollover and this often. */
-  slotPollMs: 5 * minute,
+  /**
+   * Our request slots (all of them) are read at start, after each rollover and this often. An
+   * online requester retries straight to us (outbox.ts), so the slots hold mostly requests from
+   * people who went away since: a slower read costs them nothing.
+   */
+  slotPollMs: 20 * minute,
+  /**
+   * Our contacts' mailboxes are read in full at start and after each rollover, and this often for
+   * what is new: the slot after the last one read in this period, one lookup a contact.
+   */
+  mailPollMs: 5 * minute,
   /** A contact heard from within this window counts as online. */
   onlineWindowMs: 5 * minute,
   /** A contact online but not heard from for this long is pinged (a pong keeps it online). */

@@ -12,7 +12,8 @@
  * republishes own records; at each period rollover they move to the new period's slots), then
  * overwrites a slot with an empty value once the message is delivered. The receiver reads its
  * contacts' slots at start and after each rollover (this period and the two before, the records'
- * lifetime), in order, up to the first slot never written.
+ * lifetime), in order, up to the first slot never written; between rollovers, only this period's
+ * slots past the last one read (ReadMode).
  * At most MAILBOX_SLOTS per pair, direction and period: one contact cannot make another store more.
  */
 import { x25519 } from '@noble/curves/ed25519.js';
@@ -126,12 +127,17 @@ export class Mailbox {
     this.chat.counters.inc('mailbox.cleared', slots.length);
   }
 
-  /** Read a contact's slots for us (this period and MAILBOX_READ_BACK_PERIODS before), in order; yields each new plaintext. */
-  async poll(contactId: string, theirDk: Uint8Array, deliver: (plaintext: Uint8Array) => Promise<void>): Promise<number> {
+  /** Read a contact's slots for us (ReadMode), in order; yields each new plaintext. */
+  async poll(
+    contactId: string,
+    theirDk: Uint8Array,
+    deliver: (plaintext: Uint8Array) => Promise<void>,
+    mode: ReadMode = 'full',
+  ): Promise<number> {
     const secret = this.secretsFor(contactId, theirDk).in;
     const seen = this.read.get(contactId) ?? new Map<number, number>();
     this.read.set(contactId, seen);
-    const found = await readSlots(this.chat, this.chat.me.ik, secret, seen, deliver);
+    const found = await readSlots(this.chat, this.chat.me.ik, secret, seen, deliver, mode);
     this.chat.counters.inc('mailbox.polled');
     return found;
   }
@@ -154,11 +160,20 @@ export class Mailbox {
 }
 
 /**
- * Read the mailbox slots of `secret` addressed to `ik` (this period and MAILBOX_READ_BACK_PERIODS
- * before), each period in slot order up to its first slot never written, the periods side by side;
- * yields each plaintext not yet in `seen` (slot → seq; emptied slots are marked and skipped). The
- * current period reads one slot ahead: a returning tab's mail is usually there, and each read is
- * a lookup. The number yielded.
+ * How much of a mailbox a read covers.
+ * - `full`: this period and MAILBOX_READ_BACK_PERIODS before, each from slot 0 (at start, and
+ *   after a rollover).
+ * - `new`: this period only, from the slot after the last one read in a row. A sender writes each
+ *   slot of a period once, then only empties it, so a slot read needs no second look.
+ */
+export type ReadMode = 'full' | 'new';
+
+/**
+ * Read the mailbox slots of `secret` addressed to `ik` (ReadMode), each period in slot order up to
+ * its first slot never written, the periods side by side; yields each plaintext not yet in `seen`
+ * (slot → seq; emptied slots are marked and skipped). A full read reads the current period one
+ * slot ahead: a returning tab's mail is usually there, and each read is a lookup. The number
+ * yielded.
  */
 export async function readSlots(
   chat: ChatContext,
@@ -166,14 +181,17 @@ export async function readSlots(
   secret: Uint8Array,
   seen: Map<number, number>,
   deliver: (plaintext: Uint8Array, t: number, slot: number) => Promise<void>,
+  mode: ReadMode = 'full',
 ): Promise<number> {
   let found = 0;
   const now = periodOf(chat.now);
   const period = async (t: number): Promise<void> => {
     const reads: Array<ReturnType<ChatContext['records']['read']>> = [];
-    let next = 0;
-    for (let slot = 0; slot < MAILBOX_SLOTS; slot++) {
-      while (reads.length < (t === now ? 2 : 1) && next < MAILBOX_SLOTS)
+    let first = 0;
+    if (mode === 'new') while (first < MAILBOX_SLOTS && seen.has(t * MAILBOX_SLOTS + first)) first++;
+    let next = first;
+    for (let slot = first; slot < MAILBOX_SLOTS; slot++) {
+      while (reads.length < (t === now && mode === 'full' ? 2 : 1) && next < MAILBOX_SLOTS)
         reads.push(chat.records.read({ kind: 'mailbox', identityKey: ik, secret, t, slot: next++ }));
       const r = await reads.shift()!;
       if (!r) break;
@@ -187,7 +205,7 @@ export async function readSlots(
     for (const ahead of reads) ahead.catch(() => undefined); // read ahead, not needed
   };
   const periods: number[] = [];
-  for (let t = Math.max(0, now - MAILBOX_READ_BACK_PERIODS); t <= now; t++) periods.push(t);
+  for (let t = mode === 'full' ? Math.max(0, now - MAILBOX_READ_BACK_PERIODS) : now; t <= now; t++) periods.push(t);
   await Promise.all(periods.map(period));
   // Slots of periods no longer read are forgotten.
   for (const key of seen.keys()) if (Math.floor(key / MAILBOX_SLOTS) < now - MAILBOX_READ_BACK_PERIODS) seen.delete(key);

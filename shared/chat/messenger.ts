@@ -34,7 +34,7 @@ import {
 } from './frames';
 import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
-import { Mailbox, MAX_MAIL_BYTES, type MailSlot } from './mailbox';
+import { Mailbox, MAX_MAIL_BYTES, type MailSlot, type ReadMode } from './mailbox';
 import { periodOf } from './period';
 import { finishSession, startSession } from './session';
 import { Receiver } from './receiver';
@@ -293,8 +293,8 @@ export class Messenger {
     return this.receiver.receive(from, payload);
   }
 
-  pollMailbox(cid: string): Promise<number> {
-    return this.receiver.pollMailbox(cid);
+  pollMailbox(cid: string, mode: ReadMode = 'full'): Promise<number> {
+    return this.receiver.pollMailbox(cid, mode);
   }
 
   /** A mailbox plaintext from `cid` that our keeper held. */

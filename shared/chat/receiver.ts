@@ -24,7 +24,7 @@ import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
 import { noteNode } from './online';
 import type { MessengerHost } from './context';
-import type { Mailbox } from './mailbox';
+import type { Mailbox, ReadMode } from './mailbox';
 import { answerSession, messageAd } from './session';
 import type { SessionBook, StoredSession } from './session-book';
 import { asJson, type StoreOp } from './store';
@@ -340,12 +340,12 @@ export class Receiver {
     }
   }
 
-  /** Read a contact's mailbox slots for us and handle what is new. */
-  async pollMailbox(cid: string): Promise<number> {
+  /** Read a contact's mailbox slots for us (all, or what is new: ReadMode) and handle what is new. */
+  async pollMailbox(cid: string, mode: ReadMode = 'full'): Promise<number> {
     const c = this.h.contacts.get(cid);
     const dk = c?.state === 'accepted' ? devicesOf(this.h, cid, c.devices)[0]?.dk : undefined;
     if (!dk) return 0;
-    return this.m.mailbox.poll(cid, dk, (plaintext) => this.fromMailbox(cid, plaintext));
+    return this.m.mailbox.poll(cid, dk, (plaintext) => this.fromMailbox(cid, plaintext), mode);
   }
 
   /** A mailbox record's plaintext from `cid` (read from its slot, or held by our keeper). */

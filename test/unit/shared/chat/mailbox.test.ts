@@ -209,6 +209,29 @@ describe('delivery through the mailbox', () => {
     expect(bob.counters.get('message.duplicate')).toBe(0);
   });
 
+  it('a read of what is new looks past the slots already read, in this period only: one lookup when nothing came', async () => {
+    const { net, alice, bob } = await awayPair(SEED);
+    const lookups = () => bob.records.counters.get('read.mailbox.ok') + bob.records.counters.get('read.mailbox.missing');
+    await alice.talk.send(bob.id, 'first');
+    await net.settle();
+    expect(await bob.messenger.pollMailbox(alice.id)).toBe(1);
+    let before = lookups();
+    expect(await bob.messenger.pollMailbox(alice.id, 'new')).toBe(0);
+    expect(lookups() - before).toBe(1); // slot 1, still empty
+    await alice.talk.send(bob.id, 'second');
+    await net.settle();
+    before = lookups();
+    expect(await bob.messenger.pollMailbox(alice.id, 'new')).toBe(1);
+    expect(lookups() - before).toBe(2); // slot 1, then slot 2
+    // A full read starts each of the three periods at slot 0 again (the current one a slot ahead)
+    // and finds nothing it has not handled.
+    before = lookups();
+    expect(await bob.messenger.pollMailbox(alice.id, 'full')).toBe(0);
+    expect(lookups() - before).toBe(3 + 1 + 1 + 1);
+    expect((await bob.history(alice)).map((m) => m.text)).toEqual(['while online', 'first', 'second']);
+    expect(bob.counters.get('message.duplicate')).toBe(0);
+  });
+
   it('a record polled again (by a restarted reader) is a duplicate, not a second message', async () => {
     const { net, alice, bob: bob0 } = await awayPair(SEED);
     await alice.talk.send(bob0.id, 'once only');
