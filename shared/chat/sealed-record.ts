@@ -34,7 +34,8 @@ import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
 import { blindPublicKey, blindSecretKey, signBlinded } from '../crypto/blinding';
 import { bytesEqual, bytesToHex, concatBytes, utf8 } from '../crypto/bytes';
 import { generateKeyPair, type KeyPair, publicKeyOf } from '../crypto/ed25519';
-import { mutableTarget, signMutable, signMutableWith, verifyMutable } from '../records/bep44';
+import { mutableTarget, signMutable, signMutableWith } from '../records/bep44';
+import { checkSignature } from '../records/policy';
 import type { MutableRecord } from '../records/types';
 import {
   INVITE_SECRET_BYTES,
@@ -338,7 +339,7 @@ export function readSealedRecord(record: MutableRecord, ref: SealedRecordRef): U
     if (record?.type !== 'mutable' || !(record.k instanceof Uint8Array) || !bytesEqual(record.k, expected))
       fail('not the expected record key');
     if (!(record.salt instanceof Uint8Array) || record.salt.length !== 0) fail('a sealed record has no salt');
-    if (!verifyMutable(record)) fail('bad signature');
+    if (!checkSignature(record).ok) fail('bad signature'); // the values layer checked it: from memory
     return openWith(ref.kind, key, expected, record.v);
   } catch (err) {
     if (err instanceof ChatError) throw err;

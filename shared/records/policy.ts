@@ -50,11 +50,11 @@ function shapeOf(target: Uint8Array, record: DhtRecord): Verdict {
   return OK;
 }
 
-/** Good signatures seen by this process (one node in a tab; shared by the simulator's nodes, which changes only its speed). */
+/** Signatures checked by this process (one node in a tab; shared by the simulator's nodes, which changes only its speed). */
 const verified = new VerifiedCache();
 
 /**
- * Size the good-signature cache (a pure memo: only speed changes). The simulator runs n nodes in
+ * Size the signature cache (a pure memo: only speed changes). The simulator runs n nodes in
  * one process and sizes it as n tabs' caches together would hold.
  */
 export function sizeSignatureCache(entries: number): void {

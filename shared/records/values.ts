@@ -41,6 +41,8 @@ export class DhtValues implements DhtExtension {
   private readonly init: Required<Omit<ValuesInit, 'storeRate'>> & { storeRate: { perSecond: number; burst: number } };
   private readonly limiter: PeerRateLimiter;
   private readonly timers = new Map<string, TimerHandle>();
+  /** When we last stored each own record on the network, by target. */
+  private readonly pushedAt = new Map<string, number>();
   private stopped = false;
 
   constructor(
@@ -141,6 +143,7 @@ export class DhtValues implements DhtExtension {
     const target = recordTarget(record);
     const now = this.node.clock.now();
     if (opts.own) this.table.put(target, record, { now, origin: 'own' });
+    if (this.table.getEntry(target)?.origin === 'own') this.pushedAt.set(bytesToHex(target), now);
     this.node.lookup(target, (first) => {
       const cluster = clusterSize(this.node, target, first.closest);
       if (cluster === 0) return this.storeOn(first, first.closest.slice(0, this.init.replicas), record, cluster, cb, opts);
@@ -326,19 +329,23 @@ export class DhtValues implements DhtExtension {
       // Random phase so holders of one record don't all act at once.
       this.timers.set(name, clock.setTimeout(tick, ms * rng.next()));
     };
-    every('republish', this.init.republishMs, () => this.republishOwn());
+    // A record stored since the last round is not stored again (Kademlia §2.5): the chat rebuilds
+    // its records about as often as this runs.
+    every('republish', this.init.republishMs, () => this.republishOwn(0.9 * this.init.republishMs));
     every('replicate', this.init.replicateMs / 2, () => this.replicate());
     every('expire', 5 * 60_000, () => this.table.expire(clock.now()));
   }
 
-  /** Owner: store every own record on the current k closest again. */
-  republishOwn(): number {
+  /** Owner: store every own record not stored in the last `freshMs` on the current k closest again. */
+  republishOwn(freshMs = 0): number {
+    const now = this.node.clock.now();
     let n = 0;
     for (const e of this.table.entries()) {
-      if (e.origin !== 'own') continue;
+      if (e.origin !== 'own' || now - (this.pushedAt.get(e.target) ?? -Infinity) < freshMs) continue;
       n++;
       this.putRecord(e.record, () => {});
     }
+    for (const t of this.pushedAt.keys()) if (this.table.getEntry(t)?.origin !== 'own') this.pushedAt.delete(t);
     this.counters.inc('republish.own', n);
     return n;
   }

@@ -235,6 +235,29 @@ describe('DhtValues maintenance', () => {
   });
 });
 
+describe('DhtValues republish of own records', () => {
+  it('a round skips an own record stored within `freshMs` (Kademlia §2.5) and stores the others; 0 stores them all', () => {
+    const rt = build(20);
+    const owner = rt.peers[2]!;
+    const old = rec(alice, 1);
+    const other = keyFromSeed(102);
+    put(owner, old, rt, true);
+    rt.clock.runFor(15 * 60_000);
+    put(owner, rec(other, 1), rt, true); // stored 15 min after the first
+    const v = owner.values!;
+    const before = v.counters.get('republish.own');
+    expect(v.republishOwn(10 * 60_000)).toBe(1); // only the first: the second is 0 min old
+    expect(v.counters.get('republish.own') - before).toBe(1);
+    rt.clock.runFor(60_000);
+    // The first was just stored again, so now neither is due; with 0 both are.
+    expect(v.republishOwn(10 * 60_000)).toBe(0);
+    expect(v.republishOwn(0)).toBe(2);
+    // A replica (not ours) is never republished.
+    put(rt.peers[3]!, rec(keyFromSeed(103), 1), rt);
+    expect(v.republishOwn(0)).toBe(2);
+  });
+});
+
 describe('DhtValues limits', () => {
   it('STOREs from one peer beyond the burst are answered RATE_LIMITED; tokens refill at the rate, per peer', () => {
     const rt = build(20, { values: { storeRate: { perSecond: 2, burst: 5 } } });
