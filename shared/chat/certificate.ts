@@ -114,22 +114,29 @@ export function verifyCertificate(bytes: Uint8Array, identityKey: Uint8Array): D
   return cert && bytesEqual(cert.identityKey, identityKey) ? cert : null;
 }
 
-/** Verified certificates (and failures) by IK and certificate: contacts' certificates are checked on every ping. */
+/**
+ * Parsed certificates (and failures) by their bytes: contacts' certificates are checked on every
+ * ping, and a session's certificate against each contact in turn, so each is verified once and
+ * then only compared.
+ */
 export class CertificateCache {
   private readonly seen = new Map<string, DeviceCertificate | null>();
 
-  constructor(private readonly max = 1024) {}
+  constructor(
+    private readonly max = 1024,
+    private readonly parse = parseCertificate,
+  ) {}
 
   /** The certificate's device and node, if it is `ik`'s and names `deviceKey` (when given). */
   check(cert: string | Uint8Array, ik: Uint8Array, deviceKey?: Uint8Array): DeviceCertificate | null {
     const hex = typeof cert === 'string' ? cert : bytesToHex(cert);
-    const key = `${bytesToHex(ik)}:${hex}`;
-    let c = this.seen.get(key);
+    let c = this.seen.get(hex);
     if (c === undefined) {
-      c = verifyCertificate(hexToBytes(hex), ik);
+      c = this.parse(hexToBytes(hex));
       if (this.seen.size >= this.max) this.seen.delete(this.seen.keys().next().value as string);
-      this.seen.set(key, c);
+      this.seen.set(hex, c);
     }
-    return !c || (deviceKey && !bytesEqual(c.deviceKey, deviceKey)) ? null : c;
+    if (!c || !bytesEqual(c.identityKey, ik)) return null;
+    return deviceKey && !bytesEqual(c.deviceKey, deviceKey) ? null : c;
   }
 }

@@ -8,6 +8,7 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import {
   CERTIFICATE_BYTES,
+  CertificateCache,
   encodeCertificate,
   issueCertificate,
   parseCertificate,
@@ -172,5 +173,28 @@ describe('issueCertificate refuses bad fields (BAD_ARGUMENT)', () => {
     ['issuedAt over MAX_SAFE_INTEGER', seed, { deviceKey, nodeId, issuedAt: 2 ** 53 }],
   ])('%s', (_what, s, fields) => {
     expect(chatCode(() => issueCertificate(s, fields))).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('CertificateCache', () => {
+  it('verifies a certificate once, whichever identity it is checked against, and answers as parseCertificate would', () => {
+    let parsed = 0;
+    const cache = new CertificateCache(1024, (bytes) => {
+      parsed++;
+      return parseCertificate(bytes);
+    });
+    const others = Array.from({ length: 20 }, () => ed25519.getPublicKey(random(32)));
+    // A session's certificate is tried against each contact in turn (messenger certOf).
+    for (const other of others) expect(cache.check(cert, other)).toBeNull();
+    expect(cache.check(cert, ik)?.nodeId).toEqual(nodeId);
+    expect(cache.check(cert, ik, deviceKey)?.deviceKey).toEqual(deviceKey);
+    expect(cache.check(cert, ik, x25519.getPublicKey(random(32)))).toBeNull();
+    expect(parsed).toBe(1);
+    // A tampered one fails, once, and stays failed; the genuine one is unaffected.
+    const bad = flipBit(cert, 8 * 10);
+    expect(cache.check(bad, ik)).toBeNull();
+    expect(cache.check(bad, ik)).toBeNull();
+    expect(parsed).toBe(2);
+    expect(cache.check(cert, ik)).not.toBeNull();
   });
 });
