@@ -28,11 +28,11 @@ import { Steps } from './steps';
 import { OnlineBook } from './online';
 import { Messenger, type MessengerHost } from './messenger';
 import type { ReadMode } from './mailbox';
+import { MailReads } from './mail-reads';
 import { Outbox } from './outbox';
 import { checkText, People } from './people';
 import { Publisher } from './publisher';
 import { createSelf, decodeContact, decodeSelf, encodeContact, encodeSelf } from './stored';
-import { periodOf } from './period';
 import { RecordIO } from './record-io';
 import type { JsonValue } from './store';
 import type { ChatComponents, OpenComponents, SelfState } from './context';
@@ -80,9 +80,7 @@ export class ChatNode implements MessengerHost {
   private timer: TimerHandle | undefined;
   private closed = false;
   private started = false;
-  private lastSlotPoll = -Infinity;
-  private lastMailPoll = -Infinity;
-  private lastPeriod = -1;
+  private readonly reads = new MailReads();
   /** Keeper side: the owner's mail we hold. */
   readonly keeper: MailKeeper | undefined;
   /** Owner side: our keeper, if we named one. */
@@ -256,8 +254,7 @@ export class ChatNode implements MessengerHost {
   async setKeeper(contactId: string | null): Promise<void> {
     this.assertOpen();
     await this.keeperLink.set(contactId);
-    this.lastSlotPoll = -Infinity;
-    this.lastMailPoll = -Infinity;
+    this.reads.soon();
     this.kick();
   }
 
@@ -363,25 +360,14 @@ export class ChatNode implements MessengerHost {
     this.schedule(CHAT_TIMERS.tickMs);
   }
 
-  /**
-   * Requests in our slots and every contact's mailbox for us, all of it at start and after each
-   * rollover; between them, the slots every slotPollMs and what is new in the mailboxes every
-   * mailPollMs (each read is a DHT lookup: an idle tab's cost is mostly these).
-   */
+  /** Requests in our slots and every contact's mailbox for us, as far as they are due (MailReads). */
   private async readMail(): Promise<void> {
-    const t = periodOf(this.now);
-    const rollover = t !== this.lastPeriod;
-    const slots = rollover || this.now - this.lastSlotPoll >= CHAT_TIMERS.slotPollMs;
-    const mail = slots || this.now - this.lastMailPoll >= CHAT_TIMERS.mailPollMs;
-    if (!mail) return;
-    this.lastPeriod = t;
-    this.lastMailPoll = this.now;
-    if (slots) this.lastSlotPoll = this.now;
-    const mode = rollover ? 'full' : 'new';
+    const due = this.reads.due(this.now);
+    if (!due) return;
     // Our request slots and our contacts' mailboxes side by side (a returning tab's mail does not
     // wait for the slots); a contact accepted through the slots is read once they are done.
     const polled = new Set<string>();
-    await Promise.all([slots ? this.inbox.pollSlots() : undefined, this.pollMailboxes(polled, mode)]);
+    await Promise.all([due.slots ? this.inbox.pollSlots() : undefined, this.pollMailboxes(polled, due.mail)]);
     await this.pollMailboxes(polled, 'full');
     const accepted = this.contacts.all().filter((c) => c.state === 'accepted');
     await this.keeper?.poll();
@@ -389,9 +375,8 @@ export class ChatNode implements MessengerHost {
   }
 
   /**
-   * Read the mailbox of every accepted contact not yet in `polled` (and add them all). What is new
-   * is not looked for from a contact we heard from lately: it reaches us, so its outbox sends us
-   * directly whatever it holds, mailed or not.
+   * Read the mailbox of every accepted contact not yet in `polled` (and add them all); what is new
+   * not from one we heard from lately (it reaches us, so its outbox sends us what it mailed).
    */
   private async pollMailboxes(polled: Set<string>, mode: ReadMode): Promise<void> {
     const fresh = this.contacts.all().filter((c) => c.state === 'accepted' && !polled.has(c.id));
