@@ -41,8 +41,7 @@ export class DhtValues implements DhtExtension {
   private readonly init: Required<Omit<ValuesInit, 'storeRate'>> & { storeRate: { perSecond: number; burst: number } };
   private readonly limiter: PeerRateLimiter;
   private readonly timers = new Map<string, TimerHandle>();
-  /** When we last stored each own record on the network, by target. */
-  private readonly pushedAt = new Map<string, number>();
+  private readonly pushedAt = new Map<string, number>(); // own record target → last stored on the network
   private stopped = false;
 
   constructor(
@@ -326,22 +325,19 @@ export class DhtValues implements DhtExtension {
         fn();
         this.timers.set(name, clock.setTimeout(tick, ms * (0.9 + 0.2 * rng.next())));
       };
-      // Random phase so holders of one record don't all act at once.
-      this.timers.set(name, clock.setTimeout(tick, ms * rng.next()));
+      this.timers.set(name, clock.setTimeout(tick, ms * rng.next())); // random phase: holders don't act at once
     };
-    // A record stored since the last round is not stored again (Kademlia §2.5): the chat rebuilds
-    // its records about as often as this runs.
     every('republish', this.init.republishMs, () => this.republishOwn(0.9 * this.init.republishMs));
     every('replicate', this.init.replicateMs / 2, () => this.replicate());
     every('expire', 5 * 60_000, () => this.table.expire(clock.now()));
   }
 
-  /** Owner: store every own record not stored in the last `freshMs` on the current k closest again. */
+  /** Owner: store own records on the k closest again, but not those stored in the last `freshMs` (Kademlia §2.5). */
   republishOwn(freshMs = 0): number {
-    const now = this.node.clock.now();
+    const since = this.node.clock.now() - freshMs;
     let n = 0;
     for (const e of this.table.entries()) {
-      if (e.origin !== 'own' || now - (this.pushedAt.get(e.target) ?? -Infinity) < freshMs) continue;
+      if (e.origin !== 'own' || (this.pushedAt.get(e.target) ?? -Infinity) > since) continue;
       n++;
       this.putRecord(e.record, () => {});
     }
