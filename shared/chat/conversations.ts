@@ -5,12 +5,10 @@
 import { hexToBytes } from '../crypto/bytes';
 import type { ChatSettings, MessageInfo } from './api-types';
 import { ChatError } from './errors';
-import { MAX_RECEIPT_IDS } from './frames';
+import { isMessageId, MAX_RECEIPT_IDS } from './frames';
 import { advanceOp, findMessage, messageKey, page } from './history';
 import type { Messenger, MessengerHost } from './messenger';
 import { asJson, type StoreOp } from './store';
-
-const MESSAGE_ID = /^[0-9a-f]{32}$/;
 
 export const DEFAULT_SETTINGS: ChatSettings = { readReceipts: true, typing: true };
 
@@ -32,7 +30,7 @@ export class Conversations {
   /** One message of the conversation by its id (the one a reply quotes), or null when history lacks it. */
   async message(contactId: string, messageId: string): Promise<MessageInfo | null> {
     if (!this.h.contacts.get(contactId)) throw new ChatError('UNKNOWN_CONTACT', contactId);
-    if (!MESSAGE_ID.test(messageId)) throw new ChatError('BAD_ARGUMENT', 'a message id is 32 hex digits');
+    if (!isMessageId(messageId)) throw new ChatError('BAD_ARGUMENT', 'a message id is 32 hex digits');
     return (await findMessage(this.h.c.store, contactId, messageId))?.m ?? null;
   }
 

@@ -121,13 +121,17 @@ export function decodeFrame(b: Uint8Array): Frame | null {
   });
 }
 
+/** Whether `x` is a message id: 32 lower-case hex digits (16 random bytes). */
+export function isMessageId(x: unknown): x is string {
+  return typeof x === 'string' && /^[0-9a-f]{32}$/.test(x);
+}
+
 /** A text someone sends, as UTF-8, checked (BAD_ARGUMENT: empty, over MAX_TEXT_BYTES, or a reply-to that is no message id). */
 export function outgoingText(text: unknown, replyTo: unknown): Uint8Array {
   if (typeof text !== 'string' || text.length === 0) throw new ChatError('BAD_ARGUMENT', 'text must be a non-empty string');
   const bytes = utf8.encode(text);
   if (bytes.length > MAX_TEXT_BYTES) throw new ChatError('BAD_ARGUMENT', `text over ${MAX_TEXT_BYTES} bytes`);
-  if (replyTo !== undefined && (typeof replyTo !== 'string' || !/^[0-9a-f]{32}$/.test(replyTo)))
-    throw new ChatError('BAD_ARGUMENT', 'replyTo must be a message id');
+  if (replyTo !== undefined && !isMessageId(replyTo)) throw new ChatError('BAD_ARGUMENT', 'replyTo must be a message id');
   return bytes;
 }
 
