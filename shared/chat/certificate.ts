@@ -18,6 +18,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesEqual, bytesToHex, concatBytes, hexToBytes, utf8 } from '../crypto/bytes';
+import { curves } from '../crypto/curves';
 import { ChatError } from './errors';
 
 export const CERTIFICATE_VERSION = 1;
@@ -76,8 +77,8 @@ export function issueCertificate(identitySeed: Uint8Array, fields: CertificateFi
   if (!Number.isSafeInteger(fields.issuedAt) || fields.issuedAt < 0) {
     throw new ChatError('BAD_ARGUMENT', 'issuedAt must be a non-negative safe integer (ms)');
   }
-  const body = encodeBody(ed25519.getPublicKey(identitySeed), fields);
-  return concatBytes(body, ed25519.sign(concatBytes(DOMAIN, body), identitySeed));
+  const body = encodeBody(curves().ed25519PublicKey(identitySeed), fields);
+  return concatBytes(body, curves().ed25519Sign(concatBytes(DOMAIN, body), identitySeed));
 }
 
 /** The wire bytes of a certificate (as issued or parsed; nothing is re-signed). */
@@ -95,7 +96,7 @@ export function parseCertificate(bytes: Uint8Array): DeviceCertificate | null {
   const signature = bytes.slice(BODY_BYTES);
   try {
     if (ed25519.Point.fromBytes(identityKey, false).isSmallOrder()) return null;
-    if (!ed25519.verify(signature, concatBytes(DOMAIN, bytes.subarray(0, BODY_BYTES)), identityKey, { zip215: false })) return null;
+    if (!curves().ed25519Verify(signature, concatBytes(DOMAIN, bytes.subarray(0, BODY_BYTES)), identityKey, true)) return null;
   } catch {
     return null;
   }

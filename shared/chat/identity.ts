@@ -15,9 +15,9 @@
  * - Values are immutable: rotation returns a new Identity and leaves the old one as it was. A
  *   rotation that draws the old secret again is refused (BAD_ARGUMENT: a broken random source).
  */
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
 import { bytesEqual } from '../crypto/bytes';
+import { curves } from '../crypto/curves';
 import { INVITE_SECRET_BYTES, PRESENCE_SECRET_BYTES } from './constants';
 import { ChatError } from './errors';
 
@@ -48,8 +48,8 @@ export function createIdentity(randomBytes: RandomBytes = defaultRandomBytes): I
   const seed = draw(randomBytes, KEY_BYTES);
   const dkSecret = draw(randomBytes, KEY_BYTES);
   return {
-    identityKey: { seed, publicKey: ed25519.getPublicKey(seed) },
-    deviceKey: { secretKey: dkSecret, publicKey: x25519.getPublicKey(dkSecret) },
+    identityKey: { seed, publicKey: curves().ed25519PublicKey(seed) },
+    deviceKey: { secretKey: dkSecret, publicKey: curves().x25519PublicKey(dkSecret) },
     presenceSecret: draw(randomBytes, PRESENCE_SECRET_BYTES),
     inviteSecret: draw(randomBytes, INVITE_SECRET_BYTES),
   };

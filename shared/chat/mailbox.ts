@@ -16,10 +16,10 @@
  * slots past the last one read (ReadMode).
  * At most MAILBOX_SLOTS per pair, direction and period: one contact cannot make another store more.
  */
-import { x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../crypto/bytes';
+import { curves } from '../crypto/curves';
 import { MAILBOX_READ_BACK_PERIODS, MAILBOX_SECRET_BYTES, MAILBOX_SLOTS } from './constants';
 import type { ChatContext } from './context';
 import { encodeSessionEnvelope } from './frames';
@@ -51,7 +51,7 @@ export class Mailbox {
     const theirs = hexToBytes(contactId);
     const lowFirst = bytesToHex(mine) < contactId;
     const salt = lowFirst ? concatBytes(mine, theirs) : concatBytes(theirs, mine);
-    const pair = hkdf(sha256, x25519.getSharedSecret(this.chat.me.dkSecret, theirDk), salt, PAIR_INFO, 32);
+    const pair = hkdf(sha256, curves().x25519(this.chat.me.dkSecret, theirDk), salt, PAIR_INFO, 32);
     const dir = (d: number) => hkdf(sha256, pair, undefined, concatBytes(MAILBOX_INFO, Uint8Array.of(d)), MAILBOX_SECRET_BYTES);
     const s = lowFirst ? { out: dir(0), in: dir(1) } : { out: dir(1), in: dir(0) };
     this.secrets.set(contactId, s);

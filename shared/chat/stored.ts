@@ -3,8 +3,8 @@
  * (`contact/<id>`), as plain JSON with bytes as hex. Decoders check every field and return null
  * for anything foreign or corrupt (it is skipped, never thrown).
  */
-import { x25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '../crypto/bytes';
+import { curves } from '../crypto/curves';
 import { publicKeyOf } from '../crypto/ed25519';
 import type { Contact } from './contacts';
 import type { SelfState } from './context';
@@ -17,7 +17,7 @@ export function createSelf(random: (n: number) => Uint8Array, name: string, now:
     ikSeed,
     ik: publicKeyOf(ikSeed),
     dkSecret,
-    dk: x25519.getPublicKey(dkSecret),
+    dk: curves().x25519PublicKey(dkSecret),
     presenceSecret: random(32),
     inviteSecret: random(16),
     name,
@@ -53,7 +53,7 @@ export function decodeSelf(v: JsonValue | undefined): SelfState | null {
     ikSeed,
     ik: publicKeyOf(ikSeed),
     dkSecret,
-    dk: x25519.getPublicKey(dkSecret),
+    dk: curves().x25519PublicKey(dkSecret),
     presenceSecret,
     inviteSecret,
     name: v.name,

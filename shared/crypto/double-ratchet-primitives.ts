@@ -13,13 +13,13 @@
  *   HEADER       dh (32) | pn (u32 BE) | n (u32 BE): always 40 bytes.
  *   CONCAT       len(ad) (u32 BE) | ad | header, so (ad, header) is recoverable from the bytes.
  */
-import { x25519 } from '@noble/curves/ed25519.js';
 import { cbc } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js';
 import { bytesToHex, utf8 } from './bytes';
+import { curves } from './curves';
 import { RatchetError, type RatchetErrorCode } from './double-ratchet-error';
 import { MAX_COUNTER, MAX_PLAINTEXT_BYTES, type DhKeyPair, type MessageHeader, type RatchetMessage } from './double-ratchet-types';
 
@@ -59,7 +59,7 @@ export function generateDh(randomBytes: RandomBytes = defaultRandomBytes, known?
     throw new RatchetError('BAD_INPUT', 'randomBytes(32) must return 32 bytes');
   }
   const sk = Uint8Array.from(secretKey);
-  return { secretKey: sk, publicKey: known?.publicKey(sk) ?? x25519.getPublicKey(sk) };
+  return { secretKey: sk, publicKey: known?.publicKey(sk) ?? curves().x25519PublicKey(sk) };
 }
 
 /** DH(dh_pair, dh_pub): X25519. A low-order `publicKey` or an all-zero result throws `code`. */
@@ -67,7 +67,7 @@ export function dh(pair: DhKeyPair, publicKey: Uint8Array, code: RatchetErrorCod
   if (publicKey.length !== 32) throw new RatchetError(code, 'DH public key must be 32 bytes');
   let out: Uint8Array;
   try {
-    out = known?.dh(pair.secretKey, publicKey) ?? x25519.getSharedSecret(pair.secretKey, publicKey);
+    out = known?.dh(pair.secretKey, publicKey) ?? curves().x25519(pair.secretKey, publicKey);
   } catch {
     throw new RatchetError(code, 'low-order or invalid X25519 public key');
   }

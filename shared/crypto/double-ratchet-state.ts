@@ -14,9 +14,9 @@
  * a DHs public key that does not match its secret, trailing bytes and a wrong checksum, all with
  * RatchetError('BAD_STATE'). It returns fresh copies and never aliases its input.
  */
-import { x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual } from './bytes';
+import { curves } from './curves';
 import { RatchetError } from './double-ratchet-error';
 import { skippedKeyId } from './double-ratchet-primitives';
 import { MAX_COUNTER, MAX_PAST_REMOTE_KEYS, MAX_SKIPPED_TOTAL, type RatchetState, type SkippedKey } from './double-ratchet-types';
@@ -169,7 +169,7 @@ export function deserialize(bytes: Uint8Array): RatchetState {
   if (ckr === null && nr !== 0) throw new RatchetError('BAD_STATE', 'Nr without CKr');
   let derived: Uint8Array;
   try {
-    derived = x25519.getPublicKey(secretKey);
+    derived = curves().x25519PublicKey(secretKey);
   } catch {
     throw new RatchetError('BAD_STATE', 'bad DHs secret key');
   }

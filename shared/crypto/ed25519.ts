@@ -1,5 +1,6 @@
 /** Thin wrappers over @noble: Ed25519 signatures and the node-id derivation. No primitives here. */
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { curves } from './curves';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { bytesToHex } from './bytes';
 
@@ -13,22 +14,22 @@ export interface KeyPair {
 /** A fresh key pair; pass `seed` (32 bytes) for a deterministic one (simulator, tests). */
 export function generateKeyPair(seed?: Uint8Array): KeyPair {
   const secretKey = seed ? Uint8Array.from(seed) : ed25519.utils.randomSecretKey();
-  return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
+  return { secretKey, publicKey: curves().ed25519PublicKey(secretKey) };
 }
 
 export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
-  return ed25519.getPublicKey(secretKey);
+  return curves().ed25519PublicKey(secretKey);
 }
 
 export function sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return ed25519.sign(message, secretKey);
+  return curves().ed25519Sign(message, secretKey);
 }
 
 /** Never throws: malformed keys or signatures verify as false. */
 export function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   try {
-    return ed25519.verify(signature, message, publicKey);
+    return curves().ed25519Verify(signature, message, publicKey, false);
   } catch {
     return false;
   }

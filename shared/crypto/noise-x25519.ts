@@ -5,6 +5,7 @@
  */
 import { x25519 } from '@noble/curves/ed25519.js';
 import { bytesEqual } from './bytes';
+import { curves } from './curves';
 import { KEY_LEN, NoiseError } from './noise-state';
 
 /** An X25519 key pair (32 bytes each). */
@@ -16,7 +17,7 @@ export interface KeyPair {
 /** A fresh X25519 key pair; pass `secretKey` (32 bytes) for a deterministic one. */
 export function generateX25519KeyPair(secretKey?: Uint8Array): KeyPair {
   const sk = secretKey ? Uint8Array.from(secretKey) : x25519.utils.randomSecretKey();
-  return { secretKey: sk, publicKey: x25519.getPublicKey(sk) };
+  return { secretKey: sk, publicKey: curves().x25519PublicKey(sk) };
 }
 
 /**
@@ -33,7 +34,7 @@ export function checkKeyPair(kp: KeyPair, what: string): void {
     throw new NoiseError('BAD_CONFIG', `${what} key pair must be 32-byte X25519 keys`);
   let known = checked.get(kp.secretKey);
   if (!known || !bytesEqual(known.secret, kp.secretKey)) {
-    known = { secret: Uint8Array.from(kp.secretKey), publicKey: x25519.getPublicKey(kp.secretKey) };
+    known = { secret: Uint8Array.from(kp.secretKey), publicKey: curves().x25519PublicKey(kp.secretKey) };
     checked.set(kp.secretKey, known);
   }
   if (!bytesEqual(known.publicKey, kp.publicKey)) throw new NoiseError('BAD_CONFIG', `${what} public key does not match its secret key`);
@@ -44,7 +45,7 @@ export function dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   if (publicKey.length !== KEY_LEN) throw new NoiseError('BAD_LENGTH', 'X25519 public key must be 32 bytes');
   let out: Uint8Array;
   try {
-    out = x25519.getSharedSecret(secretKey, publicKey);
+    out = curves().x25519(secretKey, publicKey);
   } catch {
     throw new NoiseError('INVALID_KEY', 'remote public key is of small order');
   }

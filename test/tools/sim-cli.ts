@@ -4,6 +4,8 @@
  *                [--scenario NAME] [--json]
  * presence only: [--users U] [--flood F] [--scan-records R] [--scan-frames 1] [--find-minutes M]
  * chat only: [--users U] [--hours H]
+ * [--curves native|noble]: the Curve25519 implementation (default native: Node's, same results,
+ * about ten times faster; noble is the page's, test/sim/native-curves.ts)
  * Builds a simulated network of real DHT nodes and reports lookup quality against ground truth.
  * With --json the last line is one JSON object.
  */
@@ -11,6 +13,8 @@ import { parseArgs } from 'node:util';
 import { createTestnet } from '../../shared/sim/testnet';
 import { runLookups } from '../sim/scenarios/lookups';
 import { scenarios } from '../sim/scenarios/index';
+import { useCurves } from '../../shared/crypto/curves';
+import { nativeCurves } from '../sim/native-curves';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +40,7 @@ const { values } = parseArgs({
     'find-minutes': { type: 'string' },
     hours: { type: 'string' },
     disjoint: { type: 'string' },
+    curves: { type: 'string', default: 'native' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -48,6 +53,7 @@ if (values.help) {
   );
   console.log('presence sizes: [--users U] [--flood REQUESTS] [--scan-records RECORDS] [--scan-frames FRACTION] [--find-minutes M]');
   console.log('chat sizes: [--users U] [--hours H]');
+  console.log("curves: [--curves native|noble] (Node's Curve25519, the default, or the page's @noble/curves: same results)");
   console.log('eclipse: [--disjoint D] (D node-disjoint lookups per put and get instead of the values layer; an experiment)');
   console.log(`scenarios: ${Object.keys(scenarios).join(', ')}`);
   process.exit(0);
@@ -61,6 +67,12 @@ const num = (name: keyof typeof values): number => {
   }
   return v;
 };
+
+if (values.curves !== 'native' && values.curves !== 'noble') {
+  console.error('--curves must be native or noble');
+  process.exit(2);
+}
+if (values.curves === 'native') useCurves(nativeCurves());
 
 let peakHeap = 0;
 const sampleHeap = () => {
