@@ -175,6 +175,7 @@ export async function runChat(o: ChatScenarioOptions): Promise<Record<string, un
     users: userCount,
     hours: o.hours ?? 24,
     contactPairs: pairs.length,
+    acceptedPairs: accepted,
     sent: sent.length,
     sentWhileRecipientAway: sent.filter((s) => !s.recipientOnline).length,
     delivered,
