@@ -267,6 +267,28 @@ describe('conversation view', () => {
       .toBe(true);
   });
 
+  it('a quote whose read failed says "an earlier message", and is asked again when the list next changes', async () => {
+    const id = await open({ history: 120 });
+    await page.getByText('message 120', { exact: true }).waitFor();
+    await page.evaluate(async (c) => {
+      const chat = window.ui.s.chat;
+      let page = await chat.messages(c, { limit: 50 });
+      while (page.length === 50) page = await chat.messages(c, { before: page[0]!.messageId, limit: 50 });
+      chat.failNext('message', 'STORAGE');
+      chat.receive(c, 'remember this one?', { replyTo: page[0]!.messageId });
+    }, id);
+    const quote = page
+      .getByRole('listitem')
+      .filter({ hasText: 'remember this one?' })
+      .getByRole('button', { name: /In reply to/ });
+    await quote.getByText('an earlier message').waitFor();
+    const asked = () => page.evaluate(() => window.ui.s.chat.calls.filter((c) => c.method === 'message').length);
+    expect(await asked()).toBe(1);
+    await page.evaluate((c) => window.ui.s.chat.receive(c, 'still there?'), id);
+    await quote.getByText('message 1', { exact: true }).waitFor();
+    expect(await asked()).toBe(2);
+  });
+
   it('tells the contact while typing (at most every few seconds), and that it stopped when the box is cleared', async () => {
     const id = await open();
     await draft().click();

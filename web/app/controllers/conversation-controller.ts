@@ -103,7 +103,11 @@ export class ConversationController extends BackendBinding {
           this.quotes.set(q, found);
           this.host.requestUpdate();
         },
-        () => undefined, // shown as "an earlier message"
+        () => {
+          // A failed read (not a message history lacks): "an earlier message" until the list
+          // next changes, then asked again.
+          if (id === this.getId() && this.quotes.get(q) === null) this.quotes.delete(q);
+        },
       );
     }
   }
