@@ -16,14 +16,7 @@ import {
   type RatchetState,
 } from '../../../../shared/crypto/double-ratchet';
 import { AD, codeOf, newSession, recv, send, snapshot } from '../../../helpers/ratchet';
-
-/** Low-order X25519 points (RFC 7748 / libsodium blocklist): zero, one, and an order-8 point. */
-const LOW_ORDER = [
-  '0000000000000000000000000000000000000000000000000000000000000000',
-  '0100000000000000000000000000000000000000000000000000000000000000',
-  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
-  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-];
+import { LOW_ORDER } from '../../../helpers/x25519-low-order';
 
 function flipBit(b: Uint8Array, bit: number): Uint8Array {
   const out = Uint8Array.from(b);

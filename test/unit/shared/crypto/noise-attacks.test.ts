@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
 import { Handshake, MAX_MESSAGE_LEN, generateX25519KeyPair, type Pattern } from '../../../../shared/crypto/noise';
 import { CASES, I_S, PROLOGUE, R_S, advanceTo, expectDead, expectNoise, flipBit, pair, payloadOf } from '../../../helpers/noise';
+import { LOW_ORDER } from '../../../helpers/x25519-low-order';
 
 describe('tampered handshake messages', () => {
   for (const [pattern, idx] of CASES) {
@@ -92,21 +93,6 @@ describe('mismatched configuration', () => {
     expectNoise(() => new Handshake({ prologue: PROLOGUE, pattern: 'XX', initiator: true, s: mixed }), 'BAD_CONFIG');
   });
 });
-
-// Small-order X25519 u-coordinates (the blocklist of libsodium / cr.yp.to/ecdh.html#validate): 0, 1,
-// the two order-8 points, p - 1, p, p + 1, and the same with the ignored top bit set.
-const LOW_ORDER = [
-  '0000000000000000000000000000000000000000000000000000000000000000',
-  '0100000000000000000000000000000000000000000000000000000000000000',
-  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
-  '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
-  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  '0000000000000000000000000000000000000000000000000000000000000080',
-  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b880',
-  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
-];
 
 describe('small-order public keys', () => {
   for (const [pattern, idx] of [
