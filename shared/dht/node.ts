@@ -157,8 +157,7 @@ export class DhtNode {
   observe(peer: LookupPeer): void {
     if (this.destroyed) return;
     // A contact solved the puzzle when it was filed: only a newcomer's id is read (and hashed).
-    if (this.init.puzzleBits > 0 && !this.table.byHex(peer.hex) && !this.solves(peer.id))
-      return void this.rpc.counters.inc('drop.puzzle');
+    if (this.init.puzzleBits > 0 && !this.table.byHex(peer.hex) && !this.solves(peer.id)) return void this.rpc.counters.inc('drop.puzzle');
     const now = this.clock.now();
     const r = this.table.observePeer(peer, now);
     if (r.kind === 'added') {
