@@ -49,3 +49,13 @@ export function useCurves(next: Curves): Curves {
   current = next;
   return previous;
 }
+
+/** Run `f` with `c` installed, then put the previous implementation back (however `f` ends). */
+export async function withCurves<T>(c: Curves, f: () => Promise<T>): Promise<T> {
+  const previous = useCurves(c);
+  try {
+    return await f();
+  } finally {
+    useCurves(previous);
+  }
+}

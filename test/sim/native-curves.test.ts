@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hexToBytes } from '../../shared/crypto/bytes';
-import { type Curves, curves, nobleCurves, useCurves } from '../../shared/crypto/curves';
+import { type Curves, curves, nobleCurves, withCurves } from '../../shared/crypto/curves';
 import { type Rng, SeededRng } from '../../shared/env/rng';
 import { nativeCurves } from './native-curves';
 import { runChat } from './scenarios/chat';
@@ -103,15 +103,18 @@ describe('native curves (the simulator) against noble (the page)', () => {
     expect(() => native.x25519(secret, new Uint8Array(31))).toThrow();
   });
 
+  it('are installed only for the call that asks (withCurves), even when it throws', async () => {
+    await expect(
+      withCurves(native, async () => {
+        expect(curves()).toBe(native);
+        throw new Error('inside');
+      }),
+    ).rejects.toThrow('inside');
+    expect(curves()).toBe(nobleCurves);
+  });
+
   it('give a seeded chat simulation the same result, and leave noble installed', { timeout: 300_000 }, async () => {
-    const run = async (c: Curves) => {
-      const before = useCurves(c);
-      try {
-        return JSON.stringify(await runChat({ seed: SEED, nodes: 120, users: 10, hours: 0.25 }));
-      } finally {
-        useCurves(before);
-      }
-    };
+    const run = async (c: Curves) => JSON.stringify(await withCurves(c, () => runChat({ seed: SEED, nodes: 120, users: 10, hours: 0.25 })));
     const a = await run(nobleCurves);
     const b = await run(native);
     expect(b, `seed ${SEED}`).toBe(a);

@@ -1,7 +1,7 @@
 /**
  * The core's Curve25519 functions (shared/crypto/curves.ts) over Node's crypto (OpenSSL), for the
  * simulator only: the same RFC 7748 and RFC 8032 functions as @noble/curves, about ten times
- * faster on one core. test/unit/sim/native-curves.test.ts checks them against noble output for
+ * faster on one core. test/sim/native-curves.test.ts checks them against noble output for
  * output, tampering included, and that a seeded chat simulation gives the same result on both.
  *
  * One difference, named: OpenSSL verifies Ed25519 by RFC 8032's strict rules even where the core

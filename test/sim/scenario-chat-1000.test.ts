@@ -7,7 +7,7 @@
  * simulated hours with noble; `npm run sim -- --scenario chat --users 1000 --hours 24` runs a day.
  */
 import { describe, expect, it } from 'vitest';
-import { useCurves } from '../../shared/crypto/curves';
+import { withCurves } from '../../shared/crypto/curves';
 import { expectChatDelivered } from '../helpers/chat-scenario';
 import { testSeed } from '../helpers/dht';
 import { nativeCurves } from './native-curves';
@@ -17,13 +17,7 @@ const SEED = testSeed(1);
 
 describe('scenario: chat at 1,000 users', () => {
   it('nothing lost, duplicated, reordered, forged or replayed', { timeout: 3_600_000 }, async () => {
-    const before = useCurves(nativeCurves());
-    let r: Record<string, unknown>;
-    try {
-      r = await runChat({ seed: SEED, nodes: 1250, users: 1000, hours: 0.25 });
-    } finally {
-      useCurves(before);
-    }
+    const r = await withCurves(nativeCurves(), () => runChat({ seed: SEED, nodes: 1250, users: 1000, hours: 0.25 }));
     expect(r.users).toBe(1000);
     expect(r.malicious).toBe(250);
     expect(r.contactPairs as number).toBeGreaterThan(1500);
