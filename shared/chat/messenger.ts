@@ -3,10 +3,10 @@
  *
  * Sending: a message is stored (history, state `sending`) with its outbox entry, then flushed per
  * contact, in order: encrypted under the contact's current session (the ratchet state and the
- * ciphertext stored together; they leave once that is committed, or at once when a committed
- * reservation covers their keys: session-book.ts), then sent directly while the contact is
- * online (its ack carries the delivery receipt) or written to the mailbox (`sent`), and retried
- * until a delivery receipt arrives. The same ciphertext is resent, so a crash never replays a
+ * ciphertext stored together), it leaves once its own batch and that are committed (or the former
+ * and a reservation of its keys: session-book.ts), sent directly while the contact is online (its
+ * ack carries the delivery receipt) or written to the mailbox (`sent`), and retried until a
+ * delivery receipt arrives. The same ciphertext is resent, so a crash never replays a
  * ratchet step; a new session re-encrypts what was not delivered.
  *
  * Two locks per contact: `serial` guards the ratchet states, outbox entries and history (never
@@ -23,20 +23,11 @@ import type { MessageInfo } from './api-types';
 import type { MessengerHost } from './context';
 export type { MessengerHost } from './context';
 import { ChatError } from './errors';
-import {
-  decodeSessionEnvelope,
-  encodeFrame,
-  encodeSessionEnvelope,
-  outgoingText,
-  textFrames,
-  type Frame,
-  type SessionEnvelope,
-} from './frames';
+import { encodeFrame, outgoingText, textFrames, type Frame, type SessionEnvelope } from './frames';
 import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
 import { Mailbox, MAX_MAIL_BYTES, type MailSlot, type ReadMode } from './mailbox';
 import { periodOf } from './period';
-import { finishSession, startSession } from './session';
 import { Receiver } from './receiver';
 import { DirectSender, encryptFrames } from './sender';
 import { SessionBook, type StoredSession } from './session-book';
@@ -44,7 +35,6 @@ import { freeSlots, listOf, outKey, queue, sendUnits, type OutItem } from './out
 export type { OutItem } from './out-item';
 import { asJson, type StoreOp } from './store';
 
-const SEND_TIMEOUT_MS = 10_000;
 export { RESEND_AFTER_MS } from './sender';
 /** Our last send time, stored with each send: after a restart our send times still only go up. */
 const SENT_AT_KEY = 'sent-at';
@@ -57,6 +47,8 @@ export class Messenger {
   private readonly out = new Map<string, OutItem[]>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly flushes = new Map<string, Promise<void>>();
+  /** A message's own batch (history, outbox entry) until it commits: nothing of it leaves before. */
+  private readonly unstored = new WeakMap<OutItem, Promise<void>>();
   private lastSentAt = 0;
 
   constructor(private readonly h: MessengerHost) {
@@ -115,11 +107,12 @@ export class Messenger {
       { key: outKey(item), value: asJson(item), fresh: true },
       { key: SENT_AT_KEY, value: sentAt },
     ]);
-    // Told before it can leave (under a reserved key, before this batch commits): no state event of
-    // it comes first. History reads it already (the batch is applied at once).
+    // Told at once (history reads it already: the batch is applied at once), so no state event of it
+    // comes first. Queued and encrypted while this batch commits, it leaves once this batch and its
+    // ratchet step (or a reservation of its key) are committed: what left is in our history, and a
+    // send that fails (STORAGE) sent nothing, so the user's second try arrives once.
     this.h.emitMessage(cid, m);
-    // Queued and flushed at once: the flush's own writes commit after these (or fail with them),
-    // and nothing leaves before its ratchet step, or a reservation of its key, is committed.
+    this.unstored.set(item, stored);
     this.outOf(cid).push(item);
     this.kick(cid);
     try {
@@ -187,11 +180,18 @@ export class Messenger {
     if (!device) return;
     const node = h.isOnline(cid) ? h.nodesOf.get(cid)?.[0] : undefined;
     let s = this.sessions.sendable(cid);
-    if (!s && node) s = await this.handshake(cid, node, device.dk);
+    if (!s && node) s = await this.direct.handshake(cid, node, device.dk);
     if (!s) return void h.counters.inc('flush.no_session');
     await this.encryptAll(cid, s, items);
+    // Only items whose own batches committed (a failed one fails the store: reloaded without them).
+    const stored = new Set(items);
+    try {
+      await Promise.all([...stored].map((item) => this.unstored.get(item)));
+    } catch {
+      return;
+    }
     if (node) {
-      const due = items.filter((item) => item.wires && !this.direct.awaitingReceipt(item));
+      const due = items.filter((item) => stored.has(item) && item.wires && !this.direct.awaitingReceipt(item));
       const stop = await this.direct.sendWindow(cid, node, due);
       if (stop?.why === 'reset') return this.serial(cid, () => this.sessions.drop(cid, stop.item.sid!));
       if (stop?.why === 'busy') return void h.counters.inc('flush.busy'); // the next tick tries again
@@ -206,7 +206,7 @@ export class Messenger {
     // Offline: the mailbox, once per item and period (its slots move on at a rollover), short messages
     // several to a slot; not what it acked in full (it holds those: a direct resend gets their receipt).
     const t = periodOf(h.now);
-    const due = items.filter((i) => i.wires && i.acked < i.wires.length && i.mail?.[0]?.t !== t);
+    const due = items.filter((i) => stored.has(i) && i.wires && i.acked < i.wires.length && i.mail?.[0]?.t !== t);
     for (const unit of sendUnits(due, MAX_MAIL_BYTES)) {
       const slots = await this.mailbox.writeItems(cid, device.dk, unit);
       if (!slots) return;
@@ -238,40 +238,6 @@ export class Messenger {
     // No ciphertext leaves before its ratchet step, or a reservation of its key, is stored (a
     // crash must never reuse a key).
     await r?.leave;
-  }
-
-  // ---- sessions -----------------------------------------------------------------------------------
-
-  private async handshake(cid: string, node: string, theirDk: Uint8Array): Promise<StoredSession | undefined> {
-    const h = this.h;
-    const binding = h.channelBinding(node);
-    h.counters.inc(binding.length > 0 ? 'session.bound' : 'session.unbound');
-    const me = { dk: h.me.dk, dkSecret: h.me.dkSecret, certificate: hexToBytes(h.certificate) };
-    const { hs, msg1 } = startSession(me, theirDk, binding, h.randomBytes);
-    let answer: Uint8Array | undefined;
-    try {
-      answer = await h.channel.send(node, encodeSessionEnvelope({ kind: 'hs1', bound: binding.length > 0, msg: msg1 }), {
-        timeoutMs: SEND_TIMEOUT_MS,
-      });
-    } catch {
-      return undefined;
-    }
-    const env = answer && decodeSessionEnvelope(answer);
-    if (env?.kind !== 'hs2') return void h.counters.inc('session.no_answer');
-    try {
-      const session = finishSession(hs, env.msg, (cert, rs) => this.certOf(cert, rs), theirDk, h.randomBytes);
-      const { s, stored } = await this.serial(cid, async () => this.sessions.add(cid, session));
-      stored.catch(() => undefined); // the 'ready' below commits after it, and is awaited
-      h.counters.inc('session.started');
-      // The responder may send once it has our first message: tell it at once.
-      const ready = await this.serial(cid, async () => encryptFrames(this.h, this.sessions, cid, s, [encodeFrame({ type: 'ready' })]));
-      await ready.leave;
-      await this.direct.transmit(cid, node, s.sid, [ready.wires[0]!]);
-      return s;
-    } catch {
-      h.counters.inc('session.failed');
-      return undefined;
-    }
   }
 
   /** The accepted contact whose certificate this is (naming the Noise static key), or null. */

@@ -2,7 +2,8 @@
  * Sending outbox items directly to a contact's node (the messenger decides when; see messenger.ts):
  * up to SEND_WINDOW requests in flight, runs of single-part messages bundled into one request
  * (one ack, one receipt for them all), a message's parts in order. A message acked without a
- * receipt is not sent again before RESEND_AFTER_MS. Typing indicators go straight out.
+ * receipt is not sent again before RESEND_AFTER_MS. Typing indicators go straight out. Sessions
+ * start here too (the initiator's side of the handshake).
  */
 import { hexToBytes } from '../crypto/bytes';
 import { encodeMessage, ratchetEncrypt } from '../crypto/double-ratchet';
@@ -10,7 +11,7 @@ import type { MessengerHost } from './context';
 import { ChatError } from './errors';
 import { decodeSessionEnvelope, encodeFrame, encodeSessionEnvelope, messagesOf, type SessionEnvelope } from './frames';
 import { sendUnits, type OutItem } from './out-item';
-import { messageAd } from './session';
+import { finishSession, messageAd, startSession } from './session';
 import type { SessionBook, StoredSession } from './session-book';
 import type { StoreOp } from './store';
 
@@ -32,6 +33,8 @@ export interface SenderLinks {
   sent(cid: string, items: OutItem[]): void;
   done(cid: string, item: OutItem): void;
   handleReceipt(cid: string, env: Extract<SessionEnvelope, { kind: 'msg' }>): Promise<unknown>;
+  /** The accepted contact whose certificate this is (naming the Noise static key), or null. */
+  certOf(cert: Uint8Array, remoteStatic: Uint8Array): string | null;
 }
 
 /**
@@ -94,6 +97,39 @@ export class DirectSender {
         await this.transmit(cid, t.node, t.sid, [t.wire]);
       })
       .catch(() => undefined);
+  }
+
+  /** Start a session with `cid` at `node` (Noise IK to its device key), and tell it we are ready. */
+  async handshake(cid: string, node: string, theirDk: Uint8Array): Promise<StoredSession | undefined> {
+    const h = this.h;
+    const binding = h.channelBinding(node);
+    h.counters.inc(binding.length > 0 ? 'session.bound' : 'session.unbound');
+    const me = { dk: h.me.dk, dkSecret: h.me.dkSecret, certificate: hexToBytes(h.certificate) };
+    const { hs, msg1 } = startSession(me, theirDk, binding, h.randomBytes);
+    let answer: Uint8Array | undefined;
+    try {
+      answer = await h.channel.send(node, encodeSessionEnvelope({ kind: 'hs1', bound: binding.length > 0, msg: msg1 }), {
+        timeoutMs: SEND_TIMEOUT_MS,
+      });
+    } catch {
+      return undefined;
+    }
+    const env = answer && decodeSessionEnvelope(answer);
+    if (env?.kind !== 'hs2') return void h.counters.inc('session.no_answer');
+    try {
+      const session = finishSession(hs, env.msg, (cert, rs) => this.m.certOf(cert, rs), theirDk, h.randomBytes);
+      const { s, stored } = await this.m.serial(cid, async () => this.sessions.add(cid, session));
+      stored.catch(() => undefined); // the 'ready' below commits after it, and is awaited
+      h.counters.inc('session.started');
+      // The responder may send once it has our first message: tell it at once.
+      const ready = await this.m.serial(cid, async () => encryptFrames(this.h, this.sessions, cid, s, [encodeFrame({ type: 'ready' })]));
+      await ready.leave;
+      await this.transmit(cid, node, s.sid, [ready.wires[0]!]);
+      return s;
+    } catch {
+      h.counters.inc('session.failed');
+      return undefined;
+    }
   }
 
   /** Acked in full lately, its receipt not yet in: not sent again before RESEND_AFTER_MS. */

@@ -412,7 +412,7 @@ export class CrashingStore extends MemoryChatStore {
 /** A disk whose chosen writes wait (the process is slow, or dies while they are under way) until released. */
 export class HoldingStore extends MemoryChatStore {
   hold: ((ops: StoreOp[]) => boolean) | undefined;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Array<(error?: Error) => void> = [];
 
   get held(): number {
     return this.waiting.length;
@@ -420,14 +420,15 @@ export class HoldingStore extends MemoryChatStore {
 
   override async batch(ops: StoreOp[]): Promise<void> {
     if (!this.hold?.(logicalOps(ops))) return super.batch(ops);
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    const error = await new Promise<Error | undefined>((resolve) => this.waiting.push(resolve));
+    if (error) throw error;
     return super.batch(ops);
   }
 
-  /** The held writes go ahead, in order. */
-  release(): void {
+  /** The held writes go ahead, in order; or fail with `error` (the disk is full) and write nothing. */
+  release(error?: Error): void {
     this.hold = undefined;
-    for (const go of this.waiting.splice(0)) go();
+    for (const go of this.waiting.splice(0)) go(error);
   }
 }
 

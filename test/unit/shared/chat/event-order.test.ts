@@ -1,8 +1,8 @@
 /**
  * The order of a sent message's events (messenger.ts): its `message` event comes before any of its
- * `state` events, even when it leaves under a reserved key and is delivered and read before its own
- * write commits. An app that shows messages from events alone (the conversation list) drops a state
- * event for a message it has not been told of; it must end showing what history says.
+ * `state` events. It is told at once, but leaves only once its own write commits, so a write that
+ * fails (STORAGE) sent nothing, and the user's second try arrives once. An app that shows messages
+ * from events alone (the conversation list) must end showing what history says.
  */
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../../../../shared/chat/errors';
@@ -12,12 +12,12 @@ import { testSeed } from '../../../helpers/dht';
 const SEED = testSeed(1307);
 
 describe('the events of our own message', () => {
-  it('read before its write commits: the message event came first, and the app shows it read', async () => {
+  it('a message leaves only once its own write commits; its message event comes first, and the app shows it read', async () => {
     const store = new HoldingStore();
     const { net, alice, bob } = await createPair(SEED, { alice: store });
     await alice.talk.send(bob.id, 'one');
     await net.settle();
-    // The next message's write (its history entry) waits; the message leaves under the reservation.
+    // The next message's write (its history entry) waits: it is told, encrypted, and kept back.
     store.hold = (ops) => ops.some((op) => op.key.startsWith('msg/'));
     let resolved = false;
     const sending = alice.talk.send(bob.id, 'two').then((r) => {
@@ -26,26 +26,49 @@ describe('the events of our own message', () => {
     });
     await net.settle();
     expect(store.held).toBeGreaterThan(0);
+    expect(resolved).toBe(false);
+    expect((await bob.history(alice)).map((m) => m.text)).toEqual(['one']);
+    const id = alice.events.messages.at(-1)!.messageId;
+    expect(alice.events.messages.at(-1)!.text).toBe('two');
+    expect(alice.events.states.filter((s) => s.id === id)).toEqual([]);
+
+    store.release();
+    const { messageId } = await sending;
+    expect(messageId).toBe(id);
+    await net.settle();
     await bob.talk.markRead(alice.id);
     await net.settle();
     expect((await bob.history(alice)).map((m) => [m.text, m.state])).toEqual([
       ['one', 'read'],
       ['two', 'read'],
     ]);
-    // Read on the far side while our write of it still waits.
-    expect(resolved).toBe(false);
-    const id = alice.events.messages.at(-1)!.messageId;
-    expect(alice.events.states.filter((s) => s.id === id).map((s) => s.state)).toEqual(['delivered', 'read']);
-    expect(alice.events.lostStates).toBe(0);
-    expect(alice.events.view.get(id)).toBe('read');
-
-    store.release();
-    const { messageId } = await sending;
-    expect(messageId).toBe(id);
-    await net.settle();
     expect(await alice.stateOf(bob, id)).toBe('read');
+    expect(alice.events.states.filter((s) => s.id === id).at(-1)?.state).toBe('read');
     expect(alice.events.view.get(id)).toBe('read');
     expect(alice.events.lostStates).toBe(0);
+  });
+
+  it('a write that fails after the message was encrypted: nothing of it left, and sending it again delivers it once', async () => {
+    const store = new HoldingStore();
+    const { net, alice, bob } = await createPair(SEED, { alice: store });
+    await alice.talk.send(bob.id, 'one');
+    await net.settle();
+    store.hold = (ops) => ops.some((op) => op.key.startsWith('msg/'));
+    const sending = alice.talk.send(bob.id, 'twice?').catch((e: unknown) => e);
+    await net.settle();
+    expect(store.held).toBeGreaterThan(0);
+    store.release(new Error('disk full'));
+    const err = await sending;
+    expect(err).toBeInstanceOf(ChatError);
+    expect((err as ChatError).code).toBe('STORAGE');
+    await net.settle();
+    expect((await bob.history(alice)).map((m) => m.text)).toEqual(['one']);
+    expect((await alice.history(bob)).map((m) => m.text)).toEqual(['one']);
+    // The user sends it again (a new message): Bob gets it once.
+    await alice.talk.send(bob.id, 'twice?');
+    await net.settle();
+    expect((await bob.history(alice)).map((m) => m.text)).toEqual(['one', 'twice?']);
+    expect(bob.counters.get('drop.message_decrypt')).toBe(0);
   });
 
   it('a write that fails: send rejects with STORAGE, the message event is followed by "failed", and history lacks it', async () => {
