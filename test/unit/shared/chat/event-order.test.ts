@@ -11,12 +11,18 @@ import { testSeed } from '../../../helpers/dht';
 
 const SEED = testSeed(1307);
 
+/** Alice and Bob after one message, over a disk of Alice's that can hold or fail writes. */
+async function afterOne() {
+  const store = new HoldingStore();
+  const pair = await createPair(SEED, { alice: store });
+  await pair.alice.talk.send(pair.bob.id, 'one');
+  await pair.net.settle();
+  return { store, ...pair };
+}
+
 describe('the events of our own message', () => {
   it('a message leaves only once its own write commits; its message event comes first, and the app shows it read', async () => {
-    const store = new HoldingStore();
-    const { net, alice, bob } = await createPair(SEED, { alice: store });
-    await alice.talk.send(bob.id, 'one');
-    await net.settle();
+    const { store, net, alice, bob } = await afterOne();
     // The next message's write (its history entry) waits: it is told, encrypted, and kept back.
     store.hold = (ops) => ops.some((op) => op.key.startsWith('msg/'));
     let resolved = false;
@@ -49,10 +55,7 @@ describe('the events of our own message', () => {
   });
 
   it('a write that fails after the message was encrypted: nothing of it left, and sending it again delivers it once', async () => {
-    const store = new HoldingStore();
-    const { net, alice, bob } = await createPair(SEED, { alice: store });
-    await alice.talk.send(bob.id, 'one');
-    await net.settle();
+    const { store, net, alice, bob } = await afterOne();
     store.hold = (ops) => ops.some((op) => op.key.startsWith('msg/'));
     const sending = alice.talk.send(bob.id, 'twice?').catch((e: unknown) => e);
     await net.settle();
@@ -72,10 +75,7 @@ describe('the events of our own message', () => {
   });
 
   it('a write that fails: send rejects with STORAGE, the message event is followed by "failed", and history lacks it', async () => {
-    const store = new HoldingStore();
-    const { net, alice, bob } = await createPair(SEED, { alice: store });
-    await alice.talk.send(bob.id, 'one');
-    await net.settle();
+    const { store, net, alice, bob } = await afterOne();
     const failing = store.batch.bind(store);
     let failNext = true;
     store.batch = async (ops) => {
