@@ -55,6 +55,10 @@ export interface MessageInfo {
   receivedAt?: number;
   state: MessageState;
   replyTo?: string;
+  /** When the sender last edited it (sender's clock). */
+  editedAt?: number;
+  /** Deleted by its sender (for both of us), or by us here: `text` is empty. */
+  deleted?: true;
 }
 
 export interface MessageEvent {

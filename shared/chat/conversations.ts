@@ -6,7 +6,7 @@ import { hexToBytes } from '../crypto/bytes';
 import type { ChatSettings, MessageInfo } from './api-types';
 import { ChatError } from './errors';
 import { isMessageId, MAX_RECEIPT_IDS } from './frames';
-import { advanceOp, findMessage, messageKey, page } from './history';
+import { advanceOp, editedMessage, findMessage, messageKey, page } from './history';
 import type { Messenger, MessengerHost } from './messenger';
 import { asJson, type StoreOp } from './store';
 
@@ -20,6 +20,35 @@ export class Conversations {
 
   send(contactId: string, text: string, opts: { replyTo?: string } = {}): Promise<{ messageId: string }> {
     return this.messenger.send(contactId, text, opts.replyTo);
+  }
+
+  /** Replace the text of our message (BAD_ARGUMENT: not ours or unknown; BAD_STATE: deleted). */
+  edit(contactId: string, messageId: string, text: string): Promise<void> {
+    if (typeof text !== 'string') throw new ChatError('BAD_ARGUMENT', 'text must be a string');
+    return this.messenger.edit(contactId, messageId, text);
+  }
+
+  /** Delete a message: ours for both of us (the contact is told), theirs here only. */
+  async delete(contactId: string, messageId: string): Promise<void> {
+    const found = await this.message(contactId, messageId);
+    if (!found) throw new ChatError('BAD_ARGUMENT', 'no message with this id');
+    if (found.from === 'me') return this.messenger.edit(contactId, messageId, null);
+    const r = await this.messenger.serial(contactId, async () => {
+      const at = await findMessage(this.h.c.store, contactId, messageId);
+      if (!at || at.m.deleted) return undefined;
+      const m = editedMessage(at.m, null, this.h.now);
+      delete m.editedAt; // not edited by them: deleted here
+      const ops: StoreOp[] = [{ key: at.key, value: asJson(m) }];
+      const c = this.h.contacts.get(contactId);
+      if (c?.unread && m.state !== 'read') {
+        c.unread--;
+        ops.push({ key: `contact/${c.id}`, value: asJson(c) });
+      }
+      return { m, stored: this.h.c.store.batch(ops) };
+    });
+    if (!r) return;
+    await r.stored;
+    this.h.emitMessage(contactId, r.m);
   }
 
   async messages(contactId: string, opts: { before?: string; limit?: number } = {}): Promise<MessageInfo[]> {
@@ -44,20 +73,24 @@ export class Conversations {
   async markRead(contactId: string): Promise<void> {
     const c = this.h.contacts.get(contactId);
     if (!c) throw new ChatError('UNKNOWN_CONTACT', contactId);
-    const recent = await page(this.h.c.store, contactId, { limit: 500 });
-    const ops: StoreOp[] = [];
-    const ids: string[] = [];
-    for (const m of recent) {
-      if (m.from !== 'them' || m.state === 'read') continue;
-      const op = advanceOp({ key: messageKey(contactId, m), m }, 'read');
-      if (op) {
-        ops.push(op);
-        ids.push(m.messageId);
+    // In the contact's queue: an edit that arrives meanwhile is not written over with the old text.
+    const { read: ids, stored } = await this.messenger.serial(contactId, async () => {
+      const recent = await page(this.h.c.store, contactId, { limit: 500 });
+      const ops: StoreOp[] = [];
+      const read: string[] = [];
+      for (const m of recent) {
+        if (m.from !== 'them' || m.state === 'read') continue;
+        const op = advanceOp({ key: messageKey(contactId, m), m }, 'read');
+        if (op) {
+          ops.push(op);
+          read.push(m.messageId);
+        }
       }
-    }
-    c.unread = 0;
-    ops.push({ key: `contact/${c.id}`, value: asJson(c) });
-    await this.h.c.store.batch(ops);
+      c.unread = 0;
+      ops.push({ key: `contact/${c.id}`, value: asJson(c) });
+      return { read, stored: this.h.c.store.batch(ops) };
+    });
+    await stored;
     if (!this.h.settings.readReceipts || c.state !== 'accepted') return;
     for (let i = 0; i < ids.length; i += MAX_RECEIPT_IDS) {
       await this.messenger.control(contactId, { type: 'receipt', kind: 'read', ids: ids.slice(i, i + MAX_RECEIPT_IDS).map(hexToBytes) });

@@ -3,7 +3,8 @@
  * it. A text message is cut into parts of at most PART_BYTES, so every ratchet message fits one
  * app payload and one mailbox slot alike; the receiver puts the parts back together.
  *
- *   text     u8 1 | id 16 | u53 sentAt | u8 flags (1: reply) | [replyTo 16] | u32 total | u16 index | u16 count | part
+ *   text     u8 1 | id 16 | u53 sentAt | u8 flags (1: reply, 2: edit) | [replyTo 16] | [edits 16] | u32 total | u16 index | u16 count | part
+ *            (an edit replaces the text of the sender's earlier message `edits`; an empty one deletes it)
  *   receipt  u8 2 | u8 kind (1 delivered, 2 read) | u16 n | n × id 16
  *   typing   u8 3 | u8 on
  *   ready    u8 4                        (the initiator's first message: the responder may now send)
@@ -26,7 +27,18 @@ export const ID_BYTES = 16;
 export const MAX_RECEIPT_IDS = 32;
 
 export type Frame =
-  | { type: 'text'; id: Uint8Array; sentAt: number; replyTo?: Uint8Array; total: number; index: number; count: number; part: Uint8Array }
+  | {
+      type: 'text';
+      id: Uint8Array;
+      sentAt: number;
+      replyTo?: Uint8Array;
+      /** The sender's earlier message this replaces (its new text; empty: deleted). */
+      edits?: Uint8Array;
+      total: number;
+      index: number;
+      count: number;
+      part: Uint8Array;
+    }
   | { type: 'receipt'; kind: 'delivered' | 'read'; ids: Uint8Array[] }
   | { type: 'typing'; on: boolean }
   | { type: 'ready' };
@@ -57,8 +69,9 @@ export function encodeFrame(f: Frame): Uint8Array {
       w.u8(1)
         .bytes(f.id)
         .u53(f.sentAt)
-        .u8(f.replyTo ? 1 : 0);
+        .u8((f.replyTo ? 1 : 0) | (f.edits ? 2 : 0));
       if (f.replyTo) w.bytes(f.replyTo);
+      if (f.edits) w.bytes(f.edits);
       return w.u32(f.total).u16(f.index).u16(f.count).bytes(f.part).copy();
     case 'receipt':
       w.u8(2)
@@ -85,8 +98,9 @@ export function decodeFrame(b: Uint8Array): Frame | null {
       const id = r.bytes(ID_BYTES);
       const sentAt = r.u53();
       const flags = r.u8();
-      if (flags > 1) return null;
-      const replyTo = flags ? r.bytes(ID_BYTES) : undefined;
+      if (flags > 3) return null;
+      const replyTo = flags & 1 ? r.bytes(ID_BYTES) : undefined;
+      const edits = flags & 2 ? r.bytes(ID_BYTES) : undefined;
       const total = r.u32();
       const index = r.u16();
       const count = r.u16();
@@ -99,9 +113,7 @@ export function decodeFrame(b: Uint8Array): Frame | null {
         count > Math.ceil(MAX_TEXT_BYTES / PART_BYTES) + 1
       )
         return null;
-      f = replyTo
-        ? { type: 'text', id, sentAt, replyTo, total, index, count, part }
-        : { type: 'text', id, sentAt, total, index, count, part };
+      f = { type: 'text', id, sentAt, ...(replyTo ? { replyTo } : {}), ...(edits ? { edits } : {}), total, index, count, part };
     } else if (t === 2) {
       const k = r.u8();
       if (k !== 1 && k !== 2) return null;
@@ -135,17 +147,18 @@ export function outgoingText(text: unknown, replyTo: unknown): Uint8Array {
   return bytes;
 }
 
-/** Cut a text into text frames of at most PART_BYTES each. */
-export function textFrames(id: Uint8Array, sentAt: number, text: Uint8Array, replyTo?: Uint8Array): Frame[] {
+/** Cut a text into text frames of at most PART_BYTES each (an empty one, a deletion, is one empty frame). */
+export function textFrames(
+  id: Uint8Array,
+  sentAt: number,
+  text: Uint8Array,
+  refs: { replyTo?: Uint8Array; edits?: Uint8Array } = {},
+): Frame[] {
   const count = Math.max(1, Math.ceil(text.length / PART_BYTES));
   const out: Frame[] = [];
   for (let index = 0; index < count; index++) {
     const part = text.subarray(index * PART_BYTES, (index + 1) * PART_BYTES);
-    out.push(
-      replyTo
-        ? { type: 'text', id, sentAt, replyTo, total: text.length, index, count, part }
-        : { type: 'text', id, sentAt, total: text.length, index, count, part },
-    );
+    out.push({ type: 'text', id, sentAt, ...refs, total: text.length, index, count, part });
   }
   return out;
 }

@@ -30,6 +30,16 @@ export function addMessageOps(contactId: string, m: MessageInfo): StoreOp[] {
   ];
 }
 
+/** The id index of an edit: its receipt, and a second copy of it, find the message it edited. */
+export function editIndexOp(contactId: string, editId: string, key: string): StoreOp {
+  return { key: `mid/${contactId}/${editId}`, value: key };
+}
+
+/** `m` with its text replaced at `at` (the edit's send time), or deleted (null): text gone, reply kept. */
+export function editedMessage(m: MessageInfo, text: string | null, at: number): MessageInfo {
+  return text === null ? { ...m, text: '', editedAt: at, deleted: true } : { ...m, text, editedAt: at };
+}
+
 /** The message with this id, and its key, or undefined. */
 export async function findMessage(store: ChatStore, contactId: string, id: string): Promise<{ key: string; m: MessageInfo } | undefined> {
   const key = await store.get(`mid/${contactId}/${id}`);

@@ -23,8 +23,8 @@ import type { MessageInfo } from './api-types';
 import type { MessengerHost } from './context';
 export type { MessengerHost } from './context';
 import { ChatError } from './errors';
-import { encodeFrame, outgoingText, textFrames, type Frame, type SessionEnvelope } from './frames';
-import { addMessageOps, advanceOp, findMessage } from './history';
+import { encodeFrame, isMessageId, outgoingText, textFrames, type Frame, type SessionEnvelope } from './frames';
+import { addMessageOps, advanceOp, editedMessage, editIndexOp, findMessage } from './history';
 import { devicesOf } from './inbox';
 import { Mailbox, MAX_MAIL_BYTES, type MailSlot, type ReadMode } from './mailbox';
 import { periodOf } from './period';
@@ -91,26 +91,52 @@ export class Messenger {
   // ---- sending ------------------------------------------------------------------------------------
 
   async send(cid: string, text: string, replyTo?: string): Promise<{ messageId: string }> {
-    const c = this.h.contacts.get(cid);
-    if (!c) throw new ChatError('UNKNOWN_CONTACT', cid);
-    if (c.state !== 'accepted') throw new ChatError('BAD_STATE', `contact is ${c.state}`);
+    this.acceptedContact(cid);
     const bytes = outgoingText(text, replyTo);
     const id = bytesToHex(this.h.randomBytes(16));
     const sentAt = this.nextSentAt();
     const m: MessageInfo = { messageId: id, from: 'me', text, sentAt, state: 'sending', ...(replyTo ? { replyTo } : {}) };
-    const frames = textFrames(hexToBytes(id), sentAt, bytes, replyTo ? hexToBytes(replyTo) : undefined).map((f) =>
-      bytesToHex(encodeFrame(f)),
-    );
-    const item: OutItem = { cid, id, sentAt, control: false, frames, acked: 0 };
+    const frames = textFrames(hexToBytes(id), sentAt, bytes, replyTo ? { replyTo: hexToBytes(replyTo) } : {});
+    await this.enqueue(cid, id, sentAt, frames, addMessageOps(cid, m), m);
+    return { messageId: id };
+  }
+
+  /**
+   * Replace the text of our message `messageId` (null: delete it for both of us). The edit travels
+   * like a message of its own (id, outbox, retries, mailbox, receipt), after the message it edits.
+   */
+  async edit(cid: string, messageId: string, text: string | null): Promise<void> {
+    this.acceptedContact(cid);
+    if (!isMessageId(messageId)) throw new ChatError('BAD_ARGUMENT', 'a message id is 32 hex digits');
+    const bytes = text === null ? new Uint8Array(0) : outgoingText(text, undefined);
+    await this.serial(cid, async () => {
+      const found = await findMessage(this.h.c.store, cid, messageId);
+      if (found?.m.from !== 'me' || found.m.messageId !== messageId) throw new ChatError('BAD_ARGUMENT', 'no message of ours with this id');
+      if (found.m.deleted) throw new ChatError('BAD_STATE', 'the message was deleted');
+      const id = bytesToHex(this.h.randomBytes(16));
+      const sentAt = this.nextSentAt();
+      const m = editedMessage(found.m, text, sentAt);
+      const frames = textFrames(hexToBytes(id), sentAt, bytes, { edits: hexToBytes(messageId) });
+      // Stored over the message, with the edit's id indexed to it: its receipt finds the message.
+      const ops = [{ key: found.key, value: asJson(m) }, editIndexOp(cid, id, found.key)];
+      return { stored: this.enqueue(cid, id, sentAt, frames, ops, m) };
+    }).then((r) => r.stored);
+  }
+
+  /**
+   * Store a message's history ops with its outbox entry; tell `m` at once (history reads it already:
+   * the batch is applied at once), so no state event of it comes first. Queued and encrypted while
+   * the batch commits, it leaves once this batch and its ratchet step (or a reservation of its key)
+   * are committed: what left is in our history, and a send that fails (STORAGE) sent nothing, so
+   * the user's second try arrives once.
+   */
+  private async enqueue(cid: string, id: string, sentAt: number, frames: Frame[], ops: StoreOp[], m: MessageInfo): Promise<void> {
+    const item: OutItem = { cid, id, sentAt, control: false, frames: frames.map((f) => bytesToHex(encodeFrame(f))), acked: 0 };
     const stored = this.h.c.store.batch([
-      ...addMessageOps(cid, m),
+      ...ops,
       { key: outKey(item), value: asJson(item), fresh: true },
       { key: SENT_AT_KEY, value: sentAt },
     ]);
-    // Told at once (history reads it already: the batch is applied at once), so no state event of it
-    // comes first. Queued and encrypted while this batch commits, it leaves once this batch and its
-    // ratchet step (or a reservation of its key) are committed: what left is in our history, and a
-    // send that fails (STORAGE) sent nothing, so the user's second try arrives once.
     this.h.emitMessage(cid, m);
     this.unstored.set(item, stored);
     this.outOf(cid).push(item);
@@ -119,10 +145,15 @@ export class Messenger {
       await stored;
     } catch (e) {
       // Not stored (the store reloads what it has): what was announced is not in history.
-      this.h.emitState(cid, id, 'failed');
+      this.h.emitState(cid, m.messageId, 'failed');
       throw e instanceof ChatError ? e : new ChatError('STORAGE', `message not stored: ${String(e)}`);
     }
-    return { messageId: id };
+  }
+
+  private acceptedContact(cid: string): void {
+    const c = this.h.contacts.get(cid);
+    if (!c) throw new ChatError('UNKNOWN_CONTACT', cid);
+    if (c.state !== 'accepted') throw new ChatError('BAD_STATE', `contact is ${c.state}`);
   }
 
   /**

@@ -20,7 +20,7 @@ import {
   type Frame,
   type SessionEnvelope,
 } from './frames';
-import { addMessageOps, advanceOp, findMessage } from './history';
+import { addMessageOps, advanceOp, editedMessage, editIndexOp, findMessage, messageKey } from './history';
 import { devicesOf } from './inbox';
 import { noteNode } from './online';
 import type { MessengerHost } from './context';
@@ -53,9 +53,11 @@ interface Pending {
   controls: Array<Extract<Frame, { type: 'receipt' }>>;
   answers: Uint8Array[];
   after: Array<() => void>;
+  /** Messages this bundle stored, by id (not in the store before it commits: an edit may follow its message). */
+  added: Map<string, { key: string; m: MessageInfo }>;
 }
 
-const pending = (): Pending => ({ ops: [], contact: false, receipts: [], controls: [], answers: [], after: [] });
+const pending = (): Pending => ({ ops: [], contact: false, receipts: [], controls: [], answers: [], after: [], added: new Map() });
 
 export class Receiver {
   /** Direct messages waiting in each contact's queue, and ids stored whose receipt has not gone yet. */
@@ -284,7 +286,7 @@ export class Receiver {
     const h = this.h;
     const ops = p.ops;
     const id = bytesToHex(f.id);
-    if (await findMessage(h.c.store, cid, id)) return id;
+    if (p.added.has(id) || (await findMessage(h.c.store, cid, id))) return id;
     let text: Uint8Array = f.part;
     if (f.count > 1) {
       const prefix = `part/${cid}/${id}/`;
@@ -304,6 +306,7 @@ export class Receiver {
       for (const k of have.keys()) if (k !== f.index) ops.push({ key: `${prefix}${String(k).padStart(5, '0')}`, delete: true });
     }
     if (text.length !== f.total) return void h.counters.inc('drop.text_length');
+    if (f.edits) return this.onEdit(cid, id, f.sentAt, bytesToHex(f.edits), f.total === 0 ? null : utf8.decode(text), p);
     const m: MessageInfo = {
       messageId: id,
       from: 'them',
@@ -314,12 +317,38 @@ export class Receiver {
       ...(f.replyTo ? { replyTo: bytesToHex(f.replyTo) } : {}),
     };
     ops.push(...addMessageOps(cid, m));
+    p.added.set(id, { key: messageKey(cid, m), m });
     const c = h.contacts.get(cid);
     if (c) {
       c.unread = (c.unread ?? 0) + 1;
       p.contact = true;
     }
     p.after.push(() => h.emitMessage(cid, m));
+    return id;
+  }
+
+  /**
+   * Their edit `id` of their message `target`: its new text (null: deleted), applied unless the
+   * message is not theirs, unknown, deleted, or edited later already (then dropped, counted). Acked
+   * either way; an applied one is indexed to the message, so a copy of it is known (a copy of a
+   * dropped one is dropped again).
+   */
+  private async onEdit(cid: string, id: string, at: number, target: string, text: string | null, p: Pending): Promise<string> {
+    const found = p.added.get(target) ?? (await findMessage(this.h.c.store, cid, target));
+    if (found?.m.from !== 'them' || found.m.messageId !== target || found.m.deleted || at <= (found.m.editedAt ?? found.m.sentAt)) {
+      this.h.counters.inc('drop.edit');
+      return id;
+    }
+    const m = editedMessage(found.m, text, at);
+    p.ops.push({ key: found.key, value: asJson(m) }, editIndexOp(cid, id, found.key));
+    const c = this.h.contacts.get(cid);
+    if (m.deleted && m.state !== 'read' && c?.unread) {
+      c.unread--; // an unread message deleted: no longer waiting to be read
+      p.contact = true;
+    }
+    p.added.set(target, { key: found.key, m });
+    p.added.set(id, { key: found.key, m });
+    p.after.push(() => this.h.emitMessage(cid, m));
     return id;
   }
 

@@ -260,6 +260,34 @@ export class FakeChatApi extends FakeChatState implements ChatConsoleApi {
     });
   }
 
+  /** As the real chat: our message only, not deleted; the new text is told as that message. */
+  edit(contactId: string, messageId: string, text: string): Promise<void> {
+    return this.call('edit', [contactId, messageId, text], () => {
+      outgoingText(text, undefined);
+      this.change(contactId, messageId, (m) => {
+        if (m.from !== 'me') throw new ChatError('BAD_ARGUMENT', 'no message of ours with this id');
+        return { ...m, text, editedAt: this.now() };
+      });
+    });
+  }
+
+  /** Ours deleted for both (editedAt set), theirs here only. */
+  delete(contactId: string, messageId: string): Promise<void> {
+    return this.call('delete', [contactId, messageId], () => {
+      this.change(contactId, messageId, (m) => ({ ...m, text: '', deleted: true, ...(m.from === 'me' ? { editedAt: this.now() } : {}) }));
+    });
+  }
+
+  private change(contactId: string, messageId: string, f: (m: MessageInfo) => MessageInfo): void {
+    this.get(contactId);
+    const log = this.log(contactId);
+    const i = log.findIndex((x) => x.messageId === messageId);
+    if (i < 0) throw new ChatError('BAD_ARGUMENT', 'no message with this id');
+    if (log[i]!.deleted) throw new ChatError('BAD_STATE', 'the message was deleted');
+    log[i] = f(log[i]!);
+    this.emit('message', { contactId, message: { ...log[i]! } });
+  }
+
   messages(contactId: string, opts: { before?: string; limit?: number } = {}): Promise<MessageInfo[]> {
     return this.call('messages', [contactId, opts], () => {
       this.get(contactId);

@@ -43,6 +43,10 @@ export interface ChatConsoleApi {
   on(event: 'typing', handler: (e: TypingEvent) => void): () => void;
   // ---- messages (docs/chat-api.md) ----
   send(contactId: string, text: string, opts?: { replyTo?: string }): Promise<{ messageId: string }>;
+  /** Replace the text of our message; the contact's copy changes too (`editedAt` set on both). */
+  edit(contactId: string, messageId: string, text: string): Promise<void>;
+  /** Delete a message: ours for both of us (the contact is told), theirs on this device only. */
+  delete(contactId: string, messageId: string): Promise<void>;
   /** Newest last; `before` a messageId pages back through history. */
   messages(contactId: string, opts?: { before?: string; limit?: number }): Promise<MessageInfo[]>;
   /** One message by its id (the one a reply quotes, however far back), or null when history lacks it. */
@@ -94,6 +98,8 @@ export function chatApi(chat: ChatNode, ready: () => Promise<void>, hooks: ChatA
       return chat.on(event as 'contact', handler);
     }) as ChatConsoleApi['on'],
     send: (id, text, opts) => chat.talk.send(id, text, opts ?? {}),
+    edit: (id, messageId, text) => chat.talk.edit(id, messageId, text),
+    delete: (id, messageId) => chat.talk.delete(id, messageId),
     messages: (id, opts) => chat.talk.messages(id, opts ?? {}),
     message: (id, messageId) => chat.talk.message(id, messageId),
     markRead: (id) => chat.talk.markRead(id),

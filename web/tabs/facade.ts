@@ -107,6 +107,8 @@ export class TabBackend implements AppBackend {
         return () => set.delete(handler);
       }) as ChatConsoleApi['on'],
       send: (id, text, opts) => later((x) => x.send(id, text, opts)),
+      edit: (id, messageId, text) => later((x) => x.edit(id, messageId, text)),
+      delete: (id, messageId) => later((x) => x.delete(id, messageId)),
       messages: (id, opts) => later((x) => x.messages(id, opts)),
       message: (id, messageId) => later((x) => x.message(id, messageId)),
       markRead: (id) => later((x) => x.markRead(id)),

@@ -30,6 +30,8 @@ export const CHAT_CALLS = [
   'removeContact',
   'setKeeper',
   'send',
+  'edit',
+  'delete',
   'messages',
   'message',
   'markRead',

@@ -160,6 +160,8 @@ export class TabProxy {
         return () => set.delete(handler);
       }) as ChatConsoleApi['on'],
       send: (id, text, opts) => c('send', id, text, ...(opts ? [opts] : [])),
+      edit: (id, messageId, text) => c('edit', id, messageId, text),
+      delete: (id, messageId) => c('delete', id, messageId),
       messages: (id, opts) => c('messages', id, ...(opts ? [opts] : [])),
       message: (id, messageId) => c('message', id, messageId),
       markRead: (id) => c('markRead', id),

@@ -43,6 +43,12 @@ const FRAMES: Array<[string, Frame]> = [
     { type: 'text', id: id(2), sentAt: 2 ** 53 - 1, replyTo: id(3), total: 3 * PART_BYTES, index: 1, count: 3, part: bytes(PART_BYTES) },
   ],
   ['text, empty part', { type: 'text', id: id(4), sentAt: 0, total: 0, index: 0, count: 1, part: new Uint8Array(0) }],
+  ['text, an edit', { type: 'text', id: id(6), sentAt: 7, edits: id(1), total: 3, index: 0, count: 1, part: utf8.encode('new') }],
+  ['text, a deletion', { type: 'text', id: id(7), sentAt: 8, edits: id(1), total: 0, index: 0, count: 1, part: new Uint8Array(0) }],
+  [
+    'text, an edited reply',
+    { type: 'text', id: id(8), sentAt: 9, replyTo: id(2), edits: id(3), total: 2, index: 0, count: 1, part: utf8.encode('ok') },
+  ],
   ['receipt delivered, no ids', { type: 'receipt', kind: 'delivered', ids: [] }],
   ['receipt delivered, one id', { type: 'receipt', kind: 'delivered', ids: [id(5)] }],
   ['receipt read, full', { type: 'receipt', kind: 'read', ids: Array.from({ length: MAX_RECEIPT_IDS }, (_, i) => id(i)) }],
@@ -87,6 +93,16 @@ describe('round trips', () => {
     expect(isSessionEnvelope(b)).toBe(true);
   });
 
+  it('an edit names the message it replaces after the reply-to (flags 2; 3 with both)', () => {
+    const b = encodeFrame(FRAMES.find(([n]) => n === 'text, an edited reply')![1]);
+    expect(b[25]).toBe(3);
+    expect(b.subarray(26, 42)).toEqual(id(2));
+    expect(b.subarray(42, 58)).toEqual(id(3));
+    const flags4 = Uint8Array.from(b);
+    flags4[25] = 4;
+    expect(decodeFrame(flags4)).toBeNull();
+  });
+
   it('the frame layout is the documented one (text with a reply)', () => {
     const f = FRAMES[1]![1] as Extract<Frame, { type: 'text' }>;
     const b = encodeFrame(f);
@@ -102,7 +118,7 @@ describe('round trips', () => {
 describe('texts in parts', () => {
   it.each([0, 1, PART_BYTES - 1, PART_BYTES, PART_BYTES + 1, 5000, MAX_TEXT_BYTES])('%i bytes', (n) => {
     const text = new SeededRng(SEED + n).bytes(n);
-    const frames = textFrames(id(7), 1000, text, n % 2 ? id(8) : undefined);
+    const frames = textFrames(id(7), 1000, text, n % 2 ? { replyTo: id(8) } : n % 3 ? { edits: id(9) } : {});
     expect(frames).toHaveLength(Math.max(1, Math.ceil(n / PART_BYTES)));
     const parts: Uint8Array[] = [];
     frames.forEach((f, i) => {
@@ -119,7 +135,7 @@ describe('texts in parts', () => {
 
   it('the largest part, encrypted and enveloped, fits one app payload and one mailbox slot', () => {
     const s = newSession(SEED);
-    const [largest] = textFrames(id(9), 2 ** 53 - 1, bytes(PART_BYTES), id(10));
+    const [largest] = textFrames(id(9), 2 ** 53 - 1, bytes(PART_BYTES), { replyTo: id(10), edits: id(11) });
     const wire = encodeMessage(ratchetEncrypt(s.alice, encodeFrame(largest!), utf8.encode('ad')).message);
     const env = encodeSessionEnvelope({ kind: 'msg', sid: bytes(8), msg: wire });
     expect(decodeSessionEnvelope(env)).toEqual({ kind: 'msg', sid: bytes(8), msg: wire });
@@ -128,7 +144,7 @@ describe('texts in parts', () => {
   });
 
   it('a full receipt fits one part', () => {
-    const b = encodeFrame(FRAMES[5]![1]);
+    const b = encodeFrame(FRAMES.find(([n]) => n === 'receipt read, full')![1]);
     expect(b.length).toBeLessThanOrEqual(PART_BYTES);
   });
 });
