@@ -96,6 +96,19 @@ describe('contacts view', () => {
       window.ui.s.chat.setOnline(id, true);
     }, bob!);
     await page.getByRole('link', { name: /^Bob, You: on my way, [^,]+, online$/ }).waitFor();
+    // An edit of the last message shows; so does its deletion.
+    await page.evaluate(async (id) => {
+      const c = window.ui.s.chat;
+      const [last] = await c.messages(id, { limit: 1 });
+      await c.edit(id, last!.messageId, 'almost there');
+    }, bob!);
+    await page.getByRole('link', { name: /^Bob, You: almost there, [^,]+, online$/ }).waitFor();
+    await page.evaluate(async (id) => {
+      const c = window.ui.s.chat;
+      const [last] = await c.messages(id, { limit: 1 });
+      await c.delete(id, last!.messageId);
+    }, bob!);
+    await page.getByRole('link', { name: /^Bob, You: Deleted message, [^,]+, online$/ }).waitFor();
   });
 
   it('a message the device could not store leaves the preview: it shows the last stored one again', async () => {

@@ -3,7 +3,7 @@
  * both ways; Alice reloads mid-conversation (a message still unsent when she reloads goes out
  * after); the signaling server is killed and the chat goes on over the open links; Bob's browser
  * (a persistent profile) is shut while Alice writes, and her messages arrive when he starts it
- * again. Every message arrives exactly once, in the order sent. A third profile is only a DHT
+ * again, with an edit she made meanwhile. Every message arrives exactly once, in the order sent. A third profile is only a DHT
  * node (it may hold mailbox records). Run inside ../shared/tools/loopback-only.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -164,6 +164,9 @@ describe('chat messages in Chromium', () => {
       fromAlice.push(t);
       await send(alice.page, bobId, t);
     }
+    // And edits her first message: the edit goes through the mailbox too, and changes it in place.
+    await alice.page.evaluate(([c, m]) => window.p2p!.chat.edit(c!, m!, 'a1 (edited while Bob was away)'), [bobId, a1] as const);
+    fromAlice[0] = 'a1 (edited while Bob was away)';
     bob = await openBob(origin);
     await waitForTexts(bob, aliceId, fromAlice, 'a8, a9 at Bob after he comes back');
     await waitUntil(

@@ -2,7 +2,7 @@
  * Screenshots of the real app for the README: the production build, the real signal server, real
  * Chromium profiles on loopback (Alice, with Bob and Dave as contacts and Carol's request
  * waiting, among a few other nodes), driven through the UI: Alice and Bob have a conversation
- * (read ticks), Dave's message waits unread. Writes
+ * (read ticks, a reply, an edited message), Dave's message waits unread. Writes
  * docs/screenshots/<view>-<phone|desktop>-<light|dark>.png for the first run, the chat list (on a
  * desktop with the conversation beside it; on a phone the conversation has its own), contact
  * details, add contact, share address, the network view and settings (its top, and the mail keeper).
@@ -128,6 +128,13 @@ async function converse(alice: AppTab, bob: AppTab, dave: AppTab): Promise<void>
     await sendMessage(from.page, to, text);
     await waitTick(from.page, text.split('\n')[0]!, 'Read');
   }
+  // Alice moves the time, through More → Edit; Bob's copy changes too.
+  const meet = bubble(alice.page, 'Meet at the station at 9?');
+  await meet.getByRole('button', { name: 'More actions' }).click();
+  await meet.getByRole('button', { name: 'Edit' }).click();
+  await alice.page.getByRole('textbox', { name: 'Message to Bob' }).fill('Yes! Meet at the station at 8:30?');
+  await alice.page.keyboard.press('Enter');
+  await bubble(bob.page, 'Meet at the station at 8:30?').getByText('edited').waitFor({ timeout: 90_000 });
   await backToChats(dave.page);
   await contactRow(dave.page, 'Alice').click();
   await sendMessage(dave.page, 'Alice', 'Did you get the photos from last week?');

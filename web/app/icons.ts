@@ -26,5 +26,8 @@ export const icons = {
   alert: icon(svg`<circle cx="12" cy="12" r="9"/><path d="M12 7v6M12 16.5v.5"/>`),
   close: icon(svg`<path d="M6 6l12 12M18 6L6 18"/>`),
   reply: icon(svg`<path d="M9 7L4 12l5 5"/><path d="M4 12h10a6 6 0 0 1 6 6v1"/>`),
+  more: icon(svg`<circle cx="5.5" cy="12" r="1.2"/><circle cx="12" cy="12" r="1.2"/><circle cx="18.5" cy="12" r="1.2"/>`),
+  edit: icon(svg`<path d="M4 20h4L19 9l-4-4L4 16z"/><path d="M13.5 6.5l4 4"/>`),
+  trash: icon(svg`<path d="M4 7h16M10 7V4h4v3M6 7l1 13h10l1-13"/>`),
   shield: icon(svg`<path d="M12 3l8 3v6c0 4.5-3.4 8-8 9-4.6-1-8-4.5-8-9V6z"/><path d="M8.5 12l2.5 2.5 4.5-5"/>`),
 };

@@ -101,7 +101,9 @@ export class ContactRow extends LitElement {
     if (!c) return nothing;
     const state =
       c.state === 'requested' ? 'waiting for them to accept' : c.state === 'pending' ? 'wants to add you' : c.online ? 'online' : 'offline';
-    const preview = this.last ? `${this.last.from === 'me' ? 'You: ' : ''}${this.last.text}` : state;
+    const preview = this.last
+      ? `${this.last.from === 'me' ? 'You: ' : ''}${this.last.deleted ? 'Deleted message' : this.last.text}`
+      : state;
     const name = c.name || 'Unnamed contact';
     const when = this.last ? shortWhen(this.last.sentAt) : '';
     // The visible text first and in its order (axe's label-in-name), then what only the dot shows.

@@ -2,9 +2,11 @@
  * One message: its text, the time, and for ours the delivery tick (sending, sent, delivered,
  * read; named for screen readers). A reply shows the message it answers (`quoted`: who wrote it
  * and its text, or null when that message is not loaded); a click on it asks to show that
- * message (`show-message` event with its id). A Reply button beside it (`reply` event
- * with the message id; shown on hover or focus where there is a pointer, always on touch). A
- * failed message says why and offers Retry (`retry` event with the message id).
+ * message (`show-message` event with its id). Reply and More buttons beside it (shown on hover or
+ * focus where there is a pointer, always on touch): Reply fires `reply`; More opens Edit (ours)
+ * and Delete, which fire `edit` and `delete`; each with the message id. An edited message says
+ * so; a deleted one says it was deleted, and offers nothing. A failed message says why and
+ * offers Retry (`retry` event with the message id).
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { MessageState } from '../../../shared/chat/api-types';
@@ -28,9 +30,11 @@ export interface Quoted {
 }
 
 export class MessageBubble extends LitElement {
-  static override properties = { message: { attribute: false }, quoted: { attribute: false } };
+  static override properties = { message: { attribute: false }, quoted: { attribute: false }, menu: { state: true } };
   declare message: ShownMessage | undefined;
   declare quoted: Quoted | null | undefined;
+  /** Whether the More menu (Edit, Delete) is open. */
+  declare menu: boolean;
 
   static override styles = [
     controls,
@@ -43,10 +47,14 @@ export class MessageBubble extends LitElement {
       :host([from='me']) {
         justify-content: flex-end;
       }
-      :host([from='me']) button.reply {
+      :host([from='me']) .tools {
         order: -1;
+        flex-direction: row-reverse;
       }
-      button.reply {
+      .tools {
+        display: flex;
+      }
+      .tools button {
         min-height: 2.25rem;
         min-width: 2.25rem;
         padding: 0.3rem;
@@ -55,18 +63,39 @@ export class MessageBubble extends LitElement {
         color: var(--muted);
         opacity: 0;
       }
-      :host(:hover) button.reply,
-      button.reply:focus-visible {
+      :host(:hover) .tools button,
+      .tools button:focus-visible,
+      .tools button[aria-expanded='true'] {
         opacity: 1;
       }
       @media (hover: none) {
-        button.reply {
+        .tools button {
           opacity: 0.7;
         }
       }
-      button.reply svg.i {
+      .tools svg.i {
         width: 1.1rem;
         height: 1.1rem;
+      }
+      .menu {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        margin-top: 0.4rem;
+      }
+      .menu button {
+        min-height: 2.25rem;
+        padding: 0.2rem 0.7rem;
+        gap: 0.3rem;
+        font-size: 0.875rem;
+      }
+      .menu svg.i {
+        width: 1rem;
+        height: 1rem;
+      }
+      .text.deleted {
+        font-style: italic;
+        opacity: 0.75;
       }
       .quote {
         display: block;
@@ -174,6 +203,8 @@ export class MessageBubble extends LitElement {
     super();
     this.message = undefined;
     this.quoted = undefined;
+    this.menu = false;
+    this.addEventListener('keydown', this.onKey);
   }
 
   protected override willUpdate(): void {
@@ -185,9 +216,11 @@ export class MessageBubble extends LitElement {
     if (!m) return nothing;
     const tick = m.from === 'me' ? TICKS[m.state] : undefined;
     const q = this.quoted;
+    const gone = m.deleted === true;
+    const acts = !m.local && !gone && m.state !== 'failed';
     return html`<div class="bubble ${m.from}">
       ${
-        m.replyTo
+        m.replyTo && !gone
           ? html`<button class="quote" title="Show the message it answers" @click=${this.show}>
               <span class="visually-hidden">In reply to</span>
               ${q ? html`<span class="who">${q.who}</span><span class="said">${q.text}</span>` : html`<span class="said">an earlier message</span>`}
@@ -195,8 +228,13 @@ export class MessageBubble extends LitElement {
           : nothing
       }
       <span class="visually-hidden">${m.from === 'me' ? 'You' : 'They'} said:</span>
-      <div class="text">${m.text}</div>
+      ${
+        gone
+          ? html`<div class="text deleted">${m.from === 'me' ? 'You deleted this message' : 'This message was deleted'}</div>`
+          : html`<div class="text">${m.text}</div>`
+      }
       <div class="meta">
+        ${m.editedAt && !gone ? html`<span class="edited">edited</span>` : nothing}
         <time datetime=${new Date(m.sentAt).toISOString()}>${timeText(m.sentAt)}</time>
         ${tick ? html`<span class="tick ${m.state}" role="img" aria-label=${tick.label} title=${tick.label}>${tick.icon}</span>` : nothing}
       </div>
@@ -208,17 +246,46 @@ export class MessageBubble extends LitElement {
             </div>`
           : nothing
       }
+      ${
+        this.menu && acts
+          ? html`<div class="menu" role="group" aria-label="Message actions">
+              ${m.from === 'me' ? html`<button class="edit" @click=${() => this.fire('edit')}>${icons.edit}Edit</button>` : nothing}
+              <button class="delete" @click=${() => this.fire('delete')}>${icons.trash}Delete</button>
+            </div>`
+          : nothing
+      }
     </div>
-    ${m.local ? nothing : html`<button class="reply" aria-label="Reply" title="Reply" @click=${this.reply}>${icons.reply}</button>`}`;
+    ${
+      acts
+        ? html`<div class="tools">
+            <button class="reply" aria-label="Reply" title="Reply" @click=${() => this.fire('reply')}>${icons.reply}</button>
+            <button class="more" aria-label="More actions" title="More actions" aria-expanded=${this.menu ? 'true' : 'false'} @click=${this.toggle}>${icons.more}</button>
+          </div>`
+        : nothing
+    }`;
   }
+
+  /** Fire `name` with the message id (and close the menu). */
+  private fire(name: 'reply' | 'edit' | 'delete'): void {
+    this.menu = false;
+    if (this.message) this.dispatchEvent(new CustomEvent(name, { detail: this.message.messageId, bubbles: true, composed: true }));
+  }
+
+  private toggle = async (): Promise<void> => {
+    this.menu = !this.menu;
+    await this.updateComplete;
+    if (this.menu) this.renderRoot.querySelector<HTMLButtonElement>('.menu button')?.focus();
+  };
+
+  private onKey = (ev: KeyboardEvent): void => {
+    if (ev.key !== 'Escape' || !this.menu) return;
+    this.menu = false;
+    this.renderRoot.querySelector<HTMLButtonElement>('button.more')?.focus();
+  };
 
   private show = (): void => {
     const id = this.message?.replyTo;
     if (id) this.dispatchEvent(new CustomEvent('show-message', { detail: id, bubbles: true, composed: true }));
-  };
-
-  private reply = (): void => {
-    if (this.message) this.dispatchEvent(new CustomEvent('reply', { detail: this.message.messageId, bubbles: true, composed: true }));
   };
 
   private retry = (): void => {

@@ -181,6 +181,22 @@ export class ConversationController extends BackendBinding {
     }
   }
 
+  /** Replace our message's text; true once done (the message event shows it), false with `sendError` set. */
+  async edit(messageId: string, text: string): Promise<boolean> {
+    const b = this.backend;
+    const id = this.getId();
+    if (!b || !id) return false;
+    this.sendError = undefined;
+    try {
+      await b.chat.edit(id, messageId, text);
+      return true;
+    } catch (e) {
+      this.sendError = e;
+      this.host.requestUpdate();
+      return false;
+    }
+  }
+
   /** Send a failed message's text again; the failed copy leaves the screen. */
   async retry(messageId: string): Promise<void> {
     const m = this.messages.find((x) => x.messageId === messageId);

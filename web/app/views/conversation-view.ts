@@ -5,7 +5,9 @@
  * when the contact is offline (messages wait in their mailbox), and a typing indicator. Reply on
  * a message quotes it above the composer (Escape or Cancel drops it); the reply shows the quote
  * (asked for by id when its page is not loaded), and a click on the quote scrolls to the message
- * it answers (loading older history to find it).
+ * it answers (loading older history to find it). Edit on our message puts its text in the
+ * composer under an "Editing" banner (Escape or Cancel drops the edit); Delete asks first (ours go
+ * for both, theirs on this device only).
  */
 import { LitElement, html, nothing } from 'lit';
 import type { ContactInfo, MessageInfo } from '../../../shared/chat/api-types';
@@ -20,6 +22,7 @@ import { conversationStyles } from './conversation-styles';
 import '../components/contact-avatar';
 import type { Quoted } from '../components/message-bubble';
 import '../components/message-bubble';
+import '../components/delete-dialog';
 
 /** Pages of older history a click on a quote loads, at most, to find the message it answers. */
 const SHOW_PAGES = 10;
@@ -32,12 +35,18 @@ export class ConversationView extends LitElement {
     contactId: { attribute: 'contact-id' },
     actionError: { state: true },
     replyTo: { state: true },
+    editing: { state: true },
+    deleting: { state: true },
   };
   declare backend: AppBackend | undefined;
   declare contactId: string;
   declare actionError: string;
   /** The message the next one answers. */
   declare replyTo: ShownMessage | undefined;
+  /** Our message whose text the composer holds for an edit. */
+  declare editing: ShownMessage | undefined;
+  /** The message the delete dialog asks about. */
+  declare deleting: ShownMessage | undefined;
   private readonly chat = new ChatController(this, () => this.backend);
   readonly conversation = new ConversationController(
     this,
@@ -58,6 +67,8 @@ export class ConversationView extends LitElement {
     this.contactId = '';
     this.actionError = '';
     this.replyTo = undefined;
+    this.editing = undefined;
+    this.deleting = undefined;
   }
 
   override connectedCallback(): void {
@@ -89,6 +100,8 @@ export class ConversationView extends LitElement {
     if (changed.has('contactId')) {
       this.actionError = '';
       this.replyTo = undefined;
+      this.editing = undefined;
+      this.deleting = undefined;
     }
   }
 
@@ -157,7 +170,8 @@ export class ConversationView extends LitElement {
           error: (e) => html`<p class="error" role="alert">${errorText(e)}</p>`,
         })}
       </div>
-      ${c.state === 'accepted' ? this.renderComposer(name) : nothing}`;
+      ${c.state === 'accepted' ? this.renderComposer(name) : nothing}
+      <delete-dialog .message=${this.deleting} name=${name} @confirm=${this.confirmDelete} @dialog-close=${() => (this.deleting = undefined)}></delete-dialog>`;
   }
 
   private renderNote(c: ContactInfo, name: string) {
@@ -186,7 +200,8 @@ export class ConversationView extends LitElement {
       prev = m.sentAt;
       const quoted = m.replyTo ? this.quote(byId.get(m.replyTo) ?? this.conversation.quotedElsewhere(m.replyTo)) : undefined;
       items.push(
-        html`<li><message-bubble .message=${m} .quoted=${quoted} @retry=${this.onRetry} @reply=${this.onReply} @show-message=${this.onShow}></message-bubble></li>`,
+        html`<li><message-bubble .message=${m} .quoted=${quoted} @retry=${this.onRetry} @reply=${this.onReply} @edit=${this.onEdit}
+          @delete=${this.onDelete} @show-message=${this.onShow}></message-bubble></li>`,
       );
     }
     return html`<ol class="messages">${items}</ol>`;
@@ -196,12 +211,13 @@ export class ConversationView extends LitElement {
   private quote(m: MessageInfo | undefined): Quoted | null {
     if (!m) return null;
     const name = this.chat.contact(this.contactId)?.name || 'Them';
-    return { who: m.from === 'me' ? 'You' : name, text: m.text };
+    return { who: m.from === 'me' ? 'You' : name, text: m.deleted ? 'Deleted message' : m.text };
   }
 
   private renderComposer(name: string) {
     const err = this.conversation.sendError;
     const q = this.replyTo && this.quote(this.replyTo);
+    const ed = this.editing;
     return html`${err ? html`<p class="note send-error" role="alert">${errorText(err)} Your text is kept.</p>` : nothing}
       ${
         q
@@ -209,7 +225,12 @@ export class ConversationView extends LitElement {
               <div class="quote"><span class="who">Replying to ${q.who === 'You' ? 'yourself' : q.who}</span><span class="said">${q.text}</span></div>
               <button class="icon" aria-label="Cancel reply" @click=${this.cancelReply}>${icons.close}</button>
             </div>`
-          : nothing
+          : ed
+            ? html`<div class="replying editing" role="group" aria-label="Editing">
+                <div class="quote"><span class="who">Editing your message</span><span class="said">${ed.text}</span></div>
+                <button class="icon" aria-label="Cancel edit" @click=${this.cancelReply}>${icons.close}</button>
+              </div>`
+            : nothing
       }
       <form class="composer" @submit=${this.onSubmit}>
         <label for="draft" class="visually-hidden">Message to ${name}</label>
@@ -219,7 +240,7 @@ export class ConversationView extends LitElement {
   }
 
   private onKeydown = (ev: KeyboardEvent): void => {
-    if (ev.key === 'Escape' && this.replyTo) return this.cancelReply();
+    if (ev.key === 'Escape' && (this.replyTo || this.editing)) return this.cancelReply();
     if (ev.key !== 'Enter' || ev.shiftKey || ev.isComposing) return;
     ev.preventDefault();
     void this.sendDraft();
@@ -254,17 +275,45 @@ export class ConversationView extends LitElement {
     d.focus();
     if (!text) return;
     this.lastTyping = 0;
-    if (await this.conversation.send(text, this.replyTo?.messageId)) {
+    const ed = this.editing;
+    const done = ed
+      ? text === ed.text || (await this.conversation.edit(ed.messageId, text))
+      : await this.conversation.send(text, this.replyTo?.messageId);
+    if (done) {
       d.value = '';
       d.style.height = 'auto';
       this.replyTo = undefined;
+      this.editing = undefined;
     }
     d.focus();
   }
 
   private onReply = (e: CustomEvent<string>): void => {
+    if (this.editing) this.cancelReply();
     this.replyTo = this.conversation.messages.find((m) => m.messageId === e.detail);
     this.draft?.focus();
+  };
+
+  /** Our message's text into the composer, to edit (what was drafted gives way). */
+  private onEdit = (e: CustomEvent<string>): void => {
+    const m = this.conversation.messages.find((x) => x.messageId === e.detail);
+    const d = this.draft;
+    if (!m || !d) return;
+    this.replyTo = undefined;
+    this.editing = m;
+    d.value = m.text;
+    this.onInput();
+    d.focus();
+  };
+
+  private onDelete = (e: CustomEvent<string>): void => {
+    this.deleting = this.conversation.messages.find((m) => m.messageId === e.detail);
+  };
+
+  private confirmDelete = (): void => {
+    const m = this.deleting;
+    this.deleting = undefined;
+    if (m) void this.act(() => this.backend!.chat.delete(this.contactId, m.messageId));
   };
 
   /** Scroll to a message a reply quotes (loading older history to find it, up to SHOW_PAGES pages), and mark it a moment. */
@@ -285,9 +334,13 @@ export class ConversationView extends LitElement {
     setTimeout(() => el.removeAttribute('highlight'), 1_600);
   };
 
+  /** Drop the reply, or the edit (and its text). */
   private cancelReply = (): void => {
+    const d = this.draft;
+    if (this.editing && d) d.value = '';
     this.replyTo = undefined;
-    this.draft?.focus();
+    this.editing = undefined;
+    d?.focus();
   };
 
   private onRetry = (e: CustomEvent<string>): void => {

@@ -1,0 +1,108 @@
+/**
+ * Editing and deleting in the conversation view, in real Chromium on the fake chat: More on our
+ * message offers Edit and Delete, on theirs Delete only; Edit puts the text in the composer under
+ * an "Editing" banner (Escape drops it) and Enter saves it; Delete asks first and says who loses
+ * the message; edited and deleted messages say so, and a quote of a deleted one too. Run inside
+ * ../shared/tools/loopback-only.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { componentHarness, type ComponentHarness } from '../helpers/component-page';
+
+let h: ComponentHarness;
+let page: Page;
+
+beforeAll(async () => {
+  h = await componentHarness();
+}, 120_000);
+afterAll(() => h?.close());
+afterEach(() => {
+  if (page) expect(h.errors(page)).toEqual([]);
+});
+
+async function open(): Promise<string> {
+  page = await h.open();
+  return page.evaluate(() => {
+    const { chat } = window.ui.setup();
+    const id = chat.addAccepted('Bob', { online: true });
+    window.ui.mount('conversation-view', { contactId: id });
+    return id;
+  });
+}
+
+const draft = () => page.getByRole('textbox', { name: 'Message to Bob' });
+const item = (text: string | RegExp) => page.getByRole('listitem').filter({ hasText: text });
+const callsOf = (method: string) => page.evaluate((m) => window.ui.s.chat.calls.filter((c) => c.method === m).map((c) => c.args), method);
+
+describe('editing and deleting messages', () => {
+  it('Edit puts our text in the composer; Escape drops the edit; Enter saves it, and the bubble says edited', async () => {
+    const id = await open();
+    await draft().fill('See you at 5');
+    await draft().press('Enter');
+    const mine = item('See you at 5');
+    await mine.waitFor();
+    const messageId = (await page.evaluate((c) => window.ui.s.chat.messages(c), id))[0]!.messageId;
+    const bar = page.getByRole('group', { name: 'Editing' });
+
+    await mine.getByRole('button', { name: 'More actions' }).click();
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    await bar.getByText('Editing your message').waitFor();
+    expect(await draft().inputValue()).toBe('See you at 5');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => bar.count()).toBe(0);
+    expect(await draft().inputValue()).toBe('');
+
+    await mine.getByRole('button', { name: 'More actions' }).click();
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    await draft().fill('See you at 6');
+    await draft().press('Enter');
+    await item('See you at 6').getByText('edited').waitFor();
+    expect(await callsOf('edit')).toEqual([[id, messageId, 'See you at 6']]);
+    expect(await callsOf('send')).toHaveLength(1);
+    expect(await bar.count()).toBe(0);
+    expect(await draft().inputValue()).toBe('');
+    expect(await item('See you at 5').count()).toBe(0);
+  });
+
+  it('Delete asks first: ours goes for both (and then offers nothing), Cancel changes nothing', async () => {
+    const id = await open();
+    await draft().fill('wrong chat');
+    await draft().press('Enter');
+    const mine = item('wrong chat');
+    await mine.waitFor();
+    const dialog = page.getByRole('dialog', { name: 'Delete this message?' });
+
+    await mine.getByRole('button', { name: 'More actions' }).click();
+    await mine.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('It is deleted for you and for Bob.').waitFor();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await callsOf('delete')).toEqual([]);
+
+    await mine.getByRole('button', { name: 'More actions' }).click();
+    await mine.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const gone = item('You deleted this message');
+    await gone.waitFor();
+    expect(await callsOf('delete')).toHaveLength(1);
+    expect((await callsOf('delete'))[0]![0]).toBe(id);
+    expect(await gone.getByRole('button').count()).toBe(0);
+  });
+
+  it('their message offers Delete only, on this device; a quote of a deleted message says so', async () => {
+    const id = await open();
+    const theirs = await page.evaluate((c) => window.ui.s.chat.receive(c, 'spam link').messageId, id);
+    await page.evaluate(([c, q]) => window.ui.s.chat.receive(c!, 'did you get it?', { replyTo: q! }), [id, theirs]);
+    const msg = item('spam link').first();
+    await msg.getByRole('button', { name: 'More actions' }).click();
+    expect(await msg.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    await msg.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete this message?' }).waitFor();
+    await page.getByText('It is deleted on this device only. Bob still has it.').waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await item('This message was deleted').waitFor();
+    await item('did you get it?').getByText('Deleted message').waitFor();
+    expect(await callsOf('delete')).toEqual([[id, theirs]]);
+    expect(await page.getByText('spam link').count()).toBe(0);
+  });
+});
