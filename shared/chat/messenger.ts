@@ -139,6 +139,11 @@ export class Messenger {
     ]);
     this.h.emitMessage(cid, m);
     this.unstored.set(item, stored);
+    // Once committed there is nothing to wait for (a failed batch stays: the flush stops on it).
+    stored.then(
+      () => this.unstored.delete(item),
+      () => undefined,
+    );
     this.outOf(cid).push(item);
     this.kick(cid);
     try {
@@ -216,8 +221,9 @@ export class Messenger {
     await this.encryptAll(cid, s, items);
     // Only items whose own batches committed (a failed one fails the store: reloaded without them).
     const stored = new Set(items);
+    const waits = items.flatMap((item) => this.unstored.get(item) ?? []);
     try {
-      await Promise.all([...stored].map((item) => this.unstored.get(item)));
+      if (waits.length > 0) await Promise.all(waits);
     } catch {
       return;
     }
