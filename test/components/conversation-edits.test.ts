@@ -5,20 +5,12 @@
  * the message; edited and deleted messages say so, and a quote of a deleted one too. Run inside
  * ../shared/tools/loopback-only.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { componentHarness, type ComponentHarness } from '../helpers/component-page';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { componentSuite } from '../helpers/component-page';
 
-let h: ComponentHarness;
+const h = componentSuite();
 let page: Page;
-
-beforeAll(async () => {
-  h = await componentHarness();
-}, 120_000);
-afterAll(() => h?.close());
-afterEach(() => {
-  if (page) expect(h.errors(page)).toEqual([]);
-});
 
 async function open(): Promise<string> {
   page = await h.open();
@@ -32,28 +24,38 @@ async function open(): Promise<string> {
 
 const draft = () => page.getByRole('textbox', { name: 'Message to Bob' });
 const item = (text: string | RegExp) => page.getByRole('listitem').filter({ hasText: text });
+/** More, then `action`, on a message. */
+async function choose(msg: Locator, action: 'Edit' | 'Delete'): Promise<void> {
+  await msg.getByRole('button', { name: 'More actions' }).click();
+  await msg.getByRole('button', { name: action }).click();
+}
+
+/** Send `text` from the composer; its list item once shown. */
+async function sendAndFind(text: string): Promise<Locator> {
+  await draft().fill(text);
+  await draft().press('Enter');
+  const it = item(text);
+  await it.waitFor();
+  return it;
+}
+
 const callsOf = (method: string) => page.evaluate((m) => window.ui.s.chat.calls.filter((c) => c.method === m).map((c) => c.args), method);
 
 describe('editing and deleting messages', () => {
   it('Edit puts our text in the composer; Escape drops the edit; Enter saves it, and the bubble says edited', async () => {
     const id = await open();
-    await draft().fill('See you at 5');
-    await draft().press('Enter');
-    const mine = item('See you at 5');
-    await mine.waitFor();
+    const mine = await sendAndFind('See you at 5');
     const messageId = (await page.evaluate((c) => window.ui.s.chat.messages(c), id))[0]!.messageId;
     const bar = page.getByRole('group', { name: 'Editing' });
 
-    await mine.getByRole('button', { name: 'More actions' }).click();
-    await mine.getByRole('button', { name: 'Edit' }).click();
+    await choose(mine, 'Edit');
     await bar.getByText('Editing your message').waitFor();
     expect(await draft().inputValue()).toBe('See you at 5');
     await page.keyboard.press('Escape');
     await expect.poll(() => bar.count()).toBe(0);
     expect(await draft().inputValue()).toBe('');
 
-    await mine.getByRole('button', { name: 'More actions' }).click();
-    await mine.getByRole('button', { name: 'Edit' }).click();
+    await choose(mine, 'Edit');
     await draft().fill('See you at 6');
     await draft().press('Enter');
     await item('See you at 6').getByText('edited').waitFor();
@@ -66,21 +68,16 @@ describe('editing and deleting messages', () => {
 
   it('Delete asks first: ours goes for both (and then offers nothing), Cancel changes nothing', async () => {
     const id = await open();
-    await draft().fill('wrong chat');
-    await draft().press('Enter');
-    const mine = item('wrong chat');
-    await mine.waitFor();
+    const mine = await sendAndFind('wrong chat');
     const dialog = page.getByRole('dialog', { name: 'Delete this message?' });
 
-    await mine.getByRole('button', { name: 'More actions' }).click();
-    await mine.getByRole('button', { name: 'Delete' }).click();
+    await choose(mine, 'Delete');
     await page.getByText('It is deleted for you and for Bob.').waitFor();
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
     expect(await callsOf('delete')).toEqual([]);
 
-    await mine.getByRole('button', { name: 'More actions' }).click();
-    await mine.getByRole('button', { name: 'Delete' }).click();
+    await choose(mine, 'Delete');
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const gone = item('You deleted this message');
     await gone.waitFor();

@@ -5,19 +5,11 @@
  * draft, typing both ways, and marking read while visible. Run inside ../shared/tools/loopback-only.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { componentHarness, type ComponentHarness } from '../helpers/component-page';
+import { describe, expect, it } from 'vitest';
+import { componentSuite } from '../helpers/component-page';
 
-let h: ComponentHarness;
+const h = componentSuite();
 let page: Page;
-
-beforeAll(async () => {
-  h = await componentHarness();
-}, 120_000);
-afterAll(() => h?.close());
-afterEach(() => {
-  if (page) expect(h.errors(page)).toEqual([]);
-});
 
 /** Mount a conversation with Bob; returns his id. */
 async function open(opts: { history?: number; online?: boolean; stepMs?: number } = {}): Promise<string> {

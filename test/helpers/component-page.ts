@@ -4,6 +4,7 @@
  * Must run inside ../shared/tools/loopback-only.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { buildTestPages, launchChromium, serveStatic, type BuiltPages, type StaticServer } from './browser';
 
 export interface ComponentHarness {
@@ -51,6 +52,28 @@ export async function componentHarness(): Promise<ComponentHarness> {
       await browser?.close();
       await server?.close();
       await pages?.cleanup();
+    },
+  };
+}
+
+/**
+ * One harness for a test file, with its hooks: started before the file's tests, closed after, and
+ * after each test the page it opened last must have thrown nothing. Call at the file's top level.
+ */
+export function componentSuite(): Pick<ComponentHarness, 'open'> {
+  let h: ComponentHarness | undefined;
+  let last: Page | undefined;
+  beforeAll(async () => {
+    h = await componentHarness();
+  }, 120_000);
+  afterAll(() => h?.close());
+  afterEach(() => {
+    if (last) expect(h!.errors(last)).toEqual([]);
+  });
+  return {
+    async open(opts) {
+      last = await h!.open(opts);
+      return last;
     },
   };
 }
