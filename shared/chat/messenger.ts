@@ -348,7 +348,7 @@ export class Messenger {
           const op = found && advanceOp(found, 'sent');
           if (!op) continue;
           ops.push(op);
-          shown.push(item.id);
+          shown.push(found.m.messageId); // an edit moves the message it edited
         }
         return { stored: ops.length > 0 ? this.h.c.store.batch(ops) : undefined, shown };
       }).then(async (r) => {

@@ -362,7 +362,7 @@ export class Receiver {
         const op = advanceOp(found, shown);
         if (op) {
           p.ops.push(op);
-          p.after.push(() => this.h.emitState(cid, id, shown));
+          p.after.push(() => this.h.emitState(cid, found.m.messageId, shown));
         }
       }
       p.ops.push(...this.m.removeOut(cid, id));

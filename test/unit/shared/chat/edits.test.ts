@@ -99,6 +99,9 @@ describe('edits and deletions', () => {
     await net.settle();
     expect(await texts(bob, alice)).toEqual(['hi', 'the (edited)']);
     expect(alice.messenger.pending(bob.id)).toBe(0);
+    // The edit's states move the message it edited, and are told under that message's id.
+    expect(alice.events.lostStates).toBe(0);
+    expect(alice.events.view.get(messageId)).toBe('delivered');
   });
 
   it('a contact cannot change our messages, unknown ones, or go back in time; a copy of an edit changes nothing', async () => {
