@@ -61,9 +61,25 @@ describe('editing and deleting messages', () => {
     await item('See you at 6').getByText('edited').waitFor();
     expect(await callsOf('edit')).toEqual([[id, messageId, 'See you at 6']]);
     expect(await callsOf('send')).toHaveLength(1);
+    expect(await callsOf('typing')).toEqual([[id, true]]); // the first message's; an edit is no typing
     expect(await bar.count()).toBe(0);
     expect(await draft().inputValue()).toBe('');
     expect(await item('See you at 5').count()).toBe(0);
+  });
+
+  it('an edit does not follow to another conversation: its text leaves the box', async () => {
+    await open();
+    const carol = await page.evaluate(() => window.ui.s.chat.addAccepted('Carol', { online: true }));
+    const mine = await sendAndFind('for Bob only');
+    await choose(mine, 'Edit');
+    await page.getByRole('group', { name: 'Editing' }).waitFor();
+    await page.evaluate((c) => {
+      (window.ui.el() as HTMLElement & { contactId: string }).contactId = c;
+    }, carol);
+    const box = page.getByRole('textbox', { name: 'Message to Carol' });
+    await box.waitFor();
+    expect(await box.inputValue()).toBe('');
+    expect(await page.getByRole('group', { name: 'Editing' }).count()).toBe(0);
   });
 
   it('Delete asks first: ours goes for both (and then offers nothing), Cancel changes nothing', async () => {

@@ -100,6 +100,8 @@ export class ConversationView extends LitElement {
     if (changed.has('contactId')) {
       this.actionError = '';
       this.replyTo = undefined;
+      // An edit's text is no draft for the next conversation.
+      if (this.editing && this.draft) this.draft.value = '';
       this.editing = undefined;
       this.deleting = undefined;
     }
@@ -256,7 +258,7 @@ export class ConversationView extends LitElement {
     if (!d) return;
     d.style.height = 'auto';
     d.style.height = `${Math.min(d.scrollHeight, 160)}px`;
-    if (this.chat.settings?.typing === false) return;
+    if (this.chat.settings?.typing === false || this.editing) return; // an edit is no typing
     const now = Date.now();
     if (d.value && now - this.lastTyping > TYPING_EVERY_MS) {
       this.lastTyping = now;
