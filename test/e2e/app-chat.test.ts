@@ -5,7 +5,7 @@
  * they write both ways (Enter, Shift+Enter) and see the ticks reach delivered and read, the unread
  * count and preview in the list, "typing…", the history after a reload; Bob's backup brings back
  * his identity, contact and history after "delete everything", and he replies to an old message
- * (Alice sees the quote); the safety numbers match and
+ * (Alice sees the quote), edits it, then deletes it for both; the safety numbers match and
  * both mark each other verified, rename, remove; a third person opens Alice's link in the app.
  * The steps share the two profiles and run in order. Run inside ../shared/tools/loopback-only.
  */
@@ -205,6 +205,26 @@ describe('two people in the chat app', () => {
     await answer.getByText('In reply to').waitFor({ state: 'attached' });
     expect(await answer.getByText('Dinner on Friday?').count()).toBe(1);
     expect(await answer.getByText('You', { exact: true }).count()).toBe(1);
+  }, 120_000);
+
+  it('Bob edits his answer, then deletes it for both; Alice sees each change in place', async () => {
+    setupOk();
+    const mine = bubble(bob.page, 'Friday works for me');
+    await mine.getByRole('button', { name: 'More actions' }).click();
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    await messageBox(bob.page, 'Alice').fill('Friday works, 8 pm?');
+    await bob.page.keyboard.press('Enter');
+    const edited = bubble(alice.page, 'Friday works, 8 pm?');
+    await edited.getByText('edited').waitFor({ timeout: 90_000 });
+    expect(await bubble(alice.page, 'Friday works for me').count()).toBe(0);
+    await edited.getByText('In reply to').waitFor({ state: 'attached' });
+    const again = bubble(bob.page, 'Friday works, 8 pm?');
+    await again.getByRole('button', { name: 'More actions' }).click();
+    await again.getByRole('button', { name: 'Delete' }).click();
+    await bob.page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await bubble(bob.page, 'You deleted this message').waitFor();
+    await bubble(alice.page, 'This message was deleted').waitFor({ timeout: 90_000 });
+    expect(await bubble(alice.page, 'Friday works, 8 pm?').count()).toBe(0);
   }, 120_000);
 
   it('the safety numbers match; both mark each other verified', async () => {
