@@ -23,7 +23,7 @@ export class Conversations {
   }
 
   /** Replace the text of our message (BAD_ARGUMENT: not ours or unknown; BAD_STATE: deleted). */
-  edit(contactId: string, messageId: string, text: string): Promise<void> {
+  async edit(contactId: string, messageId: string, text: string): Promise<void> {
     if (typeof text !== 'string') throw new ChatError('BAD_ARGUMENT', 'text must be a string');
     return this.messenger.edit(contactId, messageId, text);
   }

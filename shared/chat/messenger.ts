@@ -23,8 +23,9 @@ import type { MessageInfo } from './api-types';
 import type { MessengerHost } from './context';
 export type { MessengerHost } from './context';
 import { ChatError } from './errors';
-import { encodeFrame, isMessageId, outgoingText, textFrames, type Frame, type SessionEnvelope } from './frames';
-import { addMessageOps, advanceOp, editedMessage, editIndexOp, findMessage } from './history';
+import { editOurs } from './edits';
+import { encodeFrame, outgoingText, textFrames, type Frame, type SessionEnvelope } from './frames';
+import { addMessageOps, advanceOp, findMessage } from './history';
 import { devicesOf } from './inbox';
 import { Mailbox, MAX_MAIL_BYTES, type MailSlot, type ReadMode } from './mailbox';
 import { periodOf } from './period';
@@ -101,26 +102,10 @@ export class Messenger {
     return { messageId: id };
   }
 
-  /**
-   * Replace the text of our message `messageId` (null: delete it for both of us). The edit travels
-   * like a message of its own (id, outbox, retries, mailbox, receipt), after the message it edits.
-   */
+  /** Replace the text of our message (null: delete it for both of us): edits.ts. */
   async edit(cid: string, messageId: string, text: string | null): Promise<void> {
     this.acceptedContact(cid);
-    if (!isMessageId(messageId)) throw new ChatError('BAD_ARGUMENT', 'a message id is 32 hex digits');
-    const bytes = text === null ? new Uint8Array(0) : outgoingText(text, undefined);
-    await this.serial(cid, async () => {
-      const found = await findMessage(this.h.c.store, cid, messageId);
-      if (found?.m.from !== 'me' || found.m.messageId !== messageId) throw new ChatError('BAD_ARGUMENT', 'no message of ours with this id');
-      if (found.m.deleted) throw new ChatError('BAD_STATE', 'the message was deleted');
-      const id = bytesToHex(this.h.randomBytes(16));
-      const sentAt = this.nextSentAt();
-      const m = editedMessage(found.m, text, sentAt);
-      const frames = textFrames(hexToBytes(id), sentAt, bytes, { edits: hexToBytes(messageId) });
-      // Stored over the message, with the edit's id indexed to it: its receipt finds the message.
-      const ops = [{ key: found.key, value: asJson(m) }, editIndexOp(cid, id, found.key)];
-      return { stored: this.enqueue(cid, id, sentAt, frames, ops, m) };
-    }).then((r) => r.stored);
+    return editOurs(this.h, this, cid, messageId, text);
   }
 
   /**
@@ -130,27 +115,30 @@ export class Messenger {
    * are committed: what left is in our history, and a send that fails (STORAGE) sent nothing, so
    * the user's second try arrives once.
    */
-  private async enqueue(cid: string, id: string, sentAt: number, frames: Frame[], ops: StoreOp[], m: MessageInfo): Promise<void> {
+  enqueue(cid: string, id: string, sentAt: number, frames: Frame[], ops: StoreOp[], m: MessageInfo, was?: MessageInfo): Promise<void> {
     const item: OutItem = { cid, id, sentAt, control: false, frames: frames.map((f) => bytesToHex(encodeFrame(f))), acked: 0 };
-    const stored = this.h.c.store.batch([
-      ...ops,
-      { key: outKey(item), value: asJson(item), fresh: true },
-      { key: SENT_AT_KEY, value: sentAt },
-    ]);
+    this.outOf(cid).push(item);
+    const own: StoreOp[] = [...ops, { key: outKey(item), value: asJson(item), fresh: true }, { key: SENT_AT_KEY, value: sentAt }];
+    return this.stage(cid, item, own, m, was);
+  }
+
+  /** Write an outbox item's ops (`enqueue`); a failed write tells `was` again, or `failed` for a new message. */
+  async stage(cid: string, item: OutItem, ops: StoreOp[], m: MessageInfo, was?: MessageInfo): Promise<void> {
+    const stored = this.h.c.store.batch(ops);
     this.h.emitMessage(cid, m);
     this.unstored.set(item, stored);
     // Once committed there is nothing to wait for (a failed batch stays: the flush stops on it).
     stored.then(
-      () => this.unstored.delete(item),
+      () => this.unstored.get(item) === stored && this.unstored.delete(item),
       () => undefined,
     );
-    this.outOf(cid).push(item);
     this.kick(cid);
     try {
       await stored;
     } catch (e) {
       // Not stored (the store reloads what it has): what was announced is not in history.
-      this.h.emitState(cid, m.messageId, 'failed');
+      if (was) this.h.emitMessage(cid, was);
+      else this.h.emitState(cid, m.messageId, 'failed');
       throw e instanceof ChatError ? e : new ChatError('STORAGE', `message not stored: ${String(e)}`);
     }
   }
@@ -383,12 +371,12 @@ export class Messenger {
   }
 
   /** Our send times strictly increase, so our messages keep their order whatever the clock does. */
-  private nextSentAt(): number {
+  nextSentAt(): number {
     this.lastSentAt = Math.max(this.h.now, this.lastSentAt + 1);
     return this.lastSentAt;
   }
 
-  private outOf(cid: string): OutItem[] {
+  outOf(cid: string): OutItem[] {
     return listOf(this.out, cid);
   }
 

@@ -214,9 +214,9 @@ export class MessageBubble extends LitElement {
   override render() {
     const m = this.message;
     if (!m) return nothing;
-    const tick = m.from === 'me' ? TICKS[m.state] : undefined;
-    const q = this.quoted;
     const gone = m.deleted === true;
+    const tick = m.from === 'me' && !gone ? TICKS[m.state] : undefined;
+    const q = this.quoted;
     const acts = !m.local && !gone && m.state !== 'failed';
     return html`<div class="bubble ${m.from}">
       ${

@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { MessageInfo } from '../../../../shared/chat/api-types';
+import { PERIOD_MS } from '../../../../shared/chat/constants';
 import { textFrames } from '../../../../shared/chat/frames';
 import { hexToBytes, utf8 } from '../../../../shared/crypto/bytes';
-import { createPair, HoldingStore, type ChatUser } from '../../../helpers/chat-pair';
+import { createPair, HoldingStore, sentMessages, type ChatUser } from '../../../helpers/chat-pair';
 import { testSeed } from '../../../helpers/dht';
 
 const SEED = testSeed(1311);
@@ -65,17 +66,21 @@ describe('edits and deletions', () => {
     await expect(alice.talk.delete(bob.id, messageId)).rejects.toMatchObject({ code: 'BAD_STATE' });
   });
 
-  it('through the mailbox, a message and its edit sent while the contact was away arrive edited, once', async () => {
+  it('through the mailbox, a message and its edit mailed again into one slot at a period rollover arrive edited, once', async () => {
     const { net, alice, bob } = await createPair(SEED);
     await alice.talk.send(bob.id, 'hello');
     await net.settle();
     alice.online.clear();
     bob.online.clear();
-    const sending = alice.talk.send(bob.id, 'the door code is 1234');
-    const { messageId } = alice.events.messages.at(-1)!;
-    await Promise.all([sending, alice.talk.edit(bob.id, messageId, 'the door code is 4321')]);
+    const { messageId } = await alice.talk.send(bob.id, 'the door code is 1234');
+    await net.settle();
+    await alice.talk.edit(bob.id, messageId, 'the door code is 4321');
+    await net.settle();
+    // Bob is away for longer: at the rollover both are mailed again, now to one slot of the new period.
+    net.now += PERIOD_MS;
     alice.messenger.flushAll();
     await net.settle();
+    expect(new Set(alice.messenger.outOf(bob.id).map((i) => JSON.stringify(i.mail)))).toHaveProperty('size', 1);
     await bob.messenger.pollMailbox(alice.id);
     await net.settle();
     expect(await texts(bob, alice)).toEqual(['hello', 'the door code is 4321 (edited)']);
@@ -89,19 +94,42 @@ describe('edits and deletions', () => {
     ]);
   });
 
-  it('a message sent and edited at once (one bundle) arrives edited', async () => {
+  it('a message lost on the way and its edit go again in one bundle: it arrives edited, states under the message id', async () => {
     const { net, alice, bob } = await createPair(SEED);
-    await alice.talk.send(bob.id, 'hi');
+    await alice.talk.send(bob.id, 'hello');
     await net.settle();
-    const sending = alice.talk.send(bob.id, 'teh');
-    const { messageId } = alice.events.messages.at(-1)!; // told at once, before its write commits
-    await Promise.all([sending, alice.talk.edit(bob.id, messageId, 'the')]);
+    net.fate = () => 'drop';
+    const { messageId } = await alice.talk.send(bob.id, 'teh');
     await net.settle();
-    expect(await texts(bob, alice)).toEqual(['hi', 'the (edited)']);
+    net.fate = () => 'deliver';
+    const before = net.log.length;
+    await alice.talk.edit(bob.id, messageId, 'the');
+    await net.settle();
+    expect(sentMessages(net.log[before]!.payload)).toHaveLength(2); // the message and its edit, together
+    expect(await texts(bob, alice)).toEqual(['hello', 'the (edited)']);
     expect(alice.messenger.pending(bob.id)).toBe(0);
-    // The edit's states move the message it edited, and are told under that message's id.
+    // The edit's receipt (beside the message's) moves the message it edited, under that message's id.
     expect(alice.events.lostStates).toBe(0);
     expect(alice.events.view.get(messageId)).toBe('delivered');
+  });
+
+  it('a message that has not left yet (no session) changes in place: the contact never gets the old text', async () => {
+    const { net, alice, bob } = await createPair(SEED);
+    alice.online.clear(); // never met: no session, so nothing is encrypted
+    const { messageId: kept } = await alice.talk.send(bob.id, 'hello Bbo');
+    const { messageId: gone } = await alice.talk.send(bob.id, 'wrong chat, sorry');
+    await alice.talk.edit(bob.id, kept, 'hello Bob');
+    await alice.talk.delete(bob.id, gone);
+    expect(alice.messenger.pending(bob.id)).toBe(1);
+    expect(await texts(alice, bob)).toEqual(['hello Bob (edited)', '(deleted)']);
+    // A restart keeps the new text in the outbox.
+    const again = await alice.restart();
+    again.online.add(bob.id);
+    again.messenger.flushAll();
+    await net.settle();
+    expect((await bob.history(again)).map((m) => [m.messageId, m.text, m.editedAt])).toEqual([[kept, 'hello Bob', undefined]]);
+    expect(bob.events.messages.map((m) => m.text)).toEqual(['hello Bob']);
+    expect(again.messenger.pending(bob.id)).toBe(0);
   });
 
   it('a contact cannot change our messages, unknown ones, or go back in time; a copy of an edit changes nothing', async () => {
@@ -176,6 +204,9 @@ describe('edits and deletions', () => {
     await net.settle();
     expect(await texts(bob, alice)).toEqual(['draft']);
     expect(await texts(alice, bob)).toEqual(['draft']);
+    // The app was told the edit, then the message as it stands again (not 'failed': it is stored).
+    expect(alice.events.messages.filter((m) => m.messageId === messageId).map((m) => m.text)).toEqual(['draft', 'final', 'draft']);
+    expect(alice.events.states.filter((s) => s.id === messageId && s.state === 'failed')).toEqual([]);
   });
 });
 
