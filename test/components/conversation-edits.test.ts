@@ -1,7 +1,7 @@
 /**
  * Editing and deleting in the conversation view, in real Chromium on the fake chat: More on our
- * message offers Edit and Delete, on theirs Delete only; Edit puts the text in the composer under
- * an "Editing" banner (Escape drops it) and Enter saves it; Delete asks first and says who loses
+ * message offers Edit and Delete, on theirs Delete only; Edit (or Up in an empty box) puts the
+ * text in the composer under an "Editing" banner (Escape drops it) and Enter saves it; Delete asks first and says who loses
  * the message; edited and deleted messages say so, and a quote of a deleted one too. Run inside
  * ../shared/tools/loopback-only.
  */
@@ -65,6 +65,15 @@ describe('editing and deleting messages', () => {
     expect(await bar.count()).toBe(0);
     expect(await draft().inputValue()).toBe('');
     expect(await item('See you at 5').count()).toBe(0);
+    // Up in the empty box edits the last message of ours (their later one is skipped).
+    await page.evaluate((c) => window.ui.s.chat.receive(c, 'ok!'), id);
+    await item('ok!').waitFor();
+    await draft().focus();
+    await page.keyboard.press('ArrowUp');
+    await bar.getByText('See you at 6').waitFor();
+    expect(await draft().inputValue()).toBe('See you at 6');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => bar.count()).toBe(0);
   });
 
   it('an edit does not follow to another conversation: its text leaves the box', async () => {

@@ -5,9 +5,9 @@
  * when the contact is offline (messages wait in their mailbox), and a typing indicator. Reply on
  * a message quotes it above the composer (Escape or Cancel drops it); the reply shows the quote
  * (asked for by id when its page is not loaded), and a click on the quote scrolls to the message
- * it answers (loading older history to find it). Edit on our message puts its text in the
- * composer under an "Editing" banner (Escape or Cancel drops the edit); Delete asks first (ours go
- * for both, theirs on this device only).
+ * it answers (loading older history to find it). Edit on our message (or Up in an empty box, for
+ * the last one) puts its text in the composer under an "Editing" banner (Escape or Cancel drops
+ * the edit); Delete asks first (ours go for both, theirs on this device only).
  */
 import { LitElement, html, nothing } from 'lit';
 import type { ContactInfo, MessageInfo } from '../../../shared/chat/api-types';
@@ -243,6 +243,7 @@ export class ConversationView extends LitElement {
 
   private onKeydown = (ev: KeyboardEvent): void => {
     if (ev.key === 'Escape' && (this.replyTo || this.editing)) return this.cancelReply();
+    if (ev.key === 'ArrowUp' && !this.draft?.value && !this.editing) return this.editLast(ev);
     if (ev.key !== 'Enter' || ev.shiftKey || ev.isComposing) return;
     ev.preventDefault();
     void this.sendDraft();
@@ -296,9 +297,17 @@ export class ConversationView extends LitElement {
     this.draft?.focus();
   };
 
+  /** Up in an empty box edits our last message (as in most chat apps). */
+  private editLast(ev: KeyboardEvent): void {
+    const m = [...this.conversation.shown].reverse().find((x) => x.from === 'me' && !x.deleted && !x.local && x.state !== 'failed');
+    if (m) ev.preventDefault();
+    this.startEdit(m);
+  }
+
+  private onEdit = (e: CustomEvent<string>): void => this.startEdit(this.conversation.messages.find((x) => x.messageId === e.detail));
+
   /** Our message's text into the composer, to edit (what was drafted gives way). */
-  private onEdit = (e: CustomEvent<string>): void => {
-    const m = this.conversation.messages.find((x) => x.messageId === e.detail);
+  private startEdit(m: ShownMessage | undefined): void {
     const d = this.draft;
     if (!m || !d) return;
     this.replyTo = undefined;
@@ -306,16 +315,15 @@ export class ConversationView extends LitElement {
     d.value = m.text;
     this.onInput();
     d.focus();
-  };
+  }
 
   private onDelete = (e: CustomEvent<string>): void => {
     this.deleting = this.conversation.messages.find((m) => m.messageId === e.detail);
   };
 
-  private confirmDelete = (): void => {
-    const m = this.deleting;
+  private confirmDelete = (e: CustomEvent<string>): void => {
     this.deleting = undefined;
-    if (m) void this.act(() => this.backend!.chat.delete(this.contactId, m.messageId));
+    void this.act(() => this.backend!.chat.delete(this.contactId, e.detail));
   };
 
   /** Scroll to a message a reply quotes (loading older history to find it, up to SHOW_PAGES pages), and mark it a moment. */
